@@ -1,0 +1,13 @@
+package io.gozargah.engine.config;
+
+import java.util.List;
+
+/**
+ * An organisation calling services.
+ *
+ * @param name         identity forwarded upstream as {@code X-Gozargah-Consumer}
+ * @param apiKeyHashes SHA-256 of each accepted API key, 32 bytes each (keys themselves are never stored)
+ * @param grants       the services it may call; everything else is denied
+ */
+public record ConsumerConfig(String name, List<byte[]> apiKeyHashes, List<GrantConfig> grants) {
+}

@@ -1,0 +1,13 @@
+package io.gozargah.engine.config;
+
+/**
+ * @param maxStartLineBytes   longest request line (414 past it)
+ * @param maxHeaderCount      most request header fields (431 past it)
+ * @param maxHeaderBytes      most bytes in a request header section (431 past it)
+ * @param maxChunkLineBytes   longest chunk-size line with extensions
+ * @param maxRequestBodyBytes largest request body, declared or streamed (413 past it)
+ * @param maxResponseHeaderBytes most bytes in an upstream response head (502 past it)
+ */
+public record LimitsConfig(int maxStartLineBytes, int maxHeaderCount, int maxHeaderBytes, int maxChunkLineBytes,
+                           long maxRequestBodyBytes, int maxResponseHeaderBytes) {
+}

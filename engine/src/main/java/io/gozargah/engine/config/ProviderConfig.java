@@ -1,0 +1,21 @@
+package io.gozargah.engine.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A provider agency.
+ *
+ * @param name                  path segment consumers address it by ({@code [a-z0-9][a-z0-9_-]*})
+ * @param endpoints             upstream base URLs, used round-robin
+ * @param connectTimeout        TCP connect timeout to an endpoint
+ * @param responseTimeout       from the request's last byte sent until the response head arrives
+ * @param maxConnectionsPerLoop cap on upstream connections per event loop per endpoint
+ * @param idleTimeout           an idle pooled upstream connection is closed after this
+ * @param services              by service name
+ */
+public record ProviderConfig(String name, List<EndpointConfig> endpoints, Duration connectTimeout,
+                             Duration responseTimeout, int maxConnectionsPerLoop, Duration idleTimeout,
+                             Map<String, ServiceConfig> services) {
+}
