@@ -1,0 +1,877 @@
+package io.gozargah.engine.http1;
+
+import io.gozargah.codec.http1.BodyFraming;
+import io.gozargah.codec.http1.HeaderBlock;
+import io.gozargah.codec.http1.Http1Error;
+import io.gozargah.codec.http1.Http1Writer;
+import io.gozargah.codec.http1.HttpMethod;
+import io.gozargah.codec.http1.HttpRequestParser;
+import io.gozargah.codec.http1.KnownHeaders;
+import io.gozargah.codec.http1.ParseResult;
+import io.gozargah.codec.http1.RequestHead;
+import io.gozargah.codec.http1.ResponseHead;
+import io.gozargah.engine.auth.ApiKeyAuthenticator;
+import io.gozargah.engine.exchange.Outcome;
+import io.gozargah.engine.exchange.Problem;
+import io.gozargah.engine.exchange.TransactionIds;
+import io.gozargah.engine.route.Consumer;
+import io.gozargah.engine.route.PathRouter;
+import io.gozargah.engine.route.RouteMatch;
+import io.gozargah.engine.route.RoutingSnapshot;
+import io.gozargah.engine.route.ServiceRoute;
+import io.gozargah.engine.server.LoopResources;
+import io.gozargah.engine.server.ServerContext;
+import io.gozargah.engine.upstream.AcquireCallback;
+import io.gozargah.engine.upstream.UpstreamConnection;
+import io.gozargah.engine.upstream.UpstreamEndpoint;
+import io.gozargah.engine.upstream.UpstreamListener;
+import io.gozargah.engine.upstream.UpstreamPool;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AsciiString;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One consumer connection speaking HTTP/1.1: parses requests with our own {@link HttpRequestParser},
+ * routes, authenticates and checks grants, then streams the request to a pooled upstream connection of
+ * the same event loop and the response back. One exchange at a time: pipelined requests wait in the
+ * input buffer and are answered in order.
+ *
+ * <p>Backpressure both ways with auto-read off: the client is read only while the exchange can take
+ * bytes (the upstream is writable, or no exchange is in flight); the upstream is read only while the
+ * client is writable (as in Netty's HexDumpProxy and Envoy's watermarks).
+ *
+ * <p>Every gateway-made answer is problem+json with the transaction id. Where the framing of the input
+ * is unknowable (a parse error) or a body would be left half-read, the connection is closed after the
+ * answer rather than guessed at (RFC 9112 §6.3, as Zuul's Http1FramingEnforcingHandler argues).
+ */
+public final class Http1Connection extends ChannelInboundHandlerAdapter implements UpstreamListener, AcquireCallback {
+    private static final Logger log = LoggerFactory.getLogger(Http1Connection.class);
+
+    private static final AsciiString CONTENT_TYPE = AsciiString.cached("Content-Type");
+    private static final AsciiString PROBLEM_JSON = AsciiString.cached(Problem.CONTENT_TYPE);
+    private static final AsciiString ALLOW = AsciiString.cached("Allow");
+    private static final AsciiString CHUNKED = AsciiString.cached("chunked");
+    private static final AsciiString CLOSE = AsciiString.cached("close");
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final byte[] CONTINUE_100 = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TX_HEADER_NAME = "X-Gozargah-Transaction: ".getBytes(StandardCharsets.US_ASCII);
+
+    /** Request-side states of the exchange in flight. */
+    private enum RequestState {
+        /** No exchange: parsing the next request head. */
+        IDLE,
+        /** Head accepted; waiting for an upstream connection (not parsing further). */
+        WAIT_UPSTREAM,
+        /** Forwarding body bytes to the upstream. */
+        STREAMING,
+        /** Request fully forwarded; waiting for the response to finish. */
+        SENT,
+        /** Answered by the gateway; reading and dropping the rest of the request body. */
+        DISCARDING,
+        /** Answered by the gateway and the request fully read; waiting for the answer to be written. */
+        DONE
+    }
+
+    private static final Http1Writer.HeaderFilter REQUEST_FILTER = (h, i) -> {
+        if (h.hopByHop(i)) {
+            return false;
+        }
+        switch (h.id(i)) {
+            case KnownHeaders.HOST:
+            case KnownHeaders.X_API_KEY:
+            case KnownHeaders.X_GOZARGAH:
+            case KnownHeaders.X_FORWARDED_FOR:
+            case KnownHeaders.X_FORWARDED_PROTO:
+            case KnownHeaders.EXPECT:
+            case KnownHeaders.PROXY_AUTHORIZATION:
+                return false;
+            default:
+                return true;
+        }
+    };
+
+    private static final Http1Writer.HeaderFilter RESPONSE_FILTER =
+            (h, i) -> !h.hopByHop(i) && h.id(i) != KnownHeaders.X_GOZARGAH && h.id(i) != KnownHeaders.PROXY_AUTHENTICATE;
+
+    private static final Http1Writer.HeaderFilter TRAILER_FILTER =
+            (h, i) -> !h.hopByHop(i) && h.id(i) != KnownHeaders.X_API_KEY && h.id(i) != KnownHeaders.X_GOZARGAH;
+
+    private final ServerContext server;
+    private final HttpRequestParser parser;
+    private final RouteMatch match = new RouteMatch();
+    private LoopResources loop;
+    private ApiKeyAuthenticator authenticator;
+    private ChannelHandlerContext ctx;
+    private ByteBuf in;
+    private AsciiString clientAddress;
+    private boolean processing;
+    private boolean closing;
+    private boolean upstreamFlushPending;
+    private boolean clientFlushPending;
+    private boolean headPending;
+    private long headStartNanos;
+    private long lastActivityNanos;
+    private ScheduledFuture<?> ticker;
+
+    // The exchange in flight (one at a time; fields are reset per exchange, nothing is allocated for it).
+    private boolean exchangeActive;
+    private RequestState requestState = RequestState.IDLE;
+    private RoutingSnapshot snapshot;
+    private ServiceRoute service;
+    private Consumer consumer;
+    private HttpMethod method;
+    private BodyFraming requestFraming;
+    private boolean clientHttp10;
+    private boolean expectContinue;
+    private boolean closeAfterResponse;
+    private long requestBodyBytes;
+    private long txMsb;
+    private long txLsb;
+    private long startNanos;
+    private ByteBuf forwardHead;
+    private boolean retryable;
+    private int attempts;
+    private UpstreamPool pool;
+    private UpstreamConnection upstream;
+    private ScheduledFuture<?> responseTimer;
+    private boolean responseStarted;
+    private boolean responseDone;
+    private boolean chunkedToClient;
+    private int status;
+    private Outcome outcome;
+
+    public Http1Connection(ServerContext server) {
+        this.server = server;
+        this.parser = new HttpRequestParser(server.requestLimits());
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.loop = server.loop(ctx.channel().eventLoop());
+        this.authenticator = new ApiKeyAuthenticator(loop.sha256(), loop.keyScratch(), loop.digestScratch());
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        SocketAddress remote = ctx.channel().remoteAddress();
+        clientAddress = new AsciiString(remote instanceof InetSocketAddress
+                ? ((InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote));
+        lastActivityNanos = System.nanoTime();
+        long tick = server.timerTickNanos();
+        ticker = ctx.executor().scheduleAtFixedRate(this::checkDeadlines, tick, tick, TimeUnit.NANOSECONDS);
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Reading and parsing requests
+    // ---------------------------------------------------------------------------------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf data = (ByteBuf) msg;
+        if (closing) {
+            data.release();
+            return;
+        }
+        if (in == null) {
+            in = data;
+        } else {
+            in = cumulate(in, data);
+        }
+        process();
+    }
+
+    private ByteBuf cumulate(ByteBuf cumulation, ByteBuf data) {
+        if (cumulation.writableBytes() >= data.readableBytes() && cumulation.refCnt() == 1 && !cumulation.isReadOnly()) {
+            cumulation.writeBytes(data);
+            data.release();
+            return cumulation;
+        }
+        ByteBuf merged = ctx.alloc().ioBuffer(Math.max(cumulation.readableBytes() + data.readableBytes(), 1024));
+        merged.writeBytes(cumulation).writeBytes(data);
+        cumulation.release();
+        data.release();
+        return merged;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (wantsRead()) {
+            ctx.read();
+        }
+    }
+
+    /** Parses as far as the exchange in flight allows. Re-entrant calls (from callbacks) are no-ops. */
+    private void process() {
+        if (processing) {
+            return;
+        }
+        processing = true;
+        try {
+            parse:
+            while (!closing) {
+                if (exchangeActive) {
+                    if (requestState == RequestState.WAIT_UPSTREAM || requestState == RequestState.SENT
+                            || requestState == RequestState.DONE) {
+                        break;
+                    }
+                    if (requestState == RequestState.STREAMING && !upstream.channel().isWritable()) {
+                        break;
+                    }
+                }
+                ByteBuf buf = in != null ? in : Unpooled.EMPTY_BUFFER;
+                if (!exchangeActive && !buf.isReadable()) {
+                    break;
+                }
+                ParseResult r = parser.parse(buf);
+                switch (r) {
+                    case NEED_MORE:
+                        if (!exchangeActive && !headPending && buf.isReadable()) {
+                            headPending = true;
+                            headStartNanos = System.nanoTime();
+                        }
+                        break parse;
+                    case HEAD:
+                        headPending = false;
+                        onRequestHead(parser.head());
+                        break;
+                    case BODY:
+                        onRequestBody(parser.bodyBytes());
+                        break;
+                    case MESSAGE_COMPLETE:
+                        onRequestComplete(parser.trailers());
+                        break;
+                    case ERROR:
+                    default:
+                        onParseError(parser.error());
+                        break parse;
+                }
+            }
+            if (in != null) {
+                if (!in.isReadable()) {
+                    in.release();
+                    in = null;
+                } else if (!exchangeActive || requestState != RequestState.WAIT_UPSTREAM) {
+                    in.discardSomeReadBytes();
+                }
+            }
+            if (upstreamFlushPending && upstream != null) {
+                upstreamFlushPending = false;
+                upstream.channel().flush();
+            }
+            if (clientFlushPending) {
+                clientFlushPending = false;
+                ctx.flush();
+            }
+        } finally {
+            processing = false;
+        }
+        if (wantsRead()) {
+            ctx.read();
+        }
+    }
+
+    private boolean wantsRead() {
+        if (closing || !ctx.channel().isActive()) {
+            return false;
+        }
+        if (!exchangeActive) {
+            return true;
+        }
+        switch (requestState) {
+            case STREAMING:
+                return upstream != null && upstream.channel().isWritable();
+            case DISCARDING:
+                return true;
+            default:
+                // Keep reading a little while waiting, to notice a client that goes away; never buffer
+                // more than one head's worth of pipelined input.
+                return in == null || in.readableBytes() < server.requestLimits().maxHeaderBytes();
+        }
+    }
+
+    private void onRequestHead(RequestHead head) {
+        exchangeActive = true;
+        startNanos = System.nanoTime();
+        TransactionIds ids = loop.transactionIds();
+        ids.next();
+        txMsb = ids.msb();
+        txLsb = ids.lsb();
+        snapshot = server.snapshot();
+        method = head.method();
+        requestFraming = head.framing();
+        clientHttp10 = head.versionMinor() == 0;
+        expectContinue = head.expectContinue() && requestFraming != BodyFraming.NONE;
+        closeAfterResponse = !head.keepAlive() || server.draining();
+        requestBodyBytes = 0;
+        responseStarted = false;
+        responseDone = false;
+        chunkedToClient = false;
+        status = 0;
+        outcome = null;
+        service = null;
+        consumer = null;
+        attempts = 0;
+
+        if (head.hostCount() > 1 || (!clientHttp10 && head.hostCount() != 1)) {
+            reject(Outcome.BAD_REQUEST, "exactly one Host header is required (RFC 9112 §3.2)", null);
+            return;
+        }
+        if (requestFraming == BodyFraming.CONTENT_LENGTH && head.contentLength() > server.maxRequestBodyBytes()) {
+            closeAfterResponse = true;
+            reject(Outcome.PAYLOAD_TOO_LARGE, "the request body exceeds " + server.maxRequestBodyBytes() + " bytes", null);
+            return;
+        }
+        PathRouter.Verdict verdict = PathRouter.route(snapshot, head.buffer(), head.targetStart(), head.targetLength(), match);
+        if (verdict == PathRouter.Verdict.BAD_PATH) {
+            reject(Outcome.BAD_REQUEST, "the request path is not acceptable: dot-segments, encoded separators,"
+                    + " empty segments and malformed escapes are refused", null);
+            return;
+        }
+        consumer = authenticator.authenticate(snapshot, head.headers());
+        if (consumer == null) {
+            reject(Outcome.UNAUTHENTICATED, authenticator.failureDetail(), null);
+            return;
+        }
+        if (verdict == PathRouter.Verdict.UNKNOWN_SERVICE) {
+            reject(Outcome.UNKNOWN_SERVICE, "no service at this path; paths are /{provider}/{service}[/...]", null);
+            return;
+        }
+        service = match.service();
+        if (!consumer.granted(service)) {
+            reject(Outcome.FORBIDDEN, "consumer " + consumer.name() + " has no grant for " + service.qualifiedName(), null);
+            return;
+        }
+        if (!service.allows(method)) {
+            reject(Outcome.METHOD_NOT_ALLOWED, service.qualifiedName() + " allows " + service.allowHeader(),
+                    service.allowHeader());
+            return;
+        }
+        pool = loop.pools().choose(service.endpoints());
+        forwardHead = encodeForwardHead(head, pool.endpoint());
+        // A request with no body and a method that is safe to repeat may be retried once on a fresh
+        // connection when a reused keep-alive connection turns out to be closed (the race every pooling
+        // proxy meets; RFC 9110 §9.2.2).
+        retryable = requestFraming == BodyFraming.NONE && (method == HttpMethod.GET || method == HttpMethod.HEAD
+                || method == HttpMethod.OPTIONS);
+        requestState = RequestState.WAIT_UPSTREAM;
+        pool.acquire(this);
+    }
+
+    private ByteBuf encodeForwardHead(RequestHead head, UpstreamEndpoint endpoint) {
+        ByteBuf out = ctx.alloc().ioBuffer(head.headLength() + 256);
+        Http1Writer.writeMethod(out, head);
+        int pathStart = out.writerIndex();
+        out.writeBytes(endpoint.pathPrefix());
+        out.writeBytes(service.upstreamPath());
+        out.writeBytes(head.buffer(), match.restStart(), match.restLength());
+        if (out.writerIndex() == pathStart) {
+            out.writeByte('/');
+        }
+        out.writeBytes(head.buffer(), match.queryStart(), match.queryLength());
+        Http1Writer.writeRequestLineEnd(out);
+        Http1Writer.writeHeader(out, KnownHeaders.NAME_HOST, endpoint.hostHeader());
+        Http1Writer.copyHeaders(out, head.headers(), REQUEST_FILTER);
+        Http1Writer.writeHeader(out, KnownHeaders.NAME_X_GOZARGAH_CONSUMER, consumer.ascii());
+        writeTransactionHeader(out);
+        Http1Writer.writeHeader(out, KnownHeaders.NAME_X_FORWARDED_FOR, clientAddress);
+        Http1Writer.writeHeader(out, KnownHeaders.NAME_X_FORWARDED_PROTO, HTTP);
+        if (requestFraming == BodyFraming.CHUNKED) {
+            Http1Writer.writeHeader(out, KnownHeaders.NAME_TRANSFER_ENCODING, CHUNKED);
+        }
+        Http1Writer.writeCrlf(out);
+        return out;
+    }
+
+    private void writeTransactionHeader(ByteBuf out) {
+        out.writeBytes(TX_HEADER_NAME);
+        TransactionIds.writeText(out, txMsb, txLsb);
+        out.writeByte('\r').writeByte('\n');
+    }
+
+    private void onRequestBody(int n) {
+        requestBodyBytes += n;
+        if (requestState == RequestState.DISCARDING) {
+            in.skipBytes(n);
+            if (requestBodyBytes > server.maxRequestBodyBytes()) {
+                closeNow();
+            }
+            return;
+        }
+        if (requestBodyBytes > server.maxRequestBodyBytes()) {
+            // Only a chunked body gets here (a declared length was checked at the head).
+            in.skipBytes(n);
+            abandonUpstream();
+            closeAfterResponse = true;
+            if (!responseStarted) {
+                reject(Outcome.PAYLOAD_TOO_LARGE, "the request body exceeds " + server.maxRequestBodyBytes() + " bytes",
+                        null);
+            } else {
+                closeNow();
+            }
+            return;
+        }
+        ByteBuf content = in.readRetainedSlice(n);
+        if (requestFraming == BodyFraming.CHUNKED) {
+            ByteBuf header = ctx.alloc().ioBuffer(12);
+            Http1Writer.writeChunkHeader(header, n);
+            upstream.channel().write(header, upstream.channel().voidPromise());
+            upstream.channel().write(content, upstream.channel().voidPromise());
+            ByteBuf crlf = ctx.alloc().ioBuffer(2);
+            Http1Writer.writeCrlf(crlf);
+            upstream.channel().write(crlf, upstream.channel().voidPromise());
+        } else {
+            upstream.channel().write(content, upstream.channel().voidPromise());
+        }
+        upstreamFlushPending = true;
+    }
+
+    private void onRequestComplete(HeaderBlock trailers) {
+        if (requestState == RequestState.DISCARDING) {
+            requestState = RequestState.DONE;
+            finishExchange();
+            return;
+        }
+        if (requestState != RequestState.STREAMING) {
+            return;
+        }
+        if (requestFraming == BodyFraming.CHUNKED) {
+            ByteBuf end = ctx.alloc().ioBuffer(64);
+            Http1Writer.writeLastChunk(end);
+            Http1Writer.copyHeaders(end, trailers, TRAILER_FILTER);
+            Http1Writer.writeCrlf(end);
+            upstream.channel().write(end, upstream.channel().voidPromise());
+        }
+        upstreamFlushPending = true;
+        requestState = RequestState.SENT;
+        if (responseDone) {
+            finishExchange();
+        } else if (!responseStarted) {
+            responseTimer = ctx.executor().schedule(this::onResponseTimeout, service.responseTimeoutNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onParseError(Http1Error error) {
+        Outcome o = Outcome.forParserStatus(error.status());
+        if (exchangeActive) {
+            // Broken framing mid-body: the upstream got part of a request it must never complete.
+            abandonUpstream();
+            closeAfterResponse = true;
+            if (!responseStarted) {
+                reject(o, error.detail(), null);
+            } else {
+                closeNow();
+            }
+            return;
+        }
+        exchangeActive = true;
+        startNanos = System.nanoTime();
+        TransactionIds ids = loop.transactionIds();
+        ids.next();
+        txMsb = ids.msb();
+        txLsb = ids.lsb();
+        method = HttpMethod.OTHER;
+        clientHttp10 = false;
+        closeAfterResponse = true;
+        requestState = RequestState.DONE;
+        reject(o, error.detail(), null);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Answers made by the gateway
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Answers the exchange with a problem document. The rest of the request body, if any, is read and
+     * dropped so the connection stays usable, unless the client awaits 100-continue (it may never send
+     * the body) or the body is too large: then the connection closes after the answer.
+     */
+    private void reject(Outcome o, String detail, String allow) {
+        outcome = o;
+        status = o.status();
+        responseStarted = true;
+        responseDone = true;
+        if (expectContinue && requestState != RequestState.SENT) {
+            closeAfterResponse = true;
+        }
+        writeProblem(o, detail, allow);
+        if (closeAfterResponse) {
+            requestState = RequestState.DONE;
+            finishExchange();
+        } else if (requestState == RequestState.SENT || requestState == RequestState.DONE) {
+            finishExchange();
+        } else {
+            // The parser reports MESSAGE_COMPLETE (at once when there is no body) and the exchange ends there.
+            requestState = RequestState.DISCARDING;
+        }
+    }
+
+    private void writeProblem(Outcome o, String detail, String allow) {
+        ByteBuf body = ctx.alloc().heapBuffer(256);
+        Problem.writeBody(body, o, detail, txMsb, txLsb);
+        ByteBuf out = ctx.alloc().ioBuffer(256 + body.readableBytes());
+        Http1Writer.writeStatusLine(out, o.status());
+        Http1Writer.writeHeader(out, CONTENT_TYPE, PROBLEM_JSON);
+        Http1Writer.writeHeader(out, KnownHeaders.NAME_CONTENT_LENGTH, body.readableBytes());
+        writeTransactionHeader(out);
+        if (allow != null) {
+            Http1Writer.writeHeader(out, ALLOW, allow);
+        }
+        writeConnectionHeader(out);
+        Http1Writer.writeCrlf(out);
+        if (method != HttpMethod.HEAD) {
+            out.writeBytes(body);
+        }
+        body.release();
+        ctx.write(out, ctx.voidPromise());
+        clientFlushPending = true;
+    }
+
+    private void writeConnectionHeader(ByteBuf out) {
+        if (closeAfterResponse) {
+            Http1Writer.writeHeader(out, KnownHeaders.NAME_CONNECTION, CLOSE);
+        } else if (clientHttp10) {
+            Http1Writer.writeHeader(out, KnownHeaders.NAME_CONNECTION, KEEP_ALIVE);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Upstream connection
+    // ---------------------------------------------------------------------------------------------
+
+    @Override
+    public void acquired(UpstreamConnection connection, boolean reused) {
+        if (!exchangeActive || requestState != RequestState.WAIT_UPSTREAM || closing || !ctx.channel().isActive()) {
+            connection.unused();
+            return;
+        }
+        upstream = connection;
+        connection.bind(this, method);
+        connection.setClientWritable(ctx.channel().isWritable());
+        ByteBuf head = forwardHead;
+        if (retryable && reused && attempts < 2) {
+            head = forwardHead.retainedDuplicate();
+        } else {
+            forwardHead = null;
+            retryable = false;
+        }
+        attempts++;
+        if (attempts > 1) {
+            // A retry: the request (head only, see retryable) was already parsed whole the first time.
+            connection.channel().writeAndFlush(head, connection.channel().voidPromise());
+            requestState = RequestState.SENT;
+            responseTimer = ctx.executor().schedule(this::onResponseTimeout, service.responseTimeoutNanos(),
+                    TimeUnit.NANOSECONDS);
+            connection.read();
+            return;
+        }
+        connection.channel().write(head, connection.channel().voidPromise());
+        upstreamFlushPending = true;
+        if (expectContinue && !clientHttp10) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE_100), ctx.voidPromise());
+        }
+        requestState = RequestState.STREAMING;
+        connection.read();
+        if (!processing) {
+            process();
+        }
+    }
+
+    @Override
+    public void acquireFailed(boolean overloaded, String detail) {
+        if (!exchangeActive || requestState != RequestState.WAIT_UPSTREAM) {
+            return;
+        }
+        releaseForwardHead();
+        log.debug("{}: {}", service.qualifiedName(), detail);
+        if (overloaded) {
+            reject(Outcome.OVERLOADED, "the provider " + service.provider() + " is at its connection limit", null);
+        } else {
+            reject(Outcome.UPSTREAM_UNAVAILABLE, "the provider " + service.provider() + " could not be reached", null);
+        }
+        if (!processing) {
+            process();
+        }
+    }
+
+    @Override
+    public void onResponseHead(ResponseHead head) {
+        if (head.informational()) {
+            // 100 is ours to send (we removed Expect upstream); 103 Early Hints passes to HTTP/1.1 clients.
+            if (head.status() == 103 && !clientHttp10) {
+                ByteBuf out = ctx.alloc().ioBuffer(head.headLength() + 64);
+                Http1Writer.writeStatusLine(out, head);
+                Http1Writer.copyHeaders(out, head.headers(), RESPONSE_FILTER);
+                Http1Writer.writeCrlf(out);
+                ctx.write(out, ctx.voidPromise());
+            }
+            return;
+        }
+        cancelResponseTimer();
+        releaseForwardHead();
+        responseStarted = true;
+        status = head.status();
+        outcome = Outcome.PROXIED;
+        BodyFraming framing = head.framing();
+        if (framing == BodyFraming.CHUNKED || framing == BodyFraming.UNTIL_CLOSE) {
+            if (clientHttp10) {
+                closeAfterResponse = true; // HTTP/1.0 has no chunked coding: the close delimits the body
+            } else {
+                chunkedToClient = true;
+            }
+        }
+        ByteBuf out = ctx.alloc().ioBuffer(head.headLength() + 128);
+        Http1Writer.writeStatusLine(out, head);
+        Http1Writer.copyHeaders(out, head.headers(), RESPONSE_FILTER);
+        writeTransactionHeader(out);
+        if (chunkedToClient) {
+            Http1Writer.writeHeader(out, KnownHeaders.NAME_TRANSFER_ENCODING, CHUNKED);
+        }
+        writeConnectionHeader(out);
+        Http1Writer.writeCrlf(out);
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    @Override
+    public void onResponseContent(ByteBuf content) {
+        if (!ctx.channel().isActive()) {
+            content.release();
+            return;
+        }
+        if (chunkedToClient) {
+            int n = content.readableBytes();
+            if (n == 0) {
+                content.release();
+                return;
+            }
+            ByteBuf header = ctx.alloc().ioBuffer(12);
+            Http1Writer.writeChunkHeader(header, n);
+            ctx.write(header, ctx.voidPromise());
+            ctx.write(content, ctx.voidPromise());
+            ByteBuf crlf = ctx.alloc().ioBuffer(2);
+            Http1Writer.writeCrlf(crlf);
+            ctx.write(crlf, ctx.voidPromise());
+        } else {
+            ctx.write(content, ctx.voidPromise());
+        }
+        if (!ctx.channel().isWritable() && upstream != null) {
+            upstream.setClientWritable(false);
+        }
+    }
+
+    @Override
+    public void onResponseComplete(HeaderBlock trailers) {
+        if (chunkedToClient) {
+            ByteBuf end = ctx.alloc().ioBuffer(64);
+            Http1Writer.writeLastChunk(end);
+            Http1Writer.copyHeaders(end, trailers, RESPONSE_FILTER);
+            Http1Writer.writeCrlf(end);
+            ctx.write(end, ctx.voidPromise());
+        }
+        responseDone = true;
+        boolean requestComplete = requestState == RequestState.SENT;
+        UpstreamConnection c = upstream;
+        upstream = null;
+        if (c != null) {
+            c.release(requestComplete);
+        }
+        if (requestComplete) {
+            finishExchange();
+        } else {
+            // The provider answered before the request was whole: the rest of the body has nowhere to go,
+            // and the connection cannot be trusted to be at a message boundary.
+            closeAfterResponse = true;
+            requestState = RequestState.DONE;
+            finishExchange();
+        }
+    }
+
+    @Override
+    public void onUpstreamFailure(boolean started, String detail) {
+        upstream = null;
+        cancelResponseTimer();
+        if (!started && forwardHead != null && retryable && attempts < 2 && requestState == RequestState.SENT) {
+            log.debug("{}: retrying on a new connection after: {}", service.qualifiedName(), detail);
+            requestState = RequestState.WAIT_UPSTREAM;
+            pool.acquire(this);
+            return;
+        }
+        releaseForwardHead();
+        if (!started && !responseStarted) {
+            log.debug("{}: {}", service.qualifiedName(), detail);
+            if (requestState != RequestState.SENT) {
+                closeAfterResponse = true;
+            }
+            reject(Outcome.UPSTREAM_UNAVAILABLE, "the provider " + service.provider()
+                    + " closed the connection without a complete response", null);
+        } else {
+            outcome = Outcome.UPSTREAM_ABORTED;
+            log.debug("{}: response cut short: {}", service.qualifiedName(), detail);
+            closeNow();
+        }
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        ctx.flush();
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        if (writable) {
+            process();
+        }
+    }
+
+    private void onResponseTimeout() {
+        responseTimer = null;
+        if (!exchangeActive || responseStarted || upstream == null) {
+            return;
+        }
+        abandonUpstream();
+        reject(Outcome.UPSTREAM_TIMEOUT, "the provider " + service.provider() + " did not answer within "
+                + TimeUnit.NANOSECONDS.toMillis(service.responseTimeoutNanos()) + " ms", null);
+        ctx.flush();
+    }
+
+    private void cancelResponseTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    /** Drops the upstream side of the exchange: the connection is closed, never reused. */
+    private void abandonUpstream() {
+        cancelResponseTimer();
+        releaseForwardHead();
+        if (upstream != null) {
+            UpstreamConnection c = upstream;
+            upstream = null;
+            c.close();
+        }
+        if (requestState == RequestState.WAIT_UPSTREAM && pool != null) {
+            pool.cancel(this);
+        }
+    }
+
+    private void releaseForwardHead() {
+        if (forwardHead != null) {
+            forwardHead.release();
+            forwardHead = null;
+        }
+        retryable = false;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // End of an exchange, connection lifecycle
+    // ---------------------------------------------------------------------------------------------
+
+    private void finishExchange() {
+        exchangeActive = false;
+        requestState = RequestState.IDLE;
+        cancelResponseTimer();
+        releaseForwardHead();
+        snapshot = null;
+        service = null;
+        consumer = null;
+        pool = null;
+        lastActivityNanos = System.nanoTime();
+        if (closeAfterResponse || server.draining()) {
+            closing = true;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (!processing) {
+            ctx.flush();
+            process();
+        }
+    }
+
+    private void closeNow() {
+        closing = true;
+        ctx.flush();
+        ctx.close();
+    }
+
+    private void checkDeadlines() {
+        if (exchangeActive || closing) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (headPending ? now - headStartNanos > server.requestHeadTimeoutNanos()
+                : now - lastActivityNanos > server.idleTimeoutNanos()) {
+            closeNow();
+        }
+    }
+
+    /** Called on the connection's loop when the gateway starts draining. */
+    public void drain() {
+        if (!exchangeActive && !headPending) {
+            closeNow();
+        } else {
+            closeAfterResponse = true;
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DrainEvent.INSTANCE) {
+            drain();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (upstream != null) {
+            upstream.setClientWritable(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
+        if (exchangeActive && !responseDone) {
+            outcome = Outcome.CLIENT_ABORTED;
+        }
+        abandonUpstream();
+        exchangeActive = false;
+        if (in != null) {
+            in.release();
+            in = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("connection from {} failed: {}", clientAddress, cause.toString());
+        closeNow();
+    }
+
+    /** The user event that asks every connection to drain. */
+    public enum DrainEvent {
+        INSTANCE
+    }
+}

@@ -1,0 +1,206 @@
+package io.gozargah.engine.route;
+
+import io.gozargah.engine.config.ConsumerConfig;
+import io.gozargah.engine.config.EndpointConfig;
+import io.gozargah.engine.config.GatewayConfig;
+import io.gozargah.engine.config.GrantConfig;
+import io.gozargah.engine.config.ProviderConfig;
+import io.gozargah.engine.config.ServiceConfig;
+import io.gozargah.engine.upstream.UpstreamEndpoint;
+import io.netty.buffer.ByteBuf;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The immutable routing state of one configuration: services by name, consumers by key hash, grants.
+ * Built off the hot path, swapped in whole behind one volatile reference; requests keep the snapshot they
+ * started with. Lookups take bytes straight from the request buffer and allocate nothing.
+ */
+public final class RoutingSnapshot {
+    private final GatewayConfig config;
+    private final List<ServiceRoute> services;
+    /** Open addressing over hash(provider, service): slots hold service index + 1, 0 = empty. */
+    private final int[] serviceSlots;
+    private final byte[][] serviceKeys;
+    private final long[] keyPrefixes;
+    private final byte[][] keyHashes;
+    private final Consumer[] keyOwners;
+    private final Map<String, Consumer> consumersByName;
+
+    private RoutingSnapshot(GatewayConfig config, List<ServiceRoute> services, int[] serviceSlots, byte[][] serviceKeys,
+                            long[] keyPrefixes, byte[][] keyHashes, Consumer[] keyOwners,
+                            Map<String, Consumer> consumersByName) {
+        this.config = config;
+        this.services = services;
+        this.serviceSlots = serviceSlots;
+        this.serviceKeys = serviceKeys;
+        this.keyPrefixes = keyPrefixes;
+        this.keyHashes = keyHashes;
+        this.keyOwners = keyOwners;
+        this.consumersByName = consumersByName;
+    }
+
+    /** Builds the snapshot of a validated configuration. */
+    public static RoutingSnapshot build(GatewayConfig config) {
+        List<ServiceRoute> services = new ArrayList<>();
+        Map<String, ServiceRoute> byName = new HashMap<>();
+        for (ProviderConfig p : config.providers().values()) {
+            UpstreamEndpoint[] endpoints = new UpstreamEndpoint[p.endpoints().size()];
+            for (int i = 0; i < endpoints.length; i++) {
+                EndpointConfig e = p.endpoints().get(i);
+                endpoints[i] = new UpstreamEndpoint(e, (int) Math.min(Integer.MAX_VALUE, p.connectTimeout().toMillis()),
+                        p.maxConnectionsPerLoop(), p.idleTimeout().toNanos());
+            }
+            for (ServiceConfig s : p.services().values()) {
+                Duration timeout = s.responseTimeout() != null ? s.responseTimeout() : p.responseTimeout();
+                ServiceRoute route = new ServiceRoute(services.size(), p.name(), s.name(), s.path(),
+                        List.copyOf(s.methods()), timeout.toNanos(), endpoints);
+                services.add(route);
+                byName.put(route.qualifiedName(), route);
+            }
+        }
+        int capacity = Integer.highestOneBit(Math.max(4, services.size() * 2)) << 1;
+        int[] slots = new int[capacity];
+        byte[][] keys = new byte[services.size()][];
+        for (ServiceRoute s : services) {
+            byte[] key = (s.provider() + "/" + s.name()).getBytes(StandardCharsets.US_ASCII);
+            keys[s.id()] = key;
+            int slot = hash(key, 0, key.length) & (capacity - 1);
+            while (slots[slot] != 0) {
+                slot = (slot + 1) & (capacity - 1);
+            }
+            slots[slot] = s.id() + 1;
+        }
+
+        int grantWords = (services.size() + 63) >>> 6;
+        List<KeyEntry> keyEntries = new ArrayList<>();
+        Map<String, Consumer> consumers = new HashMap<>();
+        for (ConsumerConfig c : config.consumers().values()) {
+            long[] grants = new long[Math.max(1, grantWords)];
+            for (GrantConfig g : c.grants()) {
+                ServiceRoute s = byName.get(g.provider() + "/" + g.service());
+                if (s == null) {
+                    throw new IllegalArgumentException("grant of " + c.name() + " names unknown service "
+                            + g.provider() + "/" + g.service());
+                }
+                grants[s.id() >>> 6] |= 1L << s.id();
+            }
+            Consumer consumer = new Consumer(c.name(), grants);
+            consumers.put(c.name(), consumer);
+            for (byte[] h : c.apiKeyHashes()) {
+                keyEntries.add(new KeyEntry(prefix(h), h.clone(), consumer));
+            }
+        }
+        keyEntries.sort((a, b) -> Long.compare(a.prefix, b.prefix));
+        long[] keyPrefixes = new long[keyEntries.size()];
+        byte[][] keyHashes = new byte[keyEntries.size()][];
+        Consumer[] keyOwners = new Consumer[keyEntries.size()];
+        for (int i = 0; i < keyPrefixes.length; i++) {
+            KeyEntry e = keyEntries.get(i);
+            keyPrefixes[i] = e.prefix;
+            keyHashes[i] = e.hash;
+            keyOwners[i] = e.owner;
+        }
+        return new RoutingSnapshot(config, List.copyOf(services), slots, keys, keyPrefixes, keyHashes, keyOwners,
+                Map.copyOf(consumers));
+    }
+
+    private record KeyEntry(long prefix, byte[] hash, Consumer owner) {
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    public List<ServiceRoute> services() {
+        return services;
+    }
+
+    public Consumer consumer(String name) {
+        return consumersByName.get(name);
+    }
+
+    /** The service named by the two segments in {@code buf}, or null. */
+    public ServiceRoute service(ByteBuf buf, int provStart, int provLength, int svcStart, int svcLength) {
+        int h = hashContinue(0, buf, provStart, provLength);
+        h = 31 * h + '/';
+        h = hashContinue(h, buf, svcStart, svcLength);
+        int mask = serviceSlots.length - 1;
+        for (int slot = mix(h) & mask; ; slot = (slot + 1) & mask) {
+            int v = serviceSlots[slot];
+            if (v == 0) {
+                return null;
+            }
+            byte[] key = serviceKeys[v - 1];
+            if (key.length == provLength + 1 + svcLength && equal(key, 0, buf, provStart, provLength)
+                    && key[provLength] == '/' && equal(key, provLength + 1, buf, svcStart, svcLength)) {
+                return services.get(v - 1);
+            }
+        }
+    }
+
+    /**
+     * The consumer owning the API key whose SHA-256 is {@code sha256}, or null. The final comparison is
+     * constant-time ({@link MessageDigest#isEqual}); the binary search over the first 8 bytes of the
+     * hash only narrows candidates, and timing on a hash's prefix reveals nothing usable about a key.
+     */
+    public Consumer consumerByKeyHash(byte[] sha256) {
+        long p = prefix(sha256);
+        int i = Arrays.binarySearch(keyPrefixes, p);
+        if (i < 0) {
+            return null;
+        }
+        while (i > 0 && keyPrefixes[i - 1] == p) {
+            i--;
+        }
+        for (; i < keyPrefixes.length && keyPrefixes[i] == p; i++) {
+            if (MessageDigest.isEqual(keyHashes[i], sha256)) {
+                return keyOwners[i];
+            }
+        }
+        return null;
+    }
+
+    private static long prefix(byte[] h) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = v << 8 | (h[i] & 0xFF);
+        }
+        return v;
+    }
+
+    private static boolean equal(byte[] key, int keyOffset, ByteBuf buf, int start, int length) {
+        for (int i = 0; i < length; i++) {
+            if (key[keyOffset + i] != buf.getByte(start + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int hash(byte[] key, int start, int length) {
+        int h = 0;
+        for (int i = start; i < start + length; i++) {
+            h = 31 * h + key[i];
+        }
+        return mix(h);
+    }
+
+    private static int hashContinue(int h, ByteBuf buf, int start, int length) {
+        for (int i = start; i < start + length; i++) {
+            h = 31 * h + buf.getByte(i);
+        }
+        return h;
+    }
+
+    private static int mix(int h) {
+        return h ^ (h >>> 16);
+    }
+}

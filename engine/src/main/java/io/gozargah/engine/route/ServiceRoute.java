@@ -1,0 +1,78 @@
+package io.gozargah.engine.route;
+
+import io.gozargah.codec.http1.HttpMethod;
+import io.gozargah.engine.upstream.UpstreamEndpoint;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * A routable service in a snapshot: everything the hot path needs, precomputed as bytes and masks.
+ */
+public final class ServiceRoute {
+    private final int id;
+    private final String provider;
+    private final String name;
+    private final byte[] upstreamPath;
+    private final int methodMask;
+    private final String allow;
+    private final long responseTimeoutNanos;
+    private final UpstreamEndpoint[] endpoints;
+
+    ServiceRoute(int id, String provider, String name, String upstreamPath, List<String> methods,
+                 long responseTimeoutNanos, UpstreamEndpoint[] endpoints) {
+        this.id = id;
+        this.provider = provider;
+        this.name = name;
+        // "/" maps to the empty prefix so that "/{p}/{s}/x" becomes "/x" rather than "//x".
+        this.upstreamPath = "/".equals(upstreamPath) ? new byte[0] : upstreamPath.getBytes(StandardCharsets.US_ASCII);
+        int mask = 0;
+        for (String m : methods) {
+            mask |= 1 << HttpMethod.valueOf(m).ordinal();
+        }
+        this.methodMask = mask;
+        this.allow = String.join(", ", methods);
+        this.responseTimeoutNanos = responseTimeoutNanos;
+        this.endpoints = endpoints;
+    }
+
+    /** Dense id within its snapshot, 0-based: index into grant bitmaps and per-service counters. */
+    public int id() {
+        return id;
+    }
+
+    public String provider() {
+        return provider;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** {@code provider/service}. */
+    public String qualifiedName() {
+        return provider + "/" + name;
+    }
+
+    /** The upstream path prefix for this service, empty when the service maps to "/". */
+    public byte[] upstreamPath() {
+        return upstreamPath;
+    }
+
+    public boolean allows(HttpMethod method) {
+        return method != HttpMethod.OTHER && (methodMask & (1 << method.ordinal())) != 0;
+    }
+
+    /** Value of the {@code Allow} header for 405 answers (RFC 9110 §15.5.6). */
+    public String allowHeader() {
+        return allow;
+    }
+
+    public long responseTimeoutNanos() {
+        return responseTimeoutNanos;
+    }
+
+    public UpstreamEndpoint[] endpoints() {
+        return endpoints;
+    }
+}

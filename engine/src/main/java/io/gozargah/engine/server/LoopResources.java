@@ -1,0 +1,54 @@
+package io.gozargah.engine.server;
+
+import io.gozargah.codec.http1.Http1Limits;
+import io.gozargah.engine.exchange.TransactionIds;
+import io.gozargah.engine.upstream.UpstreamPools;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * State owned by one event loop and used only from it: its upstream pools, its transaction id generator,
+ * and scratch space for hashing API keys. Nothing here is locked because nothing here is shared.
+ */
+public final class LoopResources {
+    /** Longest X-Api-Key value considered; longer ones cannot be ours and are refused unhashed. */
+    public static final int MAX_API_KEY_BYTES = 256;
+
+    private final UpstreamPools pools;
+    private final TransactionIds transactionIds = new TransactionIds();
+    private final MessageDigest sha256;
+    private final byte[] keyScratch = new byte[MAX_API_KEY_BYTES];
+    private final byte[] digestScratch = new byte[32];
+
+    LoopResources(EventLoop loop, Transport transport, Http1Limits responseLimits, WriteBufferWaterMark waterMark) {
+        this.pools = new UpstreamPools(loop, transport.socketChannel(), responseLimits, waterMark);
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    public UpstreamPools pools() {
+        return pools;
+    }
+
+    public TransactionIds transactionIds() {
+        return transactionIds;
+    }
+
+    public MessageDigest sha256() {
+        return sha256;
+    }
+
+    public byte[] keyScratch() {
+        return keyScratch;
+    }
+
+    public byte[] digestScratch() {
+        return digestScratch;
+    }
+}

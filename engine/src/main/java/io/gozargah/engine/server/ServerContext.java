@@ -1,0 +1,100 @@
+package io.gozargah.engine.server;
+
+import io.gozargah.codec.http1.Http1Limits;
+import io.gozargah.engine.config.GatewayConfig;
+import io.gozargah.engine.config.LimitsConfig;
+import io.gozargah.engine.route.RoutingSnapshot;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every connection of a running gateway shares: the current routing snapshot behind one volatile
+ * reference (swapped whole; requests keep the one they started with), the limits, the transport, the
+ * drain flag, and the per-event-loop resources.
+ */
+public final class ServerContext {
+    /** Per-channel outbound buffer watermarks: above high a peer stops being read, below low it resumes. */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
+
+    private volatile RoutingSnapshot snapshot;
+    private volatile boolean draining;
+    private final Transport transport;
+    private final Http1Limits requestLimits;
+    private final Http1Limits responseLimits;
+    private final long maxRequestBodyBytes;
+    private final long idleTimeoutNanos;
+    private final long requestHeadTimeoutNanos;
+    private final Map<EventLoop, LoopResources> loops = new ConcurrentHashMap<>();
+
+    ServerContext(GatewayConfig config, Transport transport) {
+        this.snapshot = RoutingSnapshot.build(config);
+        this.transport = transport;
+        LimitsConfig l = config.limits();
+        this.requestLimits = new Http1Limits(l.maxStartLineBytes(), l.maxHeaderCount(), l.maxHeaderBytes(),
+                l.maxChunkLineBytes());
+        this.responseLimits = new Http1Limits(Math.max(8192, l.maxStartLineBytes()), Math.max(100, l.maxHeaderCount()),
+                l.maxResponseHeaderBytes(), l.maxChunkLineBytes());
+        this.maxRequestBodyBytes = l.maxRequestBodyBytes();
+        this.idleTimeoutNanos = config.server().idleTimeout().toNanos();
+        this.requestHeadTimeoutNanos = config.server().requestHeadTimeout().toNanos();
+    }
+
+    public RoutingSnapshot snapshot() {
+        return snapshot;
+    }
+
+    void swap(RoutingSnapshot next) {
+        this.snapshot = next;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    void startDraining() {
+        draining = true;
+    }
+
+    public Http1Limits requestLimits() {
+        return requestLimits;
+    }
+
+    public long maxRequestBodyBytes() {
+        return maxRequestBodyBytes;
+    }
+
+    public long idleTimeoutNanos() {
+        return idleTimeoutNanos;
+    }
+
+    public long requestHeadTimeoutNanos() {
+        return requestHeadTimeoutNanos;
+    }
+
+    /** How often a connection checks its idle and head deadlines: a quarter of the shorter, 10 ms to 1 s. */
+    public long timerTickNanos() {
+        long shortest = Math.min(idleTimeoutNanos, requestHeadTimeoutNanos);
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.SECONDS.toNanos(1), shortest / 4));
+    }
+
+    public WriteBufferWaterMark waterMark() {
+        return WATER_MARK;
+    }
+
+    /** The resources of the event loop {@code loop}; created on first use, then only that loop uses them. */
+    public LoopResources loop(EventLoop loop) {
+        LoopResources r = loops.get(loop);
+        if (r == null) {
+            r = loops.computeIfAbsent(loop, l -> new LoopResources(l, transport, responseLimits, WATER_MARK));
+        }
+        return r;
+    }
+
+    Iterable<LoopResources> allLoops() {
+        return loops.values();
+    }
+}

@@ -1,0 +1,270 @@
+package io.gozargah.engine.upstream;
+
+import io.gozargah.codec.http1.Http1Limits;
+import io.gozargah.codec.http1.HttpMethod;
+import io.gozargah.codec.http1.HttpResponseParser;
+import io.gozargah.codec.http1.ParseResult;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+/**
+ * One HTTP/1.1 connection to an upstream endpoint, serving one exchange at a time for its pool. It parses
+ * responses with our own {@link HttpResponseParser} and hands heads and content to the bound
+ * {@link UpstreamListener}. Auto-read is off: the listener asks for data with {@link #read()} when its
+ * client can take more (backpressure, as in Netty's HexDumpProxy example).
+ *
+ * <p>A connection is reusable only after a complete response to a completely sent request with
+ * keep-alive on both sides; anything else (a parse error, an early response, a timeout) closes it.
+ */
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+    private final UpstreamPool pool;
+    private final HttpResponseParser parser;
+    private Channel channel;
+    private ByteBuf in;
+    private UpstreamListener listener;
+    private boolean responseStarted;
+    private boolean responseComplete;
+    private boolean keepAlive;
+    private boolean readPending;
+    private boolean inDelivery;
+    private boolean clientWritable = true;
+    private long idleSinceNanos;
+    int exchanges;
+
+    UpstreamConnection(UpstreamPool pool, Http1Limits limits) {
+        this.pool = pool;
+        this.parser = new HttpResponseParser(limits);
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public UpstreamEndpoint endpoint() {
+        return pool.endpoint();
+    }
+
+    /** Binds the connection to an exchange whose request uses {@code method}. */
+    public void bind(UpstreamListener listener, HttpMethod method) {
+        this.listener = listener;
+        this.responseStarted = false;
+        this.responseComplete = false;
+        this.keepAlive = true;
+        parser.expectResponseTo(method);
+        exchanges++;
+    }
+
+    /** Asks for more response bytes (auto-read is off). */
+    public void read() {
+        if (!readPending && channel.isActive()) {
+            readPending = true;
+            channel.read();
+        }
+    }
+
+    /**
+     * The exchange is over. A connection whose response finished cleanly and whose request was sent whole
+     * goes back to the pool; otherwise it is closed.
+     */
+    public void release(boolean requestComplete) {
+        UpstreamListener l = listener;
+        listener = null;
+        if (l == null) {
+            return;
+        }
+        if (requestComplete && responseComplete && keepAlive && channel.isActive() && (in == null || !in.isReadable())) {
+            idleSinceNanos = System.nanoTime();
+            pool.release(this);
+        } else {
+            close();
+        }
+    }
+
+    /** Returns a connection acquired but never bound (its exchange went away while it was being set up). */
+    public void unused() {
+        if (listener == null && isActive()) {
+            idleSinceNanos = System.nanoTime();
+            pool.release(this);
+        } else if (listener == null) {
+            close();
+        }
+    }
+
+    /** Closes the connection (the pool forgets it when the channel goes inactive). */
+    public void close() {
+        listener = null;
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    long idleSinceNanos() {
+        return idleSinceNanos;
+    }
+
+    boolean isActive() {
+        return channel != null && channel.isActive();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf data = (ByteBuf) msg;
+        if (listener == null) {
+            // Bytes on an idle connection: the upstream is misbehaving (no request outstanding).
+            data.release();
+            close();
+            return;
+        }
+        if (in == null) {
+            in = data;
+        } else {
+            in = cumulate(ctx, in, data);
+        }
+        deliver();
+    }
+
+    private static ByteBuf cumulate(ChannelHandlerContext ctx, ByteBuf cumulation, ByteBuf data) {
+        if (cumulation.writableBytes() >= data.readableBytes() && cumulation.refCnt() == 1 && !cumulation.isReadOnly()) {
+            cumulation.writeBytes(data);
+            data.release();
+            return cumulation;
+        }
+        ByteBuf merged = ctx.alloc().ioBuffer(cumulation.readableBytes() + data.readableBytes());
+        merged.writeBytes(cumulation).writeBytes(data);
+        cumulation.release();
+        data.release();
+        return merged;
+    }
+
+    private void deliver() {
+        if (inDelivery) {
+            return;
+        }
+        inDelivery = true;
+        try {
+            // Parse even with no readable bytes: a head with no body completes without any.
+            while (listener != null && !responseComplete) {
+                ParseResult r = parser.parse(in != null ? in : Unpooled.EMPTY_BUFFER);
+                switch (r) {
+                    case NEED_MORE:
+                        compact();
+                        return;
+                    case HEAD:
+                        responseStarted = true;
+                        if (!parser.head().informational()) {
+                            keepAlive = parser.head().keepAlive();
+                        }
+                        listener.onResponseHead(parser.head());
+                        break;
+                    case BODY:
+                        listener.onResponseContent(in.readRetainedSlice(parser.bodyBytes()));
+                        if (!clientWritable) {
+                            compact();
+                            return;
+                        }
+                        break;
+                    case MESSAGE_COMPLETE:
+                        if (!parser.head().informational()) {
+                            responseComplete = true;
+                            UpstreamListener l = listener;
+                            compact();
+                            l.onResponseComplete(parser.trailers());
+                        }
+                        break;
+                    case ERROR:
+                    default:
+                        fail("malformed response from " + pool.endpoint() + ": " + parser.error().detail());
+                        return;
+                }
+            }
+            compact();
+        } finally {
+            inDelivery = false;
+        }
+    }
+
+    private void compact() {
+        if (in != null && !in.isReadable()) {
+            in.release();
+            in = null;
+        } else if (in != null && !parser.inBody() && in.readerIndex() > 0) {
+            in.discardSomeReadBytes();
+        }
+    }
+
+    private void fail(String detail) {
+        UpstreamListener l = listener;
+        boolean started = responseStarted;
+        close();
+        if (l != null) {
+            l.onUpstreamFailure(started, detail);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        readPending = false;
+        if (listener != null) {
+            listener.onUpstreamReadComplete();
+        }
+        if (listener != null && !responseComplete && clientWritable) {
+            read();
+        }
+    }
+
+    /** The listener's client became unwritable (false) or writable again (true). */
+    public void setClientWritable(boolean writable) {
+        clientWritable = writable;
+        if (writable && listener != null && !responseComplete) {
+            read();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (listener != null) {
+            listener.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        pool.connectionClosed(this);
+        if (listener != null && !responseComplete) {
+            ParseResult r = parser.endOfInput();
+            if (r == ParseResult.MESSAGE_COMPLETE) {
+                responseComplete = true;
+                keepAlive = false;
+                UpstreamListener l = listener;
+                l.onResponseComplete(parser.trailers());
+            } else {
+                UpstreamListener l = listener;
+                boolean started = responseStarted;
+                listener = null;
+                l.onUpstreamFailure(started, "upstream " + pool.endpoint() + " closed the connection");
+            }
+        }
+        if (in != null) {
+            in.release();
+            in = null;
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (listener != null) {
+            fail("upstream " + pool.endpoint() + ": " + cause.getMessage());
+        } else {
+            close();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.gozargah.engine.upstream;
+
+import io.gozargah.engine.config.EndpointConfig;
+import io.netty.util.AsciiString;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One upstream endpoint of a provider as the hot path needs it: a resolved address, the Host header and
+ * path prefix as bytes, and the pool limits. Pools are keyed by {@link #key()}, so a reload that keeps an
+ * endpoint with the same settings keeps its pooled connections.
+ */
+public final class UpstreamEndpoint {
+    private final EndpointConfig config;
+    private final InetSocketAddress address;
+    private final AsciiString hostHeader;
+    private final byte[] pathPrefix;
+    private final int connectTimeoutMillis;
+    private final int maxConnections;
+    private final long idleTimeoutNanos;
+    private final String key;
+
+    public UpstreamEndpoint(EndpointConfig config, int connectTimeoutMillis, int maxConnections, long idleTimeoutNanos) {
+        this.config = config;
+        // Resolved once per snapshot: the event loop must never block on DNS. A reload re-resolves.
+        this.address = new InetSocketAddress(config.host(), config.port());
+        this.hostHeader = new AsciiString(config.authority());
+        this.pathPrefix = config.pathPrefix().getBytes(StandardCharsets.US_ASCII);
+        this.connectTimeoutMillis = connectTimeoutMillis;
+        this.maxConnections = maxConnections;
+        this.idleTimeoutNanos = idleTimeoutNanos;
+        this.key = config + "|" + connectTimeoutMillis + "|" + maxConnections + "|" + idleTimeoutNanos;
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public AsciiString hostHeader() {
+        return hostHeader;
+    }
+
+    public byte[] pathPrefix() {
+        return pathPrefix;
+    }
+
+    public int connectTimeoutMillis() {
+        return connectTimeoutMillis;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    public long idleTimeoutNanos() {
+        return idleTimeoutNanos;
+    }
+
+    /** Identity for pooling across snapshots. */
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public String toString() {
+        return config.toString();
+    }
+}

@@ -1,0 +1,190 @@
+package io.gozargah.engine.upstream;
+
+import io.gozargah.codec.http1.Http1Limits;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keep-alive connections from one event loop to one upstream endpoint (pools are per loop, as in Envoy,
+ * Zuul and Armeria, so nothing here is shared between threads or locked). Idle connections are reused
+ * most-recently-used first, so surplus ones age out; at most {@code maxConnections} exist at once, and
+ * an acquire beyond that waits up to the connect timeout for a release, then fails as overloaded.
+ */
+public final class UpstreamPool {
+    private final EventLoop loop;
+    private final UpstreamEndpoint endpoint;
+    private final Bootstrap bootstrap;
+    private final Http1Limits limits;
+    private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private int open;
+    private int connecting;
+    private long created;
+    private ScheduledFuture<?> sweeper;
+
+    UpstreamPool(EventLoop loop, UpstreamEndpoint endpoint, Class<? extends SocketChannel> channelClass,
+                 Http1Limits limits, WriteBufferWaterMark waterMark) {
+        this.loop = loop;
+        this.endpoint = endpoint;
+        this.limits = limits;
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(channelClass)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, endpoint.connectTimeoutMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
+    }
+
+    public UpstreamEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** Connections open or being opened. */
+    public int open() {
+        return open;
+    }
+
+    public int idle() {
+        return idle.size();
+    }
+
+    /** Connections created over the pool's life. */
+    public long created() {
+        return created;
+    }
+
+    /** Hands a connection to {@code callback}: an idle one now, a new one once connected, or a released one later. */
+    public void acquire(AcquireCallback callback) {
+        assert loop.inEventLoop();
+        UpstreamConnection c;
+        while ((c = idle.pollFirst()) != null) {
+            if (c.isActive()) {
+                callback.acquired(c, true);
+                return;
+            }
+        }
+        if (open < endpoint.maxConnections()) {
+            connect(callback);
+            return;
+        }
+        Waiter w = new Waiter(callback);
+        w.timeout = loop.schedule(() -> {
+            if (waiters.remove(w)) {
+                callback.acquireFailed(true, "all " + endpoint.maxConnections() + " connections to " + endpoint
+                        + " busy");
+            }
+        }, endpoint.connectTimeoutMillis(), TimeUnit.MILLISECONDS);
+        waiters.addLast(w);
+    }
+
+    /** Withdraws a pending acquire (the client went away). */
+    public void cancel(AcquireCallback callback) {
+        waiters.removeIf(w -> {
+            if (w.callback == callback) {
+                w.timeout.cancel(false);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private void connect(AcquireCallback callback) {
+        open++;
+        connecting++;
+        created++;
+        UpstreamConnection connection = new UpstreamConnection(this, limits);
+        ChannelFuture f = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast("upstream", connection);
+            }
+        }).connect(endpoint.address());
+        f.addListener(done -> {
+            connecting--;
+            if (done.isSuccess()) {
+                callback.acquired(connection, false);
+            } else {
+                // channelInactive never fires for a channel that was never active: count it closed here.
+                forget();
+                Throwable cause = done.cause();
+                callback.acquireFailed(false, "connect to " + endpoint + " failed: "
+                        + (cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage()));
+            }
+        });
+    }
+
+    private void forget() {
+        open--;
+        serveWaiter();
+    }
+
+    void release(UpstreamConnection connection) {
+        Waiter w = waiters.pollFirst();
+        if (w != null) {
+            w.timeout.cancel(false);
+            w.callback.acquired(connection, true);
+            return;
+        }
+        idle.addFirst(connection);
+        if (sweeper == null) {
+            long period = Math.max(TimeUnit.MILLISECONDS.toNanos(50), endpoint.idleTimeoutNanos() / 4);
+            sweeper = loop.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void connectionClosed(UpstreamConnection connection) {
+        idle.remove(connection);
+        forget();
+    }
+
+    private void serveWaiter() {
+        Waiter w = waiters.pollFirst();
+        if (w != null) {
+            w.timeout.cancel(false);
+            connect(w.callback);
+        }
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        // Oldest idle connections sit at the tail (MRU is taken from the head).
+        UpstreamConnection c;
+        while ((c = idle.peekLast()) != null && now - c.idleSinceNanos() >= endpoint.idleTimeoutNanos()) {
+            idle.pollLast();
+            c.close();
+        }
+        if (idle.isEmpty() && sweeper != null) {
+            sweeper.cancel(false);
+            sweeper = null;
+        }
+    }
+
+    /** Closes every idle connection (shutdown, or a reload that dropped the endpoint). */
+    public void closeIdle() {
+        UpstreamConnection c;
+        while ((c = idle.pollFirst()) != null) {
+            c.close();
+        }
+    }
+
+    private static final class Waiter {
+        final AcquireCallback callback;
+        ScheduledFuture<?> timeout;
+
+        Waiter(AcquireCallback callback) {
+            this.callback = callback;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.gozargah.engine.upstream;
+
+import io.gozargah.codec.http1.Http1Limits;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The upstream pools of one event loop, by endpoint. Only its own loop touches it; the endpoint's key
+ * carries its settings, so a reload that changes them gets fresh pools and old ones drain away.
+ */
+public final class UpstreamPools {
+    private final EventLoop loop;
+    private final Class<? extends SocketChannel> channelClass;
+    private final Http1Limits limits;
+    private final WriteBufferWaterMark waterMark;
+    private final Map<String, UpstreamPool> pools = new HashMap<>();
+    private int roundRobin;
+
+    public UpstreamPools(EventLoop loop, Class<? extends SocketChannel> channelClass, Http1Limits limits,
+                         WriteBufferWaterMark waterMark) {
+        this.loop = loop;
+        this.channelClass = channelClass;
+        this.limits = limits;
+        this.waterMark = waterMark;
+    }
+
+    /** The pool for one of {@code endpoints}, chosen round-robin. */
+    public UpstreamPool choose(UpstreamEndpoint[] endpoints) {
+        UpstreamEndpoint e = endpoints.length == 1 ? endpoints[0]
+                : endpoints[Integer.remainderUnsigned(roundRobin++, endpoints.length)];
+        return pool(e);
+    }
+
+    public UpstreamPool pool(UpstreamEndpoint endpoint) {
+        UpstreamPool p = pools.get(endpoint.key());
+        if (p == null) {
+            p = new UpstreamPool(loop, endpoint, channelClass, limits, waterMark);
+            pools.put(endpoint.key(), p);
+        }
+        return p;
+    }
+
+    public List<UpstreamPool> all() {
+        return new ArrayList<>(pools.values());
+    }
+
+    public void closeIdle() {
+        for (UpstreamPool p : pools.values()) {
+            p.closeIdle();
+        }
+    }
+}
