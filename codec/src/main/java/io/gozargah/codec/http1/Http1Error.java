@@ -29,7 +29,9 @@ public enum Http1Error {
     BAD_CHUNK_EXTENSION(400, "invalid chunk extension"),
     BAD_CHUNK_DELIMITER(400, "chunk data not followed by CRLF"),
     BAD_TRAILER(400, "malformed trailer section"),
-    UNEXPECTED_EOF(400, "connection closed before the message was complete");
+    UNEXPECTED_EOF(400, "connection closed before the message was complete"),
+    /** Responses only: 101 Switching Protocols, which the gateway never asks for (it forwards no Upgrade). */
+    UNSUPPORTED_UPGRADE(502, "protocol upgrade is not supported");
 
     private final int status;
     private final String detail;

@@ -1,5 +1,7 @@
 package io.gozargah.codec.http1;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -8,48 +10,88 @@ import io.netty.buffer.ByteBuf;
  */
 public final class RequestHead {
 
+    private final HeaderBlock headers;
+    private ByteBuf buffer;
+    private int base;
+    private HttpMethod method;
+    private int methodStart;
+    private int methodLength;
+    private int targetStart;
+    private int targetLength;
+    private int versionMinor;
+    private BodyFraming framing = BodyFraming.NONE;
+    private long contentLength = -1;
+    private boolean keepAlive;
+    private boolean expectContinue;
+    private int hostCount;
+    private int headLength;
+
+    RequestHead(HeaderBlock headers) {
+        this.headers = headers;
+    }
+
+    /** Called by the parser when a head is complete; positions are relative to {@code base}. */
+    void publish(ByteBuf buf, int base, HttpMethod method, int methodStart, int methodLength, int targetStart,
+            int targetLength, int versionMinor, BodyFraming framing, long contentLength, boolean keepAlive,
+            boolean expectContinue, int hostCount, int headLength) {
+        this.buffer = buf;
+        this.base = base;
+        this.method = method;
+        this.methodStart = methodStart;
+        this.methodLength = methodLength;
+        this.targetStart = targetStart;
+        this.targetLength = targetLength;
+        this.versionMinor = versionMinor;
+        this.framing = framing;
+        this.contentLength = contentLength;
+        this.keepAlive = keepAlive;
+        this.expectContinue = expectContinue;
+        this.hostCount = hostCount;
+        this.headLength = headLength;
+    }
+
     public ByteBuf buffer() {
-        throw new UnsupportedOperationException();
+        return buffer;
     }
 
     /** The method, or {@link HttpMethod#OTHER} for an extension method (then see methodStart/Length). */
     public HttpMethod method() {
-        throw new UnsupportedOperationException();
+        return method;
     }
 
     public int methodStart() {
-        throw new UnsupportedOperationException();
+        return base + methodStart;
     }
 
     public int methodLength() {
-        throw new UnsupportedOperationException();
+        return methodLength;
     }
 
     /** The request-target exactly as received (origin-form: path and query). */
     public int targetStart() {
-        throw new UnsupportedOperationException();
+        return base + targetStart;
     }
 
     public int targetLength() {
-        throw new UnsupportedOperationException();
+        return targetLength;
     }
 
     /** 0 for HTTP/1.0, 1 for HTTP/1.1 (major is always 1). */
     public int versionMinor() {
-        throw new UnsupportedOperationException();
+        return versionMinor;
     }
 
     public HeaderBlock headers() {
-        throw new UnsupportedOperationException();
+        return headers;
     }
 
     public BodyFraming framing() {
-        throw new UnsupportedOperationException();
+        return framing;
     }
 
     /** The Content-Length value when {@link #framing()} is CONTENT_LENGTH, otherwise -1. */
     public long contentLength() {
-        throw new UnsupportedOperationException();
+        return contentLength;
     }
 
     /**
@@ -57,31 +99,31 @@ public final class RequestHead {
      * {@code Connection: close}; HTTP/1.0 only with {@code Connection: keep-alive} (RFC 9112 §9.3).
      */
     public boolean keepAlive() {
-        throw new UnsupportedOperationException();
+        return keepAlive;
     }
 
     /** {@code Expect: 100-continue} was present (RFC 9110 §10.1.1). */
     public boolean expectContinue() {
-        throw new UnsupportedOperationException();
+        return expectContinue;
     }
 
     /** How many Host fields were present (the engine answers 400 unless exactly one on HTTP/1.1). */
     public int hostCount() {
-        throw new UnsupportedOperationException();
+        return hostCount;
     }
 
     /** Bytes of the whole head, start line through the empty line. */
     public int headLength() {
-        throw new UnsupportedOperationException();
+        return headLength;
     }
 
     /** Allocates. */
     public String methodString() {
-        throw new UnsupportedOperationException();
+        return buffer.toString(methodStart(), methodLength, ISO_8859_1);
     }
 
     /** Allocates. */
     public String targetString() {
-        throw new UnsupportedOperationException();
+        return buffer.toString(targetStart(), targetLength, ISO_8859_1);
     }
 }

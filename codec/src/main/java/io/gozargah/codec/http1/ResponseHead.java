@@ -1,5 +1,7 @@
 package io.gozargah.codec.http1;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -8,55 +10,86 @@ import io.netty.buffer.ByteBuf;
  */
 public final class ResponseHead {
 
+    private final HeaderBlock headers;
+    private ByteBuf buffer;
+    private int base;
+    private int versionMinor;
+    private int status;
+    private int reasonStart;
+    private int reasonLength;
+    private BodyFraming framing = BodyFraming.NONE;
+    private long contentLength = -1;
+    private boolean keepAlive;
+    private int headLength;
+
+    ResponseHead(HeaderBlock headers) {
+        this.headers = headers;
+    }
+
+    /** Called by the parser when a head is complete; positions are relative to {@code base}. */
+    void publish(ByteBuf buf, int base, int versionMinor, int status, int reasonStart, int reasonLength,
+            BodyFraming framing, long contentLength, boolean keepAlive, int headLength) {
+        this.buffer = buf;
+        this.base = base;
+        this.versionMinor = versionMinor;
+        this.status = status;
+        this.reasonStart = reasonStart;
+        this.reasonLength = reasonLength;
+        this.framing = framing;
+        this.contentLength = contentLength;
+        this.keepAlive = keepAlive;
+        this.headLength = headLength;
+    }
+
     public ByteBuf buffer() {
-        throw new UnsupportedOperationException();
+        return buffer;
     }
 
     /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
     public int versionMinor() {
-        throw new UnsupportedOperationException();
+        return versionMinor;
     }
 
     public int status() {
-        throw new UnsupportedOperationException();
+        return status;
     }
 
     /** 1xx: an interim response; the parser reports MESSAGE_COMPLETE right after it, then parses the next head. */
     public boolean informational() {
-        throw new UnsupportedOperationException();
+        return status < 200;
     }
 
     public int reasonStart() {
-        throw new UnsupportedOperationException();
+        return base + reasonStart;
     }
 
     public int reasonLength() {
-        throw new UnsupportedOperationException();
+        return reasonLength;
     }
 
     public HeaderBlock headers() {
-        throw new UnsupportedOperationException();
+        return headers;
     }
 
     public BodyFraming framing() {
-        throw new UnsupportedOperationException();
+        return framing;
     }
 
     public long contentLength() {
-        throw new UnsupportedOperationException();
+        return contentLength;
     }
 
     /** Whether the connection may be reused after this response by the response's own terms. */
     public boolean keepAlive() {
-        throw new UnsupportedOperationException();
+        return keepAlive;
     }
 
     public int headLength() {
-        throw new UnsupportedOperationException();
+        return headLength;
     }
 
     /** Allocates. */
     public String reason() {
-        throw new UnsupportedOperationException();
+        return buffer.toString(reasonStart(), reasonLength, ISO_8859_1);
     }
 }
