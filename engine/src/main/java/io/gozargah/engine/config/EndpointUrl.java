@@ -53,13 +53,13 @@ final class EndpointUrl {
             portText = after.isEmpty() ? null : after.substring(1);
         } else {
             int portColon = authority.indexOf(':');
+            if (portColon >= 0 && authority.indexOf(':', portColon + 1) >= 0) {
+                throw new IllegalArgumentException("IPv6 addresses must be in brackets, e.g. http://[::1]:8080");
+            }
             host = portColon < 0 ? authority : authority.substring(0, portColon);
             portText = portColon < 0 ? null : authority.substring(portColon + 1);
             if (host.isEmpty()) {
                 throw new IllegalArgumentException("missing host");
-            }
-            if (portText != null && portText.indexOf(':') >= 0) {
-                throw new IllegalArgumentException("IPv6 addresses must be in brackets, e.g. http://[::1]:8080");
             }
             if (!HostSyntax.isValid(host)) {
                 throw new IllegalArgumentException("bad host '" + host + "': expected a host name or address");
