@@ -73,8 +73,11 @@ public final class ConfigLoader {
         try {
             root = new Compose(settings).composeString(text);
         } catch (MarkedYamlEngineException e) {
+            // The problem mark is where the parser gave up; the context mark, where the construct it was
+            // reading began (an unclosed quote's opening line), which is often where the mistake is.
             int line = e.getProblemMark().or(e::getContextMark).map(Mark::getLine).orElse(-1) + 1;
-            String context = e.getContext() == null ? "" : e.getContext() + ": ";
+            String context = e.getContext() == null ? "" : e.getContext()
+                    + e.getContextMark().map(m -> " (from line " + (m.getLine() + 1) + ")").orElse("") + ": ";
             throw new ConfigException(file, line, "", "invalid YAML: " + context + e.getProblem());
         } catch (YamlEngineException e) {
             throw new ConfigException(file, 0, "", "invalid YAML: " + e.getMessage());

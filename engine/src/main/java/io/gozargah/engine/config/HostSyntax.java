@@ -41,10 +41,12 @@ final class HostSyntax {
         }
         String head = gap >= 0 ? host.substring(0, gap) : host;
         String tail = gap >= 0 ? host.substring(gap + 2) : "";
-        int groups = countGroups(head, tail.isEmpty() && gap < 0) + countGroups(tail, true);
-        if (groups < 0) {
+        int headGroups = countGroups(head, gap < 0);
+        int tailGroups = countGroups(tail, true);
+        if (headGroups < 0 || tailGroups < 0) {
             return false;
         }
+        int groups = headGroups + tailGroups;
         return gap >= 0 ? groups <= 7 : groups == 8;
     }
 
