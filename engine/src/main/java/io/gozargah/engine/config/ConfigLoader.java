@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import io.gozargah.engine.auth.ApiKeys;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -34,6 +35,9 @@ import org.snakeyaml.engine.v2.nodes.Node;
 public final class ConfigLoader {
     static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
     static final Set<String> DEFAULT_METHODS = orderedSet(List.of("GET", "HEAD"));
+
+    /** ASCII only: Character.digit would also take Persian and other Unicode digits. */
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
 
     private static final Duration SERVER_IDLE_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
@@ -93,7 +97,8 @@ public final class ConfigLoader {
         ServerConfig server = server(top.required("server"));
         ConfigNode limitsNode = top.optional("limits");
         LimitsConfig limits = limitsNode == null ? LimitsConfig.defaults() : limits(limitsNode);
-        Map<String, ProviderConfig> providers = providers(top.required("providers"));
+        Map<String, ProviderConfig> providers = nonEmptyMap(top.required("providers"), "provider",
+                ConfigLoader::provider);
         ConfigNode consumersNode = top.optional("consumers");
         Map<String, ConsumerConfig> consumers = consumersNode == null ? Map.of() : consumers(consumersNode, providers);
         return new GatewayConfig(file, server, limits, providers, consumers);
@@ -171,18 +176,6 @@ public final class ConfigLoader {
                 (int) m.size("maxResponseHeaderBytes", d.maxResponseHeaderBytes(), 64, Integer.MAX_VALUE));
     }
 
-    private static Map<String, ProviderConfig> providers(ConfigNode node) throws ConfigException {
-        Map<String, ConfigNode> named = node.asNamedMap();
-        if (named.isEmpty()) {
-            throw node.keyError("at least one provider is required");
-        }
-        Map<String, ProviderConfig> providers = new LinkedHashMap<>();
-        for (Map.Entry<String, ConfigNode> entry : named.entrySet()) {
-            providers.put(entry.getKey(), provider(entry.getKey(), entry.getValue()));
-        }
-        return Collections.unmodifiableMap(providers);
-    }
-
     private static ProviderConfig provider(String name, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("endpoints", "connectTimeout", "responseTimeout", "maxConnectionsPerLoop",
                 "idleTimeout", "services");
@@ -205,17 +198,9 @@ public final class ConfigLoader {
         int maxConnections = m.integer("maxConnectionsPerLoop", MAX_CONNECTIONS_PER_LOOP, 1, 65_535);
         Duration idleTimeout = m.duration("idleTimeout", UPSTREAM_IDLE_TIMEOUT);
 
-        ConfigNode servicesNode = m.required("services");
-        Map<String, ConfigNode> named = servicesNode.asNamedMap();
-        if (named.isEmpty()) {
-            throw servicesNode.keyError("at least one service is required");
-        }
-        Map<String, ServiceConfig> services = new LinkedHashMap<>();
-        for (Map.Entry<String, ConfigNode> entry : named.entrySet()) {
-            services.put(entry.getKey(), service(entry.getKey(), entry.getValue()));
-        }
+        Map<String, ServiceConfig> services = nonEmptyMap(m.required("services"), "service", ConfigLoader::service);
         return new ProviderConfig(name, List.copyOf(endpoints), connectTimeout, responseTimeout, maxConnections,
-                idleTimeout, Collections.unmodifiableMap(services));
+                idleTimeout, services);
     }
 
     private static ServiceConfig service(String name, ConfigNode node) throws ConfigException {
@@ -248,11 +233,9 @@ public final class ConfigLoader {
 
     private static Map<String, ConsumerConfig> consumers(ConfigNode node, Map<String, ProviderConfig> providers)
             throws ConfigException {
-        Map<String, ConsumerConfig> consumers = new LinkedHashMap<>();
         Map<String, String> keyOwners = new LinkedHashMap<>();
-        for (Map.Entry<String, ConfigNode> entry : node.asNamedMap().entrySet()) {
-            String name = entry.getKey();
-            ConfigMap m = entry.getValue().asMap("apiKeys", "grants");
+        return node.asNamedMap((name, value) -> {
+            ConfigMap m = value.asMap("apiKeys", "grants");
             List<byte[]> hashes = new ArrayList<>();
             for (ConfigNode item : nonEmptyList(m.required("apiKeys"), "API key hash")) {
                 String hex = keyHash(item);
@@ -265,9 +248,8 @@ public final class ConfigLoader {
             }
             ConfigNode grantsNode = m.optional("grants");
             List<GrantConfig> grants = grantsNode == null ? List.of() : grants(grantsNode, providers);
-            consumers.put(name, new ConsumerConfig(name, List.copyOf(hashes), grants));
-        }
-        return Collections.unmodifiableMap(consumers);
+            return new ConsumerConfig(name, List.copyOf(hashes), grants);
+        });
     }
 
     /** The lower-case 64-digit hex of a {@code sha256:<hex>} or bare-hex key hash. */
@@ -278,7 +260,7 @@ public final class ConfigLoader {
                     + "<64 hex digits> (ApiKeys.configHash) and give the key to the consumer");
         }
         String hex = text.startsWith(ApiKeys.HASH_PREFIX) ? text.substring(ApiKeys.HASH_PREFIX.length()) : text;
-        if (hex.length() != 64 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+        if (!SHA256_HEX.matcher(hex).matches()) {
             throw node.error("expected an API key hash " + ApiKeys.HASH_PREFIX + "<64 hex digits>, got '" + text + "'");
         }
         return hex.toLowerCase(Locale.ROOT);
@@ -313,6 +295,15 @@ public final class ConfigLoader {
             grants.add(grant);
         }
         return List.copyOf(grants);
+    }
+
+    private static <T> Map<String, T> nonEmptyMap(ConfigNode node, String what, ConfigNode.EntryReader<T> reader)
+            throws ConfigException {
+        Map<String, T> map = node.asNamedMap(reader);
+        if (map.isEmpty()) {
+            throw node.keyError("at least one " + what + " is required");
+        }
+        return map;
     }
 
     private static List<ConfigNode> nonEmptyList(ConfigNode node, String what) throws ConfigException {

@@ -3,6 +3,7 @@ package io.gozargah.engine.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,12 +86,22 @@ final class ConfigNode {
         return new ConfigMap(this, entries(false), List.of(allowedKeys));
     }
 
+    /** Reads one entry of a {@code name -> thing} section. */
+    @FunctionalInterface
+    interface EntryReader<T> {
+        T read(String name, ConfigNode value) throws ConfigException;
+    }
+
     /**
-     * A mapping from names (see {@link #NAME}) to nodes, in file order, for the {@code name -> thing} sections;
-     * an empty value counts as an empty mapping.
+     * A {@code name -> thing} section: keys must be names (see {@link #NAME}); each value is read by
+     * {@code reader}. Unmodifiable, in file order; an empty value counts as an empty mapping.
      */
-    Map<String, ConfigNode> asNamedMap() throws ConfigException {
-        return entries(true);
+    <T> Map<String, T> asNamedMap(EntryReader<T> reader) throws ConfigException {
+        Map<String, T> result = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigNode> entry : entries(true).entrySet()) {
+            result.put(entry.getKey(), reader.read(entry.getKey(), entry.getValue()));
+        }
+        return Collections.unmodifiableMap(result);
     }
 
     private Map<String, ConfigNode> entries(boolean keysAreNames) throws ConfigException {

@@ -179,6 +179,8 @@ class ConfigErrorTest {
                         "expected an API key hash sha256:<64 hex digits>"),
                 new Case("key hash not hex", edit(12, "    apiKeys: [ \"sha256:" + "g".repeat(64) + "\" ]"), 12,
                         "consumers.snapp.apiKeys[0]", "expected an API key hash"),
+                new Case("key hash in Persian digits", edit(12, "    apiKeys: [ \"sha256:" + "۱".repeat(64) + "\" ]"),
+                        12, "consumers.snapp.apiKeys[0]", "expected an API key hash"),
                 new Case("raw key instead of hash", edit(12, "    apiKeys: [ gzk_demo_snapp_7f3a9c2e5b1d4068 ]"), 12,
                         "consumers.snapp.apiKeys[0]", "this is an API key, not its hash"),
                 // YAML itself
