@@ -10,4 +10,9 @@ package io.gozargah.engine.config;
  */
 public record LimitsConfig(int maxStartLineBytes, int maxHeaderCount, int maxHeaderBytes, int maxChunkLineBytes,
                            long maxRequestBodyBytes, int maxResponseHeaderBytes) {
+
+    /** What a config without a {@code limits:} section gets (documented in config/gozargah.yaml). */
+    public static LimitsConfig defaults() {
+        return new LimitsConfig(8192, 100, 32 * 1024, 1024, 10L * 1024 * 1024, 64 * 1024);
+    }
 }

@@ -1,0 +1,241 @@
+package io.gozargah.engine.config;
+
+import static io.gozargah.engine.config.ConfigLoaderTest.MINIMAL;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+import io.gozargah.engine.auth.ApiKeys;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every bad config names file, line and field. Each case is {@link ConfigLoaderTest#MINIMAL} with lines
+ * replaced, inserted or dropped, so the expected line numbers can be checked against the listing:
+ *
+ * <pre>
+ *  1 server:
+ *  2   listeners:
+ *  3     - port: 8080
+ *  4 providers:
+ *  5   nocr:
+ *  6     endpoints: [ "http://127.0.0.1:9201" ]
+ *  7     services:
+ *  8       identity:
+ *  9         path: /api/v1/identity
+ * 10 consumers:
+ * 11   snapp:
+ * 12     apiKeys: [ "sha256:..." ]
+ * 13     grants:
+ * 14       - service: nocr/identity
+ * </pre>
+ */
+class ConfigErrorTest {
+    private static final String SNAPP_HASH = ApiKeys.configHash("gzk_test_snapp");
+
+    @TempDir
+    Path dir;
+
+    record Case(String name, String yaml, int line, String field, String reason) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Case> badConfigs() {
+        return Stream.of(
+                // unknown keys, at every level
+                new Case("unknown top-level key", after(14, "extra: 1"), 15, "extra",
+                        "unknown key 'extra'; allowed: server, limits, providers, consumers"),
+                new Case("unknown server key", after(1, "  listners: []"), 2, "server.listners",
+                        "allowed: listeners, eventLoops, transport, idleTimeout, requestHeadTimeout, shutdownGrace"),
+                new Case("unknown listener key", after(3, "      prot: 1"), 4, "server.listeners[0].prot",
+                        "allowed: name, host, port"),
+                new Case("unknown limits key", after(3, "limits:\n  maxHeaders: 10"), 5, "limits.maxHeaders",
+                        "unknown key 'maxHeaders'"),
+                new Case("unknown provider key", after(6, "    timeout: 2s"), 7, "providers.nocr.timeout",
+                        "allowed: endpoints, connectTimeout, responseTimeout, maxConnectionsPerLoop, idleTimeout,"
+                                + " services"),
+                new Case("unknown service key", after(9, "        method: [GET]"), 10,
+                        "providers.nocr.services.identity.method", "allowed: path, methods, responseTimeout"),
+                new Case("unknown consumer key", after(12, "    keys: []"), 13, "consumers.snapp.keys",
+                        "allowed: apiKeys, grants"),
+                new Case("unknown grant key", after(14, "        rate: 5"), 15, "consumers.snapp.grants[0].rate",
+                        "allowed: service"),
+                new Case("YAML merge key is not a schema key", after(8, "        <<: { path: /x }"), 9,
+                        "providers.nocr.services.identity.<<", "unknown key '<<'"),
+                // missing required
+                new Case("missing server", drop(1, 3), 1, "", "missing required key 'server'"),
+                new Case("missing listener port", edit(3, "    - host: 127.0.0.1"), 3, "server.listeners[0]",
+                        "missing required key 'port'"),
+                new Case("missing service path", edit(9, "        methods: [GET]"), 8,
+                        "providers.nocr.services.identity", "missing required key 'path'"),
+                new Case("missing services", drop(7, 9), 5, "providers.nocr", "missing required key 'services'"),
+                new Case("no providers", drop(5, 14) + "  {}\n", 4, "providers", "at least one provider"),
+                new Case("no endpoints", edit(6, "    endpoints: []"), 6, "providers.nocr.endpoints",
+                        "at least one endpoint"),
+                new Case("no API keys", edit(12, "    apiKeys:"), 12, "consumers.snapp.apiKeys",
+                        "at least one API key hash"),
+                // wrong types
+                new Case("port not an integer", edit(3, "    - port: eighty"), 3, "server.listeners[0].port",
+                        "expected an integer, got 'eighty'"),
+                new Case("listeners not a list", edit(3, "    port: 8080"), 3, "server.listeners",
+                        "expected a list, got a mapping"),
+                new Case("provider not a mapping", drop(5, 14) + "  nocr: [ a ]\n", 5, "providers.nocr",
+                        "expected a mapping of keys to values, got a list"),
+                new Case("path is a list", edit(9, "        path: [ /a ]"), 9, "providers.nocr.services.identity.path",
+                        "expected a single value, got a list"),
+                new Case("root is a list", "- server\n", 1, "", "expected a mapping"),
+                new Case("bad transport", after(3, "  transport: kqueue"), 4, "server.transport",
+                        "expected one of auto, epoll, nio"),
+                // durations and sizes
+                new Case("bad duration", after(6, "    connectTimeout: 2 seconds"), 7, "providers.nocr.connectTimeout",
+                        "expected a duration such as 250ms, 2s, 1m"),
+                new Case("duration without unit", after(9, "        responseTimeout: 5"), 10,
+                        "providers.nocr.services.identity.responseTimeout", "expected a duration"),
+                new Case("zero duration", after(3, "  idleTimeout: 0s"), 4, "server.idleTimeout", "more than zero"),
+                new Case("huge duration", after(3, "  shutdownGrace: 200h"), 4, "server.shutdownGrace", "at most 7 days"),
+                new Case("decimal size unit", after(3, "limits:\n  maxHeaderBytes: 32KB"), 5, "limits.maxHeaderBytes",
+                        "use KiB, MiB or GiB"),
+                new Case("negative size", after(3, "limits:\n  maxRequestBodyBytes: -1"), 5,
+                        "limits.maxRequestBodyBytes", "expected a size such as 8192, 32KiB, 10MiB"),
+                new Case("size beyond int", after(3, "limits:\n  maxHeaderBytes: 2GiB"), 5, "limits.maxHeaderBytes",
+                        "more than the most allowed, 2147483647 bytes"),
+                // names
+                new Case("bad provider name", edit(5, "  NoCR:"), 5, "providers.NoCR", "bad name 'NoCR'"),
+                new Case("bad consumer name", edit(11, "  snapp.ir:"), 11, "consumers.snapp.ir", "bad name"),
+                new Case("bad service name", edit(8, "      -identity:"), 8, "providers.nocr.services.-identity",
+                        "bad name"),
+                new Case("bad listener name", edit(3, "    - { name: Public, port: 8080 }"), 3,
+                        "server.listeners[0].name", "bad name 'Public'"),
+                // listeners
+                new Case("port out of range", edit(3, "    - port: 70000"), 3, "server.listeners[0].port",
+                        "70000 is out of range 0..65535"),
+                new Case("negative event loops", after(3, "  eventLoops: -1"), 4, "server.eventLoops",
+                        "out of range 0..1024"),
+                new Case("bad listener host", after(3, "      host: 300.1.1.1"), 4, "server.listeners[0].host",
+                        "bad host '300.1.1.1'"),
+                new Case("listener host with a port", after(3, "      host: \"localhost:80\""), 4,
+                        "server.listeners[0].host", "bad host"),
+                new Case("two listeners on one port", after(3, "    - port: 8080"), 4, "server.listeners[1].port",
+                        "same host and port as server.listeners[0]"),
+                // endpoints
+                new Case("endpoint not a URL", edit(6, "    endpoints: [ \"127.0.0.1:9201\" ]"), 6,
+                        "providers.nocr.endpoints[0]", "expected an http:// URL"),
+                new Case("https endpoint", edit(6, "    endpoints: [ \"https://127.0.0.1:9201\" ]"), 6,
+                        "providers.nocr.endpoints[0]", "https endpoints are not supported yet"),
+                new Case("endpoint with user info", edit(6, "    endpoints: [ \"http://u:p@127.0.0.1\" ]"), 6,
+                        "providers.nocr.endpoints[0]", "must not have user information"),
+                new Case("endpoint with query", edit(6, "    endpoints: [ \"http://127.0.0.1/a?x=1\" ]"), 6,
+                        "providers.nocr.endpoints[0]", "must not have a query or fragment"),
+                new Case("endpoint IPv6 without brackets", edit(6, "    endpoints: [ \"http://::1:80\" ]"), 6,
+                        "providers.nocr.endpoints[0]", "IPv6 addresses must be in brackets"),
+                new Case("endpoint port zero", edit(6, "    endpoints:\n      - http://a.example:0"), 7,
+                        "providers.nocr.endpoints[0]", "port 0 is out of range 1..65535"),
+                new Case("endpoint prefix with trailing slash", edit(6, "    endpoints: [ \"http://h.example/api/\" ]"),
+                        6, "providers.nocr.endpoints[0]", "path prefix must not end with '/'"),
+                new Case("duplicate endpoint",
+                        edit(6, "    endpoints: [ \"http://127.0.0.1:80\", \"http://127.0.0.1\" ]"), 6,
+                        "providers.nocr.endpoints[1]", "duplicate endpoint http://127.0.0.1"),
+                // service paths and methods
+                new Case("path with '..'", edit(9, "        path: /api/../admin"), 9,
+                        "providers.nocr.services.identity.path", "must not contain '..'"),
+                new Case("path without leading slash", edit(9, "        path: api/v1"), 9,
+                        "providers.nocr.services.identity.path", "must start with '/'"),
+                new Case("path with trailing slash", edit(9, "        path: /api/v1/"), 9,
+                        "providers.nocr.services.identity.path", "must not end with '/'"),
+                new Case("path with query", edit(9, "        path: /api?v=1"), 9,
+                        "providers.nocr.services.identity.path", "must not contain a query"),
+                new Case("path with percent-encoding", edit(9, "        path: /api%2Fv1"), 9,
+                        "providers.nocr.services.identity.path", "no percent-encoding"),
+                new Case("lower-case method", after(9, "        methods: [ get ]"), 10,
+                        "providers.nocr.services.identity.methods[0]", "unknown method 'get'"),
+                new Case("duplicate method", after(9, "        methods: [ GET, POST, GET ]"), 10,
+                        "providers.nocr.services.identity.methods[2]", "duplicate method GET"),
+                // consumers, keys and grants
+                new Case("grant to unknown service", edit(14, "      - service: nocr/address"), 14,
+                        "consumers.snapp.grants[0].service", "unknown service 'address' of provider 'nocr'"),
+                new Case("grant to unknown provider", edit(14, "      - service: moi/identity"), 14,
+                        "consumers.snapp.grants[0].service", "unknown provider 'moi'; defined: nocr"),
+                new Case("grant without provider", edit(14, "      - service: identity"), 14,
+                        "consumers.snapp.grants[0].service", "expected provider/service"),
+                new Case("duplicate grant", after(14, "      - service: nocr/identity"), 15,
+                        "consumers.snapp.grants[1].service", "duplicate grant of nocr/identity"),
+                new Case("key hash shared by two consumers",
+                        after(14, "  tapsi:\n    apiKeys:\n      - " + SNAPP_HASH.substring(7).toUpperCase()), 17,
+                        "consumers.tapsi.apiKeys[0]", "already belongs to consumer 'snapp'"),
+                new Case("key hash twice in one consumer", edit(12, "    apiKeys: [ " + SNAPP_HASH + ", "
+                        + SNAPP_HASH + " ]"), 12, "consumers.snapp.apiKeys[1]", "duplicate API key hash"),
+                new Case("short key hash", edit(12, "    apiKeys: [ \"sha256:abc\" ]"), 12, "consumers.snapp.apiKeys[0]",
+                        "expected an API key hash sha256:<64 hex digits>"),
+                new Case("key hash not hex", edit(12, "    apiKeys: [ \"sha256:" + "g".repeat(64) + "\" ]"), 12,
+                        "consumers.snapp.apiKeys[0]", "expected an API key hash"),
+                new Case("key hash in Persian digits", edit(12, "    apiKeys: [ \"sha256:" + "۱".repeat(64) + "\" ]"),
+                        12, "consumers.snapp.apiKeys[0]", "expected an API key hash"),
+                new Case("raw key instead of hash", edit(12, "    apiKeys: [ gzk_demo_snapp_7f3a9c2e5b1d4068 ]"), 12,
+                        "consumers.snapp.apiKeys[0]", "this is an API key, not its hash"),
+                // YAML itself
+                new Case("duplicate YAML key", after(9, "        path: /other"), 10,
+                        "providers.nocr.services.identity.path", "duplicate key (first at line 9)"),
+                new Case("duplicate provider", after(9, "  nocr:\n    endpoints: []"), 10, "providers.nocr",
+                        "duplicate key (first at line 5)"),
+                new Case("YAML syntax error", edit(9, "        path: /api/v1/identity: x"), 9, "",
+                        "invalid YAML: mapping values are not allowed here"),
+                new Case("unclosed flow sequence", edit(6, "    endpoints: [ \"http://127.0.0.1:9201\""), 7, "",
+                        "invalid YAML"),
+                new Case("tab indentation", edit(7, "\tservices:"), 7, "", "invalid YAML"),
+                new Case("two documents", MINIMAL + "---\nserver: {}\n", 15, "", "expected a single document"),
+                new Case("empty file", "", 1, "", "the file is empty"),
+                new Case("only comments", "# nothing yet\n", 1, "", "the file is empty"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badConfigs")
+    void shouldLocateTheProblem(Case c) throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), c.yaml());
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file), c.yaml());
+
+        String message = e.getMessage();
+        assertEquals(file, e.file());
+        assertEquals(c.line(), e.line(), message);
+        assertEquals(c.field(), e.field(), message);
+        String where = file + ":" + c.line() + ": " + (c.field().isEmpty() ? "" : c.field() + ": ");
+        assertTrue(message.startsWith(where), message);
+        assertTrue(e.reason().contains(c.reason()), message);
+    }
+
+    /** {@link ConfigLoaderTest#MINIMAL} with line {@code n} (1-based) replaced by {@code text}. */
+    private static String edit(int n, String text) {
+        List<String> lines = lines();
+        lines.set(n - 1, text);
+        return String.join("\n", lines) + "\n";
+    }
+
+    /** {@link ConfigLoaderTest#MINIMAL} with {@code text} inserted after line {@code n}. */
+    private static String after(int n, String text) {
+        List<String> lines = lines();
+        lines.add(n, text);
+        return String.join("\n", lines) + "\n";
+    }
+
+    /** {@link ConfigLoaderTest#MINIMAL} without lines {@code from..to} (1-based, inclusive). */
+    private static String drop(int from, int to) {
+        List<String> lines = lines();
+        lines.subList(from - 1, to).clear();
+        return String.join("\n", lines) + "\n";
+    }
+
+    private static List<String> lines() {
+        return new ArrayList<>(Arrays.asList(MINIMAL.split("\n", -1)).subList(0, 14));
+    }
+}

@@ -1,0 +1,224 @@
+package io.gozargah.engine.config;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.gozargah.engine.auth.ApiKeys;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    /** The smallest useful config; {@link ConfigErrorTest} edits it line by line. */
+    static final String MINIMAL = """
+            server:
+              listeners:
+                - port: 8080
+            providers:
+              nocr:
+                endpoints: [ "http://127.0.0.1:9201" ]
+                services:
+                  identity:
+                    path: /api/v1/identity
+            consumers:
+              snapp:
+                apiKeys: [ "%s" ]
+                grants:
+                  - service: nocr/identity
+            """.formatted(ApiKeys.configHash("gzk_test_snapp"));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldApplyDefaultsToMinimalConfig() throws Exception {
+        GatewayConfig config = ConfigLoader.load(write(MINIMAL));
+
+        ServerConfig server = config.server();
+        assertEquals(List.of(new ListenerConfig("listener-1", "0.0.0.0", 8080)), server.listeners());
+        assertEquals(0, server.eventLoops());
+        assertEquals(ServerConfig.Transport.AUTO, server.transport());
+        assertEquals(Duration.ofSeconds(60), server.idleTimeout());
+        assertEquals(Duration.ofSeconds(10), server.requestHeadTimeout());
+        assertEquals(Duration.ofSeconds(30), server.shutdownGrace());
+        assertEquals(LimitsConfig.defaults(), config.limits());
+        assertEquals(new LimitsConfig(8192, 100, 32768, 1024, 10_485_760L, 65536), config.limits());
+
+        ProviderConfig nocr = config.providers().get("nocr");
+        assertEquals(List.of(new EndpointConfig("http", "127.0.0.1", 9201, "")), nocr.endpoints());
+        assertEquals(Duration.ofSeconds(2), nocr.connectTimeout());
+        assertEquals(Duration.ofSeconds(10), nocr.responseTimeout());
+        assertEquals(64, nocr.maxConnectionsPerLoop());
+        assertEquals(Duration.ofSeconds(60), nocr.idleTimeout());
+        ServiceConfig identity = nocr.services().get("identity");
+        assertEquals(List.of("GET", "HEAD"), List.copyOf(identity.methods()));
+        assertNull(identity.responseTimeout());
+
+        ConsumerConfig snapp = config.consumers().get("snapp");
+        assertArrayEquals(ApiKeys.sha256("gzk_test_snapp"), snapp.apiKeyHashes().get(0));
+        assertEquals(List.of(new GrantConfig("nocr", "identity")), snapp.grants());
+    }
+
+    @Test
+    void shouldLoadReferenceConfig() throws Exception {
+        GatewayConfig config = ConfigLoader.load(repoFile("config/gozargah.yaml"));
+
+        assertEquals(List.of(new ListenerConfig("public", "0.0.0.0", 8080)), config.server().listeners());
+        assertEquals(LimitsConfig.defaults(), config.limits(), "the reference shows the defaults");
+        ProviderConfig nocr = config.providers().get("nocr");
+        assertEquals(List.of(new EndpointConfig("http", "127.0.0.1", 9201, ""),
+                new EndpointConfig("http", "::1", 9201, "/registry")), nocr.endpoints());
+        assertEquals(List.of("identity", "health-status"), List.copyOf(nocr.services().keySet()));
+        assertEquals(Duration.ofSeconds(5), nocr.services().get("identity").responseTimeout());
+        assertEquals(List.of(new GrantConfig("nocr", "identity"), new GrantConfig("nocr", "health-status")),
+                config.consumers().get("snapp").grants());
+    }
+
+    @Test
+    void shouldLoadDemoConfig() throws Exception {
+        GatewayConfig config = ConfigLoader.load(repoFile("config/demo.yaml"));
+
+        assertEquals(List.of(new ListenerConfig("public", "127.0.0.1", 8080)), config.server().listeners());
+        assertEquals(List.of("nocr", "post", "sms"), List.copyOf(config.providers().keySet()));
+        assertService(config, "nocr", 9201, "identity", "/api/v1/identity", List.of("GET", "HEAD"));
+        assertService(config, "post", 9202, "address", "/v2/address", List.of("GET"));
+        assertService(config, "sms", 9203, "send", "/gateway/send", List.of("POST"));
+        for (ProviderConfig provider : config.providers().values()) {
+            assertEquals(Duration.ofSeconds(1), provider.connectTimeout());
+            assertEquals(Duration.ofSeconds(5), provider.responseTimeout());
+        }
+        assertEquals(List.of("snapp", "tapsi", "medu"), List.copyOf(config.consumers().keySet()));
+        assertGrants(config, "snapp", "nocr/identity", "post/address");
+        assertGrants(config, "tapsi", "post/address", "sms/send");
+        assertGrants(config, "medu", "nocr/identity", "sms/send");
+    }
+
+    @Test
+    void shouldHoldTheHashesOfTheDocumentedDemoKeys() throws Exception {
+        Map<String, String> demoKeys = Map.of(
+                "snapp", "gzk_demo_snapp_7f3a9c2e5b1d4068",
+                "tapsi", "gzk_demo_tapsi_2c8e6a0f4b9d1357",
+                "medu", "gzk_demo_medu_9b4f1e7a3c6d2085");
+        Path demo = repoFile("config/demo.yaml");
+        String text = Files.readString(demo);
+        GatewayConfig config = ConfigLoader.load(demo);
+        for (Map.Entry<String, String> entry : demoKeys.entrySet()) {
+            String key = entry.getValue();
+            assertTrue(text.contains(ApiKeys.configHash(key)), "demo.yaml holds the hash of " + key);
+            assertTrue(text.contains(key), "demo.yaml documents " + key + " in its comments");
+            List<byte[]> hashes = config.consumers().get(entry.getKey()).apiKeyHashes();
+            assertEquals(1, hashes.size());
+            assertArrayEquals(ApiKeys.sha256(key), hashes.get(0), entry.getKey());
+        }
+    }
+
+    @Test
+    void shouldKeepFileOrderAndBeImmutable() throws Exception {
+        GatewayConfig config = ConfigLoader.load(repoFile("config/demo.yaml"));
+
+        assertThrows(UnsupportedOperationException.class, () -> config.providers().remove("nocr"));
+        assertThrows(UnsupportedOperationException.class, () -> config.consumers().clear());
+        assertThrows(UnsupportedOperationException.class, () -> config.server().listeners().clear());
+        ProviderConfig nocr = config.providers().get("nocr");
+        assertThrows(UnsupportedOperationException.class, () -> nocr.endpoints().clear());
+        assertThrows(UnsupportedOperationException.class, () -> nocr.services().clear());
+        assertThrows(UnsupportedOperationException.class, () -> nocr.services().get("identity").methods().clear());
+        assertThrows(UnsupportedOperationException.class, () -> config.consumers().get("snapp").grants().clear());
+    }
+
+    @Test
+    void shouldAcceptEveryOptionAndAlternativeForms() throws Exception {
+        String hash = ApiKeys.configHash("gzk_test_tapsi").substring(ApiKeys.HASH_PREFIX.length()).toUpperCase();
+        GatewayConfig config = ConfigLoader.load(write("""
+                server:
+                  listeners:
+                    - { name: v4, host: 127.0.0.1, port: 0 }
+                    - { name: v6, host: "[::1]", port: 0 }
+                    - { host: gw.example.ir, port: 443 }
+                  eventLoops: 4
+                  transport: epoll
+                  idleTimeout: 2m
+                  requestHeadTimeout: 1500ms
+                  shutdownGrace: 1h
+                limits:
+                  maxStartLineBytes: 4KiB
+                  maxHeaderCount: 50
+                  maxHeaderBytes: 16384
+                  maxChunkLineBytes: 256
+                  maxRequestBodyBytes: 2GiB
+                  maxResponseHeaderBytes: 1MiB
+                providers:
+                  moi:
+                    endpoints: [ "http://10.0.0.5/", "HTTP://Registry.Example.IR:8081/v1/x", "http://[FE80::1]:81" ]
+                    maxConnectionsPerLoop: 8
+                    services:
+                      root: { path: /, methods: [ OPTIONS, DELETE, PATCH, PUT ] }
+                consumers:
+                  tapsi:
+                    apiKeys: [ %s ]
+                """.formatted(hash)));
+
+        assertEquals(List.of(new ListenerConfig("v4", "127.0.0.1", 0), new ListenerConfig("v6", "::1", 0),
+                new ListenerConfig("listener-3", "gw.example.ir", 443)), config.server().listeners());
+        assertEquals(4, config.server().eventLoops());
+        assertEquals(ServerConfig.Transport.EPOLL, config.server().transport());
+        assertEquals(Duration.ofMinutes(2), config.server().idleTimeout());
+        assertEquals(Duration.ofMillis(1500), config.server().requestHeadTimeout());
+        assertEquals(Duration.ofHours(1), config.server().shutdownGrace());
+        assertEquals(new LimitsConfig(4096, 50, 16384, 256, 2L << 30, 1 << 20), config.limits());
+        ProviderConfig moi = config.providers().get("moi");
+        assertEquals(List.of(new EndpointConfig("http", "10.0.0.5", 80, ""),
+                new EndpointConfig("http", "registry.example.ir", 8081, "/v1/x"),
+                new EndpointConfig("http", "fe80::1", 81, "")), moi.endpoints());
+        assertEquals("http://[fe80::1]:81", moi.endpoints().get(2).toString());
+        assertEquals(8, moi.maxConnectionsPerLoop());
+        assertEquals(List.of("OPTIONS", "DELETE", "PATCH", "PUT"), List.copyOf(moi.services().get("root").methods()));
+        assertArrayEquals(ApiKeys.sha256("gzk_test_tapsi"), config.consumers().get("tapsi").apiKeyHashes().get(0));
+        assertEquals(List.of(), config.consumers().get("tapsi").grants());
+    }
+
+    @Test
+    void shouldReportAMissingFile() {
+        Path missing = dir.resolve("nowhere.yaml");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing));
+        assertTrue(e.getMessage().startsWith(missing + ": cannot read"), e.getMessage());
+    }
+
+    private Path write(String yaml) throws IOException {
+        return Files.writeString(dir.resolve("gateway.yaml"), yaml);
+    }
+
+    private static void assertService(GatewayConfig config, String provider, int port, String service, String path,
+                                      List<String> methods) {
+        ProviderConfig p = config.providers().get(provider);
+        assertEquals(List.of(new EndpointConfig("http", "127.0.0.1", port, "")), p.endpoints());
+        assertEquals(List.of(service), List.copyOf(p.services().keySet()));
+        assertEquals(path, p.services().get(service).path());
+        assertEquals(methods, List.copyOf(p.services().get(service).methods()));
+    }
+
+    private static void assertGrants(GatewayConfig config, String consumer, String... services) {
+        List<String> granted = config.consumers().get(consumer).grants().stream()
+                .map(g -> g.provider() + "/" + g.service()).toList();
+        assertEquals(List.of(services), granted);
+    }
+
+    /** Tests run in the module directory; the config files live at the repository root. */
+    static Path repoFile(String relative) {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve(relative))) {
+                return d.resolve(relative);
+            }
+        }
+        throw new IllegalStateException(relative + " not found above " + Path.of("").toAbsolutePath());
+    }
+}
