@@ -375,13 +375,12 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private ByteBuf encodeForwardHead(RequestHead head, UpstreamEndpoint endpoint) {
         ByteBuf out = ctx.alloc().ioBuffer(head.headLength() + 256);
         Http1Writer.writeMethod(out, head);
-        int pathStart = out.writerIndex();
         out.writeBytes(endpoint.pathPrefix());
         out.writeBytes(service.upstreamPath());
-        out.writeBytes(head.buffer(), match.restStart(), match.restLength());
-        if (out.writerIndex() == pathStart) {
-            out.writeByte('/');
+        if (service.upstreamPath().length == 0 && match.restLength() == 0) {
+            out.writeByte('/'); // a service mapped to "/" with nothing after it
         }
+        out.writeBytes(head.buffer(), match.restStart(), match.restLength());
         out.writeBytes(head.buffer(), match.queryStart(), match.queryLength());
         Http1Writer.writeRequestLineEnd(out);
         Http1Writer.writeHeader(out, KnownHeaders.NAME_HOST, endpoint.hostHeader());

@@ -1,0 +1,142 @@
+package io.gozargah.engine.testing;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A stand-in provider on 127.0.0.1 that counts what reaches it. It speaks HTTP through Netty's own codec
+ * (an implementation we did not write) unless a test installs a raw handler to misbehave on purpose.
+ */
+public final class TestUpstream implements AutoCloseable {
+
+    /** Answers one aggregated request; the request is released by the upstream after the call. */
+    @FunctionalInterface
+    public interface Responder {
+        void respond(ChannelHandlerContext ctx, FullHttpRequest request);
+    }
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final Channel server;
+    private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final List<Recorded> recorded = new CopyOnWriteArrayList<>();
+
+    /** What a request looked like when it arrived. */
+    public record Recorded(String method, String uri, io.netty.handler.codec.http.HttpHeaders headers, byte[] body) {
+    }
+
+    private TestUpstream(ChannelInitializer<SocketChannel> initializer) throws InterruptedException {
+        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.incrementAndGet();
+                        ch.pipeline().addLast(initializer);
+                    }
+                })
+                .bind("127.0.0.1", 0).sync().channel();
+    }
+
+    /** An upstream that aggregates each request (up to 1 MiB) and lets {@code responder} answer it. */
+    public static TestUpstream http(Responder responder) throws InterruptedException {
+        TestUpstream[] self = new TestUpstream[1];
+        self[0] = new TestUpstream(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
+                        new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                FullHttpRequest req = (FullHttpRequest) msg;
+                                try {
+                                    byte[] body = new byte[req.content().readableBytes()];
+                                    req.content().getBytes(req.content().readerIndex(), body);
+                                    self[0].recorded.add(new Recorded(req.method().name(), req.uri(),
+                                            req.headers().copy(), body));
+                                    self[0].requests.incrementAndGet();
+                                    responder.respond(ctx, req);
+                                } finally {
+                                    req.release();
+                                }
+                            }
+                        });
+            }
+        });
+        return self[0];
+    }
+
+    /** An upstream whose connections are handled by {@code handler} as raw bytes (counting is the handler's job). */
+    public static TestUpstream raw(java.util.function.Supplier<io.netty.channel.ChannelHandler> handler)
+            throws InterruptedException {
+        return new TestUpstream(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(handler.get());
+            }
+        });
+    }
+
+    public int port() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /** Requests that reached the upstream. */
+    public int requests() {
+        return requests.get();
+    }
+
+    /** For raw upstreams: count one request. */
+    public void countRequest() {
+        requests.incrementAndGet();
+    }
+
+    /** TCP connections accepted. */
+    public int connections() {
+        return connections.get();
+    }
+
+    public List<Recorded> recorded() {
+        return recorded;
+    }
+
+    public Recorded last() {
+        return recorded.get(recorded.size() - 1);
+    }
+
+    /** Writes a raw response, below any HTTP encoder in the pipeline. */
+    public static void writeRaw(ChannelHandlerContext ctx, String response) {
+        ctx.pipeline().firstContext().writeAndFlush(
+                Unpooled.copiedBuffer(response, java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
+    /** Releases a raw message. */
+    public static void release(Object msg) {
+        if (msg instanceof ByteBuf) {
+            ((ByteBuf) msg).release();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
