@@ -110,7 +110,7 @@ public final class DemoProviders implements AutoCloseable {
     }
 
     private static String hostPort(HttpServer server) {
-        return server.getAddress().getHostString() + ":" + server.getAddress().getPort();
+        return server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
     }
 
     private static ThreadFactory daemonThreads() {
