@@ -5,11 +5,11 @@ import io.gozargah.engine.config.ConsumerConfig;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.GrantConfig;
 import io.gozargah.engine.demo.DemoConsumers;
-import io.gozargah.engine.demo.DemoProviders;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -22,13 +22,18 @@ final class DemoBanner {
     private DemoBanner() {
     }
 
-    static String render(InetSocketAddress gateway, GatewayConfig config, DemoProviders providers) {
+    /**
+     * @param gateway  the first bound listener
+     * @param config   the loaded demo config
+     * @param agencies the demo providers' addresses by name
+     */
+    static String render(InetSocketAddress gateway, GatewayConfig config, Map<String, InetSocketAddress> agencies) {
         String base = "http://" + GatewayProcess.hostPort(reachable(gateway));
         StringBuilder out = new StringBuilder(2048);
         out.append('\n').append("Gozargah demo: gateway on ").append(base).append('\n');
-        out.append("  agencies: nocr ").append(GatewayProcess.hostPort(providers.nocrAddress()))
-                .append(", post ").append(GatewayProcess.hostPort(providers.postAddress()))
-                .append(", sms ").append(GatewayProcess.hostPort(providers.smsAddress())).append("\n\n");
+        out.append("  agencies: ").append(agencies.entrySet().stream()
+                .map(agency -> agency.getKey() + " " + GatewayProcess.hostPort(agency.getValue()))
+                .collect(Collectors.joining(", "))).append("\n\n");
 
         out.append("Consumers (published demo keys: never use them, or this config, outside the demo):\n");
         for (DemoConsumers.Consumer consumer : DemoConsumers.ALL) {

@@ -46,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
         GatewayConfig loaded = process.load(config != null ? config : defaultConfig(environment));
         try (DemoProviders providers = startProviders()) {
             Gateway gateway = GatewayProcess.start(loaded);
-            spec.commandLine().getOut().print(DemoBanner.render(gateway.boundAddresses().get(0), loaded, providers));
+            spec.commandLine().getOut().print(DemoBanner.render(gateway.boundAddresses().get(0), loaded, providers.addresses()));
             spec.commandLine().getOut().flush();
             return process.serveUntilSignalled(gateway, loaded.server().shutdownGrace());
         }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -65,6 +66,15 @@ public final class DemoProviders implements AutoCloseable {
             executor.shutdownNow();
             throw e;
         }
+    }
+
+    /** Bound address by provider name, in the order nocr, post, sms. */
+    public Map<String, InetSocketAddress> addresses() {
+        Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+        for (String name : List.of("nocr", "post", "sms")) {
+            addresses.put(name, servers.get(name).getAddress());
+        }
+        return addresses;
     }
 
     public InetSocketAddress nocrAddress() {
