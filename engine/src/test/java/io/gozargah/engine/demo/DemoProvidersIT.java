@@ -58,18 +58,14 @@ class DemoProvidersIT {
 
     @Test
     void shouldAnswerWrongCheckDigitWith422() throws Exception {
-        HttpResponse<String> response = get(providers.nocrAddress(),
-                "/api/v1/identity/" + DemoConsumers.INVALID_NATIONAL_ID);
-        assertEquals(422, response.statusCode());
-        assertEquals("invalid-national-id", json(response).get("error"));
+        assertJsonError(providers.nocrAddress(), "/api/v1/identity/" + DemoConsumers.INVALID_NATIONAL_ID,
+                422, "invalid-national-id");
     }
 
     @Test
     void shouldAnswerMalformedNationalIdWith400() throws Exception {
         for (String id : new String[] {"12345", "001234567x", "0012345679%2F"}) {
-            HttpResponse<String> response = get(providers.nocrAddress(), "/api/v1/identity/" + id);
-            assertEquals(400, response.statusCode(), id);
-            assertEquals("malformed-national-id", json(response).get("error"), id);
+            assertJsonError(providers.nocrAddress(), "/api/v1/identity/" + id, 400, "malformed-national-id");
         }
     }
 
@@ -96,9 +92,7 @@ class DemoProvidersIT {
 
     @Test
     void shouldAnswerUnknownPathsWithJson404() throws Exception {
-        HttpResponse<String> response = get(providers.nocrAddress(), "/api/v2/other");
-        assertEquals(404, response.statusCode());
-        assertEquals("not-found", json(response).get("error"));
+        assertJsonError(providers.nocrAddress(), "/api/v2/other", 404, "not-found");
     }
 
     @Test
@@ -116,9 +110,7 @@ class DemoProvidersIT {
     @Test
     void shouldAnswerMalformedPostalCodeWith400() throws Exception {
         for (String code : new String[] {"159163471", "15916347110", "15916a4711"}) {
-            HttpResponse<String> response = get(providers.postAddress(), "/v2/address/" + code);
-            assertEquals(400, response.statusCode(), code);
-            assertEquals("malformed-postal-code", json(response).get("error"), code);
+            assertJsonError(providers.postAddress(), "/v2/address/" + code, 400, "malformed-postal-code");
         }
     }
 
@@ -181,6 +173,14 @@ class DemoProvidersIT {
             assertTrue(e.getMessage().startsWith("demo provider post cannot listen on 127.0.0.1:" + taken.getLocalPort()),
                     e.getMessage());
         }
+    }
+
+    private static void assertJsonError(InetSocketAddress address, String path, int status, String error)
+            throws Exception {
+        HttpResponse<String> response = get(address, path);
+        assertEquals(status, response.statusCode(), path);
+        assertEquals(JsonReply.CONTENT_TYPE, response.headers().firstValue("Content-Type").orElseThrow(), path);
+        assertEquals(error, json(response).get("error"), path);
     }
 
     private static HttpRequest.Builder request(InetSocketAddress address, String path) {
