@@ -1,0 +1,142 @@
+package io.gozargah.engine.cli;
+
+import io.gozargah.engine.config.ConfigException;
+import io.gozargah.engine.config.ConfigLoader;
+import io.gozargah.engine.config.GatewayConfig;
+import io.gozargah.engine.config.ListenerConfig;
+import io.gozargah.engine.server.Gateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+
+/**
+ * The life of a gateway process, shared by {@code run} and {@code demo}: load the config, start, serve until
+ * a signal, drain within the config's grace, report an exit code.
+ */
+final class GatewayProcess {
+    /**
+     * Past the grace period the gateway is closing connections; if it has not finished this much later
+     * something is stuck, and the process exits 1 rather than hang a deploy.
+     */
+    static final Duration STUCK_MARGIN = Duration.ofSeconds(5);
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayProcess.class);
+
+    /** Where configs come from: {@link ConfigLoader#load} outside tests. */
+    @FunctionalInterface
+    interface ConfigSource {
+        GatewayConfig load(Path file) throws ConfigException;
+    }
+
+    private final ConfigSource configs;
+    private final IntConsumer exit;
+
+    GatewayProcess(ConfigSource configs, IntConsumer exit) {
+        this.configs = configs;
+        this.exit = exit;
+    }
+
+    /** Loads {@code file}; a missing file or a bad config is a {@link CliFailure} with the located message. */
+    GatewayConfig load(Path file) throws CliFailure {
+        try {
+            if (!Files.isRegularFile(file)) {
+                throw new ConfigException(file, 0, null,
+                        Files.exists(file) ? "not a regular file" : "no such file");
+            }
+            return configs.load(file);
+        } catch (ConfigException e) {
+            throw CliFailure.badConfig(e.getMessage(), e);
+        }
+    }
+
+    /** Starts the gateway; a listener that cannot bind is a one-line {@link CliFailure}, not a stack trace. */
+    static Gateway start(GatewayConfig config) throws CliFailure, InterruptedException {
+        try {
+            Gateway gateway = Gateway.start(config);
+            List<ListenerConfig> listeners = config.server().listeners();
+            List<InetSocketAddress> bound = gateway.boundAddresses();
+            for (int i = 0; i < bound.size(); i++) {
+                String name = i < listeners.size() ? listeners.get(i).name() : "listener-" + i;
+                LOG.info("listening: {} on {}", name, hostPort(bound.get(i)));
+            }
+            return gateway;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            // Netty's sync() rethrows a bind failure (a checked IOException) undeclared: look for it by type
+            IOException io = ioCause(e);
+            if (io == null) {
+                throw e;
+            }
+            throw CliFailure.runtime("cannot start the gateway on " + describe(config.server().listeners()) + ": "
+                    + io.getMessage(), e);
+        }
+    }
+
+    /**
+     * Blocks until the gateway has stopped. Exit code 0 when a signal drained it, 1 when it stopped on its own,
+     * its drain failed, or the drain outlived grace plus {@link #STUCK_MARGIN}.
+     */
+    int serveUntilSignalled(Gateway gateway, Duration grace) {
+        CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+        ShutdownSignals signals = new ShutdownSignals(() -> drain(gateway, grace, exitCode), exit);
+        signals.install();
+        try {
+            gateway.terminationFuture().whenComplete((ok, failure) -> {
+                if (failure != null || !signals.requested()) {
+                    LOG.error("the gateway stopped without being asked to", failure);
+                    exitCode.complete(Main.EXIT_FAILURE);
+                } else {
+                    exitCode.complete(Main.EXIT_OK);
+                }
+            });
+            int code = exitCode.join();
+            LOG.info("stopped (exit code {})", code);
+            return code;
+        } finally {
+            signals.restore();
+        }
+    }
+
+    private static void drain(Gateway gateway, Duration grace, CompletableFuture<Integer> exitCode) {
+        gateway.shutdownGracefully(grace).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.error("graceful shutdown failed", failure);
+                exitCode.complete(Main.EXIT_FAILURE);
+            } else {
+                exitCode.complete(Main.EXIT_OK);
+            }
+        });
+        CompletableFuture.delayedExecutor(grace.plus(STUCK_MARGIN).toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            if (exitCode.complete(Main.EXIT_FAILURE)) {
+                LOG.error("the drain did not finish within {} plus {}; giving up", grace, STUCK_MARGIN);
+            }
+        });
+    }
+
+    private static IOException ioCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException io) {
+                return io;
+            }
+        }
+        return null;
+    }
+
+    private static String describe(List<ListenerConfig> listeners) {
+        return String.join(", ", listeners.stream().map(l -> l.name() + " " + l.host() + ":" + l.port()).toList());
+    }
+
+    static String hostPort(InetSocketAddress address) {
+        String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+}

@@ -1,0 +1,56 @@
+package io.gozargah.engine.cli;
+
+import io.gozargah.engine.auth.ApiKeys;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+
+/**
+ * {@code gozargah keygen [--consumer NAME]}: a new API key, and the config line holding its hash. The key is
+ * printed once and stored nowhere; the gateway keeps only the hash.
+ */
+@Command(name = "keygen", description = "Generate an API key and print the config line with its SHA-256 hash.",
+        usageHelpAutoWidth = true)
+final class KeygenCommand implements Callable<Integer> {
+    /** Consumer names as they appear in config and in X-Gozargah-Consumer. */
+    private static final Pattern CONSUMER_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--consumer", paramLabel = "NAME", description = "Consumer the key is for (labels the output).")
+    private String consumer;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    @Override
+    public Integer call() {
+        if (consumer != null && !CONSUMER_NAME.matcher(consumer).matches()) {
+            throw new ParameterException(spec.commandLine(),
+                    "--consumer: '" + consumer + "' is not a consumer name ([a-z0-9][a-z0-9_-]*)");
+        }
+        String key = ApiKeys.generate();
+        String forWhom = consumer == null ? "" : " for consumer " + consumer;
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("API key" + forWhom + " (shown once: give it to the consumer over a secure channel;");
+        out.println("the gateway stores only its hash and cannot show it again):");
+        out.println();
+        out.println("  " + key);
+        out.println();
+        out.println("Put its hash in the consumer's entry of the config (several keys may be listed, to rotate):");
+        out.println();
+        if (consumer != null) {
+            out.println("  # consumer " + consumer);
+        }
+        out.println("  apiKeys: [ \"" + ApiKeys.configHash(key) + "\" ]");
+        out.flush();
+        return Main.EXIT_OK;
+    }
+}

@@ -1,0 +1,72 @@
+package io.gozargah.engine.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+
+/**
+ * The process id, written once the gateway listens (so a supervisor reading it knows the gateway is up) and
+ * removed when the process exits, forced exits included. A file naming a live process is not overwritten: two
+ * gateways on one pid file is an operator mistake worth stopping at.
+ */
+final class PidFile implements AutoCloseable {
+    private final Path path;
+    private final Thread removeOnExit;
+
+    private PidFile(Path path) {
+        this.path = path;
+        this.removeOnExit = new Thread(this::delete, "pid-file-removal");
+    }
+
+    static PidFile write(Path path) throws CliFailure {
+        Optional<Long> running = readLivePid(path);
+        if (running.isPresent()) {
+            throw CliFailure.runtime("pid file " + path + " names running process " + running.get(), null);
+        }
+        PidFile pidFile = new PidFile(path);
+        try {
+            Path parent = path.toAbsolutePath().getParent();
+            Path temp = Files.createTempFile(parent, ".gozargah-", ".pid");
+            Files.writeString(temp, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+            Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw CliFailure.runtime("cannot write pid file " + path + ": " + e, e);
+        }
+        Runtime.getRuntime().addShutdownHook(pidFile.removeOnExit);
+        return pidFile;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    @Override
+    public void close() {
+        delete();
+        try {
+            Runtime.getRuntime().removeShutdownHook(removeOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or about to; it deletes the file as well
+        }
+    }
+
+    private void delete() {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // a stale pid file names a dead process, which the next start accepts
+        }
+    }
+
+    private static Optional<Long> readLivePid(Path path) {
+        try {
+            long pid = Long.parseLong(Files.readString(path, StandardCharsets.US_ASCII).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(ProcessHandle::pid);
+        } catch (IOException | NumberFormatException absentOrNotOurs) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.gozargah.engine.cli;
+
+import io.gozargah.engine.auth.ApiKeys;
+import io.gozargah.engine.config.ConsumerConfig;
+import io.gozargah.engine.config.GatewayConfig;
+import io.gozargah.engine.config.GrantConfig;
+import io.gozargah.engine.demo.DemoConsumers;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DemoBannerTest {
+
+    private static final Map<String, InetSocketAddress> AGENCIES = Map.of(
+            "nocr", new InetSocketAddress(InetAddress.getLoopbackAddress(), 9201));
+
+    @Test
+    void shouldListGrantsFromTheConfigAndCurlLinesForTheListener() throws Exception {
+        Map<String, ConsumerConfig> consumers = new LinkedHashMap<>();
+        consumers.put("snapp", new ConsumerConfig("snapp", List.of(ApiKeys.sha256(DemoConsumers.SNAPP_KEY)),
+                List.of(new GrantConfig("nocr", "identity"), new GrantConfig("post", "address"))));
+        consumers.put("tapsi", new ConsumerConfig("tapsi", List.of(ApiKeys.sha256(DemoConsumers.TAPSI_KEY)),
+                List.of()));
+        GatewayConfig config = new GatewayConfig(Path.of("config/demo.yaml"), null, null, Map.of(), consumers);
+        InetSocketAddress wildcard = new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 8080);
+
+        String banner = DemoBanner.render(wildcard, config, AGENCIES);
+
+        assertTrue(banner.contains("gateway on http://127.0.0.1:8080"), banner);
+        assertTrue(banner.contains("agencies: nocr 127.0.0.1:9201"), banner);
+        assertTrue(banner.contains("snapp  " + DemoConsumers.SNAPP_KEY + "  may call nocr/identity, post/address"),
+                banner);
+        assertTrue(banner.contains("tapsi  " + DemoConsumers.TAPSI_KEY + "  may call nothing"), banner);
+        assertTrue(banner.contains("medu   " + DemoConsumers.MEDU_KEY + "  key not in config/demo.yaml"), banner);
+        assertTrue(banner.contains("curl -i -H 'X-Api-Key: " + DemoConsumers.SNAPP_KEY
+                + "' http://127.0.0.1:8080/nocr/identity/0012345679\n"), banner);
+        assertTrue(banner.contains("-d '{\"to\":\"09121234567\",\"text\":\"کد ورود شما: 4821\"}' "
+                + "http://127.0.0.1:8080/sms/send\n"), banner);
+    }
+}

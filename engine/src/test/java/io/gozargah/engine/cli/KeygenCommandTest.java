@@ -1,0 +1,46 @@
+package io.gozargah.engine.cli;
+
+import io.gozargah.engine.auth.ApiKeys;
+import org.junit.jupiter.api.Test;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class KeygenCommandTest {
+    private static final Pattern KEY_LINE = Pattern.compile("(?m)^  (gzk_[A-Za-z0-9_-]{43})$");
+    private static final Pattern HASH_LINE = Pattern.compile("(?m)^  apiKeys: \\[ \"(sha256:[0-9a-f]{64})\" ]$");
+
+    @Test
+    void shouldPrintKeyAndTheConfigLineWithItsHash() {
+        CommandRun run = CommandRun.of("keygen", "--consumer", "snapp");
+
+        assertEquals(0, run.exitCode(), run.err());
+        String key = group(KEY_LINE, run.out());
+        assertEquals(ApiKeys.configHash(key), group(HASH_LINE, run.out()));
+        assertTrue(run.out().contains("shown once"), run.out());
+        assertTrue(run.out().contains("# consumer snapp"), run.out());
+    }
+
+    @Test
+    void shouldPrintANewKeyEachTime() {
+        assertNotEquals(group(KEY_LINE, CommandRun.of("keygen").out()), group(KEY_LINE, CommandRun.of("keygen").out()));
+    }
+
+    @Test
+    void shouldRejectConsumerNameThatConfigCannotHoldAsUsageError() {
+        CommandRun run = CommandRun.of("keygen", "--consumer", "Snapp Co");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("not a consumer name"), run.err());
+        assertEquals("", run.out());
+    }
+
+    private static String group(Pattern pattern, String text) {
+        Matcher matcher = pattern.matcher(text);
+        assertTrue(matcher.find(), () -> pattern + " not in:\n" + text);
+        return matcher.group(1);
+    }
+}

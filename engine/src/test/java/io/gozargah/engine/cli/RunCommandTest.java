@@ -1,0 +1,100 @@
+package io.gozargah.engine.cli;
+
+import io.gozargah.engine.config.ConfigException;
+import io.gozargah.engine.config.ConfigLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class RunCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldExit2NamingTheFileWhenConfigIsMissing() {
+        Path missing = dir.resolve("missing.yaml");
+        CommandRun run = CommandRun.of("run", "--config", missing.toString());
+
+        assertEquals(2, run.exitCode());
+        assertEquals("gozargah: " + missing + ": no such file", run.err().strip());
+    }
+
+    @Test
+    void shouldExit2WhenConfigIsADirectory() {
+        CommandRun run = CommandRun.of("run", "--config", dir.toString());
+        assertEquals(2, run.exitCode());
+        assertEquals("gozargah: " + dir + ": not a regular file", run.err().strip());
+    }
+
+    @Test
+    void shouldExit2PrintingTheLoadersLocatedMessage() throws IOException {
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "server:\n  listeners: 7\n");
+        GatewayProcess process = new GatewayProcess(file -> {
+            throw new ConfigException(file, 2, "server.listeners", "expected a list");
+        }, code -> fail("exit(" + code + ")"));
+
+        CommandRun run = CommandRun.with(process, "run", "--config", broken.toString());
+
+        assertEquals(2, run.exitCode());
+        assertEquals("gozargah: " + broken + ":2: server.listeners: expected a list", run.err().strip());
+        assertEquals("", run.out());
+    }
+
+    /** Against the real loader; skipped until ConfigLoader is implemented (it is on another branch). */
+    @Test
+    void shouldExit2OnBrokenFileWithTheRealLoader() throws IOException {
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "server:\n  listeners: 7\n  eventLoops: [\n");
+        assumeTrue(loaderIsImplemented(broken), "ConfigLoader.load is still a skeleton on this branch");
+
+        CommandRun run = CommandRun.of("run", "--config", broken.toString());
+
+        assertEquals(2, run.exitCode(), run.err());
+        assertTrue(run.err().startsWith("gozargah: " + broken + ":"), run.err());
+        assertEquals(1, run.err().strip().lines().count(), "one line, no stack trace: " + run.err());
+    }
+
+    @Test
+    void shouldExit2WithUsageWhenConfigOptionIsMissing() {
+        CommandRun run = CommandRun.of("run");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("Missing required option: '--config=FILE'"), run.err());
+    }
+
+    @Test
+    void shouldExit2WithUsageWhenNoCommandIsGiven() {
+        CommandRun run = CommandRun.of();
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("Usage: gozargah"), run.err());
+    }
+
+    @Test
+    void shouldExit2OnUnknownCommand() {
+        assertEquals(2, CommandRun.of("serve").exitCode());
+    }
+
+    @Test
+    void shouldExit0OnHelp() {
+        CommandRun run = CommandRun.of("run", "--help");
+        assertEquals(0, run.exitCode());
+        assertTrue(run.out().contains("--pid-file"), run.out());
+    }
+
+    private static boolean loaderIsImplemented(Path file) {
+        try {
+            ConfigLoader.load(file);
+            return true;
+        } catch (UnsupportedOperationException skeleton) {
+            return false;
+        } catch (ConfigException expected) {
+            return true;
+        }
+    }
+}
