@@ -109,6 +109,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             (h, i) -> !h.hopByHop(i) && h.id(i) != KnownHeaders.X_API_KEY && h.id(i) != KnownHeaders.X_GOZARGAH;
 
     private final ServerContext server;
+    private final Runnable responseTimeout = this::onResponseTimeout;
     private final HttpRequestParser parser;
     private final RouteMatch match = new RouteMatch();
     private LoopResources loop;
@@ -460,7 +461,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (responseDone) {
             finishExchange();
         } else if (!responseStarted) {
-            responseTimer = ctx.executor().schedule(this::onResponseTimeout, service.responseTimeoutNanos(),
+            responseTimer = ctx.executor().schedule(responseTimeout, service.responseTimeoutNanos(),
                     TimeUnit.NANOSECONDS);
         }
     }
@@ -574,7 +575,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             // A retry: the request (head only, see retryable) was already parsed whole the first time.
             connection.channel().writeAndFlush(head, connection.channel().voidPromise());
             requestState = RequestState.SENT;
-            responseTimer = ctx.executor().schedule(this::onResponseTimeout, service.responseTimeoutNanos(),
+            responseTimer = ctx.executor().schedule(responseTimeout, service.responseTimeoutNanos(),
                     TimeUnit.NANOSECONDS);
             connection.read();
             return;
