@@ -66,6 +66,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString HTTP = AsciiString.cached("http");
     private static final byte[] CONTINUE_100 = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** Initial size of the gathering buffer: a typical response head plus a small JSON answer. */
+    private static final int CLIENT_OUT_BYTES = 4096;
+    /** Content up to this size is copied into the gathering buffer rather than sliced. */
+    private static final int COPY_CONTENT_BYTES = 8192;
     private static final byte[] TX_HEADER_NAME = "X-Gozargah-Transaction: ".getBytes(StandardCharsets.US_ASCII);
 
     /** Request-side states of the exchange in flight. */
@@ -109,7 +113,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             (h, i) -> !h.hopByHop(i) && h.id(i) != KnownHeaders.X_API_KEY && h.id(i) != KnownHeaders.X_GOZARGAH;
 
     private final ServerContext server;
-    private final Runnable responseTimeout = this::onResponseTimeout;
+    private final Runnable responseTimerTask = this::onResponseTimer;
     private final HttpRequestParser parser;
     private final RouteMatch match = new RouteMatch();
     private LoopResources loop;
@@ -125,6 +129,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private long headStartNanos;
     private long lastActivityNanos;
     private ScheduledFuture<?> ticker;
+    /** Small writes to the client (heads, small bodies, chunk framing) gathered into one buffer per read batch. */
+    private ByteBuf clientOut;
 
     // The exchange in flight (one at a time; fields are reset per exchange, nothing is allocated for it).
     private boolean exchangeActive;
@@ -146,6 +152,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private int attempts;
     private UpstreamPool pool;
     private UpstreamConnection upstream;
+    /** When the response head is due (System.nanoTime), or 0 when no response is awaited. */
+    private long responseDeadlineNanos;
+    /** The scheduled check; it may fire early relative to a later deadline and then re-arms itself. */
     private ScheduledFuture<?> responseTimer;
     private boolean responseStarted;
     private boolean responseDone;
@@ -276,7 +285,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             }
             if (clientFlushPending) {
                 clientFlushPending = false;
-                ctx.flush();
+                flushClient();
             }
         } finally {
             processing = false;
@@ -461,8 +470,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (responseDone) {
             finishExchange();
         } else if (!responseStarted) {
-            responseTimer = ctx.executor().schedule(responseTimeout, service.responseTimeoutNanos(),
-                    TimeUnit.NANOSECONDS);
+            armResponseTimer();
         }
     }
 
@@ -524,7 +532,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private void writeProblem(Outcome o, String detail, String allow) {
         ByteBuf body = ctx.alloc().heapBuffer(256);
         Problem.writeBody(body, o, detail, txMsb, txLsb);
-        ByteBuf out = ctx.alloc().ioBuffer(256 + body.readableBytes());
+        ByteBuf out = clientOut(256 + body.readableBytes());
         Http1Writer.writeStatusLine(out, o.status());
         Http1Writer.writeHeader(out, CONTENT_TYPE, PROBLEM_JSON);
         Http1Writer.writeHeader(out, KnownHeaders.NAME_CONTENT_LENGTH, body.readableBytes());
@@ -538,7 +546,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             out.writeBytes(body);
         }
         body.release();
-        ctx.write(out, ctx.voidPromise());
         clientFlushPending = true;
     }
 
@@ -575,15 +582,15 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             // A retry: the request (head only, see retryable) was already parsed whole the first time.
             connection.channel().writeAndFlush(head, connection.channel().voidPromise());
             requestState = RequestState.SENT;
-            responseTimer = ctx.executor().schedule(responseTimeout, service.responseTimeoutNanos(),
-                    TimeUnit.NANOSECONDS);
+            armResponseTimer();
             connection.read();
             return;
         }
         connection.channel().write(head, connection.channel().voidPromise());
         upstreamFlushPending = true;
         if (expectContinue && !clientHttp10) {
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE_100), ctx.voidPromise());
+            clientOut(CONTINUE_100.length).writeBytes(CONTINUE_100);
+            flushClient();
         }
         requestState = RequestState.STREAMING;
         connection.read();
@@ -614,11 +621,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (head.informational()) {
             // 100 is ours to send (we removed Expect upstream); 103 Early Hints passes to HTTP/1.1 clients.
             if (head.status() == 103 && !clientHttp10) {
-                ByteBuf out = ctx.alloc().ioBuffer(head.headLength() + 64);
+                ByteBuf out = clientOut(head.headLength() + 64);
                 Http1Writer.writeStatusLine(out, head);
                 Http1Writer.copyHeaders(out, head.headers(), RESPONSE_FILTER);
                 Http1Writer.writeCrlf(out);
-                ctx.write(out, ctx.voidPromise());
             }
             return;
         }
@@ -635,7 +641,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                 chunkedToClient = true;
             }
         }
-        ByteBuf out = ctx.alloc().ioBuffer(head.headLength() + 128);
+        ByteBuf out = clientOut(head.headLength() + 128);
         Http1Writer.writeStatusLine(out, head);
         Http1Writer.copyHeaders(out, head.headers(), RESPONSE_FILTER);
         writeTransactionHeader(out);
@@ -644,30 +650,61 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         }
         writeConnectionHeader(out);
         Http1Writer.writeCrlf(out);
-        ctx.write(out, ctx.voidPromise());
+    }
+
+    /** The gathering buffer with room for {@code bytes} more, written out first if it is too full. */
+    private ByteBuf clientOut(int bytes) {
+        if (clientOut != null && clientOut.maxFastWritableBytes() < bytes) {
+            writeClientOut();
+        }
+        if (clientOut == null) {
+            clientOut = ctx.alloc().ioBuffer(Math.max(bytes, CLIENT_OUT_BYTES));
+        }
+        return clientOut;
+    }
+
+    /** Passes the gathered bytes down the pipeline (not flushed). */
+    private void writeClientOut() {
+        if (clientOut != null) {
+            ByteBuf out = clientOut;
+            clientOut = null;
+            ctx.write(out, ctx.voidPromise());
+        }
+    }
+
+    private void flushClient() {
+        writeClientOut();
+        ctx.flush();
     }
 
     @Override
-    public void onResponseContent(ByteBuf content) {
+    public void onResponseContent(ByteBuf in, int length) {
         if (!ctx.channel().isActive()) {
-            content.release();
+            in.skipBytes(length);
             return;
         }
-        if (chunkedToClient) {
-            int n = content.readableBytes();
-            if (n == 0) {
-                content.release();
-                return;
+        if (length == 0) {
+            return;
+        }
+        if (length <= COPY_CONTENT_BYTES) {
+            // Small content is copied next to its head: one buffer, one write, no slice object.
+            ByteBuf out = clientOut(length + 16);
+            if (chunkedToClient) {
+                Http1Writer.writeChunkHeader(out, length);
+                out.writeBytes(in, length);
+                Http1Writer.writeCrlf(out);
+            } else {
+                out.writeBytes(in, length);
             }
-            ByteBuf header = ctx.alloc().ioBuffer(12);
-            Http1Writer.writeChunkHeader(header, n);
-            ctx.write(header, ctx.voidPromise());
-            ctx.write(content, ctx.voidPromise());
-            ByteBuf crlf = ctx.alloc().ioBuffer(2);
-            Http1Writer.writeCrlf(crlf);
-            ctx.write(crlf, ctx.voidPromise());
         } else {
-            ctx.write(content, ctx.voidPromise());
+            if (chunkedToClient) {
+                Http1Writer.writeChunkHeader(clientOut(12), length);
+            }
+            writeClientOut();
+            ctx.write(in.readRetainedSlice(length), ctx.voidPromise());
+            if (chunkedToClient) {
+                Http1Writer.writeCrlf(clientOut(2));
+            }
         }
         if (!ctx.channel().isWritable() && upstream != null) {
             upstream.setClientWritable(false);
@@ -677,11 +714,11 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     @Override
     public void onResponseComplete(HeaderBlock trailers) {
         if (chunkedToClient) {
-            ByteBuf end = ctx.alloc().ioBuffer(64);
+            ByteBuf end = clientOut(64 + (trailers.size() == 0 ? 0 : trailers.lineEnd(trailers.size() - 1)
+                    - trailers.lineStart(0)));
             Http1Writer.writeLastChunk(end);
             Http1Writer.copyHeaders(end, trailers, RESPONSE_FILTER);
             Http1Writer.writeCrlf(end);
-            ctx.write(end, ctx.voidPromise());
         }
         responseDone = true;
         boolean requestComplete = requestState == RequestState.SENT;
@@ -728,7 +765,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void onUpstreamReadComplete() {
-        ctx.flush();
+        flushClient();
     }
 
     @Override
@@ -738,22 +775,41 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         }
     }
 
-    private void onResponseTimeout() {
+    /**
+     * Lazy timer: keep-alive exchanges follow each other with ever later deadlines, so rather than
+     * scheduling and cancelling a task per request (a heap insert and removal each), one scheduled
+     * check per connection re-arms itself for the current deadline when it fires early.
+     */
+    private void armResponseTimer() {
+        responseDeadlineNanos = System.nanoTime() + service.responseTimeoutNanos();
+        if (responseTimer == null) {
+            responseTimer = ctx.executor().schedule(responseTimerTask, service.responseTimeoutNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onResponseTimer() {
         responseTimer = null;
+        if (responseDeadlineNanos == 0 || closing) {
+            return;
+        }
+        long left = responseDeadlineNanos - System.nanoTime();
+        if (left > 0) {
+            responseTimer = ctx.executor().schedule(responseTimerTask, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        responseDeadlineNanos = 0;
         if (!exchangeActive || responseStarted || upstream == null) {
             return;
         }
         abandonUpstream();
         reject(Outcome.UPSTREAM_TIMEOUT, "the provider " + service.provider() + " did not answer within "
                 + TimeUnit.NANOSECONDS.toMillis(service.responseTimeoutNanos()) + " ms", null);
-        ctx.flush();
+        flushClient();
     }
 
     private void cancelResponseTimer() {
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
-        }
+        responseDeadlineNanos = 0;
     }
 
     /** Drops the upstream side of the exchange: the connection is closed, never reused. */
@@ -794,18 +850,19 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         lastActivityNanos = System.nanoTime();
         if (closeAfterResponse || server.draining()) {
             closing = true;
+            writeClientOut();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         if (!processing) {
-            ctx.flush();
+            flushClient();
             process();
         }
     }
 
     private void closeNow() {
         closing = true;
-        ctx.flush();
+        flushClient();
         ctx.close();
     }
 
@@ -852,6 +909,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (ticker != null) {
             ticker.cancel(false);
         }
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
         if (exchangeActive && !responseDone) {
             outcome = Outcome.CLIENT_ABORTED;
         }
@@ -860,6 +921,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (in != null) {
             in.release();
             in = null;
+        }
+        if (clientOut != null) {
+            clientOut.release();
+            clientOut = null;
         }
         ctx.fireChannelInactive();
     }

@@ -165,7 +165,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                         listener.onResponseHead(parser.head());
                         break;
                     case BODY:
-                        listener.onResponseContent(in.readRetainedSlice(parser.bodyBytes()));
+                        listener.onResponseContent(in, parser.bodyBytes());
                         if (!clientWritable) {
                             compact();
                             return;
@@ -174,9 +174,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                     case MESSAGE_COMPLETE:
                         if (!parser.head().informational()) {
                             responseComplete = true;
-                            UpstreamListener l = listener;
-                            compact();
-                            l.onResponseComplete(parser.trailers());
+                            // Trailers are views into the input: deliver them before it is released.
+                            listener.onResponseComplete(parser.trailers());
                         }
                         break;
                     case ERROR:

@@ -12,8 +12,12 @@ public interface UpstreamListener {
     /** A response head (interim 1xx or final); views are valid only during the call. */
     void onResponseHead(ResponseHead head);
 
-    /** Response content: the listener takes ownership of {@code content}. */
-    void onResponseContent(ByteBuf content);
+    /**
+     * Response content: {@code length} bytes at {@code in}'s reader index, which the listener must consume
+     * (copy or slice them) before returning. Leaving the choice to the listener lets small bodies be copied
+     * next to their head into one write, and large ones pass as slices without a copy.
+     */
+    void onResponseContent(ByteBuf in, int length);
 
     /** The response is complete; trailers valid only during the call (empty unless chunked with trailers). */
     void onResponseComplete(HeaderBlock trailers);
