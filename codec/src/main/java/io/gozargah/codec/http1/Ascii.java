@@ -13,7 +13,6 @@ final class Ascii {
     static final byte COLON = ':';
     static final byte COMMA = ',';
     static final byte SEMICOLON = ';';
-    static final byte DEL = 0x7F;
 
     private static final boolean[] TCHAR = new boolean[256];
     private static final boolean[] TARGET_CHAR = new boolean[256];

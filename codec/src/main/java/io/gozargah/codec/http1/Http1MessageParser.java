@@ -71,9 +71,6 @@ abstract class Http1MessageParser {
     /** The error for a start line longer than {@link Http1Limits#maxStartLineBytes()}. */
     abstract Http1Error startLineTooLong();
 
-    /** Whether empty lines before the start line are skipped (RFC 9112 §2.2, requests only). */
-    abstract boolean skipsEmptyLinesBeforeStartLine();
-
     /**
      * The head is complete and {@link #headers} published with positions relative to {@code base}: publish
      * the start line, analyse the fields and choose the framing. Returns an error or null.
@@ -97,8 +94,10 @@ abstract class Http1MessageParser {
                     if (!endsWithCr(in, 0, lf)) {
                         return fail(Http1Error.BARE_LF);
                     }
-                    if (lf == 1 && skipsEmptyLinesBeforeStartLine()) {
-                        // Nothing of a head is pending yet, so the empty line can be consumed at once.
+                    if (lf == 1) {
+                        // RFC 9112 §2.2: a server SHOULD ignore empty lines before a request-line. Responses
+                        // get the same robustness (an upstream's stray CRLF after a body), which llhttp also
+                        // grants. Nothing of a head is pending yet, so the line can be consumed at once.
                         in.skipBytes(2);
                         scanned = 0;
                         continue;
@@ -319,6 +318,12 @@ abstract class Http1MessageParser {
      */
     private ParseResult scanFieldSection(ByteBuf in, HeaderBlock block) {
         for (;;) {
+            if (scanned == lineStart && scanned < in.readableBytes()
+                    && Ascii.isOws(in.getByte(in.readerIndex() + scanned))) {
+                // obs-fold (RFC 9112 §5.2), or whitespace before the first field (§2.2): rejected as soon as
+                // the first byte of the line arrives, not when the line ends.
+                return fail(Http1Error.OBS_FOLD);
+            }
             int lf = findLineEnd(in, sectionStart + limits.maxHeaderBytes());
             if (lf < 0) {
                 return lineProblem(lf, Http1Error.HEADERS_TOO_LARGE);

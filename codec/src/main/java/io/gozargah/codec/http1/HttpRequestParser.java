@@ -89,11 +89,6 @@ public final class HttpRequestParser {
         }
 
         @Override
-        boolean skipsEmptyLinesBeforeStartLine() {
-            return true;
-        }
-
-        @Override
         Http1Error startLineTooLong() {
             return Http1Error.URI_TOO_LONG;
         }

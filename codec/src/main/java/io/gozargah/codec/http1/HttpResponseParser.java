@@ -84,11 +84,6 @@ public final class HttpResponseParser {
         }
 
         @Override
-        boolean skipsEmptyLinesBeforeStartLine() {
-            return false;
-        }
-
-        @Override
         Http1Error startLineTooLong() {
             return Http1Error.BAD_STATUS_LINE;
         }
