@@ -47,9 +47,9 @@ import java.util.concurrent.TimeUnit;
  * the same event loop and the response back. One exchange at a time: pipelined requests wait in the
  * input buffer and are answered in order.
  *
- * <p>Backpressure both ways with auto-read off: the client is read only while the exchange can take
- * bytes (the upstream is writable, or no exchange is in flight); the upstream is read only while the
- * client is writable (as in Netty's HexDumpProxy and Envoy's watermarks).
+ * <p>Backpressure both ways: the client is read only while the exchange can take bytes (the upstream is
+ * writable, or no exchange is in flight); the upstream is read only while the client is writable. Auto-read
+ * is switched off for exactly those moments (as Envoy's watermarks do), not toggled per request.
  *
  * <p>Every gateway-made answer is problem+json with the transaction id. Where the framing of the input
  * is unknowable (a parse error) or a body would be left half-read, the connection is closed after the
@@ -122,6 +122,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private ByteBuf in;
     private AsciiString clientAddress;
     private boolean processing;
+    private boolean reading = true;
     private boolean closing;
     private boolean upstreamFlushPending;
     private boolean clientFlushPending;
@@ -182,7 +183,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         lastActivityNanos = System.nanoTime();
         long tick = server.timerTickNanos();
         ticker = ctx.executor().scheduleAtFixedRate(this::checkDeadlines, tick, tick, TimeUnit.NANOSECONDS);
-        ctx.read();
         ctx.fireChannelActive();
     }
 
@@ -220,9 +220,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (wantsRead()) {
-            ctx.read();
-        }
+        updateReading();
     }
 
     /** Parses as far as the exchange in flight allows. Re-entrant calls (from callbacks) are no-ops. */
@@ -290,8 +288,19 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         } finally {
             processing = false;
         }
-        if (wantsRead()) {
-            ctx.read();
+        updateReading();
+    }
+
+    /**
+     * Auto-read stays on in the steady state (with edge-triggered epoll, turning interest on and off per
+     * request would cost a system call each time) and goes off only while the exchange cannot take more
+     * bytes: backpressure as DESIGN.md and Envoy's watermarks have it.
+     */
+    private void updateReading() {
+        boolean want = wantsRead();
+        if (want != reading && ctx.channel().isActive()) {
+            reading = want;
+            ctx.channel().config().setAutoRead(want);
         }
     }
 
@@ -583,7 +592,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             connection.channel().writeAndFlush(head, connection.channel().voidPromise());
             requestState = RequestState.SENT;
             armResponseTimer();
-            connection.read();
             return;
         }
         connection.channel().write(head, connection.channel().voidPromise());
@@ -593,7 +601,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             flushClient();
         }
         requestState = RequestState.STREAMING;
-        connection.read();
         if (!processing) {
             process();
         }

@@ -13,8 +13,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 /**
  * One HTTP/1.1 connection to an upstream endpoint, serving one exchange at a time for its pool. It parses
  * responses with our own {@link HttpResponseParser} and hands heads and content to the bound
- * {@link UpstreamListener}. Auto-read is off: the listener asks for data with {@link #read()} when its
- * client can take more (backpressure, as in Netty's HexDumpProxy example).
+ * {@link UpstreamListener}. Auto-read is on except while the listener's client cannot take more
+ * ({@link #setClientWritable}); an idle pooled connection is read too, so an upstream's close is seen
+ * at once and the connection leaves the pool.
  *
  * <p>A connection is reusable only after a complete response to a completely sent request with
  * keep-alive on both sides; anything else (a parse error, an early response, a timeout) closes it.
@@ -28,7 +29,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private boolean responseStarted;
     private boolean responseComplete;
     private boolean keepAlive;
-    private boolean readPending;
     private boolean inDelivery;
     private boolean clientWritable = true;
     private long idleSinceNanos;
@@ -49,20 +49,16 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     /** Binds the connection to an exchange whose request uses {@code method}. */
     public void bind(UpstreamListener listener, HttpMethod method) {
+        if (!clientWritable) {
+            clientWritable = true;
+            channel.config().setAutoRead(true);
+        }
         this.listener = listener;
         this.responseStarted = false;
         this.responseComplete = false;
         this.keepAlive = true;
         parser.expectResponseTo(method);
         exchanges++;
-    }
-
-    /** Asks for more response bytes (auto-read is off). */
-    public void read() {
-        if (!readPending && channel.isActive()) {
-            readPending = true;
-            channel.read();
-        }
     }
 
     /**
@@ -210,20 +206,22 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        readPending = false;
         if (listener != null) {
             listener.onUpstreamReadComplete();
         }
-        if (listener != null && !responseComplete && clientWritable) {
-            read();
-        }
     }
 
-    /** The listener's client became unwritable (false) or writable again (true). */
+    /**
+     * The listener's client became unwritable (false) or writable again (true): auto-read follows, so the
+     * upstream is not read faster than the client takes the response.
+     */
     public void setClientWritable(boolean writable) {
-        clientWritable = writable;
-        if (writable && listener != null && !responseComplete) {
-            read();
+        if (clientWritable != writable) {
+            clientWritable = writable;
+            channel.config().setAutoRead(writable);
+            if (writable && listener != null && in != null) {
+                deliver();
+            }
         }
     }
 
