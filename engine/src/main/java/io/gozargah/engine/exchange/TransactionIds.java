@@ -9,9 +9,11 @@ import java.util.function.LongSupplier;
 
 /**
  * Generator of 128-bit, time-ordered transaction ids in the layout of a UUIDv7 (RFC 9562 §5.7): 48 bits
- * of Unix milliseconds, version 7, 12 bits of a per-generator sequence, the variant, and 62 bits of which
- * 16 identify the generator (random per instance) and 46 continue the sequence. Ids from one generator
- * strictly increase; ids from different generators order by millisecond and never collide.
+ * of Unix milliseconds, the version, a 12-bit sequence within the millisecond (rand_a, as §6.2 method 1
+ * allows), the variant, and 62 random bits fixed per generator that tell generators apart. Ids from one
+ * generator strictly increase (a full millisecond of 4096 ids borrows the next one); ids from different
+ * generators, loops or nodes order by millisecond and collide only if two generators drew the same 62
+ * random bits.
  *
  * <p>One instance per event loop: not thread-safe, and no contention by design. Rendering writes ASCII
  * straight into a buffer, so the hot path creates no String.
@@ -25,7 +27,7 @@ public final class TransactionIds {
     private final LongSupplier clockMillis;
     private final long generatorBits;
     private long lastMillis;
-    private long sequence;
+    private int sequence;
 
     private long msb;
     private long lsb;
@@ -36,8 +38,8 @@ public final class TransactionIds {
 
     public TransactionIds(LongSupplier clockMillis) {
         this.clockMillis = clockMillis;
-        this.generatorBits = (SEEDS.nextInt() & 0xFFFFL) << 46;
-        this.sequence = SEEDS.nextInt() & 0xFFFL;
+        this.generatorBits = SEEDS.nextLong() & ((1L << 62) - 1);
+        this.lsb = (0x2L << 62) | generatorBits;
     }
 
     /** Makes the next id; read it with {@link #msb()}, {@link #lsb()} or {@link #writeText}. */
@@ -46,18 +48,12 @@ public final class TransactionIds {
         if (now > lastMillis) {
             lastMillis = now;
             sequence = 0;
-        } else {
-            sequence++;
-            if (sequence >= (1L << 58)) {
-                // 2^58 ids within one millisecond cannot happen; borrow the next millisecond to stay ordered.
-                lastMillis++;
-                sequence = 0;
-            }
+        } else if (++sequence > 0xFFF) {
+            // 4096 ids in one millisecond: borrow the next one to stay ordered (the clock catches up).
+            lastMillis++;
+            sequence = 0;
         }
-        long seqHigh = (sequence >>> 46) & 0xFFFL;
-        long seqLow = sequence & ((1L << 46) - 1);
-        msb = (lastMillis << 16) | (0x7L << 12) | seqHigh;
-        lsb = (0x2L << 62) | generatorBits | seqLow;
+        msb = (lastMillis << 16) | (0x7L << 12) | sequence;
     }
 
     public long msb() {

@@ -1,0 +1,58 @@
+package io.gozargah.engine.exchange;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TransactionIdsTest {
+
+    @Test
+    void shouldIncreaseStrictlyWithinOneMillisecondAndBeyondItsSequence() {
+        long[] clock = {1_700_000_000_000L};
+        TransactionIds ids = new TransactionIds(() -> clock[0]);
+        ids.next();
+        long prevMsb = ids.msb();
+        for (int i = 0; i < 10_000; i++) { // more than 4096 in the same millisecond
+            ids.next();
+            assertTrue(Long.compareUnsigned(ids.msb(), prevMsb) > 0, "strictly increasing at " + i);
+            prevMsb = ids.msb();
+        }
+        clock[0] += 1; // the clock lags behind the borrowed milliseconds: still increasing
+        ids.next();
+        assertTrue(Long.compareUnsigned(ids.msb(), prevMsb) > 0);
+    }
+
+    @Test
+    void shouldRenderAsUuidVersion7WithTimestamp() {
+        long now = 1_764_000_000_123L;
+        TransactionIds ids = new TransactionIds(() -> now);
+        ids.next();
+        String text = TransactionIds.toText(ids.msb(), ids.lsb());
+        assertEquals(TransactionIds.TEXT_LENGTH, text.length());
+        UUID uuid = UUID.fromString(text);
+        assertEquals(7, uuid.version());
+        assertEquals(2, uuid.variant());
+        assertEquals(now, uuid.getMostSignificantBits() >>> 16);
+        assertEquals(ids.lsb(), uuid.getLeastSignificantBits());
+    }
+
+    @Test
+    void shouldNotCollideAcrossGenerators() {
+        Set<String> seen = new HashSet<>();
+        for (int g = 0; g < 64; g++) {
+            TransactionIds ids = new TransactionIds(() -> 42L);
+            for (int i = 0; i < 100; i++) {
+                ids.next();
+                seen.add(TransactionIds.toText(ids.msb(), ids.lsb()));
+            }
+        }
+        assertEquals(64 * 100, seen.size());
+        assertNotEquals(new TransactionIds().lsb(), new TransactionIds().lsb());
+    }
+}
