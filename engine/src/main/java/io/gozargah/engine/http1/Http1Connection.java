@@ -323,13 +323,18 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         }
     }
 
-    private void onRequestHead(RequestHead head) {
+    /** A new transaction: its start time and id. */
+    private void startExchange() {
         exchangeActive = true;
         startNanos = System.nanoTime();
         TransactionIds ids = loop.transactionIds();
         ids.next();
         txMsb = ids.msb();
         txLsb = ids.lsb();
+    }
+
+    private void onRequestHead(RequestHead head) {
+        startExchange();
         snapshot = server.snapshot();
         method = head.method();
         requestFraming = head.framing();
@@ -496,12 +501,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             }
             return;
         }
-        exchangeActive = true;
-        startNanos = System.nanoTime();
-        TransactionIds ids = loop.transactionIds();
-        ids.next();
-        txMsb = ids.msb();
-        txLsb = ids.lsb();
+        startExchange();
         method = HttpMethod.OTHER;
         clientHttp10 = false;
         closeAfterResponse = true;
