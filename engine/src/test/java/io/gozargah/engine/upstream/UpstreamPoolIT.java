@@ -6,9 +6,15 @@ import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -17,10 +23,13 @@ import org.junit.jupiter.api.Test;
 
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -143,7 +152,7 @@ class UpstreamPoolIT {
     }
 
     @Test
-    void shouldRetrySafeRequestOnceWhenPooledConnectionWasClosedByUpstream() throws Exception {
+    void shouldOpenFreshConnectionWhenPooledConnectionWasClosedByUpstreamWhileIdle() throws Exception {
         CountDownLatch firstConnectionClosed = new CountDownLatch(1);
         upstream = TestUpstream.http((ctx, req) -> {
             if (req.uri().endsWith("/first")) {
@@ -165,8 +174,99 @@ class UpstreamPoolIT {
             assertEquals("/base/api/svc/second", r2.bodyText());
         }
         long seconds = upstream.recorded().stream().filter(r -> r.uri().endsWith("/second")).count();
-        assertEquals(1, seconds, "the upstream saw the retried request exactly once");
+        assertEquals(1, seconds, "the upstream saw the second request exactly once");
         assertEquals(2, upstream.requests());
         assertEquals(2, upstream.connections());
+    }
+
+    /**
+     * The keep-alive race made deterministic: the provider's first connection takes the next request's bytes
+     * and closes without answering or passing them to its HTTP layer, as a provider closing an idle
+     * connection at the moment the request arrives does.
+     */
+    private static final class StaleAfterFirstResponse extends ChannelInboundHandlerAdapter {
+        private final boolean stale;
+        private final AtomicInteger dropped;
+        private boolean firstDone;
+
+        StaleAfterFirstResponse(boolean stale, AtomicInteger dropped) {
+            this.stale = stale;
+            this.dropped = dropped;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!stale || !firstDone) {
+                firstDone |= msg instanceof io.netty.handler.codec.http.LastHttpContent;
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            io.netty.util.ReferenceCountUtil.release(msg);
+            if (ctx.channel().isOpen()) {
+                dropped.incrementAndGet();
+                ctx.close();
+            }
+        }
+    }
+
+    private final List<String> seen = new CopyOnWriteArrayList<>();
+
+    /** An upstream whose first connection goes stale after one exchange; it records each request its HTTP layer sees. */
+    private AtomicInteger staleUpstream() throws Exception {
+        AtomicInteger dropped = new AtomicInteger();
+        AtomicInteger connectionIndex = new AtomicInteger();
+        upstream = TestUpstream.raw(() -> new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new HttpServerCodec(),
+                        new StaleAfterFirstResponse(connectionIndex.getAndIncrement() == 0, dropped),
+                        new HttpObjectAggregator(1 << 20),
+                        new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                FullHttpRequest req = (FullHttpRequest) msg;
+                                try {
+                                    seen.add(req.method() + " " + req.uri());
+                                    ctx.writeAndFlush(text(req.uri()));
+                                } finally {
+                                    req.release();
+                                }
+                            }
+                        });
+            }
+        });
+        return dropped;
+    }
+
+    @Test
+    void shouldRetrySafeRequestOnceOnFreshConnectionWhenReusedConnectionDies() throws Exception {
+        AtomicInteger dropped = staleUpstream();
+        startGateway("1s");
+        try (RawHttpClient c = new RawHttpClient(gateway.port())) {
+            assertEquals(200, c.send(get("/prov/svc/first")).read().status());
+            Response r2 = c.send(get("/prov/svc/second")).read();
+            assertEquals(200, r2.status(), r2.bodyText());
+            assertEquals("/base/api/svc/second", r2.bodyText());
+        }
+        assertEquals(1, dropped.get(), "the second request went out on the reused connection first");
+        assertEquals(List.of("GET /base/api/svc/first", "GET /base/api/svc/second"), seen,
+                "retried once on a fresh connection; the provider processed it exactly once");
+        assertEquals(2, upstream.connections());
+    }
+
+    @Test
+    void shouldNotRetryRequestWithBodyWhenReusedConnectionDies() throws Exception {
+        AtomicInteger dropped = staleUpstream();
+        startGateway("1s");
+        try (RawHttpClient c = new RawHttpClient(gateway.port())) {
+            assertEquals(200, c.send(get("/prov/svc/first")).read().status());
+            Response r2 = c.send("POST /prov/svc/second HTTP/1.1\r\nHost: gw.test\r\nX-Api-Key: " + ALICE_KEY
+                    + "\r\nContent-Length: 2\r\n\r\nhi").read();
+            assertEquals(502, r2.status(), r2.bodyText());
+            assertTrue(r2.bodyText().contains("\"type\":\"urn:gozargah:error:upstream-unavailable\""), r2.bodyText());
+        }
+        assertEquals(1, dropped.get());
+        assertEquals(List.of("GET /base/api/svc/first"), seen, "a POST is never repeated on the gateway's own account");
+        assertEquals(1, upstream.connections());
     }
 }
