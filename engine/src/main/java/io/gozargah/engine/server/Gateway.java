@@ -138,11 +138,15 @@ public final class Gateway implements AutoCloseable {
             if (!connections.isEmpty()) {
                 log.warn("closing {} connections still busy at the drain deadline", connections.size());
             }
-            connections.close().awaitUninterruptibly();
-            for (EventLoop loop : loops()) {
-                loop.execute(() -> context.loop(loop).pools().closeIdle());
-            }
-            stopLoops();
+            // A listener, not a wait: this runs on the GlobalEventExecutor when the deadline passes, and that is
+            // the executor of the group's own future, where awaiting it throws BlockingOperationException (then
+            // the loops were never stopped and the process hung until the CLI's stuck margin).
+            connections.close().addListener(closed -> {
+                for (EventLoop loop : loops()) {
+                    loop.execute(() -> context.loop(loop).pools().closeIdle());
+                }
+                stopLoops();
+            });
         });
         return terminated;
     }

@@ -39,6 +39,12 @@ public final class RawHttpClient implements AutoCloseable {
         return this;
     }
 
+    /** Sets how long a read may block before it throws {@link SocketTimeoutException} (10 s by default). */
+    public RawHttpClient soTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        return this;
+    }
+
     public OutputStream output() {
         return out;
     }
