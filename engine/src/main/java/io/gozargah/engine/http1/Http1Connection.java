@@ -184,6 +184,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         long tick = server.timerTickNanos();
         ticker = ctx.executor().scheduleAtFixedRate(this::checkDeadlines, tick, tick, TimeUnit.NANOSECONDS);
         ctx.fireChannelActive();
+        if (server.draining()) {
+            // Accepted while the listener was closing: the drain event may have gone out before it joined.
+            drain();
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -756,13 +760,13 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         releaseForwardHead();
-        if (!started && !responseStarted) {
+        if (!responseStarted) {
             log.debug("{}: {}", service.qualifiedName(), detail);
             if (requestState != RequestState.SENT) {
                 closeAfterResponse = true;
             }
             reject(Outcome.UPSTREAM_UNAVAILABLE, "the provider " + service.provider()
-                    + " closed the connection without a complete response", null);
+                    + " failed before giving a complete response", null);
         } else {
             outcome = Outcome.UPSTREAM_ABORTED;
             log.debug("{}: response cut short: {}", service.qualifiedName(), detail);

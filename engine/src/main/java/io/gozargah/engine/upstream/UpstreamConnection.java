@@ -119,6 +119,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             close();
             return;
         }
+        if (data.isReadable()) {
+            // Any byte counts: a request whose answer was garbled must not be sent again.
+            responseStarted = true;
+        }
         if (in == null) {
             in = data;
         } else {
@@ -154,7 +158,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                         compact();
                         return;
                     case HEAD:
-                        responseStarted = true;
                         if (!parser.head().informational()) {
                             keepAlive = parser.head().keepAlive();
                         }

@@ -319,4 +319,21 @@ class ProxyIT {
         }
     }
 
+
+    @Test
+    void shouldNotRetryARequestWhoseAnswerWasGarbledOnAReusedConnection() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        start((ctx, req) -> {
+            if (calls.incrementAndGet() == 2) {
+                TestUpstream.writeRaw(ctx, "HTTP/1.1 2000 Nonsense\r\n\r\n");
+            } else {
+                json("{}").respond(ctx, req);
+            }
+        });
+        try (RawHttpClient c = new RawHttpClient(gateway.port())) {
+            assertEquals(200, c.send(get("/prov/svc", ALICE_KEY)).read().status());
+            assertProblem(c.send(get("/prov/svc", ALICE_KEY)).read(), 502, "upstream-unavailable");
+        }
+        assertEquals(2, upstream.requests(), "the GET reached the provider once, not again after a garbled answer");
+    }
 }
