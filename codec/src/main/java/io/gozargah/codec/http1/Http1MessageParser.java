@@ -380,7 +380,7 @@ abstract class Http1MessageParser {
         while (valueStart < end && Ascii.isOws(in.getByte(valueStart))) {
             valueStart++;
         }
-        if (Ascii.endOfRun(in, valueStart, end, Ascii.FIELD_CONTENT_CHARS) != end) {
+        if (Ascii.endOfFieldContent(in, valueStart, end) != end) {
             return Http1Error.BAD_HEADER_VALUE;
         }
         // The value starts with a field-vchar (or is empty): trailing OWS is all that is left to trim.
