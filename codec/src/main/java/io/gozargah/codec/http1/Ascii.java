@@ -91,10 +91,6 @@ final class Ascii {
         return TCHAR[b & 0xFF];
     }
 
-    static boolean isTargetChar(byte b) {
-        return TARGET_CHAR[b & 0xFF];
-    }
-
     static boolean isOws(byte b) {
         return b == SP || b == HTAB;
     }

@@ -354,15 +354,12 @@ abstract class Http1MessageParser {
 
     /**
      * One field line, {@code [base + start, base + cr)} (RFC 9112 §5, RFC 9110 §5.5):
-     * field-name ":" OWS field-value OWS.
+     * field-name ":" OWS field-value OWS. Its first byte is known not to be OWS: {@link #scanFieldSection}
+     * rejects obs-fold as soon as that byte arrives.
      */
     private static Http1Error fieldLine(ByteBuf in, int base, int start, int cr, HeaderBlock block) {
         int end = base + cr;
         int nameStart = base + start;
-        if (Ascii.isOws(in.getByte(nameStart))) {
-            // RFC 9112 §5.2: obs-fold (and, before the first field, §2.2's whitespace-led line) is rejected.
-            return Http1Error.OBS_FOLD;
-        }
         int colon = Ascii.endOfRun(in, nameStart, end, Ascii.TCHARS);
         if (colon == end) {
             return Http1Error.BAD_HEADER_NAME;

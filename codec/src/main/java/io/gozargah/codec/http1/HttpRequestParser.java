@@ -143,7 +143,7 @@ public final class HttpRequestParser {
         /**
          * RFC 9112 §3.2: origin-form for everything, asterisk-form only for OPTIONS, authority-form only
          * (and always) for CONNECT, absolute-form with an http or https scheme. {@code bytesValid}: every
-         * byte is a request-target byte ({@link Ascii#isTargetChar}).
+         * byte is a request-target byte ({@link Ascii#TARGET_CHARS}).
          */
         private Http1Error target(ByteBuf in, HttpMethod m, int start, int length, boolean bytesValid) {
             if (!bytesValid) {
