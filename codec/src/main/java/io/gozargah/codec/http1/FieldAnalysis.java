@@ -14,6 +14,8 @@ final class FieldAnalysis {
     private static final AsciiString CLOSE = AsciiString.cached("close");
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString CONTINUE = AsciiString.cached("100-continue");
+    private static final byte[] LOWER_CLOSE = Ascii.lowerName(CLOSE);
+    private static final byte[] LOWER_KEEP_ALIVE = Ascii.lowerName(KEEP_ALIVE);
     private static final long MAX_DIGIT_PREFIX = Long.MAX_VALUE / 10;
 
     /** The Content-Length value, or -1 when there is none. */
@@ -157,10 +159,8 @@ final class FieldAnalysis {
         int pos = headers.valueStart(i);
         int end = pos + headers.valueLength(i);
         while (pos < end) {
-            int tokenEnd = pos;
-            while (tokenEnd < end && buf.getByte(tokenEnd) != Ascii.COMMA) {
-                tokenEnd++;
-            }
+            int comma = buf.indexOf(pos, end, Ascii.COMMA);
+            int tokenEnd = comma < 0 ? end : comma;
             int start = pos;
             int stop = tokenEnd;
             while (start < stop && Ascii.isOws(buf.getByte(start))) {
@@ -178,11 +178,12 @@ final class FieldAnalysis {
         if (length == 0) {
             return;
         }
-        if (length == CLOSE.length() && Ascii.equalsIgnoreCase(buf, start, CLOSE)) {
+        // A field value holds no CTL but HTAB, as Ascii.equalsLowerName requires.
+        if (length == LOWER_CLOSE.length && Ascii.equalsLowerName(buf, start, LOWER_CLOSE)) {
             close = true;
             return;
         }
-        if (length == KEEP_ALIVE.length() && Ascii.equalsIgnoreCase(buf, start, KEEP_ALIVE)) {
+        if (length == LOWER_KEEP_ALIVE.length && Ascii.equalsLowerName(buf, start, LOWER_KEEP_ALIVE)) {
             keepAlive = true;
             return;
         }

@@ -11,6 +11,12 @@ import io.netty.buffer.ByteBuf;
  * <p>While a head or trailer section is incomplete nothing is consumed: positions are kept relative to the
  * reader index, {@link #scanned} says how far the section has been looked at, and the next call resumes
  * there, so feeding a head byte by byte costs one pass over it, not one per byte.
+ *
+ * <p>Lines are found with the buffer's bulk search for LF and validated with byte-class runs
+ * ({@link Ascii#endOfRun}), never byte by byte through {@code getByte}, whose bounds and liveness checks
+ * would cost more than the parsing. A bare CR (RFC 9112 §2.2) inside a complete line makes that line's
+ * own validation fail, because no byte class a valid line may hold includes CR; only then is the line
+ * searched for one, so that BARE_CR still wins over whatever else is wrong with the line.
  */
 abstract class Http1MessageParser {
 
@@ -92,7 +98,7 @@ abstract class Http1MessageParser {
                         return lineProblem(lf, startLineTooLong());
                     }
                     if (!endsWithCr(in, 0, lf)) {
-                        return fail(Http1Error.BARE_LF);
+                        return failLine(in, 0, lf, Http1Error.BARE_LF);
                     }
                     if (lf == 1) {
                         // RFC 9112 §2.2: a server SHOULD ignore empty lines before a request-line. Responses
@@ -104,7 +110,7 @@ abstract class Http1MessageParser {
                     }
                     Http1Error e = startLine(in, in.readerIndex(), 0, lf - 1);
                     if (e != null) {
-                        return fail(e);
+                        return failLine(in, 0, lf, e);
                     }
                     sectionStart = lf + 1;
                     lineStart = lf + 1;
@@ -146,11 +152,11 @@ abstract class Http1MessageParser {
                         return lineProblem(lf, Http1Error.BAD_CHUNK_SIZE);
                     }
                     if (!endsWithCr(in, 0, lf)) {
-                        return fail(Http1Error.BARE_LF);
+                        return failLine(in, 0, lf, Http1Error.BARE_LF);
                     }
                     Http1Error e = chunkSize(in, in.readerIndex(), lf - 1);
                     if (e != null) {
-                        return fail(e);
+                        return failLine(in, 0, lf, e);
                     }
                     // Chunk framing is never shown to the caller, so the line is consumed right away.
                     in.skipBytes(lf + 1);
@@ -331,60 +337,53 @@ abstract class Http1MessageParser {
             int start = lineStart;
             lineStart = lf + 1;
             if (!endsWithCr(in, start, lf)) {
-                return fail(Http1Error.BARE_LF);
+                return failLine(in, start, lf, Http1Error.BARE_LF);
             }
             if (lf - 1 == start) {
                 return null;
             }
             if (block.pendingSize() == limits.maxHeaderCount()) {
-                return fail(Http1Error.TOO_MANY_HEADERS);
+                return failLine(in, start, lf, Http1Error.TOO_MANY_HEADERS);
             }
             Http1Error e = fieldLine(in, in.readerIndex(), start, lf - 1, block);
             if (e != null) {
-                return fail(e);
+                return failLine(in, start, lf, e);
             }
         }
     }
 
     /**
      * One field line, {@code [base + start, base + cr)} (RFC 9112 §5, RFC 9110 §5.5):
-     * field-name ":" OWS field-value OWS.
+     * field-name ":" OWS field-value OWS. Its first byte is known not to be OWS: {@link #scanFieldSection}
+     * rejects obs-fold as soon as that byte arrives.
      */
     private static Http1Error fieldLine(ByteBuf in, int base, int start, int cr, HeaderBlock block) {
         int end = base + cr;
-        int i = base + start;
-        if (Ascii.isOws(in.getByte(i))) {
-            // RFC 9112 §5.2: obs-fold (and, before the first field, §2.2's whitespace-led line) is rejected.
-            return Http1Error.OBS_FOLD;
-        }
-        int nameStart = i;
-        for (; i < end; i++) {
-            byte b = in.getByte(i);
-            if (b == Ascii.COLON) {
-                break;
-            }
-            if (!Ascii.isTchar(b)) {
-                // RFC 9112 §5.1: whitespace before the colon must be rejected, it has caused smuggling.
-                return Ascii.isOws(b) ? Http1Error.WHITESPACE_BEFORE_COLON : Http1Error.BAD_HEADER_NAME;
-            }
-        }
-        int nameLength = i - nameStart;
-        if (i == end || nameLength == 0) {
+        int nameStart = base + start;
+        int colon = Ascii.endOfRun(in, nameStart, end, Ascii.TCHARS);
+        if (colon == end) {
             return Http1Error.BAD_HEADER_NAME;
         }
-        i++;
-        while (i < end && Ascii.isOws(in.getByte(i))) {
-            i++;
+        byte stop = in.getByte(colon);
+        if (stop != Ascii.COLON) {
+            // RFC 9112 §5.1: whitespace before the colon must be rejected, it has caused smuggling.
+            return Ascii.isOws(stop) ? Http1Error.WHITESPACE_BEFORE_COLON : Http1Error.BAD_HEADER_NAME;
         }
-        int valueStart = i;
-        int valueEnd = i;
-        for (; i < end; i++) {
-            byte b = in.getByte(i);
-            if (Ascii.isFieldVchar(b)) {
-                valueEnd = i + 1;
-            } else if (!Ascii.isOws(b)) {
-                return Http1Error.BAD_HEADER_VALUE;
-            }
+        int nameLength = colon - nameStart;
+        if (nameLength == 0) {
+            return Http1Error.BAD_HEADER_NAME;
+        }
+        int valueStart = colon + 1;
+        while (valueStart < end && Ascii.isOws(in.getByte(valueStart))) {
+            valueStart++;
+        }
+        if (Ascii.endOfFieldContent(in, valueStart, end) != end) {
+            return Http1Error.BAD_HEADER_VALUE;
+        }
+        // The value starts with a field-vchar (or is empty): trailing OWS is all that is left to trim.
+        int valueEnd = end;
+        while (valueEnd > valueStart && Ascii.isOws(in.getByte(valueEnd - 1))) {
+            valueEnd--;
         }
         block.addPending(start, nameLength, valueStart - base, valueEnd - valueStart, cr + 2,
                 KnownHeaders.idOf(in, nameStart, nameLength));
@@ -509,33 +508,53 @@ abstract class Http1MessageParser {
     }
 
     /**
-     * Finds the LF that ends the current line, resuming at {@link #scanned}, never looking at or past
-     * {@code limit} (relative to the reader index). A CR must be followed by LF (RFC 9112 §2.2): a bare CR
-     * is reported as soon as the byte after it is seen. Returns the LF's relative position, INCOMPLETE,
+     * Fails with {@code e} for the complete line {@code [start, lf]} (relative), unless the line holds a
+     * bare CR: byte by byte, that CR would have been seen before whatever {@code e} is about.
+     */
+    private ParseResult failLine(ByteBuf in, int start, int lf, Http1Error e) {
+        int r = in.readerIndex();
+        // A CR right before the LF is the line's ending; any other CR is bare (the first LF is at lf).
+        boolean bareCr = lf - 1 > start && in.indexOf(r + start, r + lf - 1, Ascii.CR) >= 0;
+        return fail(bareCr ? Http1Error.BARE_CR : e);
+    }
+
+    /**
+     * Finds the LF that ends the current line, resuming at {@link #scanned}, never looking past
+     * {@code limit} (relative to the reader index). Returns the LF's relative position, INCOMPLETE,
      * OVER_LIMIT or BARE_CR_FOUND.
+     *
+     * <p>A CR must be followed by LF (RFC 9112 §2.2). In a line whose LF has arrived, a bare CR is left to
+     * {@link #failLine} (see the class comment); in a line still arriving it is reported as soon as the
+     * byte after it is seen, so that a peer cannot park a bare CR in a head that never ends.
      */
     private int findLineEnd(ByteBuf in, int limit) {
         int base = in.readerIndex();
         int end = in.writerIndex() - base;
         int stop = Math.min(end, limit);
-        int i = scanned;
-        for (; i < stop; i++) {
-            byte b = in.getByte(base + i);
-            if (b == Ascii.LF) {
-                scanned = i + 1;
-                return i;
+        int from = scanned;
+        if (from < stop) {
+            int lf = in.indexOf(base + from, base + stop, Ascii.LF);
+            if (lf >= 0) {
+                scanned = lf - base + 1;
+                return lf - base;
             }
-            if (b == Ascii.CR) {
+            // No LF in [from, stop): a CR there is bare unless it is the last byte received, whose
+            // successor is unknown, or the last byte allowed, whose successor may be the LF at the limit.
+            int cr = in.indexOf(base + from, base + stop, Ascii.CR);
+            if (cr >= 0) {
+                int i = cr - base;
                 if (i + 1 == end) {
-                    break;
+                    scanned = i;
+                    return INCOMPLETE;
                 }
-                if (in.getByte(base + i + 1) != Ascii.LF) {
+                if (i + 1 < stop || in.getByte(cr + 1) != Ascii.LF) {
                     scanned = i;
                     return BARE_CR_FOUND;
                 }
             }
+            from = stop;
         }
-        scanned = i;
-        return i >= limit ? OVER_LIMIT : INCOMPLETE;
+        scanned = from;
+        return from >= limit ? OVER_LIMIT : INCOMPLETE;
     }
 }

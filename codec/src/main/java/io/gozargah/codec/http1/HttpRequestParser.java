@@ -97,10 +97,7 @@ public final class HttpRequestParser {
         @Override
         Http1Error startLine(ByteBuf in, int base, int start, int length) {
             int end = base + start + length;
-            int i = base + start;
-            while (i < end && Ascii.isTchar(in.getByte(i))) {
-                i++;
-            }
+            int i = Ascii.endOfRun(in, base + start, end, Ascii.TCHARS);
             if (i == end || i == base + start) {
                 return i == end ? Http1Error.BAD_REQUEST_LINE : Http1Error.BAD_METHOD;
             }
@@ -111,8 +108,14 @@ public final class HttpRequestParser {
             int mLength = i - mStart;
             i++;
             int tStart = i;
-            while (i < end && in.getByte(i) != Ascii.SP) {
-                i++;
+            // The target runs to the next SP; SP is no target byte, so a run of target bytes that stops at
+            // an SP is the whole target, already checked.
+            i = Ascii.endOfRun(in, tStart, end, Ascii.TARGET_CHARS);
+            boolean targetBytesValid = true;
+            if (i < end && in.getByte(i) != Ascii.SP) {
+                targetBytesValid = false;
+                int sp = in.indexOf(i, end, Ascii.SP);
+                i = sp < 0 ? end : sp;
             }
             int tLength = i - tStart;
             if (i == end || tLength == 0) {
@@ -124,7 +127,7 @@ public final class HttpRequestParser {
                 return minor == HttpVersion.UNSUPPORTED ? Http1Error.BAD_VERSION : Http1Error.BAD_REQUEST_LINE;
             }
             HttpMethod m = HttpMethod.of(in, mStart, mLength);
-            Http1Error e = target(in, m, tStart, tLength);
+            Http1Error e = target(in, m, tStart, tLength, targetBytesValid);
             if (e != null) {
                 return e;
             }
@@ -139,13 +142,12 @@ public final class HttpRequestParser {
 
         /**
          * RFC 9112 §3.2: origin-form for everything, asterisk-form only for OPTIONS, authority-form only
-         * (and always) for CONNECT, absolute-form with an http or https scheme.
+         * (and always) for CONNECT, absolute-form with an http or https scheme. {@code bytesValid}: every
+         * byte is a request-target byte ({@link Ascii#TARGET_CHARS}).
          */
-        private Http1Error target(ByteBuf in, HttpMethod m, int start, int length) {
-            for (int k = 0; k < length; k++) {
-                if (!Ascii.isTargetChar(in.getByte(start + k))) {
-                    return Http1Error.BAD_TARGET;
-                }
+        private Http1Error target(ByteBuf in, HttpMethod m, int start, int length, boolean bytesValid) {
+            if (!bytesValid) {
+                return Http1Error.BAD_TARGET;
             }
             byte first = in.getByte(start);
             if (m == HttpMethod.CONNECT) {

@@ -122,11 +122,9 @@ public final class HttpResponseParser {
             if (i < end && in.getByte(i++) != Ascii.SP) {
                 return Http1Error.BAD_STATUS_LINE;
             }
-            for (int k = i; k < end; k++) {
-                byte b = in.getByte(k);
-                if (!Ascii.isOws(b) && !Ascii.isFieldVchar(b)) {
-                    return Http1Error.BAD_STATUS_LINE;
-                }
+            // reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )
+            if (Ascii.endOfRun(in, i, end, Ascii.FIELD_CONTENT_CHARS) != end) {
+                return Http1Error.BAD_STATUS_LINE;
             }
             versionMinor = minor;
             status = code;

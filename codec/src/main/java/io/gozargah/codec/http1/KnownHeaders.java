@@ -52,43 +52,73 @@ public final class KnownHeaders {
     /** The prefix of every gateway-owned field ({@link #X_GOZARGAH}). */
     public static final AsciiString PREFIX_X_GOZARGAH = AsciiString.cached("X-Gozargah-");
 
+    private static final byte[] LOWER_HOST = Ascii.lowerName(NAME_HOST);
+    private static final byte[] LOWER_CONTENT_LENGTH = Ascii.lowerName(NAME_CONTENT_LENGTH);
+    private static final byte[] LOWER_TRANSFER_ENCODING = Ascii.lowerName(NAME_TRANSFER_ENCODING);
+    private static final byte[] LOWER_CONNECTION = Ascii.lowerName(NAME_CONNECTION);
+    private static final byte[] LOWER_X_API_KEY = Ascii.lowerName(NAME_X_API_KEY);
+    private static final byte[] LOWER_X_FORWARDED_FOR = Ascii.lowerName(NAME_X_FORWARDED_FOR);
+    private static final byte[] LOWER_X_FORWARDED_PROTO = Ascii.lowerName(NAME_X_FORWARDED_PROTO);
+    private static final byte[] LOWER_DATE = Ascii.lowerName(NAME_DATE);
+    private static final byte[] LOWER_SERVER = Ascii.lowerName(NAME_SERVER);
+    private static final byte[] LOWER_EXPECT = Ascii.lowerName(NAME_EXPECT);
+    private static final byte[] LOWER_KEEP_ALIVE = Ascii.lowerName(NAME_KEEP_ALIVE);
+    private static final byte[] LOWER_PROXY_CONNECTION = Ascii.lowerName(NAME_PROXY_CONNECTION);
+    private static final byte[] LOWER_TE = Ascii.lowerName(NAME_TE);
+    private static final byte[] LOWER_TRAILER = Ascii.lowerName(NAME_TRAILER);
+    private static final byte[] LOWER_UPGRADE = Ascii.lowerName(NAME_UPGRADE);
+    private static final byte[] LOWER_PROXY_AUTHORIZATION = Ascii.lowerName(NAME_PROXY_AUTHORIZATION);
+    private static final byte[] LOWER_PROXY_AUTHENTICATE = Ascii.lowerName(NAME_PROXY_AUTHENTICATE);
+    private static final byte[] LOWER_PREFIX_X_GOZARGAH = Ascii.lowerName(PREFIX_X_GOZARGAH);
+
     private KnownHeaders() {
     }
 
     /**
-     * The id of the field name at {@code [start, start + length)} of {@code buf}: dispatch on the length,
-     * then one case-insensitive compare, so recognising a name costs about one pass over it.
+     * The id of the field name at {@code [start, start + length)} of {@code buf}, which must be a validated
+     * token (see {@link Ascii#equalsLowerName}): dispatch on the length and the first letter, then at most
+     * one case-insensitive compare a word at a time, so most names cost one byte read and none more than
+     * three.
      */
     static int idOf(ByteBuf buf, int start, int length) {
+        int first = buf.getByte(start) | 0x20;
         switch (length) {
             case 2:
-                return is(buf, start, NAME_TE, TE);
+                return first == 't' ? is(buf, start, LOWER_TE, TE) : OTHER;
             case 4:
-                return is(buf, start, NAME_HOST, HOST) | is(buf, start, NAME_DATE, DATE);
+                return first == 'h' ? is(buf, start, LOWER_HOST, HOST)
+                        : first == 'd' ? is(buf, start, LOWER_DATE, DATE) : OTHER;
             case 6:
-                return is(buf, start, NAME_EXPECT, EXPECT) | is(buf, start, NAME_SERVER, SERVER);
+                return first == 'e' ? is(buf, start, LOWER_EXPECT, EXPECT)
+                        : first == 's' ? is(buf, start, LOWER_SERVER, SERVER) : OTHER;
             case 7:
-                return is(buf, start, NAME_TRAILER, TRAILER) | is(buf, start, NAME_UPGRADE, UPGRADE);
+                return first == 't' ? is(buf, start, LOWER_TRAILER, TRAILER)
+                        : first == 'u' ? is(buf, start, LOWER_UPGRADE, UPGRADE) : OTHER;
             case 9:
-                return is(buf, start, NAME_X_API_KEY, X_API_KEY);
+                return first == 'x' ? is(buf, start, LOWER_X_API_KEY, X_API_KEY) : OTHER;
             case 10:
-                return is(buf, start, NAME_CONNECTION, CONNECTION) | is(buf, start, NAME_KEEP_ALIVE, KEEP_ALIVE);
+                return first == 'c' ? is(buf, start, LOWER_CONNECTION, CONNECTION)
+                        : first == 'k' ? is(buf, start, LOWER_KEEP_ALIVE, KEEP_ALIVE) : OTHER;
             case 14:
-                return is(buf, start, NAME_CONTENT_LENGTH, CONTENT_LENGTH);
+                return first == 'c' ? is(buf, start, LOWER_CONTENT_LENGTH, CONTENT_LENGTH) : OTHER;
             case 15:
-                return is(buf, start, NAME_X_FORWARDED_FOR, X_FORWARDED_FOR);
+                return first == 'x' ? is(buf, start, LOWER_X_FORWARDED_FOR, X_FORWARDED_FOR) : OTHER;
             case 16:
-                return is(buf, start, NAME_PROXY_CONNECTION, PROXY_CONNECTION);
+                return first == 'p' ? is(buf, start, LOWER_PROXY_CONNECTION, PROXY_CONNECTION) : OTHER;
             case 17:
-                return is(buf, start, NAME_TRANSFER_ENCODING, TRANSFER_ENCODING)
-                        | is(buf, start, NAME_X_FORWARDED_PROTO, X_FORWARDED_PROTO)
-                        | gozargah(buf, start, length);
+                if (first == 't') {
+                    return is(buf, start, LOWER_TRANSFER_ENCODING, TRANSFER_ENCODING);
+                }
+                return first == 'x' ? is(buf, start, LOWER_X_FORWARDED_PROTO, X_FORWARDED_PROTO) | gozargah(buf, start, length)
+                        : OTHER;
             case 18:
-                return is(buf, start, NAME_PROXY_AUTHENTICATE, PROXY_AUTHENTICATE) | gozargah(buf, start, length);
+                return first == 'p' ? is(buf, start, LOWER_PROXY_AUTHENTICATE, PROXY_AUTHENTICATE)
+                        : first == 'x' ? gozargah(buf, start, length) : OTHER;
             case 19:
-                return is(buf, start, NAME_PROXY_AUTHORIZATION, PROXY_AUTHORIZATION) | gozargah(buf, start, length);
+                return first == 'p' ? is(buf, start, LOWER_PROXY_AUTHORIZATION, PROXY_AUTHORIZATION)
+                        : first == 'x' ? gozargah(buf, start, length) : OTHER;
             default:
-                return gozargah(buf, start, length);
+                return first == 'x' ? gozargah(buf, start, length) : OTHER;
         }
     }
 
@@ -98,12 +128,12 @@ public final class KnownHeaders {
                 || id == TRANSFER_ENCODING || id == UPGRADE;
     }
 
-    private static int is(ByteBuf buf, int start, AsciiString name, int id) {
-        return Ascii.equalsIgnoreCase(buf, start, name) ? id : OTHER;
+    private static int is(ByteBuf buf, int start, byte[] lowerName, int id) {
+        return Ascii.equalsLowerName(buf, start, lowerName) ? id : OTHER;
     }
 
     private static int gozargah(ByteBuf buf, int start, int length) {
-        return length > PREFIX_X_GOZARGAH.length() && Ascii.equalsIgnoreCase(buf, start, PREFIX_X_GOZARGAH)
+        return length > LOWER_PREFIX_X_GOZARGAH.length && Ascii.equalsLowerName(buf, start, LOWER_PREFIX_X_GOZARGAH)
                 ? X_GOZARGAH : OTHER;
     }
 }
