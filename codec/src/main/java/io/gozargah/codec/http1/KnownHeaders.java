@@ -82,6 +82,11 @@ public final class KnownHeaders {
      */
     static int idOf(ByteBuf buf, int start, int length) {
         int first = buf.getByte(start) | 0x20;
+        if (first == 'x' && gozargah(buf, start, length) == X_GOZARGAH) {
+            // Checked before the length switch: the gateway's namespace must be recognised at every
+            // length, or a consumer could pass a short X-Gozargah-* field through as if we had set it.
+            return X_GOZARGAH;
+        }
         switch (length) {
             case 2:
                 return first == 't' ? is(buf, start, LOWER_TE, TE) : OTHER;
@@ -109,16 +114,13 @@ public final class KnownHeaders {
                 if (first == 't') {
                     return is(buf, start, LOWER_TRANSFER_ENCODING, TRANSFER_ENCODING);
                 }
-                return first == 'x' ? is(buf, start, LOWER_X_FORWARDED_PROTO, X_FORWARDED_PROTO) | gozargah(buf, start, length)
-                        : OTHER;
+                return first == 'x' ? is(buf, start, LOWER_X_FORWARDED_PROTO, X_FORWARDED_PROTO) : OTHER;
             case 18:
-                return first == 'p' ? is(buf, start, LOWER_PROXY_AUTHENTICATE, PROXY_AUTHENTICATE)
-                        : first == 'x' ? gozargah(buf, start, length) : OTHER;
+                return first == 'p' ? is(buf, start, LOWER_PROXY_AUTHENTICATE, PROXY_AUTHENTICATE) : OTHER;
             case 19:
-                return first == 'p' ? is(buf, start, LOWER_PROXY_AUTHORIZATION, PROXY_AUTHORIZATION)
-                        : first == 'x' ? gozargah(buf, start, length) : OTHER;
+                return first == 'p' ? is(buf, start, LOWER_PROXY_AUTHORIZATION, PROXY_AUTHORIZATION) : OTHER;
             default:
-                return first == 'x' ? gozargah(buf, start, length) : OTHER;
+                return OTHER;
         }
     }
 

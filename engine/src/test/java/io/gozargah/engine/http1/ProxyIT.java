@@ -65,7 +65,7 @@ class ProxyIT {
         start(json("{\"ok\":true}"));
         try (RawHttpClient c = new RawHttpClient(gateway.port())) {
             c.send("GET /prov/svc/12345?full=1&x=%20y HTTP/1.1\r\nHost: gw.test\r\nX-Api-Key: " + ALICE_KEY
-                    + "\r\nX-Gozargah-Consumer: mallory\r\nX-Forwarded-For: 6.6.6.6\r\nAccept: application/json\r\n"
+                    + "\r\nX-Gozargah-Consumer: mallory\r\nX-Gozargah-Role: admin\r\nX-Forwarded-For: 6.6.6.6\r\nAccept: application/json\r\n"
                     + "Connection: keep-alive, X-Secret\r\nX-Secret: hop\r\n\r\n");
             Response r = c.read();
             assertEquals(200, r.status());
@@ -85,6 +85,7 @@ class ProxyIT {
         assertNull(req.headers().get("X-Secret"), "a field named by Connection is hop-by-hop");
         assertNull(req.headers().get("Connection"));
         assertEquals(1, req.headers().getAll("X-Gozargah-Consumer").size());
+        assertNull(req.headers().get("X-Gozargah-Role"), "no X-Gozargah-* field of the consumer's reaches a provider");
     }
 
     @Test
