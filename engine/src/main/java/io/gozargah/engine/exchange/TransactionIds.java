@@ -81,6 +81,27 @@ public final class TransactionIds {
         hex(out, lsb, 12);
     }
 
+    /** Writes the id as 36 ASCII characters into {@code dst} at {@code offset}. */
+    public static void writeText(byte[] dst, int offset, long msb, long lsb) {
+        int i = hex(dst, offset, msb >>> 32, 8);
+        dst[i++] = '-';
+        i = hex(dst, i, msb >>> 16, 4);
+        dst[i++] = '-';
+        i = hex(dst, i, msb, 4);
+        dst[i++] = '-';
+        i = hex(dst, i, lsb >>> 48, 4);
+        dst[i++] = '-';
+        hex(dst, i, lsb, 12);
+    }
+
+    private static int hex(byte[] dst, int offset, long value, int digits) {
+        for (int k = digits - 1; k >= 0; k--) {
+            dst[offset + k] = HEX[(int) (value & 0xF)];
+            value >>>= 4;
+        }
+        return offset + digits;
+    }
+
     public static String toText(long msb, long lsb) {
         byte[] b = new byte[TEXT_LENGTH];
         ByteBuf buf = Unpooled.wrappedBuffer(b);

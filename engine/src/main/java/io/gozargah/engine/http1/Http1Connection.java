@@ -71,6 +71,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     /** Content up to this size is copied into the gathering buffer rather than sliced. */
     private static final int COPY_CONTENT_BYTES = 8192;
     private static final byte[] TX_HEADER_NAME = "X-Gozargah-Transaction: ".getBytes(StandardCharsets.US_ASCII);
+    private static final int TX_HEADER_LENGTH = TX_HEADER_NAME.length + TransactionIds.TEXT_LENGTH + 2;
 
     /** Request-side states of the exchange in flight. */
     private enum RequestState {
@@ -132,6 +133,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private ScheduledFuture<?> ticker;
     /** Small writes to the client (heads, small bodies, chunk framing) gathered into one buffer per read batch. */
     private ByteBuf clientOut;
+    /** {@code X-Gozargah-Transaction: <id>CRLF} of the exchange in flight: rendered once, written twice. */
+    private final byte[] txHeaderLine = new byte[TX_HEADER_LENGTH];
 
     // The exchange in flight (one at a time; fields are reset per exchange, nothing is allocated for it).
     private boolean exchangeActive;
@@ -165,6 +168,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     public Http1Connection(ServerContext server) {
         this.server = server;
+        System.arraycopy(TX_HEADER_NAME, 0, txHeaderLine, 0, TX_HEADER_NAME.length);
+        txHeaderLine[TX_HEADER_LENGTH - 2] = '\r';
+        txHeaderLine[TX_HEADER_LENGTH - 1] = '\n';
         this.parser = new HttpRequestParser(server.requestLimits());
     }
 
@@ -335,6 +341,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         ids.next();
         txMsb = ids.msb();
         txLsb = ids.lsb();
+        TransactionIds.writeText(txHeaderLine, TX_HEADER_NAME.length, txMsb, txLsb);
     }
 
     private void onRequestHead(RequestHead head) {
@@ -425,9 +432,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     }
 
     private void writeTransactionHeader(ByteBuf out) {
-        out.writeBytes(TX_HEADER_NAME);
-        TransactionIds.writeText(out, txMsb, txLsb);
-        out.writeByte('\r').writeByte('\n');
+        out.writeBytes(txHeaderLine);
     }
 
     private void onRequestBody(int n) {
@@ -585,7 +590,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         connection.setClientWritable(ctx.channel().isWritable());
         ByteBuf head = forwardHead;
         if (retryable && reused && attempts < 2) {
-            head = forwardHead.retainedDuplicate();
+            // Keep a reference for one retry; a failed write is released by its channel's close before
+            // channelInactive reaches us, so rewinding the reader index then is safe (one loop, no race).
+            head.retain().readerIndex(0);
         } else {
             forwardHead = null;
             retryable = false;

@@ -40,6 +40,9 @@ class TransactionIdsTest {
         assertEquals(2, uuid.variant());
         assertEquals(now, uuid.getMostSignificantBits() >>> 16);
         assertEquals(ids.lsb(), uuid.getLeastSignificantBits());
+        byte[] bytes = new byte[40];
+        TransactionIds.writeText(bytes, 2, ids.msb(), ids.lsb());
+        assertEquals(text, new String(bytes, 2, TransactionIds.TEXT_LENGTH, java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     @Test
