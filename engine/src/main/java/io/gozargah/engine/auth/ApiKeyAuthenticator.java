@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 
 import java.security.DigestException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 
 /**
  * Identifies the consumer of a request by its {@code X-Api-Key}: the key's SHA-256 is looked up among
@@ -24,6 +25,10 @@ public final class ApiKeyAuthenticator {
     private final byte[] keyScratch;
     private final byte[] digest;
     private Failure failure = Failure.NONE;
+    private byte[] lastKey;
+    private int lastKeyLength;
+    private RoutingSnapshot lastSnapshot;
+    private Consumer lastConsumer;
 
     public ApiKeyAuthenticator(MessageDigest sha256, byte[] keyScratch, byte[] digestScratch) {
         this.sha256 = sha256;
@@ -54,6 +59,11 @@ public final class ApiKeyAuthenticator {
         }
         ByteBuf buf = headers.buffer();
         buf.getBytes(headers.valueStart(index), keyScratch, 0, length);
+        if (lastConsumer != null && lastSnapshot == snapshot && lastKeyLength == length
+                && Arrays.equals(keyScratch, 0, length, lastKey, 0, length)) {
+            failure = Failure.NONE;
+            return lastConsumer;
+        }
         sha256.reset();
         sha256.update(keyScratch, 0, length);
         try {
@@ -63,6 +73,15 @@ public final class ApiKeyAuthenticator {
         }
         Consumer consumer = snapshot.consumerByKeyHash(digest);
         failure = consumer == null ? Failure.UNKNOWN : Failure.NONE;
+        if (consumer != null) {
+            if (lastKey == null || lastKey.length < length) {
+                lastKey = new byte[length];
+            }
+            System.arraycopy(keyScratch, 0, lastKey, 0, length);
+            lastKeyLength = length;
+            lastSnapshot = snapshot;
+            lastConsumer = consumer;
+        }
         return consumer;
     }
 

@@ -337,4 +337,20 @@ class ProxyIT {
         }
         assertEquals(2, upstream.requests(), "the GET reached the provider once, not again after a garbled answer");
     }
+
+    @Test
+    void shouldCheckTheKeyOfEveryRequestOnAKeepAliveConnection() throws Exception {
+        start(json("{}"));
+        try (RawHttpClient c = new RawHttpClient(gateway.port())) {
+            assertEquals(200, c.send(get("/prov/svc", ALICE_KEY)).read().status());
+            assertProblem(c.send(get("/prov/svc", BOB_KEY)).read(), 403, "forbidden");
+            assertEquals(200, c.send(get("/prov/svc", ALICE_KEY)).read().status());
+            assertProblem(c.send(get("/prov/svc", ALICE_KEY.substring(0, ALICE_KEY.length() - 1) + "x")).read(), 401,
+                    "unauthenticated");
+            assertProblem(c.send(get("/prov/svc", ALICE_KEY + "x")).read(), 401, "unauthenticated");
+            assertProblem(c.send(get("/prov/svc", null)).read(), 401, "unauthenticated");
+            assertEquals(200, c.send(get("/prov/svc", ALICE_KEY)).read().status());
+        }
+        assertEquals(3, upstream.requests());
+    }
 }
