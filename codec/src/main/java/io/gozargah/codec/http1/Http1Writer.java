@@ -52,10 +52,23 @@ public final class Http1Writer {
 
     /** Copy every field of {@code headers} for which {@code keep} answers true, raw bytes as received. */
     public static void copyHeaders(ByteBuf out, HeaderBlock headers, HeaderFilter keep) {
+        // Field lines lie back to back in the input: copy each run of kept lines in one go.
+        int runStart = -1;
+        int runEnd = -1;
         for (int i = 0; i < headers.size(); i++) {
             if (keep.keep(headers, i)) {
-                copyHeader(out, headers, i);
+                int start = headers.lineStart(i);
+                if (start != runEnd) {
+                    if (runStart >= 0) {
+                        out.writeBytes(headers.buffer(), runStart, runEnd - runStart);
+                    }
+                    runStart = start;
+                }
+                runEnd = headers.lineEnd(i);
             }
+        }
+        if (runStart >= 0) {
+            out.writeBytes(headers.buffer(), runStart, runEnd - runStart);
         }
     }
 

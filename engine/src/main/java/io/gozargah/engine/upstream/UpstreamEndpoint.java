@@ -15,6 +15,7 @@ public final class UpstreamEndpoint {
     private final EndpointConfig config;
     private final InetSocketAddress address;
     private final AsciiString hostHeader;
+    private final byte[] requestLineEnd;
     private final byte[] pathPrefix;
     private final int connectTimeoutMillis;
     private final int maxConnections;
@@ -26,6 +27,7 @@ public final class UpstreamEndpoint {
         // Resolved once per snapshot: the event loop must never block on DNS. A reload re-resolves.
         this.address = new InetSocketAddress(config.host(), config.port());
         this.hostHeader = new AsciiString(config.authority());
+        this.requestLineEnd = (" HTTP/1.1\r\nHost: " + config.authority() + "\r\n").getBytes(StandardCharsets.US_ASCII);
         this.pathPrefix = config.pathPrefix().getBytes(StandardCharsets.US_ASCII);
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.maxConnections = maxConnections;
@@ -39,6 +41,14 @@ public final class UpstreamEndpoint {
 
     public AsciiString hostHeader() {
         return hostHeader;
+    }
+
+    /**
+     * The end of every request line to this endpoint and its Host field, rendered once:
+     * {@code " HTTP/1.1\r\nHost: <authority>\r\n"}.
+     */
+    public byte[] requestLineEnd() {
+        return requestLineEnd;
     }
 
     public byte[] pathPrefix() {
