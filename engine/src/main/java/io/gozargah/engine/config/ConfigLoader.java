@@ -115,8 +115,9 @@ public final class ConfigLoader {
             transport = switch (transportNode.asString()) {
                 case "auto" -> ServerConfig.Transport.AUTO;
                 case "epoll" -> ServerConfig.Transport.EPOLL;
+                case "io_uring" -> ServerConfig.Transport.IO_URING;
                 case "nio" -> ServerConfig.Transport.NIO;
-                default -> throw transportNode.error("expected one of auto, epoll, nio, got '"
+                default -> throw transportNode.error("expected one of auto, epoll, io_uring, nio, got '"
                         + transportNode.asString() + "'");
             };
         }

@@ -14,5 +14,5 @@ import java.util.List;
 public record ServerConfig(List<ListenerConfig> listeners, int eventLoops, Transport transport,
                            Duration idleTimeout, Duration requestHeadTimeout, Duration shutdownGrace) {
 
-    public enum Transport { AUTO, EPOLL, NIO }
+    public enum Transport { AUTO, EPOLL, IO_URING, NIO }
 }

@@ -287,7 +287,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                 if (!in.isReadable()) {
                     in.release();
                     in = null;
-                } else if (!exchangeActive || requestState != RequestState.WAIT_UPSTREAM) {
+                } else if (in.refCnt() == 1 && (!exchangeActive || requestState != RequestState.WAIT_UPSTREAM)) {
+                    // Only while no slice of it is still queued for the upstream: compaction moves bytes
+                    // in place, under a write that has not happened yet (as ByteToMessageDecoder guards).
                     in.discardSomeReadBytes();
                 }
             }

@@ -37,12 +37,14 @@ public final class Gateway implements AutoCloseable {
     private final List<Channel> serverChannels;
     private final List<InetSocketAddress> boundAddresses;
     private final ChannelGroup connections;
+    private final String transportName;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile boolean shuttingDown;
 
-    private Gateway(ServerContext context, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
+    private Gateway(ServerContext context, String transportName, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
                     List<Channel> serverChannels, ChannelGroup connections) {
         this.context = context;
+        this.transportName = transportName;
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
         this.serverChannels = serverChannels;
@@ -93,11 +95,16 @@ public final class Gateway implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
-        return new Gateway(context, boss, workers, bound, connections);
+        return new Gateway(context, transport.name(), boss, workers, bound, connections);
     }
 
     private static void addHttp1Handlers(SocketChannel ch, ServerContext context) {
         ch.pipeline().addLast("http1", new Http1Connection(context));
+    }
+
+    /** The Netty transport in use: epoll, io_uring or nio. */
+    public String transport() {
+        return transportName;
     }
 
     /** The bound addresses, in listener order (useful when a config asks for port 0). */

@@ -193,7 +193,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         if (in != null && !in.isReadable()) {
             in.release();
             in = null;
-        } else if (in != null && !parser.inBody() && in.readerIndex() > 0) {
+        } else if (in != null && in.refCnt() == 1 && !parser.inBody() && in.readerIndex() > 0) {
+            // Never under a slice still queued for the client (a compaction would move its bytes).
             in.discardSomeReadBytes();
         }
     }

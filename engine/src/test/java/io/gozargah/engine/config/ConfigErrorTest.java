@@ -96,7 +96,7 @@ class ConfigErrorTest {
                         "expected a single value, got a list"),
                 new Case("root is a list", "- server\n", 1, "", "expected a mapping"),
                 new Case("bad transport", after(3, "  transport: kqueue"), 4, "server.transport",
-                        "expected one of auto, epoll, nio"),
+                        "expected one of auto, epoll, io_uring, nio"),
                 // durations and sizes
                 new Case("bad duration", after(6, "    connectTimeout: 2 seconds"), 7, "providers.nocr.connectTimeout",
                         "expected a duration such as 250ms, 2s, 1m"),

@@ -29,6 +29,7 @@ public final class GatewayFixture implements AutoCloseable {
                 + "  listeners:\n"
                 + "    - { name: test, host: 127.0.0.1, port: 0 }\n"
                 + "  eventLoops: 2\n"
+                + "  transport: " + System.getProperty("gozargah.test.transport", "auto") + "\n"
                 + "  idleTimeout: 30s\n"
                 + "  requestHeadTimeout: 5s\n"
                 + "  shutdownGrace: 2s\n"
