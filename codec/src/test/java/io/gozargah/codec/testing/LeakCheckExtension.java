@@ -4,6 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -19,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class LeakCheckExtension implements AfterAllCallback {
 
     private static final int GC_ROUNDS = 3;
-    private static final long ENQUEUE_PAUSE_MILLIS = 20;
+    private static final long ENQUEUE_TIMEOUT_MILLIS = 1000;
 
     @Override
     public void afterAll(ExtensionContext context) throws InterruptedException {
@@ -34,9 +37,13 @@ public final class LeakCheckExtension implements AfterAllCallback {
     /** Collects garbage and allocates, so that leaked buffers are found and reported now. */
     public static void collectAndNudge() throws InterruptedException {
         for (int round = 0; round < GC_ROUNDS; round++) {
+            // The reference handler enqueues cleared references after the GC, asynchronously: wait until
+            // a sentinel cleared by the same GC has been enqueued, rather than for a guessed time.
+            ReferenceQueue<Object> queue = new ReferenceQueue<>();
+            PhantomReference<Object> sentinel = new PhantomReference<>(new Object(), queue);
             System.gc();
-            // The reference handler thread enqueues cleared references asynchronously after the GC.
-            Thread.sleep(ENQUEUE_PAUSE_MILLIS);
+            queue.remove(ENQUEUE_TIMEOUT_MILLIS);
+            Reference.reachabilityFence(sentinel);
             nudge();
         }
     }
