@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
+import static io.gozargah.engine.testing.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -204,14 +205,4 @@ class MalformedInputIT {
         assertEquals(0, upstream.requests(), "a malformed request reached the upstream");
     }
 
-    private static void assertProblem(Response r, int status, String code) {
-        assertEquals(status, r.status(), r.bodyText());
-        assertEquals("application/problem+json", r.header("Content-Type"));
-        String tx = r.header("X-Gozargah-Transaction");
-        assertNotNull(tx);
-        String body = r.bodyText();
-        assertTrue(body.contains("\"type\":\"urn:gozargah:error:" + code + "\""), body);
-        assertTrue(body.contains("\"status\":" + status), body);
-        assertTrue(body.contains("\"transaction\":\"" + tx + "\""), body);
-    }
 }

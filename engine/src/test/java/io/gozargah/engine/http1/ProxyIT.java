@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
+import static io.gozargah.engine.testing.Problems.assertProblem;
 import static io.gozargah.engine.testing.GatewayFixture.BOB_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -110,18 +111,6 @@ class ProxyIT {
         assertEquals(1, upstream.requests());
     }
 
-    private static void assertProblem(Response r, int status, String code) {
-        assertEquals(status, r.status(), r.bodyText());
-        assertEquals("application/problem+json", r.header("Content-Type"));
-        String tx = r.header("X-Gozargah-Transaction");
-        assertNotNull(tx);
-        String body = r.bodyText();
-        assertTrue(body.contains("\"type\":\"urn:gozargah:error:" + code + "\""), body);
-        assertTrue(body.contains("\"status\":" + status), body);
-        assertTrue(body.contains("\"transaction\":\"" + tx + "\""), body);
-        assertTrue(body.contains("\"title\":"), body);
-        assertTrue(body.contains("\"detail\":"), body);
-    }
 
     @Test
     void shouldReuseOneUpstreamConnectionForKeepAliveRequests() throws Exception {
