@@ -574,6 +574,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     }
 
     private void writeConnectionHeader(ByteBuf out) {
+        if (server.draining()) {
+            // The drain flag is set before the listeners close; the drain event may reach this loop later.
+            closeAfterResponse = true;
+        }
         if (closeAfterResponse) {
             Http1Writer.writeHeader(out, KnownHeaders.NAME_CONNECTION, CLOSE);
         } else if (clientHttp10) {
