@@ -1,0 +1,194 @@
+package io.gozargah.engine.admission;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Rate limits for a dense range of keys {@code 0..keys-1} (grant or consumer ids) with the Generic Cell
+ * Rate Algorithm: each key holds one "theoretical arrival time" (TAT), updated by compare-and-set.
+ * No lock, no allocation per request, no refill thread: the refill is implicit in the distance between
+ * the TAT and now.
+ *
+ * <p>With emission interval {@code T = 1e9 / rate} ns and tolerance {@code τ = T × (burst − 1)}, a request
+ * at {@code now} computes {@code tat' = max(tat, now) + T} and is admitted, storing {@code tat'}, iff
+ * {@code tat' − now ≤ τ + T}. So an idle key admits exactly {@code burst} requests at one instant and then
+ * one per {@code T}; idling longer than {@code burst × T} never banks more than {@code burst}.
+ *
+ * <p>Exactness choices:
+ * <ul>
+ * <li>{@code T} is {@code ceil(1e9 / rate)} ns, so rounding can only make the limiter stricter, never let
+ * more than {@code rate} per second through (3/s becomes one per 333,333,334 ns).</li>
+ * <li>Clock readings are compared by subtraction only ({@code now - tat > 0}), so readings that wrap
+ * around {@link Long#MAX_VALUE}, as {@link System#nanoTime()} may, work unchanged. A key idle for more
+ * than 2<sup>63</sup> ns (292 years) would be misread; we accept that.</li>
+ * <li>A clock reading older than a key's TAT (an injected clock stepping back, or two threads whose
+ * readings cross) is taken at face value: {@code max(tat, now)} keeps the TAT, and the request is judged
+ * as arriving early. Stepping back can therefore only reject more, never admit more than
+ * {@code burst} ahead of the rate; the price is that after a large backward step a key waits until the
+ * clock catches up with what was already admitted.</li>
+ * <li>Every key starts with its full burst at the limiter's construction time (TAT = that reading).</li>
+ * </ul>
+ *
+ * <p>{@link #tryAcquire(int, long)} answers with one primitive {@code long}: {@code ≥ 0} means admitted,
+ * the value being the burst capacity left after this request (the {@code remaining} of the RateLimit
+ * field); {@code < 0} means rejected, encoded as {@code -(waitNanos) - 1} = {@code ~waitNanos}, where
+ * {@code waitNanos ≥ 1} is how long until a request on this key would pass; {@link #waitNanos(long)}
+ * decodes it.
+ *
+ * <p>Header values follow draft-ietf-httpapi-ratelimit-headers-07 (a policy item with a {@code w}
+ * parameter, and a {@code limit/remaining/reset} dictionary); see {@link #policyFieldValue()}.
+ */
+public final class GcraRateLimiter {
+
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** Keeps {@code burst × T} and all differences of TATs and readings far from overflow. */
+    private static final long MAX_SPAN_NANOS = Long.MAX_VALUE / 4;
+
+    private final double ratePerSecond;
+    private final int burst;
+    private final long emissionIntervalNanos;
+    /** {@code τ + T = burst × T}: how far ahead of now a TAT may be after an admitted request. */
+    private final long burstSpanNanos;
+    private final NanoClock clock;
+    private final AtomicLongArray tats;
+    private final String policyFieldValue;
+
+    /**
+     * @param ratePerSecond sustained requests per second per key, {@code > 0} and at most 1e9; may be
+     *                      fractional ({@code 0.5} is one request every two seconds)
+     * @param burst         requests an idle key admits at one instant, {@code ≥ 1}
+     * @param keys          number of keys, {@code ≥ 1}; keys are {@code 0..keys-1}
+     * @param clock         the clock of {@link #tryAcquire(int)}; its reading now is every key's start
+     */
+    public GcraRateLimiter(double ratePerSecond, int burst, int keys, NanoClock clock) {
+        if (!(ratePerSecond > 0) || ratePerSecond > NANOS_PER_SECOND || Double.isNaN(ratePerSecond)) {
+            throw new IllegalArgumentException("rate must be > 0 and <= 1e9 per second: " + ratePerSecond);
+        }
+        if (burst < 1) {
+            throw new IllegalArgumentException("burst must be >= 1: " + burst);
+        }
+        if (keys < 1) {
+            throw new IllegalArgumentException("keys must be >= 1: " + keys);
+        }
+        double interval = Math.ceil(NANOS_PER_SECOND / ratePerSecond);
+        if (interval * burst > MAX_SPAN_NANOS) {
+            throw new IllegalArgumentException("burst / rate too long a span: " + burst + " / " + ratePerSecond);
+        }
+        this.ratePerSecond = ratePerSecond;
+        this.burst = burst;
+        this.emissionIntervalNanos = (long) interval;
+        this.burstSpanNanos = emissionIntervalNanos * burst;
+        this.clock = clock;
+        this.tats = new AtomicLongArray(keys);
+        long start = clock.nanoTime();
+        for (int i = 0; i < keys; i++) {
+            tats.set(i, start);
+        }
+        // RateLimit-Policy (draft -07 §5): "<quota>;w=<window seconds>". Our quota is the burst and the
+        // window the time the burst takes to refill from empty, rounded up to whole seconds: a client that
+        // paces itself by it goes no faster than the rate.
+        this.policyFieldValue = burst + ";w=" + ceilSeconds(burstSpanNanos);
+    }
+
+    /** {@link #tryAcquire(int, long)} at the injected clock's current reading. */
+    public long tryAcquire(int key) {
+        return tryAcquire(key, clock.nanoTime());
+    }
+
+    /**
+     * Admits or rejects one request on {@code key} at {@code nowNanos}.
+     *
+     * @return {@code ≥ 0}: admitted, the burst capacity left; {@code < 0}: rejected, {@code ~waitNanos}
+     */
+    public long tryAcquire(int key, long nowNanos) {
+        final long t = emissionIntervalNanos;
+        final long span = burstSpanNanos;
+        long tat = tats.get(key);
+        while (true) {
+            long newTat = (nowNanos - tat > 0 ? nowNanos : tat) + t;
+            long ahead = newTat - nowNanos;
+            if (ahead > span) {
+                // Passes once now' >= tat - τ, i.e. after ahead - span more nanoseconds (≥ 1).
+                return ~(ahead - span);
+            }
+            long witness = tats.compareAndExchange(key, tat, newTat);
+            if (witness == tat) {
+                return (span - ahead) / t;
+            }
+            tat = witness;
+        }
+    }
+
+    /** Restores the full burst of {@code key} as of {@code nowNanos}, e.g. when a grant id is reused. */
+    public void reset(int key, long nowNanos) {
+        tats.set(key, nowNanos);
+    }
+
+    /** Whether a {@link #tryAcquire(int, long)} result means admitted. */
+    public static boolean isAdmitted(long result) {
+        return result >= 0;
+    }
+
+    /** The wait encoded in a rejected result: nanoseconds until a request would pass, {@code ≥ 1}. */
+    public static long waitNanos(long result) {
+        if (result >= 0) {
+            throw new IllegalArgumentException("not a rejection: " + result);
+        }
+        return ~result;
+    }
+
+    /**
+     * The {@code Retry-After} delay-seconds (RFC 9110 §10.2.3) for a wait: whole seconds rounded up, at
+     * least 1, so a client that obeys it is admitted and never retries a moment too early.
+     */
+    public static long retryAfterSeconds(long waitNanos) {
+        return Math.max(1, ceilSeconds(waitNanos));
+    }
+
+    /**
+     * Nanoseconds from {@code nowNanos} until {@code key} has its full burst again (0 if it has). Read
+     * after an admitted request this is a snapshot: concurrent requests may have moved it since.
+     */
+    public long resetNanos(int key, long nowNanos) {
+        long ahead = tats.get(key) - nowNanos;
+        return Math.max(0, ahead);
+    }
+
+    /**
+     * The {@code reset} of the RateLimit field: whole seconds, rounded up, until {@code key} has its full
+     * burst again. The draft's {@code reset} is the time until the quota is restored; for GCRA that is
+     * when the TAT falls behind now.
+     */
+    public long resetSeconds(int key, long nowNanos) {
+        return ceilSeconds(resetNanos(key, nowNanos));
+    }
+
+    /** The {@code limit} of the RateLimit field and quota of RateLimit-Policy: the burst. */
+    public int limit() {
+        return burst;
+    }
+
+    /** The {@code RateLimit-Policy} field value, e.g. {@code 10;w=2} for burst 10 at 5/s; built once. */
+    public String policyFieldValue() {
+        return policyFieldValue;
+    }
+
+    public double ratePerSecond() {
+        return ratePerSecond;
+    }
+
+    public int burst() {
+        return burst;
+    }
+
+    public long emissionIntervalNanos() {
+        return emissionIntervalNanos;
+    }
+
+    public int keys() {
+        return tats.length();
+    }
+
+    private static long ceilSeconds(long nanos) {
+        return nanos <= 0 ? 0 : (nanos - 1) / NANOS_PER_SECOND + 1;
+    }
+}
