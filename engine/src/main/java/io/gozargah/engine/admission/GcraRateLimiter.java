@@ -34,8 +34,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@code waitNanos ≥ 1} is how long until a request on this key would pass; {@link #waitNanos(long)}
  * decodes it.
  *
- * <p>Header values follow draft-ietf-httpapi-ratelimit-headers-07 (a policy item with a {@code w}
- * parameter, and a {@code limit/remaining/reset} dictionary); see {@link #policyFieldValue()}.
+ * <p>Header fields follow draft-ietf-httpapi-ratelimit-headers-10 (the current draft; -07's
+ * {@code limit/remaining/reset} dictionary was replaced by named policies in -08):
+ * {@code RateLimit-Policy: "<name>";q=<burst>;w=<window>} from {@link #policyFieldValue(String)}, built
+ * once per limiter, and {@code RateLimit: "<name>";r=<remaining>;t=<reset>} per response, with
+ * {@code remaining} the admitted result (0 on a rejection) and {@code reset} from
+ * {@link #resetSeconds(int, long)}. The window is the time the burst takes to refill from empty, rounded
+ * up to whole seconds: a client that paces itself by {@code q} per {@code w} goes no faster than the rate.
  */
 public final class GcraRateLimiter {
 
@@ -50,7 +55,6 @@ public final class GcraRateLimiter {
     private final long burstSpanNanos;
     private final NanoClock clock;
     private final AtomicLongArray tats;
-    private final String policyFieldValue;
 
     /**
      * @param ratePerSecond sustained requests per second per key, {@code > 0} and at most 1e9; may be
@@ -83,10 +87,6 @@ public final class GcraRateLimiter {
         for (int i = 0; i < keys; i++) {
             tats.set(i, start);
         }
-        // RateLimit-Policy (draft -07 §5): "<quota>;w=<window seconds>". Our quota is the burst and the
-        // window the time the burst takes to refill from empty, rounded up to whole seconds: a client that
-        // paces itself by it goes no faster than the rate.
-        this.policyFieldValue = burst + ";w=" + ceilSeconds(burstSpanNanos);
     }
 
     /** {@link #tryAcquire(int, long)} at the injected clock's current reading. */
@@ -154,22 +154,35 @@ public final class GcraRateLimiter {
     }
 
     /**
-     * The {@code reset} of the RateLimit field: whole seconds, rounded up, until {@code key} has its full
-     * burst again. The draft's {@code reset} is the time until the quota is restored; for GCRA that is
-     * when the TAT falls behind now.
+     * The {@code t} (reset) of the RateLimit field: whole seconds, rounded up, until {@code key} has its
+     * full burst again. The draft's reset is the time until the quota is restored; for GCRA that is when
+     * the TAT falls behind now.
      */
     public long resetSeconds(int key, long nowNanos) {
         return ceilSeconds(resetNanos(key, nowNanos));
     }
 
-    /** The {@code limit} of the RateLimit field and quota of RateLimit-Policy: the burst. */
-    public int limit() {
-        return burst;
+    /**
+     * The {@code RateLimit-Policy} field value for this limiter, e.g. {@code "grant";q=10;w=2} for burst 10
+     * at 5/s. Allocates: build it once when the limiter is configured.
+     *
+     * @param policyName the policy identifier, also used in the RateLimit field; restricted to
+     *                   {@code [a-z0-9_.-]} so the Structured Fields String needs no escaping
+     */
+    public String policyFieldValue(String policyName) {
+        if (policyName.isEmpty() || !policyName.chars().allMatch(GcraRateLimiter::isPolicyNameChar)) {
+            throw new IllegalArgumentException("policy name must be [a-z0-9_.-]+: " + policyName);
+        }
+        return '"' + policyName + "\";q=" + burst + ";w=" + windowSeconds();
     }
 
-    /** The {@code RateLimit-Policy} field value, e.g. {@code 10;w=2} for burst 10 at 5/s; built once. */
-    public String policyFieldValue() {
-        return policyFieldValue;
+    /** The {@code w} of RateLimit-Policy: seconds for an emptied burst to refill, rounded up. */
+    public long windowSeconds() {
+        return ceilSeconds(burstSpanNanos);
+    }
+
+    private static boolean isPolicyNameChar(int c) {
+        return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-';
     }
 
     public double ratePerSecond() {

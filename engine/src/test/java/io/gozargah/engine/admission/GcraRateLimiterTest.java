@@ -214,10 +214,12 @@ class GcraRateLimiterTest {
     @Test
     void shouldComputeHeaderValues() {
         GcraRateLimiter limiter = new GcraRateLimiter(5, 10, 1, () -> 0);
-        assertEquals("10;w=2", limiter.policyFieldValue());
-        assertEquals(10, limiter.limit());
-        assertEquals("1;w=2", new GcraRateLimiter(0.5, 1, 1, () -> 0).policyFieldValue());
-        assertEquals("100;w=1", new GcraRateLimiter(1000, 100, 1, () -> 0).policyFieldValue());
+        assertEquals("\"grant\";q=10;w=2", limiter.policyFieldValue("grant"));
+        assertEquals("\"c-1.x_y\";q=1;w=2", new GcraRateLimiter(0.5, 1, 1, () -> 0).policyFieldValue("c-1.x_y"));
+        assertEquals("\"default\";q=100;w=1", new GcraRateLimiter(1000, 100, 1, () -> 0).policyFieldValue("default"));
+        assertThrows(IllegalArgumentException.class, () -> limiter.policyFieldValue("a\"b"));
+        assertThrows(IllegalArgumentException.class, () -> limiter.policyFieldValue("Grant"));
+        assertThrows(IllegalArgumentException.class, () -> limiter.policyFieldValue(""));
 
         assertEquals(0, limiter.resetSeconds(0, 0));
         assertEquals(9, limiter.tryAcquire(0, 0));
