@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code REJECT}: 1 per 1000 s with a burst of 1, exhausted in {@code @Setup}, so every call only reads
  * the TAT and returns the wait: what an abusive client costs us.</li>
  * </ul>
- * {@link #clockOnly} is the baseline to subtract. {@code stride} spaces the per-thread keys of
+ * {@link #clockOnly} is the baseline to subtract; {@link #singleThreadGivenTime} measures without it. {@code stride} spaces the per-thread keys of
  * {@link #distinctKeys4Threads}: 1 is adjacent dense ids (8 TATs per 64-byte cache line, so threads
  * false-share), 16 puts each on its own line pair; the difference is what padding would buy.
  *
@@ -104,6 +104,27 @@ public class GcraRateLimiterBenchmark {
     @Benchmark
     public long clockOnly() {
         return System.nanoTime();
+    }
+
+    /** A fake clock for {@link #singleThreadGivenTime}, 1 ns further on every operation. */
+    @State(Scope.Thread)
+    public static class ThreadTime {
+        long now;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            now = System.nanoTime();
+        }
+    }
+
+    /**
+     * The decision alone, clock reading excluded. One thread only: threads with clocks of their own would
+     * step each other's TAT back and forth and measure something no deployment does.
+     */
+    @Benchmark
+    @Threads(1)
+    public long singleThreadGivenTime(Limiter shared, ThreadTime time) {
+        return shared.limiter.tryAcquire(0, time.now++);
     }
 
     @Benchmark
