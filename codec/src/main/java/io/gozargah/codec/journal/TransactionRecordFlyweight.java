@@ -6,7 +6,7 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * Flyweight over one journaled transaction: wraps a buffer at an offset, never allocates, every multi-byte
- * field little-endian (the byte order of the machines that write and read journals, so no swapping).
+ * number little-endian, stated on each access (x86-64 and AArch64 are little-endian, so nothing is swapped).
  *
  * <p>Layout, schema version 1 (offsets relative to the wrapped offset):
  * <pre>
@@ -59,7 +59,7 @@ import org.agrona.MutableDirectBuffer;
  * {@link Integer#toUnsignedLong} to print them). Durations and byte counts are signed so "not measured" can
  * be a negative sentinel chosen by the writer. The method is a {@link MethodCode}. The reserved byte is zero.
  *
- * <p>Versioning: byte 0 holds the schema version. {@link #wrapForRead} refuses a version it does not know
+ * <p>Versioning: bytes 0 and 1 hold the schema version. {@link #wrapForRead} refuses a version it does not know
  * with {@link UnsupportedSchemaVersionException}; a later version adds fields without moving these, and its
  * reader keeps a branch for version 1. The record carries no type byte: see {@link RecordType}.
  */
