@@ -1,0 +1,456 @@
+package io.gozargah.codec.journal;
+
+import java.nio.ByteOrder;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Flyweight over one journaled transaction: wraps a buffer at an offset, never allocates, every multi-byte
+ * number little-endian, stated on each access (x86-64 and AArch64 are little-endian, so nothing is swapped).
+ *
+ * <p>Layout, schema version 1 (offsets relative to the wrapped offset):
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-------------------------------+-------------------------------+
+ *  |  0  schema version (u16)      |  2  flags (u16)               |
+ *  +-------------------------------+-------------------------------+
+ *  |  4  outcome code (u16)        |  6  HTTP status (u16)         |
+ *  +---------------+---------------+-------------------------------+
+ *  |  8  method    |  9  reserved  | 10  client port (u16)         |
+ *  +---------------+---------------+-------------------------------+
+ *  | 12  consumer id (u32, dictionary)                             |
+ *  +---------------------------------------------------------------+
+ *  | 16  service id (u32, dictionary; the provider's service)      |
+ *  +---------------------------------------------------------------+
+ *  | 20  upstream endpoint id (u32, dictionary)                    |
+ *  +---------------------------------------------------------------+
+ *  | 24  transaction id, most significant 64 bits (i64)            |
+ *  | 32  transaction id, least significant 64 bits (i64)           |
+ *  | 40  start time, epoch nanoseconds (i64)                       |
+ *  | 48  total duration, nanoseconds (i64)                         |
+ *  | 56  upstream duration, nanoseconds (i64)                      |
+ *  | 64  request bytes (i64)                                       |
+ *  | 72  response bytes (i64)                                      |
+ *  +---------------------------------------------------------------+
+ *  | 80  client address, 16 bytes, network order: IPv6, or IPv4    |
+ *  |     as IPv4-mapped IPv6 (::ffff:a.b.c.d)                      |
+ *  +---------------------------------------------------------------+
+ *  | 96  only if flags has BODY_HASHES:                            |
+ *  |     SHA-256 of the request body (32 bytes)                    |
+ *  |128  SHA-256 of the response body (32 bytes)                   |
+ *  +---------------------------------------------------------------+
+ *  | length - 32: chain hash, SHA-256 (32 bytes)                   |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>Sizes: {@value #LENGTH_WITHOUT_BODY_HASHES} bytes without body hashes, {@value #LENGTH_WITH_BODY_HASHES}
+ * bytes with them ({@link #length(boolean)}). The body hashes are an optional trailing block because only
+ * services that ask for them pay for them; the common record stays well under the 160-byte target. A record
+ * with body hashes is over that target by design: 64 bytes of hashes do not fit in 160 with everything else.
+ *
+ * <p>Chain hash: the full 32-byte SHA-256 over (previous record's chain hash ‖ this record's bytes
+ * {@code [0, length - 32)}); the first record of a journal chains from 32 zero bytes. Full length, not a
+ * truncated 16 bytes, because the point is tamper evidence a third party can verify. It sits last, not at a
+ * fixed offset, so the bytes it covers are one contiguous range whichever block is present. Computing it is
+ * the writer's job: this class only stores it.
+ *
+ * <p>Field choices: dictionary ids are opaque unsigned 32-bit values (Java {@code int}; use
+ * {@link Integer#toUnsignedLong} to print them). Durations and byte counts are signed so "not measured" can
+ * be a negative sentinel chosen by the writer. The method is a {@link MethodCode}. The reserved byte is zero.
+ *
+ * <p>Versioning: bytes 0 and 1 hold the schema version. {@link #wrapForRead} refuses a version it does not know
+ * with {@link UnsupportedSchemaVersionException}; a later version adds fields without moving these, and its
+ * reader keeps a branch for version 1. The record carries no type byte: see {@link RecordType}.
+ */
+public final class TransactionRecordFlyweight {
+    public static final int SCHEMA_VERSION = 1;
+
+    /** Flag: the request and response body SHA-256 block is present. */
+    public static final int FLAG_BODY_HASHES = 1;
+    /** Flag: the client address is IPv6; clear means IPv4, stored IPv4-mapped. */
+    public static final int FLAG_CLIENT_IPV6 = 1 << 1;
+
+    public static final int SCHEMA_VERSION_OFFSET = 0;
+    public static final int FLAGS_OFFSET = 2;
+    public static final int OUTCOME_CODE_OFFSET = 4;
+    public static final int HTTP_STATUS_OFFSET = 6;
+    public static final int METHOD_OFFSET = 8;
+    public static final int RESERVED_OFFSET = 9;
+    public static final int CLIENT_PORT_OFFSET = 10;
+    public static final int CONSUMER_ID_OFFSET = 12;
+    public static final int SERVICE_ID_OFFSET = 16;
+    public static final int ENDPOINT_ID_OFFSET = 20;
+    public static final int TX_ID_MSB_OFFSET = 24;
+    public static final int TX_ID_LSB_OFFSET = 32;
+    public static final int START_EPOCH_NANOS_OFFSET = 40;
+    public static final int TOTAL_DURATION_NANOS_OFFSET = 48;
+    public static final int UPSTREAM_DURATION_NANOS_OFFSET = 56;
+    public static final int REQUEST_BYTES_OFFSET = 64;
+    public static final int RESPONSE_BYTES_OFFSET = 72;
+    public static final int CLIENT_ADDRESS_OFFSET = 80;
+    public static final int CLIENT_ADDRESS_LENGTH = 16;
+    public static final int FIXED_BLOCK_LENGTH = 96;
+
+    public static final int SHA256_LENGTH = 32;
+    public static final int REQUEST_BODY_SHA256_OFFSET = FIXED_BLOCK_LENGTH;
+    public static final int RESPONSE_BODY_SHA256_OFFSET = REQUEST_BODY_SHA256_OFFSET + SHA256_LENGTH;
+    public static final int CHAIN_HASH_LENGTH = SHA256_LENGTH;
+
+    public static final int LENGTH_WITHOUT_BODY_HASHES = FIXED_BLOCK_LENGTH + CHAIN_HASH_LENGTH;
+    public static final int LENGTH_WITH_BODY_HASHES = FIXED_BLOCK_LENGTH + 2 * SHA256_LENGTH + CHAIN_HASH_LENGTH;
+
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+    private static final int IPV4_LENGTH = 4;
+    /** Bytes 10 and 11 of an IPv4-mapped IPv6 address (RFC 4291 §2.5.5.2); bytes 0 to 9 are zero. */
+    private static final int IPV4_MAPPED_MARKER_OFFSET = 10;
+
+    private DirectBuffer buffer;
+    private MutableDirectBuffer mutableBuffer;
+    private int offset;
+
+    /** Bytes of a record with or without the body hash block. */
+    public static int length(boolean withBodyHashes) {
+        return withBodyHashes ? LENGTH_WITH_BODY_HASHES : LENGTH_WITHOUT_BODY_HASHES;
+    }
+
+    /** Offset of the chain hash, relative to the record start: the last 32 bytes of the record. */
+    public static int chainHashOffset(boolean withBodyHashes) {
+        return length(withBodyHashes) - CHAIN_HASH_LENGTH;
+    }
+
+    /**
+     * Wraps {@code buffer} at {@code offset} to write a new record: zeroes its bytes (so nothing left from an
+     * earlier use of the buffer reaches the chain hash), writes the schema version and the body-hash flag.
+     */
+    public TransactionRecordFlyweight wrapForWrite(MutableDirectBuffer buffer, int offset, boolean withBodyHashes) {
+        int length = length(withBodyHashes);
+        checkBounds(buffer, offset, length);
+        this.buffer = buffer;
+        this.mutableBuffer = buffer;
+        this.offset = offset;
+        buffer.setMemory(offset, length, (byte) 0);
+        buffer.putShort(offset + SCHEMA_VERSION_OFFSET, (short) SCHEMA_VERSION, ORDER);
+        buffer.putShort(offset + FLAGS_OFFSET, (short) (withBodyHashes ? FLAG_BODY_HASHES : 0), ORDER);
+        return this;
+    }
+
+    /**
+     * Wraps an existing record to read it (and, if {@code buffer} is mutable, to amend it, e.g. to set the
+     * chain hash last).
+     *
+     * @throws UnsupportedSchemaVersionException if the record's schema version is not {@link #SCHEMA_VERSION}
+     * @throws IndexOutOfBoundsException if the record, at the length its flags say, does not fit the buffer
+     */
+    public TransactionRecordFlyweight wrapForRead(DirectBuffer buffer, int offset) {
+        checkBounds(buffer, offset, FIXED_BLOCK_LENGTH);
+        int version = buffer.getShort(offset + SCHEMA_VERSION_OFFSET, ORDER) & 0xFFFF;
+        if (version != SCHEMA_VERSION) {
+            throw new UnsupportedSchemaVersionException("transaction record", version, SCHEMA_VERSION);
+        }
+        boolean withBodyHashes = (buffer.getShort(offset + FLAGS_OFFSET, ORDER) & FLAG_BODY_HASHES) != 0;
+        checkBounds(buffer, offset, length(withBodyHashes));
+        this.buffer = buffer;
+        this.mutableBuffer = buffer instanceof MutableDirectBuffer mutable ? mutable : null;
+        this.offset = offset;
+        return this;
+    }
+
+    public DirectBuffer buffer() {
+        return buffer;
+    }
+
+    public int offset() {
+        return offset;
+    }
+
+    /** Bytes of the wrapped record, from its flags. */
+    public int length() {
+        return length(hasBodyHashes());
+    }
+
+    /** Offset of the chain hash relative to the record start; the chain hash covers {@code [0, chainHashOffset())}. */
+    public int chainHashOffset() {
+        return length() - CHAIN_HASH_LENGTH;
+    }
+
+    public int schemaVersion() {
+        return buffer.getShort(offset + SCHEMA_VERSION_OFFSET, ORDER) & 0xFFFF;
+    }
+
+    public int flags() {
+        return buffer.getShort(offset + FLAGS_OFFSET, ORDER) & 0xFFFF;
+    }
+
+    public boolean hasBodyHashes() {
+        return (flags() & FLAG_BODY_HASHES) != 0;
+    }
+
+    public int outcomeCode() {
+        return buffer.getShort(offset + OUTCOME_CODE_OFFSET, ORDER) & 0xFFFF;
+    }
+
+    public TransactionRecordFlyweight outcomeCode(int code) {
+        mutable().putShort(offset + OUTCOME_CODE_OFFSET, (short) checkU16(code, "outcome code"), ORDER);
+        return this;
+    }
+
+    public int httpStatus() {
+        return buffer.getShort(offset + HTTP_STATUS_OFFSET, ORDER) & 0xFFFF;
+    }
+
+    public TransactionRecordFlyweight httpStatus(int status) {
+        mutable().putShort(offset + HTTP_STATUS_OFFSET, (short) checkU16(status, "HTTP status"), ORDER);
+        return this;
+    }
+
+    /** A {@link MethodCode}. */
+    public int methodCode() {
+        return buffer.getByte(offset + METHOD_OFFSET) & 0xFF;
+    }
+
+    public TransactionRecordFlyweight methodCode(int code) {
+        if ((code & ~0xFF) != 0) {
+            throw new IllegalArgumentException("method code " + code + " does not fit in a byte");
+        }
+        mutable().putByte(offset + METHOD_OFFSET, (byte) code);
+        return this;
+    }
+
+    public int clientPort() {
+        return buffer.getShort(offset + CLIENT_PORT_OFFSET, ORDER) & 0xFFFF;
+    }
+
+    public TransactionRecordFlyweight clientPort(int port) {
+        mutable().putShort(offset + CLIENT_PORT_OFFSET, (short) checkU16(port, "client port"), ORDER);
+        return this;
+    }
+
+    /** Dictionary id of the consumer, unsigned 32 bits. */
+    public int consumerId() {
+        return buffer.getInt(offset + CONSUMER_ID_OFFSET, ORDER);
+    }
+
+    public TransactionRecordFlyweight consumerId(int id) {
+        mutable().putInt(offset + CONSUMER_ID_OFFSET, id, ORDER);
+        return this;
+    }
+
+    /** Dictionary id of the provider's service, unsigned 32 bits. */
+    public int serviceId() {
+        return buffer.getInt(offset + SERVICE_ID_OFFSET, ORDER);
+    }
+
+    public TransactionRecordFlyweight serviceId(int id) {
+        mutable().putInt(offset + SERVICE_ID_OFFSET, id, ORDER);
+        return this;
+    }
+
+    /** Dictionary id of the upstream endpoint, unsigned 32 bits. */
+    public int endpointId() {
+        return buffer.getInt(offset + ENDPOINT_ID_OFFSET, ORDER);
+    }
+
+    public TransactionRecordFlyweight endpointId(int id) {
+        mutable().putInt(offset + ENDPOINT_ID_OFFSET, id, ORDER);
+        return this;
+    }
+
+    public long txIdMsb() {
+        return buffer.getLong(offset + TX_ID_MSB_OFFSET, ORDER);
+    }
+
+    public long txIdLsb() {
+        return buffer.getLong(offset + TX_ID_LSB_OFFSET, ORDER);
+    }
+
+    /** The 128-bit transaction id as its two halves (e.g. a UUIDv7's most and least significant bits). */
+    public TransactionRecordFlyweight txId(long msb, long lsb) {
+        MutableDirectBuffer b = mutable();
+        b.putLong(offset + TX_ID_MSB_OFFSET, msb, ORDER);
+        b.putLong(offset + TX_ID_LSB_OFFSET, lsb, ORDER);
+        return this;
+    }
+
+    public long startEpochNanos() {
+        return buffer.getLong(offset + START_EPOCH_NANOS_OFFSET, ORDER);
+    }
+
+    public TransactionRecordFlyweight startEpochNanos(long nanos) {
+        mutable().putLong(offset + START_EPOCH_NANOS_OFFSET, nanos, ORDER);
+        return this;
+    }
+
+    public long totalDurationNanos() {
+        return buffer.getLong(offset + TOTAL_DURATION_NANOS_OFFSET, ORDER);
+    }
+
+    public TransactionRecordFlyweight totalDurationNanos(long nanos) {
+        mutable().putLong(offset + TOTAL_DURATION_NANOS_OFFSET, nanos, ORDER);
+        return this;
+    }
+
+    public long upstreamDurationNanos() {
+        return buffer.getLong(offset + UPSTREAM_DURATION_NANOS_OFFSET, ORDER);
+    }
+
+    public TransactionRecordFlyweight upstreamDurationNanos(long nanos) {
+        mutable().putLong(offset + UPSTREAM_DURATION_NANOS_OFFSET, nanos, ORDER);
+        return this;
+    }
+
+    public long requestBytes() {
+        return buffer.getLong(offset + REQUEST_BYTES_OFFSET, ORDER);
+    }
+
+    public TransactionRecordFlyweight requestBytes(long bytes) {
+        mutable().putLong(offset + REQUEST_BYTES_OFFSET, bytes, ORDER);
+        return this;
+    }
+
+    public long responseBytes() {
+        return buffer.getLong(offset + RESPONSE_BYTES_OFFSET, ORDER);
+    }
+
+    public TransactionRecordFlyweight responseBytes(long bytes) {
+        mutable().putLong(offset + RESPONSE_BYTES_OFFSET, bytes, ORDER);
+        return this;
+    }
+
+    public boolean clientAddressIsIpv6() {
+        return (flags() & FLAG_CLIENT_IPV6) != 0;
+    }
+
+    /** Sets an IPv4 client address, {@code a.b.c.d} as the int {@code a << 24 | b << 16 | c << 8 | d}. */
+    public TransactionRecordFlyweight clientIpv4(int address) {
+        MutableDirectBuffer b = mutable();
+        int at = offset + CLIENT_ADDRESS_OFFSET;
+        b.setMemory(at, IPV4_MAPPED_MARKER_OFFSET, (byte) 0);
+        b.putByte(at + IPV4_MAPPED_MARKER_OFFSET, (byte) 0xFF);
+        b.putByte(at + IPV4_MAPPED_MARKER_OFFSET + 1, (byte) 0xFF);
+        b.putInt(at + CLIENT_ADDRESS_LENGTH - IPV4_LENGTH, address, ByteOrder.BIG_ENDIAN);
+        setFlag(FLAG_CLIENT_IPV6, false);
+        return this;
+    }
+
+    /** The IPv4 client address as an int (see {@link #clientIpv4(int)}); meaningful when not IPv6. */
+    public int clientIpv4() {
+        return buffer.getInt(offset + CLIENT_ADDRESS_OFFSET + CLIENT_ADDRESS_LENGTH - IPV4_LENGTH, ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * Sets the client address from its network-order bytes, as {@code InetAddress.getAddress()} returns them:
+     * 4 bytes for IPv4, 16 for IPv6.
+     */
+    public TransactionRecordFlyweight clientAddress(byte[] address) {
+        if (address.length == IPV4_LENGTH) {
+            return clientIpv4(
+                    (address[0] & 0xFF) << 24 | (address[1] & 0xFF) << 16 | (address[2] & 0xFF) << 8 | address[3] & 0xFF);
+        }
+        if (address.length != CLIENT_ADDRESS_LENGTH) {
+            throw new IllegalArgumentException("a client address is 4 or 16 bytes, not " + address.length);
+        }
+        mutable().putBytes(offset + CLIENT_ADDRESS_OFFSET, address);
+        setFlag(FLAG_CLIENT_IPV6, true);
+        return this;
+    }
+
+    /**
+     * Copies the client address into {@code dst} at {@code dstOffset} in its native form, 4 bytes for IPv4 or
+     * 16 for IPv6, and returns how many.
+     */
+    public int getClientAddress(byte[] dst, int dstOffset) {
+        if (clientAddressIsIpv6()) {
+            buffer.getBytes(offset + CLIENT_ADDRESS_OFFSET, dst, dstOffset, CLIENT_ADDRESS_LENGTH);
+            return CLIENT_ADDRESS_LENGTH;
+        }
+        buffer.getBytes(offset + CLIENT_ADDRESS_OFFSET + CLIENT_ADDRESS_LENGTH - IPV4_LENGTH, dst, dstOffset, IPV4_LENGTH);
+        return IPV4_LENGTH;
+    }
+
+    /** Sets the request body SHA-256 from {@code src} at {@code srcOffset}; the record must have body hashes. */
+    public TransactionRecordFlyweight requestBodySha256(DirectBuffer src, int srcOffset) {
+        mutable().putBytes(offset + bodyHashOffset(REQUEST_BODY_SHA256_OFFSET), src, srcOffset, SHA256_LENGTH);
+        return this;
+    }
+
+    public TransactionRecordFlyweight requestBodySha256(byte[] sha256) {
+        checkSha256Length(sha256);
+        mutable().putBytes(offset + bodyHashOffset(REQUEST_BODY_SHA256_OFFSET), sha256);
+        return this;
+    }
+
+    public void getRequestBodySha256(byte[] dst, int dstOffset) {
+        buffer.getBytes(offset + bodyHashOffset(REQUEST_BODY_SHA256_OFFSET), dst, dstOffset, SHA256_LENGTH);
+    }
+
+    public TransactionRecordFlyweight responseBodySha256(DirectBuffer src, int srcOffset) {
+        mutable().putBytes(offset + bodyHashOffset(RESPONSE_BODY_SHA256_OFFSET), src, srcOffset, SHA256_LENGTH);
+        return this;
+    }
+
+    public TransactionRecordFlyweight responseBodySha256(byte[] sha256) {
+        checkSha256Length(sha256);
+        mutable().putBytes(offset + bodyHashOffset(RESPONSE_BODY_SHA256_OFFSET), sha256);
+        return this;
+    }
+
+    public void getResponseBodySha256(byte[] dst, int dstOffset) {
+        buffer.getBytes(offset + bodyHashOffset(RESPONSE_BODY_SHA256_OFFSET), dst, dstOffset, SHA256_LENGTH);
+    }
+
+    public TransactionRecordFlyweight chainHash(DirectBuffer src, int srcOffset) {
+        mutable().putBytes(offset + chainHashOffset(), src, srcOffset, CHAIN_HASH_LENGTH);
+        return this;
+    }
+
+    public TransactionRecordFlyweight chainHash(byte[] sha256) {
+        checkSha256Length(sha256);
+        mutable().putBytes(offset + chainHashOffset(), sha256);
+        return this;
+    }
+
+    public void getChainHash(byte[] dst, int dstOffset) {
+        buffer.getBytes(offset + chainHashOffset(), dst, dstOffset, CHAIN_HASH_LENGTH);
+    }
+
+    private int bodyHashOffset(int fieldOffset) {
+        if (!hasBodyHashes()) {
+            throw new IllegalStateException("this record has no body hash block (flag BODY_HASHES is clear)");
+        }
+        return fieldOffset;
+    }
+
+    private void setFlag(int flag, boolean on) {
+        int flags = flags();
+        flags = on ? flags | flag : flags & ~flag;
+        mutable().putShort(offset + FLAGS_OFFSET, (short) flags, ORDER);
+    }
+
+    private MutableDirectBuffer mutable() {
+        if (mutableBuffer == null) {
+            throw new IllegalStateException("the wrapped buffer is read-only");
+        }
+        return mutableBuffer;
+    }
+
+    private static int checkU16(int value, String name) {
+        if ((value & ~0xFFFF) != 0) {
+            throw new IllegalArgumentException(name + " " + value + " does not fit in 16 unsigned bits");
+        }
+        return value;
+    }
+
+    private static void checkSha256Length(byte[] sha256) {
+        if (sha256.length != SHA256_LENGTH) {
+            throw new IllegalArgumentException("a SHA-256 is 32 bytes, not " + sha256.length);
+        }
+    }
+
+    private static void checkBounds(DirectBuffer buffer, int offset, int length) {
+        if (offset < 0 || offset > buffer.capacity() - length) {
+            throw new IndexOutOfBoundsException("a " + length + "-byte record at " + offset
+                    + " does not fit a buffer of capacity " + buffer.capacity());
+        }
+    }
+}
