@@ -152,7 +152,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private long requestBodyBytes;
     private long txMsb;
     private long txLsb;
-    private long startNanos;
     private ByteBuf forwardHead;
     private boolean retryable;
     private int attempts;
@@ -165,8 +164,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private boolean responseStarted;
     private boolean responseDone;
     private boolean chunkedToClient;
-    private int status;
-    private Outcome outcome;
 
     public Http1Connection(ServerContext server) {
         this.server = server;
@@ -339,10 +336,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         }
     }
 
-    /** A new transaction: its start time and id. */
+    /** A new transaction and its id. */
     private void startExchange() {
         exchangeActive = true;
-        startNanos = System.nanoTime();
         TransactionIds ids = loop.transactionIds();
         ids.next();
         txMsb = ids.msb();
@@ -362,8 +358,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         responseStarted = false;
         responseDone = false;
         chunkedToClient = false;
-        status = 0;
-        outcome = null;
         service = null;
         consumer = null;
         attempts = 0;
@@ -534,8 +528,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
      * the body) or the body is too large: then the connection closes after the answer.
      */
     private void reject(Outcome o, String detail, String allow) {
-        outcome = o;
-        status = o.status();
         responseStarted = true;
         responseDone = true;
         if (expectContinue && requestState != RequestState.SENT) {
@@ -659,8 +651,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         cancelResponseTimer();
         releaseForwardHead();
         responseStarted = true;
-        status = head.status();
-        outcome = Outcome.PROXIED;
         BodyFraming framing = head.framing();
         if (framing == BodyFraming.CHUNKED || framing == BodyFraming.UNTIL_CLOSE) {
             if (clientHttp10) {
@@ -785,7 +775,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             reject(Outcome.UPSTREAM_UNAVAILABLE, "the provider " + service.provider()
                     + " failed before giving a complete response", null);
         } else {
-            outcome = Outcome.UPSTREAM_ABORTED;
             log.debug("{}: response cut short: {}", service.qualifiedName(), detail);
             closeNow();
         }
@@ -940,9 +929,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (responseTimer != null) {
             responseTimer.cancel(false);
             responseTimer = null;
-        }
-        if (exchangeActive && !responseDone) {
-            outcome = Outcome.CLIENT_ABORTED;
         }
         abandonUpstream();
         exchangeActive = false;

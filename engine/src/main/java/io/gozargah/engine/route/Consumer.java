@@ -1,30 +1,21 @@
 package io.gozargah.engine.route;
 
-import io.netty.util.AsciiString;
-
 import java.nio.charset.StandardCharsets;
 
 /** An authenticated caller in a snapshot, with its grants as a bitmap over service ids. */
 public final class Consumer {
     private final String name;
-    private final AsciiString ascii;
     private final byte[] headerLine;
     private final long[] grants;
 
     Consumer(String name, long[] grants) {
         this.name = name;
-        this.ascii = new AsciiString(name);
         this.headerLine = ("X-Gozargah-Consumer: " + name + "\r\n").getBytes(StandardCharsets.US_ASCII);
         this.grants = grants;
     }
 
     public String name() {
         return name;
-    }
-
-    /** The name as header bytes for {@code X-Gozargah-Consumer}. */
-    public AsciiString ascii() {
-        return ascii;
     }
 
     /** {@code X-Gozargah-Consumer: <name>\r\n}, rendered once. */

@@ -93,8 +93,4 @@ public final class ServerContext {
         }
         return r;
     }
-
-    Iterable<LoopResources> allLoops() {
-        return loops.values();
-    }
 }

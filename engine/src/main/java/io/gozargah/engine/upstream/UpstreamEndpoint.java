@@ -1,20 +1,18 @@
 package io.gozargah.engine.upstream;
 
 import io.gozargah.engine.config.EndpointConfig;
-import io.netty.util.AsciiString;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One upstream endpoint of a provider as the hot path needs it: a resolved address, the Host header and
- * path prefix as bytes, and the pool limits. Pools are keyed by {@link #key()}, so a reload that keeps an
+ * One upstream endpoint of a provider as the hot path needs it: a resolved address, the request-line end
+ * with its Host field and the path prefix as bytes, and the pool limits. Pools are keyed by {@link #key()}, so a reload that keeps an
  * endpoint with the same settings keeps its pooled connections.
  */
 public final class UpstreamEndpoint {
     private final EndpointConfig config;
     private final InetSocketAddress address;
-    private final AsciiString hostHeader;
     private final byte[] requestLineEnd;
     private final byte[] pathPrefix;
     private final int connectTimeoutMillis;
@@ -26,7 +24,6 @@ public final class UpstreamEndpoint {
         this.config = config;
         // Resolved once per snapshot: the event loop must never block on DNS. A reload re-resolves.
         this.address = new InetSocketAddress(config.host(), config.port());
-        this.hostHeader = new AsciiString(config.authority());
         this.requestLineEnd = (" HTTP/1.1\r\nHost: " + config.authority() + "\r\n").getBytes(StandardCharsets.US_ASCII);
         this.pathPrefix = config.pathPrefix().getBytes(StandardCharsets.US_ASCII);
         this.connectTimeoutMillis = connectTimeoutMillis;
@@ -37,10 +34,6 @@ public final class UpstreamEndpoint {
 
     public InetSocketAddress address() {
         return address;
-    }
-
-    public AsciiString hostHeader() {
-        return hostHeader;
     }
 
     /**
