@@ -60,7 +60,7 @@ public final class DictionaryEntryFlyweight {
 
     /** Wraps {@code buffer} at {@code offset} to write a new entry: writes the schema version, zeroes the header. */
     public DictionaryEntryFlyweight wrapForWrite(MutableDirectBuffer buffer, int offset) {
-        checkBounds(buffer, offset, NAME_OFFSET);
+        Bounds.check(buffer, offset, NAME_OFFSET, "dictionary entry");
         this.buffer = buffer;
         this.mutableBuffer = buffer;
         this.offset = offset;
@@ -76,12 +76,13 @@ public final class DictionaryEntryFlyweight {
      * @throws IndexOutOfBoundsException if the entry, with the name length it states, does not fit the buffer
      */
     public DictionaryEntryFlyweight wrapForRead(DirectBuffer buffer, int offset) {
-        checkBounds(buffer, offset, NAME_OFFSET);
+        Bounds.check(buffer, offset, NAME_OFFSET, "dictionary entry");
         int version = buffer.getShort(offset + SCHEMA_VERSION_OFFSET, ORDER) & 0xFFFF;
         if (version != SCHEMA_VERSION) {
             throw new UnsupportedSchemaVersionException("dictionary entry", version, SCHEMA_VERSION);
         }
-        checkBounds(buffer, offset, length(buffer.getShort(offset + NAME_LENGTH_OFFSET, ORDER) & 0xFFFF));
+        int nameLength = buffer.getShort(offset + NAME_LENGTH_OFFSET, ORDER) & 0xFFFF;
+        Bounds.check(buffer, offset, length(nameLength), "dictionary entry");
         this.buffer = buffer;
         this.mutableBuffer = buffer instanceof MutableDirectBuffer mutable ? mutable : null;
         this.offset = offset;
@@ -145,7 +146,7 @@ public final class DictionaryEntryFlyweight {
                     "a dictionary name is at most " + MAX_NAME_LENGTH + " UTF-8 bytes, not " + utf8.length);
         }
         MutableDirectBuffer b = mutable();
-        checkBounds(b, offset, length(utf8.length));
+        Bounds.check(b, offset, length(utf8.length), "dictionary entry");
         b.putShort(offset + NAME_LENGTH_OFFSET, (short) utf8.length, ORDER);
         b.putBytes(offset + NAME_OFFSET, utf8);
         return this;
@@ -163,12 +164,5 @@ public final class DictionaryEntryFlyweight {
             throw new IllegalStateException("the wrapped buffer is read-only");
         }
         return mutableBuffer;
-    }
-
-    private static void checkBounds(DirectBuffer buffer, int offset, int length) {
-        if (offset < 0 || offset > buffer.capacity() - length) {
-            throw new IndexOutOfBoundsException("a " + length + "-byte dictionary entry at " + offset
-                    + " does not fit a buffer of capacity " + buffer.capacity());
-        }
     }
 }

@@ -125,7 +125,7 @@ public final class TransactionRecordFlyweight {
      */
     public TransactionRecordFlyweight wrapForWrite(MutableDirectBuffer buffer, int offset, boolean withBodyHashes) {
         int length = length(withBodyHashes);
-        checkBounds(buffer, offset, length);
+        Bounds.check(buffer, offset, length, "record");
         this.buffer = buffer;
         this.mutableBuffer = buffer;
         this.offset = offset;
@@ -143,13 +143,13 @@ public final class TransactionRecordFlyweight {
      * @throws IndexOutOfBoundsException if the record, at the length its flags say, does not fit the buffer
      */
     public TransactionRecordFlyweight wrapForRead(DirectBuffer buffer, int offset) {
-        checkBounds(buffer, offset, FIXED_BLOCK_LENGTH);
+        Bounds.check(buffer, offset, FIXED_BLOCK_LENGTH, "record");
         int version = buffer.getShort(offset + SCHEMA_VERSION_OFFSET, ORDER) & 0xFFFF;
         if (version != SCHEMA_VERSION) {
             throw new UnsupportedSchemaVersionException("transaction record", version, SCHEMA_VERSION);
         }
         boolean withBodyHashes = (buffer.getShort(offset + FLAGS_OFFSET, ORDER) & FLAG_BODY_HASHES) != 0;
-        checkBounds(buffer, offset, length(withBodyHashes));
+        Bounds.check(buffer, offset, length(withBodyHashes), "record");
         this.buffer = buffer;
         this.mutableBuffer = buffer instanceof MutableDirectBuffer mutable ? mutable : null;
         this.offset = offset;
@@ -444,13 +444,6 @@ public final class TransactionRecordFlyweight {
     private static void checkSha256Length(byte[] sha256) {
         if (sha256.length != SHA256_LENGTH) {
             throw new IllegalArgumentException("a SHA-256 is 32 bytes, not " + sha256.length);
-        }
-    }
-
-    private static void checkBounds(DirectBuffer buffer, int offset, int length) {
-        if (offset < 0 || offset > buffer.capacity() - length) {
-            throw new IndexOutOfBoundsException("a " + length + "-byte record at " + offset
-                    + " does not fit a buffer of capacity " + buffer.capacity());
         }
     }
 }
