@@ -11,6 +11,9 @@ import io.gozargah.codec.http1.ParseResult;
 import io.gozargah.codec.http1.RequestHead;
 import io.gozargah.codec.http1.ResponseHead;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
+import io.gozargah.engine.exchange.Exchange;
+import io.gozargah.engine.exchange.ExchangeStages;
+import io.gozargah.engine.exchange.HeaderSink;
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.exchange.Problem;
 import io.gozargah.engine.exchange.TransactionIds;
@@ -61,6 +64,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private static final AsciiString CONTENT_TYPE = AsciiString.cached("Content-Type");
     private static final AsciiString PROBLEM_JSON = AsciiString.cached(Problem.CONTENT_TYPE);
     private static final AsciiString ALLOW = AsciiString.cached("Allow");
+    private static final AsciiString RETRY_AFTER = AsciiString.cached("Retry-After");
     private static final AsciiString CHUNKED = AsciiString.cached("chunked");
     private static final AsciiString CLOSE = AsciiString.cached("close");
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
@@ -116,6 +120,11 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private final ServerContext server;
     private final Runnable responseTimerTask = this::onResponseTimer;
     private final HttpRequestParser parser;
+    private final ExchangeStages stages;
+    private final H1HeaderSink headerSink = new H1HeaderSink();
+    private Exchange exchange;
+    /** Whether the stages have seen the end of the current exchange (exactly once per exchange). */
+    private boolean completed;
     private final RouteMatch match = new RouteMatch();
     private LoopResources loop;
     private ApiKeyAuthenticator authenticator;
@@ -171,6 +180,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         txHeaderLine[TX_HEADER_LENGTH - 2] = '\r';
         txHeaderLine[TX_HEADER_LENGTH - 1] = '\n';
         this.parser = new HttpRequestParser(server.requestLimits());
+        this.stages = server.stages();
     }
 
     @Override
@@ -178,11 +188,15 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         this.ctx = ctx;
         this.loop = server.loop(ctx.channel().eventLoop());
         this.authenticator = new ApiKeyAuthenticator(loop.sha256(), loop.keyScratch(), loop.digestScratch());
+        this.exchange = new Exchange(loop);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         SocketAddress remote = ctx.channel().remoteAddress();
+        if (remote instanceof InetSocketAddress) {
+            exchange.clientAddress((InetSocketAddress) remote);
+        }
         clientAddress = new AsciiString(remote instanceof InetSocketAddress
                 ? ((InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote));
         forwardedLines = (KnownHeaders.NAME_X_FORWARDED_FOR + ": " + clientAddress + "\r\n"
@@ -344,6 +358,17 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         txMsb = ids.msb();
         txLsb = ids.lsb();
         TransactionIds.writeText(txHeaderLine, TX_HEADER_NAME.length, txMsb, txLsb);
+        long now = System.nanoTime();
+        exchange.start(txMsb, txLsb, now, loop.epochClock().epochNanos(now));
+        completed = false;
+    }
+
+    /** Tells the stages the exchange is over (once); called before its last byte is flushed. */
+    private void complete(Outcome o) {
+        if (!completed) {
+            completed = true;
+            stages.complete(exchange, o, System.nanoTime());
+        }
     }
 
     private void onRequestHead(RequestHead head) {
@@ -352,6 +377,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         method = head.method();
         requestFraming = head.framing();
         clientHttp10 = head.versionMinor() == 0;
+        exchange.snapshot(snapshot);
+        exchange.method(method);
+        exchange.protocol(clientHttp10 ? Exchange.Protocol.HTTP_1_0 : Exchange.Protocol.HTTP_1_1);
         expectContinue = head.expectContinue() && requestFraming != BodyFraming.NONE;
         closeAfterResponse = !head.keepAlive() || server.draining();
         requestBodyBytes = 0;
@@ -378,6 +406,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         consumer = authenticator.authenticate(snapshot, head.headers());
+        exchange.consumer(consumer);
+        if (verdict == PathRouter.Verdict.ROUTED) {
+            exchange.service(match.service());
+        }
         if (consumer == null) {
             reject(Outcome.UNAUTHENTICATED, authenticator.failureDetail(), null);
             return;
@@ -396,7 +428,14 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                     service.allowHeader());
             return;
         }
+        Outcome refused = stages.admit(exchange);
+        if (refused != null) {
+            String detail = exchange.refusalDetail();
+            reject(refused, detail != null ? detail : refused.title(), null);
+            return;
+        }
         pool = loop.pools().choose(service.endpoints());
+        exchange.endpoint(pool.endpoint());
         forwardHead = encodeForwardHead(head, pool.endpoint());
         // A request with no body and a method that is safe to repeat may be retried once on a fresh
         // connection when a reused keep-alive connection turns out to be closed (the race every pooling
@@ -437,6 +476,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     private void onRequestBody(int n) {
         requestBodyBytes += n;
+        exchange.addRequestBodyBytes(n);
         if (requestState == RequestState.DISCARDING) {
             in.skipBytes(n);
             if (requestBodyBytes > server.maxRequestBodyBytes()) {
@@ -453,10 +493,12 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                 reject(Outcome.PAYLOAD_TOO_LARGE, "the request body exceeds " + server.maxRequestBodyBytes() + " bytes",
                         null);
             } else {
+                complete(Outcome.PAYLOAD_TOO_LARGE);
                 closeNow();
             }
             return;
         }
+        stages.requestContent(exchange, in, in.readerIndex(), n);
         ByteBuf content = in.readRetainedSlice(n);
         if (requestFraming == BodyFraming.CHUNKED) {
             ByteBuf header = ctx.alloc().ioBuffer(12);
@@ -506,6 +548,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             if (!responseStarted) {
                 reject(o, error.detail(), null);
             } else {
+                complete(Outcome.CLIENT_ABORTED);
                 closeNow();
             }
             return;
@@ -534,6 +577,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             closeAfterResponse = true;
         }
         writeProblem(o, detail, allow);
+        complete(o);
         if (closeAfterResponse) {
             requestState = RequestState.DONE;
             finishExchange();
@@ -548,7 +592,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private void writeProblem(Outcome o, String detail, String allow) {
         ByteBuf body = ctx.alloc().heapBuffer(256);
         Problem.writeBody(body, o, detail, txMsb, txLsb);
-        ByteBuf out = clientOut(256 + body.readableBytes());
+        ByteBuf out = clientOut(384 + body.readableBytes());
+        exchange.status(o.status());
         Http1Writer.writeStatusLine(out, o.status());
         Http1Writer.writeHeader(out, CONTENT_TYPE, PROBLEM_JSON);
         Http1Writer.writeHeader(out, KnownHeaders.NAME_CONTENT_LENGTH, body.readableBytes());
@@ -556,9 +601,16 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (allow != null) {
             Http1Writer.writeHeader(out, ALLOW, allow);
         }
+        if (exchange.retryAfterSeconds() >= 0) {
+            Http1Writer.writeHeader(out, RETRY_AFTER, exchange.retryAfterSeconds());
+        }
+        headerSink.out = out;
+        stages.responseHeaders(exchange, headerSink);
+        headerSink.out = null;
         writeConnectionHeader(out);
         Http1Writer.writeCrlf(out);
         if (method != HttpMethod.HEAD) {
+            exchange.addResponseBodyBytes(body.readableBytes());
             out.writeBytes(body);
         }
         body.release();
@@ -600,6 +652,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             retryable = false;
         }
         attempts++;
+        if (exchange.upstreamStartNanos() == 0) {
+            exchange.upstreamStartNanos(System.nanoTime());
+        }
         if (attempts > 1) {
             // A retry: the request (head only, see retryable) was already parsed whole the first time.
             connection.channel().writeAndFlush(head, connection.channel().voidPromise());
@@ -651,6 +706,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         cancelResponseTimer();
         releaseForwardHead();
         responseStarted = true;
+        exchange.responseHeadNanos(System.nanoTime());
+        exchange.status(head.status());
         BodyFraming framing = head.framing();
         if (framing == BodyFraming.CHUNKED || framing == BodyFraming.UNTIL_CLOSE) {
             if (clientHttp10) {
@@ -663,6 +720,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         Http1Writer.writeStatusLine(out, head);
         Http1Writer.copyHeaders(out, head.headers(), RESPONSE_FILTER);
         writeTransactionHeader(out);
+        headerSink.out = out;
+        stages.responseHeaders(exchange, headerSink);
+        headerSink.out = null;
         if (chunkedToClient) {
             Http1Writer.writeHeader(out, KnownHeaders.NAME_TRANSFER_ENCODING, CHUNKED);
         }
@@ -704,6 +764,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (length == 0) {
             return;
         }
+        stages.responseContent(exchange, in, in.readerIndex(), length);
+        exchange.addResponseBodyBytes(length);
         if (length <= COPY_CONTENT_BYTES) {
             // Small content is copied next to its head: one buffer, one write, no slice object.
             ByteBuf out = clientOut(length + 16);
@@ -739,6 +801,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             Http1Writer.writeCrlf(end);
         }
         responseDone = true;
+        complete(Outcome.PROXIED);
         boolean requestComplete = requestState == RequestState.SENT;
         UpstreamConnection c = upstream;
         upstream = null;
@@ -776,6 +839,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                     + " failed before giving a complete response", null);
         } else {
             log.debug("{}: response cut short: {}", service.qualifiedName(), detail);
+            complete(Outcome.UPSTREAM_ABORTED);
             closeNow();
         }
     }
@@ -931,6 +995,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             responseTimer = null;
         }
         abandonUpstream();
+        if (exchangeActive) {
+            complete(Outcome.CLIENT_ABORTED);
+        }
         exchangeActive = false;
         if (in != null) {
             in.release();
@@ -947,6 +1014,24 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("connection from {} failed: {}", clientAddress, cause.toString());
         closeNow();
+    }
+
+    /** Renders the stages' response header fields as HTTP/1.1 field lines into the head being written. */
+    private static final class H1HeaderSink implements HeaderSink {
+        ByteBuf out;
+
+        @Override
+        public void header(AsciiString name, long value) {
+            Http1Writer.writeHeader(out, name, value);
+        }
+
+        @Override
+        public void header(AsciiString name, byte[] value, int offset, int length) {
+            out.writeBytes(name.array(), name.arrayOffset(), name.length());
+            out.writeByte(':').writeByte(' ');
+            out.writeBytes(value, offset, length);
+            Http1Writer.writeCrlf(out);
+        }
     }
 
     /** The user event that asks every connection to drain. */

@@ -2,6 +2,9 @@ package io.gozargah.engine.server;
 
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.ListenerConfig;
+import io.gozargah.engine.exchange.ExchangeStage;
+import io.gozargah.engine.exchange.ExchangeStages;
+import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.http1.Http1Connection;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -58,10 +61,20 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts event loops and binds every listener; returns once all are bound (throws if any cannot bind). */
     public static Gateway start(GatewayConfig config) throws InterruptedException {
+        return start(config, List.of());
+    }
+
+    /** As {@link #start(GatewayConfig)}, with {@code extraStages} after the built-in ones (embedding, tests). */
+    public static Gateway start(GatewayConfig config, List<? extends ExchangeStage> extraStages)
+            throws InterruptedException {
         Transport transport = Transport.select(config.server().transport());
         int threads = config.server().eventLoops() > 0 ? config.server().eventLoops()
                 : Runtime.getRuntime().availableProcessors();
-        ServerContext context = new ServerContext(config, transport);
+        // Admission, journal and metrics join here as stages, in that order: a refused request is still
+        // journaled and counted.
+        List<ExchangeStage> stages = new ArrayList<>();
+        stages.addAll(extraStages);
+        ServerContext context = new ServerContext(config, transport, new ExchangeStages(stages));
         EventLoopGroup boss = transport.newGroup(1, "gozargah-accept");
         EventLoopGroup workers = transport.newGroup(threads, "gozargah-loop");
         ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
@@ -100,6 +113,16 @@ public final class Gateway implements AutoCloseable {
 
     private static void addHttp1Handlers(SocketChannel ch, ServerContext context) {
         ch.pipeline().addLast("http1", new Http1Connection(context));
+    }
+
+    /**
+     * Builds the routing snapshot of {@code config} and swaps it in; exchanges in flight finish on the one
+     * they started with, and no connection is touched. Listener, limit and server settings are not
+     * reloadable: they keep the values the gateway started with.
+     */
+    public void reload(GatewayConfig config) {
+        context.swap(RoutingSnapshot.build(config));
+        log.info("configuration reloaded");
     }
 
     /** The Netty transport in use: epoll, io_uring or nio. */

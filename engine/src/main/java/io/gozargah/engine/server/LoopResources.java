@@ -1,6 +1,7 @@
 package io.gozargah.engine.server;
 
 import io.gozargah.codec.http1.Http1Limits;
+import io.gozargah.engine.exchange.EpochClock;
 import io.gozargah.engine.exchange.TransactionIds;
 import io.gozargah.engine.upstream.UpstreamPools;
 import io.netty.channel.EventLoop;
@@ -19,6 +20,7 @@ public final class LoopResources {
 
     private final UpstreamPools pools;
     private final TransactionIds transactionIds = new TransactionIds();
+    private final EpochClock epochClock = new EpochClock();
     private final MessageDigest sha256;
     private final byte[] keyScratch = new byte[MAX_API_KEY_BYTES];
     private final byte[] digestScratch = new byte[32];
@@ -38,6 +40,10 @@ public final class LoopResources {
 
     public TransactionIds transactionIds() {
         return transactionIds;
+    }
+
+    public EpochClock epochClock() {
+        return epochClock;
     }
 
     public MessageDigest sha256() {

@@ -3,6 +3,7 @@ package io.gozargah.engine.server;
 import io.gozargah.codec.http1.Http1Limits;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.LimitsConfig;
+import io.gozargah.engine.exchange.ExchangeStages;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
@@ -29,10 +30,12 @@ public final class ServerContext {
     private final long idleTimeoutNanos;
     private final long requestHeadTimeoutNanos;
     private final Map<EventLoop, LoopResources> loops = new ConcurrentHashMap<>();
+    private final ExchangeStages stages;
 
-    ServerContext(GatewayConfig config, Transport transport) {
+    ServerContext(GatewayConfig config, Transport transport, ExchangeStages stages) {
         this.snapshot = RoutingSnapshot.build(config);
         this.transport = transport;
+        this.stages = stages;
         LimitsConfig l = config.limits();
         this.requestLimits = new Http1Limits(l.maxStartLineBytes(), l.maxHeaderCount(), l.maxHeaderBytes(),
                 l.maxChunkLineBytes());
@@ -49,6 +52,11 @@ public final class ServerContext {
 
     void swap(RoutingSnapshot next) {
         this.snapshot = next;
+    }
+
+    /** Admission, metrics and journal: what every exchange passes through, whatever its protocol. */
+    public ExchangeStages stages() {
+        return stages;
     }
 
     public boolean draining() {

@@ -2,10 +2,12 @@ package io.gozargah.engine.testing;
 
 import io.gozargah.engine.config.ConfigLoader;
 import io.gozargah.engine.config.GatewayConfig;
+import io.gozargah.engine.exchange.ExchangeStage;
 import io.gozargah.engine.server.Gateway;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A gateway on 127.0.0.1 (ephemeral port) configured from YAML text, with one provider {@code prov}
@@ -64,11 +66,16 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public static GatewayFixture start(String yaml) throws Exception {
+        return start(yaml, List.of());
+    }
+
+    /** A gateway from {@code yaml} with {@code stages} after its built-in exchange stages. */
+    public static GatewayFixture start(String yaml, List<? extends ExchangeStage> stages) throws Exception {
         Path dir = Files.createTempDirectory("gozargah-test");
         Path file = dir.resolve("gateway.yaml");
         Files.writeString(file, yaml);
         GatewayConfig config = ConfigLoader.load(file);
-        return new GatewayFixture(Gateway.start(config));
+        return new GatewayFixture(Gateway.start(config, stages));
     }
 
     public static GatewayFixture start(int upstreamPort) throws Exception {
