@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +71,8 @@ final class GatewayProcess {
             return gateway;
         } catch (InterruptedException e) {
             throw e;
+        } catch (UncheckedIOException e) {
+            throw CliFailure.runtime(e.getMessage(), e);
         } catch (Exception e) {
             // Netty's sync() rethrows a bind failure (a checked IOException) undeclared: look for it by type
             IOException io = ioCause(e);
