@@ -98,7 +98,7 @@ public final class Admission implements AutoCloseable {
             int consumerRecord = -1;
             if (consumerRate != null) {
                 consumerRecord = counters.record(CountersFile.Kind.CONSUMER, c.name(), nowNanos);
-                describe(consumerRecord, consumerRate, 0, 0, 0);
+                describe(consumerRecord, consumerRate, 0, 0, 0, nowNanos);
                 used.add(consumerRecord);
             }
             for (GrantConfig g : c.grants()) {
@@ -106,18 +106,18 @@ public final class Admission implements AutoCloseable {
                 ServiceConfig service = provider.services().get(g.service());
                 int grantRecord = counters.record(CountersFile.Kind.GRANT, c.name() + " " + g.qualifiedService(),
                         nowNanos);
-                describe(grantRecord, g.rate(), g.quotaDay(), g.quotaMonth(), 0);
+                describe(grantRecord, g.rate(), g.quotaDay(), g.quotaMonth(), 0, nowNanos);
                 used.add(grantRecord);
                 int serviceRecord = -1;
                 if (service.maxInFlight() > 0) {
                     serviceRecord = counters.record(CountersFile.Kind.SERVICE, g.qualifiedService(), nowNanos);
-                    describe(serviceRecord, null, 0, 0, service.maxInFlight());
+                    describe(serviceRecord, null, 0, 0, service.maxInFlight(), nowNanos);
                     used.add(serviceRecord);
                 }
                 int providerRecord = -1;
                 if (provider.maxInFlight() > 0) {
                     providerRecord = counters.record(CountersFile.Kind.PROVIDER, provider.name(), nowNanos);
-                    describe(providerRecord, null, 0, 0, provider.maxInFlight());
+                    describe(providerRecord, null, 0, 0, provider.maxInFlight(), nowNanos);
                     used.add(providerRecord);
                 }
                 grants[serviceIds.get(g.qualifiedService())] = new GrantPolicy(c.name(), g.provider(), g.service(),
@@ -132,11 +132,26 @@ public final class Admission implements AutoCloseable {
         return new AdmissionPlan(byConsumer);
     }
 
-    /** Writes a record's configured terms, for {@code stat} (informational: the hot path reads the plan). */
-    private void describe(int record, RateLimitConfig rate, long quotaDay, long quotaMonth, int maxInFlight) {
-        buffer.putLongVolatile(record + CountersFile.RATE_OFFSET,
-                rate == null ? 0 : Double.doubleToRawLongBits(rate.perSecond()));
-        buffer.putIntVolatile(record + CountersFile.BURST_OFFSET, rate == null ? 0 : rate.burst());
+    /**
+     * Writes a record's configured terms, for {@code stat} (the hot path reads the plan). When the rate or burst
+     * changed, the limiter's debt (how far its TAT is ahead of now) is capped at what the new terms allow,
+     * less one interval: a raised limit applies at once, a lowered one from the caller's current state.
+     */
+    private void describe(int record, RateLimitConfig rate, long quotaDay, long quotaMonth, int maxInFlight,
+                          long nowNanos) {
+        long rateBits = rate == null ? 0 : Double.doubleToRawLongBits(rate.perSecond());
+        int burst = rate == null ? 0 : rate.burst();
+        if (rate != null && (buffer.getLongVolatile(record + CountersFile.RATE_OFFSET) != rateBits
+                || buffer.getIntVolatile(record + CountersFile.BURST_OFFSET) != burst)) {
+            long interval = GcraRateLimiter.emissionIntervalNanos(rate.perSecond());
+            long cap = nowNanos + interval * (burst - 1);
+            long tat = buffer.getLongVolatile(record + TAT_OFFSET);
+            while (tat - cap > 0 && !buffer.compareAndSetLong(record + TAT_OFFSET, tat, cap)) {
+                tat = buffer.getLongVolatile(record + TAT_OFFSET);
+            }
+        }
+        buffer.putLongVolatile(record + CountersFile.RATE_OFFSET, rateBits);
+        buffer.putIntVolatile(record + CountersFile.BURST_OFFSET, burst);
         buffer.putLongVolatile(record + CountersFile.QUOTA_DAY_OFFSET, quotaDay);
         buffer.putLongVolatile(record + CountersFile.QUOTA_MONTH_OFFSET, quotaMonth);
         buffer.putIntVolatile(record + CountersFile.MAX_IN_FLIGHT_OFFSET, maxInFlight);

@@ -36,6 +36,15 @@ public final class PeriodCounter {
         return period(word) >= period ? word & COUNT_MASK : 0;
     }
 
+    /**
+     * Requests counted between two reads of one word: the difference of the counts, or the later count alone
+     * when a new period began between the reads (what was counted at the end of the old one is not known).
+     */
+    public static long countedBetween(long earlierWord, long laterWord) {
+        return period(laterWord) == period(earlierWord) ? (laterWord & COUNT_MASK) - (earlierWord & COUNT_MASK)
+                : laterWord & COUNT_MASK;
+    }
+
     static long period(long word) {
         return word >>> COUNT_BITS;
     }
