@@ -54,8 +54,9 @@ public final class ConfigLoader {
     /** {@code N}, {@code N/s}, {@code N/m} or {@code N/h}. */
     private static final Pattern RATE = Pattern.compile("([0-9]{1,10})(?:/(s|m|h))?");
     private static final long MAX_RATE_PER_SECOND = 1_000_000;
-    /** Keeps burst × emission interval (at 1/h) far inside the limiter's nanosecond arithmetic. */
-    private static final int MAX_BURST = 100_000;
+    private static final int MAX_BURST = 1_000_000_000;
+    /** The longest an emptied burst may take to refill: beyond it a burst is a quota in disguise. */
+    private static final long MAX_BURST_REFILL_SECONDS = ConfigNode.MAX_DURATION.toSeconds();
     /** Day and month counts live in 40 bits of the counters file. */
     private static final long MAX_QUOTA = 1_000_000_000_000L;
     private static final int MAX_IN_FLIGHT = 1_000_000;
@@ -180,6 +181,10 @@ public final class ConfigLoader {
         }
         double perSecond = (double) count / seconds;
         int burst = burstNode == null ? RateLimitConfig.defaultBurst(perSecond) : burstNode.asInt(1, MAX_BURST);
+        if (burst / perSecond > MAX_BURST_REFILL_SECONDS) {
+            throw (burstNode != null ? burstNode : rateNode).error("a burst of " + burst + " at " + text
+                    + " takes more than 7 days to refill; use quotaDay or quotaMonth for totals");
+        }
         return new RateLimitConfig(perSecond, burst);
     }
 
