@@ -1,6 +1,9 @@
 package io.gozargah.engine.admission;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
 
 /**
  * Rate limits for a dense range of keys {@code 0..keys-1} (grant or consumer ids) with the Generic Cell
@@ -28,6 +31,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <li>Every key starts with its full burst at the limiter's construction time (TAT = that reading).</li>
  * </ul>
  *
+ * <p>The decision itself is {@link #tryAcquire(AtomicBuffer, int, long, long, long)}, a static function over
+ * one aligned {@code long} in any {@link AtomicBuffer}: an instance of this class applies it to a private
+ * array of keys with one rate, and the admission stage applies it to TATs kept in the counters file, where
+ * each grant has its own rate. Each key's TAT is alone on its cache line (keys are
+ * {@value #KEY_STRIDE} bytes apart), so threads on distinct keys do not slow each other down.
+ *
  * <p>{@link #tryAcquire(int, long)} answers with one primitive {@code long}: {@code ≥ 0} means admitted,
  * the value being the burst capacity left after this request (the {@code remaining} of the RateLimit
  * field); {@code < 0} means rejected, encoded as {@code -(waitNanos) - 1} = {@code ~waitNanos}, where
@@ -54,7 +63,11 @@ public final class GcraRateLimiter {
     /** {@code τ + T = burst × T}: how far ahead of now a TAT may be after an admitted request. */
     private final long burstSpanNanos;
     private final NanoClock clock;
-    private final AtomicLongArray tats;
+    /** Bytes between two keys' TATs: one cache line, so distinct keys never share one. */
+    static final int KEY_STRIDE = 64;
+
+    private final AtomicBuffer tats;
+    private final int keys;
 
     /**
      * @param ratePerSecond sustained requests per second per key, {@code > 0} and at most 1e9; may be
@@ -73,7 +86,7 @@ public final class GcraRateLimiter {
         if (keys < 1) {
             throw new IllegalArgumentException("keys must be >= 1: " + keys);
         }
-        double interval = Math.ceil(NANOS_PER_SECOND / ratePerSecond);
+        double interval = emissionIntervalNanos(ratePerSecond);
         if (interval * burst > MAX_SPAN_NANOS) {
             throw new IllegalArgumentException("burst / rate too long a span: " + burst + " / " + ratePerSecond);
         }
@@ -82,10 +95,15 @@ public final class GcraRateLimiter {
         this.emissionIntervalNanos = (long) interval;
         this.burstSpanNanos = emissionIntervalNanos * burst;
         this.clock = clock;
-        this.tats = new AtomicLongArray(keys);
+        this.keys = keys;
+        ByteBuffer memory = ByteBuffer.allocateDirect(keys * KEY_STRIDE + KEY_STRIDE);
+        // Direct buffers are only guaranteed 8-aligned: start the first key on a cache line.
+        long address = new UnsafeBuffer(memory).addressOffset();
+        int pad = (int) ((KEY_STRIDE - (address & (KEY_STRIDE - 1))) & (KEY_STRIDE - 1));
+        this.tats = new UnsafeBuffer(memory, pad, keys * KEY_STRIDE);
         long start = clock.nanoTime();
         for (int i = 0; i < keys; i++) {
-            tats.set(i, start);
+            tats.putLongVolatile(i * KEY_STRIDE, start);
         }
     }
 
@@ -100,9 +118,21 @@ public final class GcraRateLimiter {
      * @return {@code ≥ 0}: admitted, the burst capacity left; {@code < 0}: rejected, {@code ~waitNanos}
      */
     public long tryAcquire(int key, long nowNanos) {
-        final long t = emissionIntervalNanos;
+        return tryAcquire(tats, offset(key), nowNanos, emissionIntervalNanos, burstSpanNanos);
+    }
+
+    /**
+     * The GCRA decision on the TAT at {@code offset} of {@code buffer} (8-byte aligned), for emission interval
+     * {@code intervalNanos} ({@code T}) and {@code burstSpanNanos} ({@code burst × T}). Lock-free: one
+     * compare-and-set, retried only when another thread moved the TAT in between. Allocates nothing.
+     *
+     * @return as {@link #tryAcquire(int, long)}
+     */
+    public static long tryAcquire(AtomicBuffer buffer, int offset, long nowNanos, long intervalNanos,
+                                  long burstSpanNanos) {
+        final long t = intervalNanos;
         final long span = burstSpanNanos;
-        long tat = tats.get(key);
+        long tat = buffer.getLongVolatile(offset);
         while (true) {
             long newTat = (nowNanos - tat > 0 ? nowNanos : tat) + t;
             long ahead = newTat - nowNanos;
@@ -110,7 +140,7 @@ public final class GcraRateLimiter {
                 // Passes once now' >= tat - τ, i.e. after ahead - span more nanoseconds (≥ 1).
                 return ~(ahead - span);
             }
-            long witness = tats.compareAndExchange(key, tat, newTat);
+            long witness = buffer.compareAndExchangeLong(offset, tat, newTat);
             if (witness == tat) {
                 return (span - ahead) / t;
             }
@@ -118,9 +148,31 @@ public final class GcraRateLimiter {
         }
     }
 
+    /**
+     * Gives back one admission on the TAT at {@code offset}, for a request that a later check refused after
+     * this limiter admitted it: the TAT moves back by one interval, as if the request had not come. If the
+     * TAT has meanwhile fallen behind the clock, the key is at full burst either way and moving it further
+     * back cannot bank more than {@code burst}, since every decision starts from {@code max(tat, now)}.
+     */
+    public static void refund(AtomicBuffer buffer, int offset, long intervalNanos) {
+        buffer.getAndAddLong(offset, -intervalNanos);
+    }
+
+    /** Gives back one admission of {@code key} (see {@link #refund(AtomicBuffer, int, long)}). */
+    public void refund(int key) {
+        refund(tats, offset(key), emissionIntervalNanos);
+    }
+
     /** Restores the full burst of {@code key} as of {@code nowNanos}, e.g. when a grant id is reused. */
     public void reset(int key, long nowNanos) {
-        tats.set(key, nowNanos);
+        tats.putLongVolatile(offset(key), nowNanos);
+    }
+
+    private int offset(int key) {
+        if (key < 0 || key >= keys) {
+            throw new IndexOutOfBoundsException("key " + key + " of " + keys);
+        }
+        return key * KEY_STRIDE;
     }
 
     /** Whether a {@link #tryAcquire(int, long)} result means admitted. */
@@ -149,7 +201,12 @@ public final class GcraRateLimiter {
      * after an admitted request this is a snapshot: concurrent requests may have moved it since.
      */
     public long resetNanos(int key, long nowNanos) {
-        long ahead = tats.get(key) - nowNanos;
+        return resetNanos(tats, offset(key), nowNanos);
+    }
+
+    /** As {@link #resetNanos(int, long)} for the TAT at {@code offset} of {@code buffer}. */
+    public static long resetNanos(AtomicBuffer buffer, int offset, long nowNanos) {
+        long ahead = buffer.getLongVolatile(offset) - nowNanos;
         return Math.max(0, ahead);
     }
 
@@ -198,10 +255,16 @@ public final class GcraRateLimiter {
     }
 
     public int keys() {
-        return tats.length();
+        return keys;
     }
 
-    private static long ceilSeconds(long nanos) {
+    /** The emission interval {@code T} for a rate: {@code ceil(1e9 / rate)} ns, so rounding only makes it stricter. */
+    public static long emissionIntervalNanos(double ratePerSecond) {
+        return (long) Math.ceil(NANOS_PER_SECOND / ratePerSecond);
+    }
+
+    /** Whole seconds, rounded up. */
+    public static long ceilSeconds(long nanos) {
         return nanos <= 0 ? 0 : (nanos - 1) / NANOS_PER_SECOND + 1;
     }
 }

@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
             Gateway gateway = GatewayProcess.start(loaded);
             spec.commandLine().getOut().print(DemoBanner.render(gateway.boundAddresses().get(0), loaded, providers.addresses()));
             spec.commandLine().getOut().flush();
-            return process.serveUntilSignalled(gateway, loaded.server().shutdownGrace());
+            return process.serve(gateway, loaded, loaded.source(), PidFile.defaultPath(environment));
         }
     }
 

@@ -4,11 +4,13 @@ import io.gozargah.engine.config.ConfigException;
 import io.gozargah.engine.config.ConfigLoader;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.ListenerConfig;
+import io.gozargah.engine.server.ConfigReloader;
 import io.gozargah.engine.server.Gateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +72,8 @@ final class GatewayProcess {
             return gateway;
         } catch (InterruptedException e) {
             throw e;
+        } catch (UncheckedIOException e) {
+            throw CliFailure.runtime(e.getMessage(), e);
         } catch (Exception e) {
             // Netty's sync() rethrows a bind failure (a checked IOException) undeclared: look for it by type
             IOException io = ioCause(e);
@@ -82,13 +86,34 @@ final class GatewayProcess {
     }
 
     /**
-     * Blocks until the gateway has stopped. Exit code 0 when a signal drained it, 1 when it stopped on its own,
-     * its drain failed, or the drain outlived grace plus {@link #STUCK_MARGIN}.
+     * Writes the pid file (when {@code pidFile} is not null), then blocks until the gateway has stopped:
+     * SIGTERM/SIGINT drain it, SIGHUP reloads {@code configFile}. Exit code 0 when a signal drained it, 1 when
+     * it stopped on its own, its drain failed, or the drain outlived grace plus {@link #STUCK_MARGIN}. The
+     * gateway is closed if the pid file cannot be written.
      */
-    int serveUntilSignalled(Gateway gateway, Duration grace) {
+    int serve(Gateway gateway, GatewayConfig config, Path configFile, Path pidFile) throws CliFailure {
+        PidFile pid = null;
+        try {
+            if (pidFile != null) {
+                pid = PidFile.write(pidFile);
+            }
+            return serveUntilSignalled(gateway, config.server().shutdownGrace(), new ConfigReloader(configFile, gateway));
+        } catch (CliFailure | RuntimeException e) {
+            gateway.close();
+            throw e;
+        } finally {
+            if (pid != null) {
+                pid.close();
+            }
+        }
+    }
+
+    private int serveUntilSignalled(Gateway gateway, Duration grace, ConfigReloader reloader) {
         CompletableFuture<Integer> exitCode = new CompletableFuture<>();
         ShutdownSignals signals = new ShutdownSignals(() -> drain(gateway, grace, exitCode), exit);
+        ReloadSignal reload = new ReloadSignal(reloader);
         signals.install();
+        reload.install();
         try {
             gateway.terminationFuture().whenComplete((ok, failure) -> {
                 if (failure != null || !signals.requested()) {
@@ -102,6 +127,7 @@ final class GatewayProcess {
             LOG.info("stopped (exit code {})", code);
             return code;
         } finally {
+            reload.restore();
             signals.restore();
         }
     }

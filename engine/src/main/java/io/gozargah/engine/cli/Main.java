@@ -49,8 +49,10 @@ public final class Main implements Callable<Integer> {
     /** The command tree around {@code process}, printing to {@code out} and {@code err}. */
     static CommandLine commandLine(GatewayProcess process, PrintWriter out, PrintWriter err) {
         CommandLine commandLine = new CommandLine(new Main())
-                .addSubcommand(new RunCommand(process))
+                .addSubcommand(new RunCommand(process, System.getenv()))
                 .addSubcommand(new DemoCommand(process, System.getenv()))
+                .addSubcommand(new ReloadCommand(System.getenv()))
+                .addSubcommand(new StatCommand(process))
                 .addSubcommand(new KeygenCommand())
                 .addSubcommand(new CommandLine.HelpCommand());
         commandLine.setOut(out);

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,12 +14,20 @@ import java.util.Optional;
  * gateways on one pid file is an operator mistake worth stopping at.
  */
 final class PidFile implements AutoCloseable {
+    /** Where {@code run}, {@code demo} and {@code reload} look by default, under $GOZARGAH_HOME or the working directory. */
+    static final Path DEFAULT = Path.of("data", "gozargah.pid");
     private final Path path;
     private final Thread removeOnExit;
 
     private PidFile(Path path) {
         this.path = path;
         this.removeOnExit = new Thread(this::delete, "pid-file-removal");
+    }
+
+    /** {@code $GOZARGAH_HOME/data/gozargah.pid}, or {@code data/gozargah.pid} in the working directory. */
+    static Path defaultPath(Map<String, String> environment) {
+        String home = environment.get(DemoCommand.HOME_VARIABLE);
+        return home == null || home.isBlank() ? DEFAULT : Path.of(home).resolve(DEFAULT);
     }
 
     static PidFile write(Path path) throws CliFailure {
@@ -29,6 +38,7 @@ final class PidFile implements AutoCloseable {
         PidFile pidFile = new PidFile(path);
         try {
             Path parent = path.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
             Path temp = Files.createTempFile(parent, ".gozargah-", ".pid");
             Files.writeString(temp, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
             Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

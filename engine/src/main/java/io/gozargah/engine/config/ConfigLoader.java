@@ -3,8 +3,11 @@ package io.gozargah.engine.config;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -15,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.gozargah.engine.auth.ApiKeys;
@@ -46,6 +50,16 @@ public final class ConfigLoader {
     private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration UPSTREAM_IDLE_TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_CONNECTIONS_PER_LOOP = 64;
+
+    /** {@code N}, {@code N/s}, {@code N/m} or {@code N/h}. */
+    private static final Pattern RATE = Pattern.compile("([0-9]{1,10})(?:/(s|m|h))?");
+    private static final long MAX_RATE_PER_SECOND = 1_000_000;
+    private static final int MAX_BURST = 1_000_000_000;
+    /** The longest an emptied burst may take to refill: beyond it a burst is a quota in disguise. */
+    private static final long MAX_BURST_REFILL_SECONDS = ConfigNode.MAX_DURATION.toSeconds();
+    /** Day and month counts live in 40 bits of the counters file. */
+    private static final long MAX_QUOTA = 1_000_000_000_000L;
+    private static final int MAX_IN_FLIGHT = 1_000_000;
 
     private ConfigLoader() {
     }
@@ -93,7 +107,7 @@ public final class ConfigLoader {
     }
 
     private static GatewayConfig read(Path file, ConfigNode root) throws ConfigException {
-        ConfigMap top = root.asMap("server", "limits", "providers", "consumers");
+        ConfigMap top = root.asMap("server", "limits", "admission", "providers", "consumers");
         ServerConfig server = server(top.required("server"));
         ConfigNode limitsNode = top.optional("limits");
         LimitsConfig limits = limitsNode == null ? LimitsConfig.defaults() : limits(limitsNode);
@@ -101,7 +115,77 @@ public final class ConfigLoader {
                 ConfigLoader::provider);
         ConfigNode consumersNode = top.optional("consumers");
         Map<String, ConsumerConfig> consumers = consumersNode == null ? Map.of() : consumers(consumersNode, providers);
-        return new GatewayConfig(file, server, limits, providers, consumers);
+        ConfigNode admissionNode = top.optional("admission");
+        AdmissionConfig admission = admissionNode == null ? AdmissionConfig.defaults(file) : admission(file, admissionNode);
+        return new GatewayConfig(file, server, limits, providers, consumers, admission);
+    }
+
+    private static AdmissionConfig admission(Path file, ConfigNode node) throws ConfigException {
+        ConfigMap m = node.asMap("calendar", "zone", "countersFile", "counterSlots");
+        ConfigNode calendarNode = m.optional("calendar");
+        String calendar = AdmissionConfig.DEFAULT_CALENDAR;
+        if (calendarNode != null) {
+            calendar = calendarNode.asString();
+            if (!calendar.equals("persian") && !calendar.equals("gregorian")) {
+                throw calendarNode.error("expected persian or gregorian, got '" + calendar + "'");
+            }
+        }
+        ZoneId zone = AdmissionConfig.DEFAULT_ZONE;
+        ConfigNode zoneNode = m.optional("zone");
+        if (zoneNode != null) {
+            try {
+                zone = ZoneId.of(zoneNode.asString());
+            } catch (DateTimeException e) {
+                throw zoneNode.error("unknown time zone '" + zoneNode.asString() + "': expected a tz database id such"
+                        + " as Asia/Tehran or UTC");
+            }
+        }
+        ConfigNode fileNode = m.optional("countersFile");
+        String counters = fileNode == null ? AdmissionConfig.DEFAULT_COUNTERS_FILE : fileNode.asString();
+        Path countersFile;
+        try {
+            countersFile = AdmissionConfig.resolve(file, counters);
+        } catch (InvalidPathException e) {
+            throw fileNode.error("not a usable path: " + e.getReason());
+        }
+        int slots = m.integer("counterSlots", AdmissionConfig.DEFAULT_COUNTER_SLOTS, 16, 4_000_000);
+        return new AdmissionConfig(calendar, zone, countersFile, slots);
+    }
+
+    /**
+     * {@code rate} (and {@code burst}) of a grant or consumer: {@code N} or {@code N/s} per second, {@code N/m} per
+     * minute, {@code N/h} per hour. Null when neither is set; a burst without a rate is an error.
+     */
+    private static RateLimitConfig rateLimit(ConfigMap m, ConfigNode owner) throws ConfigException {
+        ConfigNode rateNode = m.optional("rate");
+        ConfigNode burstNode = m.optional("burst");
+        if (rateNode == null) {
+            if (burstNode != null) {
+                throw burstNode.error("burst needs a rate");
+            }
+            return null;
+        }
+        String text = rateNode.asString();
+        Matcher matcher = RATE.matcher(text);
+        if (!matcher.matches()) {
+            throw rateNode.error("expected a rate such as 100, 100/s, 600/m or 3600/h, got '" + text + "'");
+        }
+        long count = Long.parseLong(matcher.group(1));
+        String unit = matcher.group(2);
+        int seconds = unit == null || unit.equals("s") ? 1 : unit.equals("m") ? 60 : 3600;
+        if (count == 0) {
+            throw rateNode.error("rate must be more than zero (remove the grant to refuse every call)");
+        }
+        if (count > MAX_RATE_PER_SECOND * seconds) {
+            throw rateNode.error("rate must be at most " + MAX_RATE_PER_SECOND + " per second, got '" + text + "'");
+        }
+        double perSecond = (double) count / seconds;
+        int burst = burstNode == null ? RateLimitConfig.defaultBurst(perSecond) : burstNode.asInt(1, MAX_BURST);
+        if (burst / perSecond > MAX_BURST_REFILL_SECONDS) {
+            throw (burstNode != null ? burstNode : rateNode).error("a burst of " + burst + " at " + text
+                    + " takes more than 7 days to refill; use quotaDay or quotaMonth for totals");
+        }
+        return new RateLimitConfig(perSecond, burst);
     }
 
     private static ServerConfig server(ConfigNode node) throws ConfigException {
@@ -179,7 +263,7 @@ public final class ConfigLoader {
 
     private static ProviderConfig provider(String name, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("endpoints", "connectTimeout", "responseTimeout", "maxConnectionsPerLoop",
-                "idleTimeout", "services");
+                "idleTimeout", "maxInFlight", "services");
         List<EndpointConfig> endpoints = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (ConfigNode item : nonEmptyList(m.required("endpoints"), "endpoint")) {
@@ -198,14 +282,15 @@ public final class ConfigLoader {
         Duration responseTimeout = m.duration("responseTimeout", RESPONSE_TIMEOUT);
         int maxConnections = m.integer("maxConnectionsPerLoop", MAX_CONNECTIONS_PER_LOOP, 1, 65_535);
         Duration idleTimeout = m.duration("idleTimeout", UPSTREAM_IDLE_TIMEOUT);
+        int maxInFlight = m.integer("maxInFlight", 0, 1, MAX_IN_FLIGHT);
 
         Map<String, ServiceConfig> services = nonEmptyMap(m.required("services"), "service", ConfigLoader::service);
         return new ProviderConfig(name, List.copyOf(endpoints), connectTimeout, responseTimeout, maxConnections,
-                idleTimeout, services);
+                idleTimeout, maxInFlight, services);
     }
 
     private static ServiceConfig service(String name, ConfigNode node) throws ConfigException {
-        ConfigMap m = node.asMap("path", "methods", "responseTimeout");
+        ConfigMap m = node.asMap("path", "methods", "responseTimeout", "maxInFlight");
         ConfigNode pathNode = m.required("path");
         String path = pathNode.asString();
         String problem = UpstreamPath.problem(path);
@@ -214,7 +299,8 @@ public final class ConfigLoader {
         }
         ConfigNode methodsNode = m.optional("methods");
         Set<String> methods = methodsNode == null ? DEFAULT_METHODS : methods(methodsNode);
-        return new ServiceConfig(name, path, methods, m.duration("responseTimeout", null));
+        return new ServiceConfig(name, path, methods, m.duration("responseTimeout", null),
+                m.integer("maxInFlight", 0, 1, MAX_IN_FLIGHT));
     }
 
     private static Set<String> methods(ConfigNode node) throws ConfigException {
@@ -236,7 +322,7 @@ public final class ConfigLoader {
             throws ConfigException {
         Map<String, String> keyOwners = new LinkedHashMap<>();
         return node.asNamedMap((name, value) -> {
-            ConfigMap m = value.asMap("apiKeys", "grants");
+            ConfigMap m = value.asMap("apiKeys", "rate", "burst", "grants");
             List<byte[]> hashes = new ArrayList<>();
             for (ConfigNode item : nonEmptyList(m.required("apiKeys"), "API key hash")) {
                 String hex = keyHash(item);
@@ -249,7 +335,7 @@ public final class ConfigLoader {
             }
             ConfigNode grantsNode = m.optional("grants");
             List<GrantConfig> grants = grantsNode == null ? List.of() : grants(grantsNode, providers);
-            return new ConsumerConfig(name, List.copyOf(hashes), grants);
+            return new ConsumerConfig(name, List.copyOf(hashes), grants, rateLimit(m, value));
         });
     }
 
@@ -271,7 +357,7 @@ public final class ConfigLoader {
             throws ConfigException {
         List<GrantConfig> grants = new ArrayList<>();
         for (ConfigNode item : node.asList()) {
-            ConfigMap m = item.asMap("service");
+            ConfigMap m = item.asMap("service", "rate", "burst", "quotaDay", "quotaMonth");
             ConfigNode serviceNode = m.required("service");
             String ref = serviceNode.asString();
             int slash = ref.indexOf('/');
@@ -289,11 +375,18 @@ public final class ConfigLoader {
                 throw serviceNode.error("unknown service '" + service + "' of provider '" + provider + "'; defined: "
                         + String.join(", ", p.services().keySet()));
             }
-            GrantConfig grant = new GrantConfig(provider, service);
-            if (grants.contains(grant)) {
-                throw serviceNode.error("duplicate grant of " + ref);
+            for (GrantConfig earlier : grants) {
+                if (earlier.provider().equals(provider) && earlier.service().equals(service)) {
+                    throw serviceNode.error("duplicate grant of " + ref);
+                }
             }
-            grants.add(grant);
+            long quotaDay = m.optional("quotaDay") == null ? 0 : m.required("quotaDay").asLong(1, MAX_QUOTA);
+            long quotaMonth = m.optional("quotaMonth") == null ? 0 : m.required("quotaMonth").asLong(1, MAX_QUOTA);
+            if (quotaDay > 0 && quotaMonth > 0 && quotaDay > quotaMonth) {
+                throw m.required("quotaDay").error("quotaDay " + quotaDay + " is more than quotaMonth " + quotaMonth
+                        + ": the monthly quota would cap every day first");
+            }
+            grants.add(new GrantConfig(provider, service, rateLimit(m, item), quotaDay, quotaMonth));
         }
         return List.copyOf(grants);
     }

@@ -8,6 +8,12 @@ import java.util.List;
  * @param name         identity forwarded upstream as {@code X-Gozargah-Consumer}
  * @param apiKeyHashes SHA-256 of each accepted API key, 32 bytes each (keys themselves are never stored)
  * @param grants       the services it may call; everything else is denied
+ * @param rate         the consumer's overall rate over all its grants, or null for none
  */
-public record ConsumerConfig(String name, List<byte[]> apiKeyHashes, List<GrantConfig> grants) {
+public record ConsumerConfig(String name, List<byte[]> apiKeyHashes, List<GrantConfig> grants, RateLimitConfig rate) {
+
+    /** A consumer without an overall rate limit. */
+    public ConsumerConfig(String name, List<byte[]> apiKeyHashes, List<GrantConfig> grants) {
+        this(name, apiKeyHashes, grants, null);
+    }
 }

@@ -12,7 +12,15 @@ import java.util.Map;
  * @param limits    HTTP/1.1 parsing and body limits
  * @param providers by provider name
  * @param consumers by consumer name
+ * @param admission billing calendar and counters file
  */
 public record GatewayConfig(Path source, ServerConfig server, LimitsConfig limits,
-                            Map<String, ProviderConfig> providers, Map<String, ConsumerConfig> consumers) {
+                            Map<String, ProviderConfig> providers, Map<String, ConsumerConfig> consumers,
+                            AdmissionConfig admission) {
+
+    /** A configuration with the default admission section. */
+    public GatewayConfig(Path source, ServerConfig server, LimitsConfig limits, Map<String, ProviderConfig> providers,
+                         Map<String, ConsumerConfig> consumers) {
+        this(source, server, limits, providers, consumers, AdmissionConfig.defaults(source));
+    }
 }

@@ -13,9 +13,11 @@ import java.util.Map;
  * @param responseTimeout       from the request's last byte sent until the response head arrives
  * @param maxConnectionsPerLoop cap on upstream connections per event loop per endpoint
  * @param idleTimeout           an idle pooled upstream connection is closed after this
+ * @param maxInFlight           most requests in flight to this provider at once, over all loops and
+ *                              services (503 overloaded past it), or 0 for no cap
  * @param services              by service name
  */
 public record ProviderConfig(String name, List<EndpointConfig> endpoints, Duration connectTimeout,
                              Duration responseTimeout, int maxConnectionsPerLoop, Duration idleTimeout,
-                             Map<String, ServiceConfig> services) {
+                             int maxInFlight, Map<String, ServiceConfig> services) {
 }

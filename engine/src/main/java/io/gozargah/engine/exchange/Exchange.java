@@ -1,6 +1,7 @@
 package io.gozargah.engine.exchange;
 
 import io.gozargah.codec.http1.HttpMethod;
+import io.gozargah.engine.admission.AdmissionTicket;
 import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.route.ServiceRoute;
@@ -47,6 +48,8 @@ public final class Exchange {
     private boolean admitted;
     private long retryAfterSeconds = -1;
     private String refusalDetail;
+    /** For the admission stage: made on first use, kept for every exchange on this instance. */
+    private AdmissionTicket admissionTicket;
 
     public Exchange(LoopResources loop) {
         this.loop = loop;
@@ -250,5 +253,14 @@ public final class Exchange {
 
     public void refusalDetail(String detail) {
         this.refusalDetail = detail;
+    }
+
+    /** The admission stage's per-exchange state (not cleared by {@link #start}: the stage clears it). */
+    public AdmissionTicket admissionTicket() {
+        return admissionTicket;
+    }
+
+    public void admissionTicket(AdmissionTicket t) {
+        this.admissionTicket = t;
     }
 }

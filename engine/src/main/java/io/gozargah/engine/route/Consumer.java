@@ -4,14 +4,21 @@ import java.nio.charset.StandardCharsets;
 
 /** An authenticated caller in a snapshot, with its grants as a bitmap over service ids. */
 public final class Consumer {
+    private final int id;
     private final String name;
     private final byte[] headerLine;
     private final long[] grants;
 
-    Consumer(String name, long[] grants) {
+    Consumer(int id, String name, long[] grants) {
+        this.id = id;
         this.name = name;
         this.headerLine = ("X-Gozargah-Consumer: " + name + "\r\n").getBytes(StandardCharsets.US_ASCII);
         this.grants = grants;
+    }
+
+    /** Dense id within its snapshot, 0-based, in config order: index into per-consumer admission state. */
+    public int id() {
+        return id;
     }
 
     public String name() {

@@ -1,5 +1,7 @@
 package io.gozargah.engine.route;
 
+import io.gozargah.engine.admission.Admission;
+import io.gozargah.engine.admission.AdmissionPlan;
 import io.gozargah.engine.config.ConsumerConfig;
 import io.gozargah.engine.config.EndpointConfig;
 import io.gozargah.engine.config.GatewayConfig;
@@ -33,10 +35,11 @@ public final class RoutingSnapshot {
     private final byte[][] keyHashes;
     private final Consumer[] keyOwners;
     private final Map<String, Consumer> consumersByName;
+    private final AdmissionPlan admission;
 
     private RoutingSnapshot(GatewayConfig config, List<ServiceRoute> services, int[] serviceSlots, byte[][] serviceKeys,
                             long[] keyPrefixes, byte[][] keyHashes, Consumer[] keyOwners,
-                            Map<String, Consumer> consumersByName) {
+                            Map<String, Consumer> consumersByName, AdmissionPlan admission) {
         this.config = config;
         this.services = services;
         this.serviceSlots = serviceSlots;
@@ -45,10 +48,21 @@ public final class RoutingSnapshot {
         this.keyHashes = keyHashes;
         this.keyOwners = keyOwners;
         this.consumersByName = consumersByName;
+        this.admission = admission;
     }
 
-    /** Builds the snapshot of a validated configuration. */
+    /** Builds the snapshot of a validated configuration, without admission control (tests of routing alone). */
     public static RoutingSnapshot build(GatewayConfig config) {
+        return build(config, null);
+    }
+
+    /**
+     * Builds the snapshot of a validated configuration with its grants' admission plan from {@code admission}
+     * (null: no limits are enforced).
+     *
+     * @throws IllegalStateException when the admission counters have no room for the config's grants
+     */
+    public static RoutingSnapshot build(GatewayConfig config, Admission admission) {
         List<ServiceRoute> services = new ArrayList<>();
         Map<String, ServiceRoute> byName = new HashMap<>();
         for (ProviderConfig p : config.providers().values()) {
@@ -92,7 +106,7 @@ public final class RoutingSnapshot {
                 }
                 grants[s.id() >>> 6] |= 1L << s.id();
             }
-            Consumer consumer = new Consumer(c.name(), grants);
+            Consumer consumer = new Consumer(consumers.size(), c.name(), grants);
             consumers.put(c.name(), consumer);
             for (byte[] h : c.apiKeyHashes()) {
                 keyEntries.add(new KeyEntry(prefix(h), h.clone(), consumer));
@@ -108,8 +122,16 @@ public final class RoutingSnapshot {
             keyHashes[i] = e.hash;
             keyOwners[i] = e.owner;
         }
+        AdmissionPlan plan = null;
+        if (admission != null) {
+            Map<String, Integer> serviceIds = new HashMap<>();
+            services.forEach(s -> serviceIds.put(s.qualifiedName(), s.id()));
+            Map<String, Integer> consumerIds = new HashMap<>();
+            consumers.forEach((name, c) -> consumerIds.put(name, c.id()));
+            plan = admission.plan(config, serviceIds, consumerIds, System.nanoTime());
+        }
         return new RoutingSnapshot(config, List.copyOf(services), slots, keys, keyPrefixes, keyHashes, keyOwners,
-                Map.copyOf(consumers));
+                Map.copyOf(consumers), plan);
     }
 
     private record KeyEntry(long prefix, byte[] hash, Consumer owner) {
@@ -117,6 +139,11 @@ public final class RoutingSnapshot {
 
     public GatewayConfig config() {
         return config;
+    }
+
+    /** The grants' rates, quotas and caps, or null when admission control is off. */
+    public AdmissionPlan admission() {
+        return admission;
     }
 
     public List<ServiceRoute> services() {

@@ -40,7 +40,12 @@ public final class ConfigReloader {
             log.error("reload refused, keeping the running configuration: {}", e.getMessage());
             return new Result(false, e.getMessage());
         }
-        gateway.reload(config);
+        try {
+            gateway.reload(config);
+        } catch (RuntimeException e) {
+            log.error("reload refused, keeping the running configuration: {}: {}", file, e.getMessage());
+            return new Result(false, file + ": " + e.getMessage());
+        }
         return new Result(true, "reloaded " + file);
     }
 }

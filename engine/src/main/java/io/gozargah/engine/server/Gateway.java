@@ -1,5 +1,7 @@
 package io.gozargah.engine.server;
 
+import io.gozargah.engine.admission.Admission;
+import io.gozargah.engine.admission.AdmissionStage;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.ListenerConfig;
 import io.gozargah.engine.exchange.ExchangeStage;
@@ -19,6 +21,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +68,12 @@ public final class Gateway implements AutoCloseable {
         return start(config, List.of());
     }
 
-    /** As {@link #start(GatewayConfig)}, with {@code extraStages} after the built-in ones (embedding, tests). */
+    /**
+     * As {@link #start(GatewayConfig)}, with {@code extraStages} after the built-in ones (embedding, tests).
+     *
+     * @throws UncheckedIOException when the admission counters file cannot be opened (or is another
+     *                              gateway's)
+     */
     public static Gateway start(GatewayConfig config, List<? extends ExchangeStage> extraStages)
             throws InterruptedException {
         Transport transport = Transport.select(config.server().transport());
@@ -72,9 +81,23 @@ public final class Gateway implements AutoCloseable {
                 : Runtime.getRuntime().availableProcessors();
         // Admission, journal and metrics join here as stages, in that order: a refused request is still
         // journaled and counted.
+        Admission admission;
+        try {
+            admission = Admission.open(config.admission(), System.nanoTime());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the counters file " + config.admission().countersFile() + ": "
+                    + e.getMessage(), e);
+        }
         List<ExchangeStage> stages = new ArrayList<>();
+        stages.add(new AdmissionStage(admission));
         stages.addAll(extraStages);
-        ServerContext context = new ServerContext(config, transport, new ExchangeStages(stages));
+        ServerContext context;
+        try {
+            context = new ServerContext(config, transport, new ExchangeStages(stages), admission);
+        } catch (RuntimeException e) {
+            closeQuietly(admission);
+            throw e;
+        }
         EventLoopGroup boss = transport.newGroup(1, "gozargah-accept");
         EventLoopGroup workers = transport.newGroup(threads, "gozargah-loop");
         ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
@@ -106,6 +129,7 @@ public final class Gateway implements AutoCloseable {
             }
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            closeQuietly(admission);
             throw e;
         }
         return new Gateway(context, transport.name(), boss, workers, bound, connections);
@@ -117,12 +141,21 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Builds the routing snapshot of {@code config} and swaps it in; exchanges in flight finish on the one
-     * they started with, and no connection is touched. Listener, limit and server settings are not
-     * reloadable: they keep the values the gateway started with.
+     * they started with, and no connection is touched. Grants, rates, quotas and in-flight caps take effect;
+     * the counters of grants that remain (matched by consumer and service name) carry over. Listener, limit,
+     * server and admission-section settings are not reloadable: they keep the values the gateway started with.
+     *
+     * @throws IllegalStateException when the snapshot cannot be built (the counters file is full); the
+     *                               running snapshot stays
      */
     public void reload(GatewayConfig config) {
-        context.swap(RoutingSnapshot.build(config));
-        log.info("configuration reloaded");
+        if (!config.admission().equals(context.admission().config())) {
+            log.warn("the admission section changed; it applies at the next start (running with {})",
+                    context.admission().config());
+        }
+        context.swap(RoutingSnapshot.build(config, context.admission()));
+        log.info("configuration reloaded: {} consumers, {} services", config.consumers().size(),
+                context.snapshot().services().size());
     }
 
     /** The Netty transport in use: epoll, io_uring or nio. */
@@ -199,9 +232,18 @@ public final class Gateway implements AutoCloseable {
         var b = bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         var w = workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         b.addListener(f -> w.addListener(g -> {
+            closeQuietly(context.admission());
             log.info("stopped");
             terminated.complete(null);
         }));
+    }
+
+    private static void closeQuietly(Admission admission) {
+        try {
+            admission.close();
+        } catch (IOException e) {
+            log.warn("closing the counters file: {}", e.toString());
+        }
     }
 
     /** Completes when the gateway has fully stopped. */

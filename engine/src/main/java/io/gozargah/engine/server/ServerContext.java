@@ -1,6 +1,7 @@
 package io.gozargah.engine.server;
 
 import io.gozargah.codec.http1.Http1Limits;
+import io.gozargah.engine.admission.Admission;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.LimitsConfig;
 import io.gozargah.engine.exchange.ExchangeStages;
@@ -31,9 +32,11 @@ public final class ServerContext {
     private final long requestHeadTimeoutNanos;
     private final Map<EventLoop, LoopResources> loops = new ConcurrentHashMap<>();
     private final ExchangeStages stages;
+    private final Admission admission;
 
-    ServerContext(GatewayConfig config, Transport transport, ExchangeStages stages) {
-        this.snapshot = RoutingSnapshot.build(config);
+    ServerContext(GatewayConfig config, Transport transport, ExchangeStages stages, Admission admission) {
+        this.admission = admission;
+        this.snapshot = RoutingSnapshot.build(config, admission);
         this.transport = transport;
         this.stages = stages;
         LimitsConfig l = config.limits();
@@ -44,6 +47,11 @@ public final class ServerContext {
         this.maxRequestBodyBytes = l.maxRequestBodyBytes();
         this.idleTimeoutNanos = config.server().idleTimeout().toNanos();
         this.requestHeadTimeoutNanos = config.server().requestHeadTimeout().toNanos();
+    }
+
+    /** The gateway's admission control: counters file and calendar, for the life of the process. */
+    public Admission admission() {
+        return admission;
     }
 
     public RoutingSnapshot snapshot() {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 
@@ -66,6 +67,58 @@ class ConfigLoaderTest {
         ConsumerConfig snapp = config.consumers().get("snapp");
         assertArrayEquals(ApiKeys.sha256("gzk_test_snapp"), snapp.apiKeyHashes().get(0));
         assertEquals(List.of(new GrantConfig("nocr", "identity")), snapp.grants());
+        assertNull(snapp.rate());
+        assertEquals(0, nocr.maxInFlight());
+        assertEquals(0, identity.maxInFlight());
+        assertEquals(new AdmissionConfig("persian", ZoneId.of("Asia/Tehran"), dir.resolve("data/counters.dat"), 16384),
+                config.admission(), "the counters file is found beside the config file");
+    }
+
+    @Test
+    void shouldReadRatesQuotasCapsAndTheAdmissionSection() throws Exception {
+        GatewayConfig config = ConfigLoader.load(write("""
+                server:
+                  listeners: [ { port: 8080 } ]
+                admission:
+                  calendar: gregorian
+                  zone: UTC
+                  countersFile: /var/lib/gozargah/counters.dat
+                  counterSlots: 1024
+                providers:
+                  nocr:
+                    endpoints: [ "http://127.0.0.1:9201" ]
+                    maxInFlight: 300
+                    services:
+                      identity: { path: /id, maxInFlight: 100 }
+                      photo: { path: /photo }
+                      card: { path: /card }
+                      health: { path: /health }
+                consumers:
+                  snapp:
+                    apiKeys: [ "%s" ]
+                    rate: 600/m
+                    burst: 20
+                    grants:
+                      - { service: nocr/identity, rate: 100, burst: 200, quotaDay: 10000, quotaMonth: 200000 }
+                      - { service: nocr/photo, rate: 25/s }
+                      - { service: nocr/card, rate: 36/h }
+                      - { service: nocr/health, rate: 5/s, quotaMonth: 7 }
+                """.formatted(ApiKeys.configHash("gzk_test_snapp"))));
+
+        assertEquals(new AdmissionConfig("gregorian", ZoneId.of("UTC"), Path.of("/var/lib/gozargah/counters.dat"), 1024),
+                config.admission());
+        ProviderConfig nocr = config.providers().get("nocr");
+        assertEquals(300, nocr.maxInFlight());
+        assertEquals(100, nocr.services().get("identity").maxInFlight());
+        assertEquals(0, nocr.services().get("photo").maxInFlight());
+        ConsumerConfig snapp = config.consumers().get("snapp");
+        assertEquals(new RateLimitConfig(10, 20), snapp.rate());
+        assertEquals(List.of(
+                new GrantConfig("nocr", "identity", new RateLimitConfig(100, 200), 10_000, 200_000),
+                new GrantConfig("nocr", "photo", new RateLimitConfig(25, 25), 0, 0),
+                new GrantConfig("nocr", "card", new RateLimitConfig(0.01, 1), 0, 0),
+                new GrantConfig("nocr", "health", new RateLimitConfig(5, 5), 0, 7)), snapp.grants(),
+                "the burst defaults to one second of the rate, at least 1");
     }
 
     @Test
@@ -79,8 +132,14 @@ class ConfigLoaderTest {
                 new EndpointConfig("http", "::1", 9201, "/registry")), nocr.endpoints());
         assertEquals(List.of("identity", "health-status"), List.copyOf(nocr.services().keySet()));
         assertEquals(Duration.ofSeconds(5), nocr.services().get("identity").responseTimeout());
-        assertEquals(List.of(new GrantConfig("nocr", "identity"), new GrantConfig("nocr", "health-status")),
-                config.consumers().get("snapp").grants());
+        assertEquals(List.of(new GrantConfig("nocr", "identity", new RateLimitConfig(100, 200), 50_000, 1_000_000),
+                new GrantConfig("nocr", "health-status")), config.consumers().get("snapp").grants());
+        assertEquals(new RateLimitConfig(200, 400), config.consumers().get("snapp").rate());
+        assertEquals(400, nocr.maxInFlight());
+        assertEquals(200, nocr.services().get("identity").maxInFlight());
+        assertEquals(new AdmissionConfig("persian", ZoneId.of("Asia/Tehran"),
+                repoFile("config/gozargah.yaml").toAbsolutePath().getParent().resolve("../data/counters.dat").normalize(),
+                16384), config.admission(), "relative to the config file: the repository's data/");
     }
 
     @Test

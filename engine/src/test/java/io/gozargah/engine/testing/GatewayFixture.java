@@ -19,9 +19,11 @@ public final class GatewayFixture implements AutoCloseable {
     public static final String BOB_KEY = "gzk_test_bob_fedcba9876543210";
 
     private final Gateway gateway;
+    private final Path configFile;
 
-    private GatewayFixture(Gateway gateway) {
+    private GatewayFixture(Gateway gateway, Path configFile) {
         this.gateway = gateway;
+        this.configFile = configFile;
     }
 
     /** The standard test config; {@code extraServiceYaml} adds lines under {@code services:} of prov (4-space indent level 6). */
@@ -75,7 +77,7 @@ public final class GatewayFixture implements AutoCloseable {
         Path file = dir.resolve("gateway.yaml");
         Files.writeString(file, yaml);
         GatewayConfig config = ConfigLoader.load(file);
-        return new GatewayFixture(Gateway.start(config, stages));
+        return new GatewayFixture(Gateway.start(config, stages), file);
     }
 
     public static GatewayFixture start(int upstreamPort) throws Exception {
@@ -84,6 +86,11 @@ public final class GatewayFixture implements AutoCloseable {
 
     public int port() {
         return gateway.boundAddresses().get(0).getPort();
+    }
+
+    /** The config file the gateway was started from (in its own temporary directory, with its counters file). */
+    public Path configFile() {
+        return configFile;
     }
 
     public Gateway gateway() {

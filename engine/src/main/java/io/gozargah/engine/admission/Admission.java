@@ -1,0 +1,345 @@
+package io.gozargah.engine.admission;
+
+import io.gozargah.engine.calendar.BillingCalendar;
+import io.gozargah.engine.calendar.BillingPeriod;
+import io.gozargah.engine.calendar.CurrentPeriod;
+import io.gozargah.engine.config.AdmissionConfig;
+import io.gozargah.engine.config.ConsumerConfig;
+import io.gozargah.engine.config.GatewayConfig;
+import io.gozargah.engine.config.GrantConfig;
+import io.gozargah.engine.config.ProviderConfig;
+import io.gozargah.engine.config.RateLimitConfig;
+import io.gozargah.engine.config.ServiceConfig;
+import io.gozargah.engine.exchange.Outcome;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.gozargah.engine.admission.CountersFile.DAY_OFFSET;
+import static io.gozargah.engine.admission.CountersFile.IN_FLIGHT_OFFSET;
+import static io.gozargah.engine.admission.CountersFile.MONTH_OFFSET;
+import static io.gozargah.engine.admission.CountersFile.OVERLOADED_OFFSET;
+import static io.gozargah.engine.admission.CountersFile.QUOTA_EXHAUSTED_OFFSET;
+import static io.gozargah.engine.admission.CountersFile.RATE_LIMITED_OFFSET;
+import static io.gozargah.engine.admission.CountersFile.TAT_OFFSET;
+
+/**
+ * Admission control for a running gateway: the counters file and billing calendar it was started with,
+ * plans for each snapshot, and the decision for one request.
+ *
+ * <p>A request on a grant passes, in order: the grant's rate (GCRA), the consumer's overall rate (GCRA), the
+ * daily quota, the monthly quota, the service's in-flight cap and the provider's in-flight cap. The first
+ * that refuses decides the answer ({@code 429 rate-limited}, {@code 429 quota-exhausted}, {@code 503
+ * overloaded}), and everything the earlier ones took is given back: each limiter's TAT moves back one
+ * interval, each quota count goes down by one (unless its period has just ended) and each in-flight permit
+ * is released. So a refusal consumes nothing; only admitted requests count against rates and quotas. Between
+ * the taking and the giving back, a concurrent request may see the capacity as taken and be refused: the
+ * error is always on the strict side, never admitting more than a limit allows.
+ *
+ * <p>An admitted request counts in the day and month usage whether or not quotas are configured (for
+ * {@code stat}); failures after admission (upstream errors, timeouts) still count, since the provider was
+ * called. Everything is lock-free and allocation-free: CAS and atomic adds on the mapped counters.
+ *
+ * <p>Time is passed in, never read here: {@code nowNanos} from a monotonic clock for the limiters,
+ * {@code epochMillis} for the billing periods.
+ */
+public final class Admission implements AutoCloseable {
+
+    private final CountersFile counters;
+    private final AtomicBuffer buffer;
+    private final CurrentPeriod period;
+    private final AdmissionConfig config;
+
+    private Admission(AdmissionConfig config, CountersFile counters, BillingCalendar calendar) {
+        this.config = config;
+        this.counters = counters;
+        this.buffer = counters.buffer();
+        this.period = new CurrentPeriod(calendar);
+    }
+
+    /** Opens the counters file of {@code config} and starts every limiter full at {@code nowNanos}. */
+    public static Admission open(AdmissionConfig config, long nowNanos) throws IOException {
+        BillingCalendar calendar = BillingCalendar.named(config.calendar(), config.zone());
+        return new Admission(config, CountersFile.open(config.countersFile(), config.counterSlots(), calendar, nowNanos),
+                calendar);
+    }
+
+    /** The admission section the gateway started with (not reloadable). */
+    public AdmissionConfig config() {
+        return config;
+    }
+
+    public BillingCalendar calendar() {
+        return period.calendar();
+    }
+
+    public CountersFile counters() {
+        return counters;
+    }
+
+    /**
+     * The policies of {@code gateway}'s grants, by the snapshot's ids: {@code serviceIds} maps
+     * {@code provider/service} and {@code consumerIds} each consumer name to its dense id. Records are found
+     * (or made) by name, so a grant that survives a reload, a restart or a reordering of the file keeps its
+     * counters. Not for the hot path: it allocates and is serialised with other plans.
+     *
+     * @throws IllegalStateException when the counters file has no room for a new record
+     */
+    public synchronized AdmissionPlan plan(GatewayConfig gateway, Map<String, Integer> serviceIds,
+                                           Map<String, Integer> consumerIds, long nowNanos) {
+        List<Integer> used = new ArrayList<>();
+        GrantPolicy[][] byConsumer = new GrantPolicy[consumerIds.size()][];
+        for (ConsumerConfig c : gateway.consumers().values()) {
+            GrantPolicy[] grants = new GrantPolicy[serviceIds.size()];
+            RateLimitConfig consumerRate = c.rate();
+            int consumerRecord = -1;
+            if (consumerRate != null) {
+                consumerRecord = counters.record(CountersFile.Kind.CONSUMER, c.name(), nowNanos);
+                describe(consumerRecord, consumerRate, 0, 0, 0, nowNanos);
+                used.add(consumerRecord);
+            }
+            for (GrantConfig g : c.grants()) {
+                ProviderConfig provider = gateway.providers().get(g.provider());
+                ServiceConfig service = provider.services().get(g.service());
+                int grantRecord = counters.record(CountersFile.Kind.GRANT, c.name() + " " + g.qualifiedService(),
+                        nowNanos);
+                describe(grantRecord, g.rate(), g.quotaDay(), g.quotaMonth(), 0, nowNanos);
+                used.add(grantRecord);
+                int serviceRecord = -1;
+                if (service.maxInFlight() > 0) {
+                    serviceRecord = counters.record(CountersFile.Kind.SERVICE, g.qualifiedService(), nowNanos);
+                    describe(serviceRecord, null, 0, 0, service.maxInFlight(), nowNanos);
+                    used.add(serviceRecord);
+                }
+                int providerRecord = -1;
+                if (provider.maxInFlight() > 0) {
+                    providerRecord = counters.record(CountersFile.Kind.PROVIDER, provider.name(), nowNanos);
+                    describe(providerRecord, null, 0, 0, provider.maxInFlight(), nowNanos);
+                    used.add(providerRecord);
+                }
+                grants[serviceIds.get(g.qualifiedService())] = new GrantPolicy(c.name(), g.provider(), g.service(),
+                        grantRecord, g.rate() == null ? 0 : g.rate().perSecond(), g.rate() == null ? 0 : g.rate().burst(),
+                        consumerRecord, consumerRate == null ? 0 : consumerRate.perSecond(),
+                        consumerRate == null ? 0 : consumerRate.burst(), g.quotaDay(), g.quotaMonth(),
+                        serviceRecord, service.maxInFlight(), providerRecord, provider.maxInFlight());
+            }
+            byConsumer[consumerIds.get(c.name())] = grants;
+        }
+        counters.markInConfig(used);
+        return new AdmissionPlan(byConsumer);
+    }
+
+    /**
+     * Writes a record's configured terms, for {@code stat} (the hot path reads the plan). When the rate or burst
+     * changed, the limiter's debt (how far its TAT is ahead of now) is capped at what the new terms allow,
+     * less one interval: a raised limit applies at once, a lowered one from the caller's current state.
+     */
+    private void describe(int record, RateLimitConfig rate, long quotaDay, long quotaMonth, int maxInFlight,
+                          long nowNanos) {
+        long rateBits = rate == null ? 0 : Double.doubleToRawLongBits(rate.perSecond());
+        int burst = rate == null ? 0 : rate.burst();
+        if (rate != null && (buffer.getLongVolatile(record + CountersFile.RATE_OFFSET) != rateBits
+                || buffer.getIntVolatile(record + CountersFile.BURST_OFFSET) != burst)) {
+            long interval = GcraRateLimiter.emissionIntervalNanos(rate.perSecond());
+            long cap = nowNanos + interval * (burst - 1);
+            long tat = buffer.getLongVolatile(record + TAT_OFFSET);
+            while (tat - cap > 0 && !buffer.compareAndSetLong(record + TAT_OFFSET, tat, cap)) {
+                tat = buffer.getLongVolatile(record + TAT_OFFSET);
+            }
+        }
+        buffer.putLongVolatile(record + CountersFile.RATE_OFFSET, rateBits);
+        buffer.putIntVolatile(record + CountersFile.BURST_OFFSET, burst);
+        buffer.putLongVolatile(record + CountersFile.QUOTA_DAY_OFFSET, quotaDay);
+        buffer.putLongVolatile(record + CountersFile.QUOTA_MONTH_OFFSET, quotaMonth);
+        buffer.putIntVolatile(record + CountersFile.MAX_IN_FLIGHT_OFFSET, maxInFlight);
+    }
+
+    /**
+     * Judges one request on grant {@code g} at {@code nowNanos} / {@code epochMillis}. Null admits; the ticket
+     * then holds what {@link #release} gives back. A refusal sets the ticket's retry-after seconds and
+     * detail. The ticket records the grant either way, for the RateLimit fields.
+     */
+    public Outcome admit(GrantPolicy g, AdmissionTicket t, long nowNanos, long epochMillis) {
+        final AtomicBuffer b = buffer;
+        BillingPeriod p = period.at(epochMillis);
+        t.policy = g;
+        t.nowNanos = nowNanos;
+        t.epochMillis = epochMillis;
+        t.period = p;
+        t.serviceHeld = false;
+        t.providerHeld = false;
+        t.retryAfterSeconds = -1;
+        t.detail = null;
+
+        if (g.grantInterval > 0) {
+            long r = GcraRateLimiter.tryAcquire(b, g.grantRecord + TAT_OFFSET, nowNanos, g.grantInterval, g.grantSpan);
+            if (r < 0) {
+                return refuse(t, g.grantRecord + RATE_LIMITED_OFFSET, Outcome.RATE_LIMITED,
+                        GcraRateLimiter.retryAfterSeconds(GcraRateLimiter.waitNanos(r)), g.rateDetail);
+            }
+        }
+        if (g.consumerInterval > 0) {
+            long r = GcraRateLimiter.tryAcquire(b, g.consumerRecord + TAT_OFFSET, nowNanos, g.consumerInterval,
+                    g.consumerSpan);
+            if (r < 0) {
+                refundRates(g, 1);
+                return refuse(t, g.grantRecord + RATE_LIMITED_OFFSET, Outcome.RATE_LIMITED,
+                        GcraRateLimiter.retryAfterSeconds(GcraRateLimiter.waitNanos(r)), g.consumerRateDetail);
+            }
+        }
+        if (PeriodCounter.tryCount(b, g.grantRecord + DAY_OFFSET, p.dayIndex(), g.quotaDay) == PeriodCounter.REFUSED) {
+            refundRates(g, 2);
+            return refuse(t, g.grantRecord + QUOTA_EXHAUSTED_OFFSET, Outcome.QUOTA_EXHAUSTED,
+                    secondsUntil(p.dayEndMillis(), epochMillis), g.dayDetail);
+        }
+        if (PeriodCounter.tryCount(b, g.grantRecord + MONTH_OFFSET, p.monthIndex(), g.quotaMonth)
+                == PeriodCounter.REFUSED) {
+            PeriodCounter.uncount(b, g.grantRecord + DAY_OFFSET, p.dayIndex());
+            refundRates(g, 2);
+            return refuse(t, g.grantRecord + QUOTA_EXHAUSTED_OFFSET, Outcome.QUOTA_EXHAUSTED,
+                    secondsUntil(p.monthEndMillis(), epochMillis), g.monthDetail);
+        }
+        if (g.serviceMaxInFlight > 0) {
+            if (b.getAndAddInt(g.serviceRecord + IN_FLIGHT_OFFSET, 1) >= g.serviceMaxInFlight) {
+                b.getAndAddInt(g.serviceRecord + IN_FLIGHT_OFFSET, -1);
+                uncountQuotas(g, p);
+                refundRates(g, 2);
+                b.getAndAddLong(g.serviceRecord + OVERLOADED_OFFSET, 1);
+                return refuse(t, g.grantRecord + OVERLOADED_OFFSET, Outcome.OVERLOADED, -1, g.serviceOverloadDetail);
+            }
+            t.serviceHeld = true;
+        }
+        if (g.providerMaxInFlight > 0) {
+            if (b.getAndAddInt(g.providerRecord + IN_FLIGHT_OFFSET, 1) >= g.providerMaxInFlight) {
+                b.getAndAddInt(g.providerRecord + IN_FLIGHT_OFFSET, -1);
+                release(t);
+                uncountQuotas(g, p);
+                refundRates(g, 2);
+                b.getAndAddLong(g.providerRecord + OVERLOADED_OFFSET, 1);
+                return refuse(t, g.grantRecord + OVERLOADED_OFFSET, Outcome.OVERLOADED, -1, g.providerOverloadDetail);
+            }
+            t.providerHeld = true;
+        }
+        return null;
+    }
+
+    /** Releases the in-flight permits {@link #admit} took for the ticket's exchange (idempotent). */
+    public void release(AdmissionTicket t) {
+        GrantPolicy g = t.policy;
+        if (t.serviceHeld) {
+            t.serviceHeld = false;
+            buffer.getAndAddInt(g.serviceRecord + IN_FLIGHT_OFFSET, -1);
+        }
+        if (t.providerHeld) {
+            t.providerHeld = false;
+            buffer.getAndAddInt(g.providerRecord + IN_FLIGHT_OFFSET, -1);
+        }
+    }
+
+    private Outcome refuse(AdmissionTicket t, int refusalCounter, Outcome outcome, long retryAfterSeconds,
+                           String detail) {
+        buffer.getAndAddLong(refusalCounter, 1);
+        t.retryAfterSeconds = retryAfterSeconds;
+        t.detail = detail;
+        return outcome;
+    }
+
+    /** Gives back the first {@code limiters} rate limiters (1: the grant's; 2: the consumer's too) that admitted. */
+    private void refundRates(GrantPolicy g, int limiters) {
+        if (g.grantInterval > 0) {
+            GcraRateLimiter.refund(buffer, g.grantRecord + TAT_OFFSET, g.grantInterval);
+        }
+        if (limiters > 1 && g.consumerInterval > 0) {
+            GcraRateLimiter.refund(buffer, g.consumerRecord + TAT_OFFSET, g.consumerInterval);
+        }
+    }
+
+    private void uncountQuotas(GrantPolicy g, BillingPeriod p) {
+        PeriodCounter.uncount(buffer, g.grantRecord + DAY_OFFSET, p.dayIndex());
+        PeriodCounter.uncount(buffer, g.grantRecord + MONTH_OFFSET, p.monthIndex());
+    }
+
+    /** Whole seconds from {@code nowMillis} to {@code endMillis}, rounded up, at least 1. */
+    static long secondsUntil(long endMillis, long nowMillis) {
+        long millis = endMillis - nowMillis;
+        return Math.max(1, (millis + 999) / 1000);
+    }
+
+    /**
+     * Renders the {@code RateLimit} field value for the ticket's grant into its scratch array, as of the
+     * judgement: for each policy, {@code r} = what is left and {@code t} = seconds until it is whole again.
+     *
+     * @return the length written, 0 when the grant has no policy
+     */
+    int renderRateLimit(AdmissionTicket t) {
+        GrantPolicy g = t.policy;
+        if (g == null || g.policyField == null) {
+            return 0;
+        }
+        byte[] out = t.field;
+        int n = 0;
+        if (g.grantInterval > 0) {
+            n = gcraItem(out, n, GrantPolicy.GRANT, g.grantRecord, g.grantInterval, g.grantSpan, t.nowNanos);
+        }
+        if (g.consumerInterval > 0) {
+            n = gcraItem(out, n, GrantPolicy.CONSUMER, g.consumerRecord, g.consumerInterval, g.consumerSpan, t.nowNanos);
+        }
+        BillingPeriod p = t.period;
+        if (g.quotaDay > 0) {
+            long used = PeriodCounter.countIn(buffer.getLongVolatile(g.grantRecord + DAY_OFFSET), p.dayIndex());
+            n = item(out, n, GrantPolicy.DAY, Math.max(0, g.quotaDay - used), secondsUntil(p.dayEndMillis(), t.epochMillis));
+        }
+        if (g.quotaMonth > 0) {
+            long used = PeriodCounter.countIn(buffer.getLongVolatile(g.grantRecord + MONTH_OFFSET), p.monthIndex());
+            n = item(out, n, GrantPolicy.MONTH, Math.max(0, g.quotaMonth - used),
+                    secondsUntil(p.monthEndMillis(), t.epochMillis));
+        }
+        return n;
+    }
+
+    private int gcraItem(byte[] out, int n, byte[] name, int record, long interval, long span, long nowNanos) {
+        long ahead = GcraRateLimiter.resetNanos(buffer, record + TAT_OFFSET, nowNanos);
+        long remaining = ahead >= span ? 0 : (span - ahead) / interval;
+        return item(out, n, name, remaining, GcraRateLimiter.ceilSeconds(ahead));
+    }
+
+    private static int item(byte[] out, int n, byte[] name, long remaining, long resetSeconds) {
+        if (n > 0) {
+            out[n++] = ',';
+            out[n++] = ' ';
+        }
+        System.arraycopy(name, 0, out, n, name.length);
+        n += name.length;
+        out[n++] = ';';
+        out[n++] = 'r';
+        out[n++] = '=';
+        n = digits(out, n, remaining);
+        out[n++] = ';';
+        out[n++] = 't';
+        out[n++] = '=';
+        return digits(out, n, resetSeconds);
+    }
+
+    /** Writes non-negative {@code v} in decimal at {@code n}; returns the new end. */
+    private static int digits(byte[] out, int n, long v) {
+        int start = n;
+        do {
+            out[n++] = (byte) ('0' + v % 10);
+            v /= 10;
+        } while (v > 0);
+        for (int i = start, j = n - 1; i < j; i++, j--) {
+            byte tmp = out[i];
+            out[i] = out[j];
+            out[j] = tmp;
+        }
+        return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+        counters.close();
+    }
+}

@@ -1,0 +1,43 @@
+package io.gozargah.engine.admission;
+
+import io.gozargah.engine.calendar.BillingPeriod;
+
+/**
+ * The admission stage's state for the exchange in progress on one connection or stream: which grant was
+ * judged, when, and which in-flight permits it holds. One per {@link io.gozargah.engine.exchange.Exchange},
+ * reused for every exchange, touched only by its event loop.
+ */
+public final class AdmissionTicket {
+    GrantPolicy policy;
+    long nowNanos;
+    long epochMillis;
+    BillingPeriod period;
+    boolean serviceHeld;
+    boolean providerHeld;
+    long retryAfterSeconds;
+    String detail;
+    /** Scratch for rendering the RateLimit field value: the sink copies it. */
+    final byte[] field = new byte[512];
+
+    /** The grant judged for the current exchange, or null when admission did not judge it. */
+    public GrantPolicy policy() {
+        return policy;
+    }
+
+    /** Seconds for Retry-After after a refusal, or -1. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    /** The problem detail of a refusal (rendered once per grant), or null. */
+    public String detail() {
+        return detail;
+    }
+
+    void clear() {
+        policy = null;
+        period = null;
+        serviceHeld = false;
+        providerHeld = false;
+    }
+}

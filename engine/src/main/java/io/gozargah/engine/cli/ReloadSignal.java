@@ -1,0 +1,47 @@
+package io.gozargah.engine.cli;
+
+import io.gozargah.engine.server.ConfigReloader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * SIGHUP as daemons use it: re-read the config file and swap it in ({@link ConfigReloader}). The reload runs on
+ * its own short-lived thread, not the JVM's signal thread, so a SIGTERM arriving meanwhile is handled at once;
+ * reloads are serialised by the reloader. Without this handler the JVM would treat SIGHUP as a request to exit.
+ */
+final class ReloadSignal {
+    private static final Logger LOG = LoggerFactory.getLogger(ReloadSignal.class);
+    private static final Signal HUP = new Signal("HUP");
+
+    private final ConfigReloader reloader;
+    private SignalHandler previous;
+
+    ReloadSignal(ConfigReloader reloader) {
+        this.reloader = reloader;
+    }
+
+    void install() {
+        previous = Signal.handle(HUP, s -> onSignal());
+    }
+
+    void restore() {
+        if (previous != null) {
+            Signal.handle(HUP, previous);
+            previous = null;
+        }
+    }
+
+    void onSignal() {
+        Thread reload = new Thread(() -> {
+            LOG.info("SIGHUP: reloading {}", reloader.file());
+            ConfigReloader.Result result = reloader.reload();
+            if (result.ok()) {
+                LOG.info("{}", result.message());
+            }
+        }, "gozargah-reload");
+        reload.setDaemon(true);
+        reload.start();
+    }
+}

@@ -1,0 +1,354 @@
+package io.gozargah.engine.admission;
+
+import io.gozargah.engine.auth.ApiKeys;
+import io.gozargah.engine.config.ConfigLoader;
+import io.gozargah.engine.config.GatewayConfig;
+import io.gozargah.engine.exchange.Outcome;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The admission decision with time driven by the test: no sockets, no sleeps. */
+class AdmissionTest {
+    private static final long SECOND = 1_000_000_000L;
+    /** 2025-06-01 12:00 in Tehran (08:30 UTC): 11 Khordad 1404, 12 hours before the day ends. */
+    private static final long NOON = Instant.parse("2025-06-01T08:30:00Z").toEpochMilli();
+    private static final long DAY_MILLIS = 86_400_000L;
+
+    @TempDir
+    Path dir;
+
+    private final List<Admission> opened = new ArrayList<>();
+
+    @AfterEach
+    void close() throws IOException {
+        for (Admission a : opened) {
+            a.close();
+        }
+    }
+
+    private GatewayConfig config(String consumerExtra, String grantsYaml, String providerExtra, String serviceExtra)
+            throws Exception {
+        String yaml = ""
+                + "server:\n"
+                + "  listeners: [ { host: 127.0.0.1, port: 0 } ]\n"
+                + "admission:\n"
+                + "  countersFile: counters.dat\n"
+                + "providers:\n"
+                + "  nocr:\n"
+                + "    endpoints: [ \"http://127.0.0.1:9\" ]\n"
+                + providerExtra
+                + "    services:\n"
+                + "      identity: { path: /id " + serviceExtra + "}\n"
+                + "      other: { path: /other }\n"
+                + "consumers:\n"
+                + "  snapp:\n"
+                + "    apiKeys: [ \"" + ApiKeys.configHash("gzk_test_snapp") + "\" ]\n"
+                + consumerExtra
+                + "    grants:\n"
+                + grantsYaml;
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, yaml, StandardCharsets.UTF_8);
+        return ConfigLoader.load(file);
+    }
+
+    private Admission open(GatewayConfig config, long nowNanos) throws IOException {
+        Admission admission = Admission.open(config.admission(), nowNanos);
+        opened.add(admission);
+        return admission;
+    }
+
+    private static AdmissionPlan plan(Admission admission, GatewayConfig config, long nowNanos) {
+        Map<String, Integer> services = new HashMap<>();
+        services.put("nocr/identity", 0);
+        services.put("nocr/other", 1);
+        Map<String, Integer> consumers = new HashMap<>();
+        consumers.put("snapp", 0);
+        return admission.plan(config, services, consumers, nowNanos);
+    }
+
+    @Test
+    void shouldAdmitTheBurstThenRefuseWithTheWholeSecondsUntilTheNextRequestPasses() throws Exception {
+        GatewayConfig config = config("", "      - { service: nocr/identity, rate: 10, burst: 5 }\n", "", "");
+        long t0 = 1_000 * SECOND;
+        Admission admission = open(config, t0);
+        GrantPolicy g = plan(admission, config, t0).grant(0, 0);
+        AdmissionTicket t = new AdmissionTicket();
+        for (int i = 0; i < 5; i++) {
+            assertNull(admission.admit(g, t, t0, NOON), "request " + i);
+        }
+        assertSame(Outcome.RATE_LIMITED, admission.admit(g, t, t0, NOON));
+        assertEquals(1, t.retryAfterSeconds(), "100 ms rounds up to 1 s");
+        assertTrue(t.detail().contains("10 requests per second with a burst of 5"), t.detail());
+        assertNull(admission.admit(g, t, t0 + SECOND / 10, NOON));
+        assertSame(Outcome.RATE_LIMITED, admission.admit(g, t, t0 + SECOND / 10, NOON));
+    }
+
+    @Test
+    void shouldGiveRetryAfterInWholeSecondsForSlowRates() throws Exception {
+        GatewayConfig config = config("", "      - { service: nocr/identity, rate: 6/m, burst: 1 }\n", "", "");
+        long t0 = 0;
+        Admission admission = open(config, t0);
+        GrantPolicy g = plan(admission, config, t0).grant(0, 0);
+        AdmissionTicket t = new AdmissionTicket();
+        assertNull(admission.admit(g, t, t0, NOON));
+        assertSame(Outcome.RATE_LIMITED, admission.admit(g, t, t0 + 2 * SECOND + 1, NOON));
+        assertEquals(8, t.retryAfterSeconds(), "10 s interval, 2 s and 1 ns gone: 7.99... s rounds up to 8");
+        assertNull(admission.admit(g, t, t0 + 10 * SECOND, NOON));
+    }
+
+    @Test
+    void shouldNotConsumeTheGrantRateWhenTheConsumerRateRefuses() throws Exception {
+        GatewayConfig config = config("    rate: 1\n    burst: 2\n",
+                "      - { service: nocr/identity, rate: 100, burst: 3 }\n"
+                        + "      - { service: nocr/other, rate: 100, burst: 3 }\n", "", "");
+        long t0 = 0;
+        Admission admission = open(config, t0);
+        AdmissionPlan plan = plan(admission, config, t0);
+        GrantPolicy identity = plan.grant(0, 0);
+        GrantPolicy other = plan.grant(0, 1);
+        AdmissionTicket t = new AdmissionTicket();
+        assertNull(admission.admit(identity, t, t0, NOON));
+        assertNull(admission.admit(other, t, t0, NOON));
+        for (int i = 0; i < 10; i++) {
+            assertSame(Outcome.RATE_LIMITED, admission.admit(identity, t, t0, NOON));
+            assertTrue(t.detail().contains("over all its services"), t.detail());
+        }
+        // The consumer's interval later, one more passes; the grant still had 2 of its burst left: the ten
+        // refusals took nothing from it.
+        assertNull(admission.admit(identity, t, t0 + SECOND, NOON));
+        t.policy = identity;
+        t.nowNanos = t0 + SECOND;
+        t.epochMillis = NOON;
+        t.period = admission.calendar().periodAt(NOON);
+        assertEquals("\"grant\";r=2;t=1, \"consumer\";r=0;t=2", field(admission, t));
+        assertEquals(2, usedToday(admission, identity));
+    }
+
+    @Test
+    void shouldRefuseTheDailyQuotaUntilTheBillingDayEndsAndNotCountRefusals() throws Exception {
+        GatewayConfig config = config("", "      - { service: nocr/identity, quotaDay: 3, quotaMonth: 100 }\n", "", "");
+        Admission admission = open(config, 0);
+        GrantPolicy g = plan(admission, config, 0).grant(0, 0);
+        AdmissionTicket t = new AdmissionTicket();
+        for (int i = 0; i < 3; i++) {
+            assertNull(admission.admit(g, t, i, NOON));
+        }
+        assertSame(Outcome.QUOTA_EXHAUSTED, admission.admit(g, t, 3, NOON));
+        assertEquals(12 * 3600, t.retryAfterSeconds(), "until Tehran midnight");
+        assertSame(Outcome.QUOTA_EXHAUSTED, admission.admit(g, t, 4, NOON + 3_600_000));
+        assertEquals(3, usedToday(admission, g));
+        assertEquals(3, usedThisMonth(admission, g), "refusals are not counted");
+        long nextDay = NOON + DAY_MILLIS;
+        assertNull(admission.admit(g, t, 5, nextDay), "a new day starts with a fresh count, no sweep needed");
+        assertEquals(1, PeriodCounter.countIn(admission.counters().buffer().getLongVolatile(g.grantRecord
+                + CountersFile.DAY_OFFSET), admission.calendar().dayIndex(nextDay)));
+        assertEquals(4, usedThisMonth(admission, g, nextDay));
+    }
+
+    @Test
+    void shouldRefuseTheMonthlyQuotaUntilTheNextPersianMonthWithoutCountingTheDay() throws Exception {
+        GatewayConfig config = config("", "      - { service: nocr/identity, quotaMonth: 2 }\n", "", "");
+        Admission admission = open(config, 0);
+        GrantPolicy g = plan(admission, config, 0).grant(0, 0);
+        AdmissionTicket t = new AdmissionTicket();
+        // 30 Esfand 1403 (2025-03-20) 12:00 Tehran; Farvardin 1404 starts 2025-03-20T20:30Z.
+        long esfand30 = Instant.parse("2025-03-20T08:30:00Z").toEpochMilli();
+        assertNull(admission.admit(g, t, 0, esfand30));
+        assertNull(admission.admit(g, t, 0, esfand30));
+        assertSame(Outcome.QUOTA_EXHAUSTED, admission.admit(g, t, 0, esfand30));
+        assertEquals(12 * 3600, t.retryAfterSeconds());
+        assertTrue(t.detail().contains("monthly quota of 2"), t.detail());
+        assertEquals(2, usedToday(admission, g, esfand30), "the refused request was taken back from the day");
+        assertNull(admission.admit(g, t, 0, Instant.parse("2025-03-20T20:30:00Z").toEpochMilli()), "Nowruz");
+    }
+
+    @Test
+    void shouldRefuseOverTheServiceInFlightCapAtOnceAndAdmitAgainOnRelease() throws Exception {
+        GatewayConfig config = config("", "      - { service: nocr/identity, quotaDay: 100 }\n", "", ", maxInFlight: 2 ");
+        Admission admission = open(config, 0);
+        GrantPolicy g = plan(admission, config, 0).grant(0, 0);
+        AdmissionTicket a = new AdmissionTicket();
+        AdmissionTicket b = new AdmissionTicket();
+        AdmissionTicket c = new AdmissionTicket();
+        assertNull(admission.admit(g, a, 0, NOON));
+        assertNull(admission.admit(g, b, 0, NOON));
+        assertSame(Outcome.OVERLOADED, admission.admit(g, c, 0, NOON));
+        assertEquals(-1, c.retryAfterSeconds());
+        assertTrue(c.detail().contains("nocr/identity already has its maximum of 2"), c.detail());
+        assertEquals(2, usedToday(admission, g), "the overloaded request used no quota");
+        admission.release(a);
+        admission.release(a);
+        assertNull(admission.admit(g, c, 0, NOON), "released once, however often release is called");
+        assertSame(Outcome.OVERLOADED, admission.admit(g, a, 0, NOON));
+    }
+
+    @Test
+    void shouldCapTheProviderOverAllItsServices() throws Exception {
+        GatewayConfig config = config("", "      - { service: nocr/identity }\n      - { service: nocr/other }\n",
+                "    maxInFlight: 1\n", "");
+        Admission admission = open(config, 0);
+        AdmissionPlan plan = plan(admission, config, 0);
+        AdmissionTicket a = new AdmissionTicket();
+        AdmissionTicket b = new AdmissionTicket();
+        assertNull(admission.admit(plan.grant(0, 0), a, 0, NOON));
+        assertSame(Outcome.OVERLOADED, admission.admit(plan.grant(0, 1), b, 0, NOON));
+        assertTrue(b.detail().startsWith("provider nocr"), b.detail());
+        admission.release(a);
+        assertNull(admission.admit(plan.grant(0, 1), b, 0, NOON));
+    }
+
+    @Test
+    void shouldRenderTheRateLimitFieldsOfEveryConfiguredPolicy() throws Exception {
+        GatewayConfig config = config("    rate: 50\n",
+                "      - { service: nocr/identity, rate: 10, burst: 20, quotaDay: 1000, quotaMonth: 20000 }\n", "", "");
+        Admission admission = open(config, 0);
+        GrantPolicy g = plan(admission, config, 0).grant(0, 0);
+        assertEquals("\"grant\";q=20;w=2, \"consumer\";q=50;w=1, \"day\";q=1000;w=86400, \"month\";q=20000;w=2592000",
+                new String(g.policyField, StandardCharsets.US_ASCII));
+        AdmissionTicket t = new AdmissionTicket();
+        assertNull(admission.admit(g, t, 0, NOON));
+        // Khordad 1404 ends 2025-06-21T20:30Z: 20 days and 12 hours after NOON.
+        assertEquals("\"grant\";r=19;t=1, \"consumer\";r=49;t=1, \"day\";r=999;t=43200, \"month\";r=19999;t="
+                + (20 * 86400 + 12 * 3600), field(admission, t));
+    }
+
+    @Test
+    void shouldHaveNoPolicyForAnUnlimitedGrantButStillCountItsUsage() throws Exception {
+        GatewayConfig config = config("", "      - { service: nocr/identity }\n", "", "");
+        Admission admission = open(config, 0);
+        GrantPolicy g = plan(admission, config, 0).grant(0, 0);
+        assertNull(g.policyField);
+        AdmissionTicket t = new AdmissionTicket();
+        for (int i = 0; i < 1000; i++) {
+            assertNull(admission.admit(g, t, i, NOON));
+        }
+        assertEquals(0, admission.renderRateLimit(t));
+        assertEquals(1000, usedToday(admission, g));
+        assertNull(plan(admission, config, 0).grant(0, 1), "no grant, no policy");
+    }
+
+    @Test
+    void shouldKeepUsageAcrossAReorderedReloadAndAReopenedFileButStartLimitersFull() throws Exception {
+        GatewayConfig first = config("", "      - { service: nocr/identity, rate: 1, burst: 2, quotaDay: 10 }\n"
+                + "      - { service: nocr/other }\n", "", "");
+        Admission admission = open(first, 0);
+        GrantPolicy g = plan(admission, first, 0).grant(0, 0);
+        AdmissionTicket t = new AdmissionTicket();
+        assertNull(admission.admit(g, t, 0, NOON));
+        assertNull(admission.admit(g, t, 0, NOON));
+        assertSame(Outcome.RATE_LIMITED, admission.admit(g, t, 0, NOON));
+
+        GatewayConfig reordered = config("", "      - { service: nocr/other }\n"
+                + "      - { service: nocr/identity, rate: 1, burst: 2, quotaDay: 3 }\n", "", "");
+        GrantPolicy reloaded = plan(admission, reordered, 0).grant(0, 0);
+        assertSame(Outcome.RATE_LIMITED, admission.admit(reloaded, t, 0, NOON), "the limiter state carried over");
+        assertNull(admission.admit(reloaded, t, SECOND, NOON));
+        assertSame(Outcome.QUOTA_EXHAUSTED, admission.admit(reloaded, t, 10 * SECOND, NOON), "3 used of the new 3");
+
+        admission.close();
+        opened.remove(admission);
+        Admission restarted = open(reordered, 50 * SECOND);
+        GrantPolicy again = plan(restarted, reordered, 50 * SECOND).grant(0, 0);
+        assertEquals(3, usedToday(restarted, again), "usage survived the reopen");
+        assertSame(Outcome.QUOTA_EXHAUSTED, restarted.admit(again, t, 50 * SECOND, NOON));
+    }
+
+    @Test
+    void shouldRefuseASecondGatewayOnTheSameCountersFile() throws Exception {
+        GatewayConfig config = config("", "      - { service: nocr/identity }\n", "", "");
+        open(config, 0);
+        IOException e = assertThrows(IOException.class, () -> Admission.open(config.admission(), 0));
+        assertTrue(e.getMessage().contains("in use by another gateway"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAFileThatIsNotACountersFile() throws Exception {
+        GatewayConfig config = config("", "      - { service: nocr/identity }\n", "", "");
+        Files.writeString(config.admission().countersFile(), "not counters, just some text that is long enough");
+        IOException e = assertThrows(IOException.class, () -> Admission.open(config.admission(), 0));
+        assertTrue(e.getMessage().contains("not a gozargah counters file"), e.getMessage());
+    }
+
+    @Test
+    void shouldNeverAdmitMoreThanTheBurstOrTheQuotaFromManyThreadsOnOneGrant() throws Exception {
+        GatewayConfig config = config("", "      - { service: nocr/identity, rate: 1/h, burst: 1000, quotaDay: 700 }\n"
+                + "      - { service: nocr/other, rate: 1/h, burst: 1000 }\n", "", "");
+        Admission admission = open(config, 0);
+        AdmissionPlan plan = plan(admission, config, 0);
+        int threads = 8;
+        int attemptsEach = 5_000;
+        for (int grant = 0; grant < 2; grant++) {
+            GrantPolicy g = plan.grant(0, grant);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> admitted = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                admitted.add(pool.submit(() -> {
+                    AdmissionTicket t = new AdmissionTicket();
+                    start.await();
+                    int n = 0;
+                    for (int k = 0; k < attemptsEach; k++) {
+                        if (admission.admit(g, t, k, NOON) == null) {
+                            n++;
+                        }
+                    }
+                    return n;
+                }));
+            }
+            start.countDown();
+            int total = 0;
+            for (Future<Integer> f : admitted) {
+                total += f.get(30, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            // The clock stays within one interval: the burst is all that may pass, and the quota caps it further.
+            assertEquals(grant == 0 ? 700 : 1000, total, "grant " + g.service());
+            assertEquals(total, usedToday(admission, g));
+        }
+    }
+
+    private static String field(Admission admission, AdmissionTicket t) {
+        int n = admission.renderRateLimit(t);
+        return new String(t.field, 0, n, StandardCharsets.US_ASCII);
+    }
+
+    private static long usedToday(Admission admission, GrantPolicy g) {
+        return usedToday(admission, g, NOON);
+    }
+
+    private static long usedToday(Admission admission, GrantPolicy g, long at) {
+        return PeriodCounter.countIn(admission.counters().buffer().getLongVolatile(g.grantRecord + CountersFile.DAY_OFFSET),
+                admission.calendar().dayIndex(at));
+    }
+
+    private static long usedThisMonth(Admission admission, GrantPolicy g) {
+        return usedThisMonth(admission, g, NOON);
+    }
+
+    private static long usedThisMonth(Admission admission, GrantPolicy g, long at) {
+        return PeriodCounter.countIn(admission.counters().buffer().getLongVolatile(g.grantRecord
+                + CountersFile.MONTH_OFFSET), admission.calendar().monthIndex(at));
+    }
+}
