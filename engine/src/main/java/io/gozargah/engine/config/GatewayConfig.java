@@ -12,7 +12,9 @@ import java.util.Map;
  * @param limits    HTTP/1.1 parsing and body limits
  * @param providers by provider name
  * @param consumers by consumer name
+ * @param journal   the transaction journal ({@link JournalConfig#disabled()} when the file has no section)
  */
 public record GatewayConfig(Path source, ServerConfig server, LimitsConfig limits,
-                            Map<String, ProviderConfig> providers, Map<String, ConsumerConfig> consumers) {
+                            Map<String, ProviderConfig> providers, Map<String, ConsumerConfig> consumers,
+                            JournalConfig journal) {
 }

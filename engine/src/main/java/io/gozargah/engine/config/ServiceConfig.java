@@ -10,6 +10,15 @@ import java.util.Set;
  * @param path            upstream path the service maps to, starting with '/', no trailing '/' unless "/"
  * @param methods         allowed methods, upper case (405 otherwise)
  * @param responseTimeout overrides the provider's, or null to inherit it
+ * @param journalBodies   what the journal keeps of request and response bodies
  */
-public record ServiceConfig(String name, String path, Set<String> methods, Duration responseTimeout) {
+public record ServiceConfig(String name, String path, Set<String> methods, Duration responseTimeout,
+                            JournalBodies journalBodies) {
+    /** What the journal keeps of a service's bodies. */
+    public enum JournalBodies {
+        /** Nothing but their sizes. */
+        NONE,
+        /** Their SHA-256, computed while streaming: proof of what was said, without keeping it. */
+        HASH
+    }
 }

@@ -7,9 +7,11 @@ public final class Consumer {
     private final String name;
     private final byte[] headerLine;
     private final long[] grants;
+    private final int journalId;
 
-    Consumer(String name, long[] grants) {
+    Consumer(String name, long[] grants, int journalId) {
         this.name = name;
+        this.journalId = journalId;
         this.headerLine = ("X-Gozargah-Consumer: " + name + "\r\n").getBytes(StandardCharsets.US_ASCII);
         this.grants = grants;
     }
@@ -19,6 +21,11 @@ public final class Consumer {
     }
 
     /** {@code X-Gozargah-Consumer: <name>\r\n}, rendered once. */
+    /** The consumer's journal dictionary id (0 when the journal is off). */
+    public int journalId() {
+        return journalId;
+    }
+
     public byte[] headerLine() {
         return headerLine;
     }

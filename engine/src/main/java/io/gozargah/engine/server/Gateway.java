@@ -6,6 +6,7 @@ import io.gozargah.engine.exchange.ExchangeStage;
 import io.gozargah.engine.exchange.ExchangeStages;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.http1.Http1Connection;
+import io.gozargah.engine.journal.Journal;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -42,11 +43,13 @@ public final class Gateway implements AutoCloseable {
     private final ChannelGroup connections;
     private final String transportName;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final Journal journal;
     private volatile boolean shuttingDown;
 
     private Gateway(ServerContext context, String transportName, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
-                    List<Channel> serverChannels, ChannelGroup connections) {
+                    List<Channel> serverChannels, ChannelGroup connections, Journal journal) {
         this.context = context;
+        this.journal = journal;
         this.transportName = transportName;
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
@@ -73,8 +76,26 @@ public final class Gateway implements AutoCloseable {
         // Admission, journal and metrics join here as stages, in that order: a refused request is still
         // journaled and counted.
         List<ExchangeStage> stages = new ArrayList<>();
+        // Before any listener: the journal drains what a crashed run left in its ring first.
+        Journal journal = config.journal() != null && config.journal().enabled()
+                ? Journal.start(config.journal(), threads) : null;
+        if (journal != null) {
+            stages.add(journal.stage());
+        } else {
+            log.warn("the transaction journal is off (no journal: section, or enabled: false): transactions are"
+                    + " not recorded");
+        }
         stages.addAll(extraStages);
-        ServerContext context = new ServerContext(config, transport, new ExchangeStages(stages));
+        ServerContext context;
+        try {
+            context = new ServerContext(config, transport, new ExchangeStages(stages),
+                    journal == null ? null : journal.dictionary());
+        } catch (RuntimeException e) {
+            if (journal != null) {
+                journal.close();
+            }
+            throw e;
+        }
         EventLoopGroup boss = transport.newGroup(1, "gozargah-accept");
         EventLoopGroup workers = transport.newGroup(threads, "gozargah-loop");
         ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
@@ -105,10 +126,13 @@ public final class Gateway implements AutoCloseable {
                 ch.close();
             }
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+            if (journal != null) {
+                journal.close();
+            }
             throw e;
         }
-        return new Gateway(context, transport.name(), boss, workers, bound, connections);
+        return new Gateway(context, transport.name(), boss, workers, bound, connections, journal);
     }
 
     private static void addHttp1Handlers(SocketChannel ch, ServerContext context) {
@@ -121,7 +145,7 @@ public final class Gateway implements AutoCloseable {
      * reloadable: they keep the values the gateway started with.
      */
     public void reload(GatewayConfig config) {
-        context.swap(RoutingSnapshot.build(config));
+        context.swap(RoutingSnapshot.build(config, journal == null ? null : journal.dictionary()));
         log.info("configuration reloaded");
     }
 
@@ -137,6 +161,11 @@ public final class Gateway implements AutoCloseable {
 
     ServerContext context() {
         return context;
+    }
+
+    /** The transaction journal, or null when it is off. */
+    public Journal journal() {
+        return journal;
     }
 
     /** Open consumer connections. */
@@ -199,6 +228,14 @@ public final class Gateway implements AutoCloseable {
         var b = bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         var w = workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         b.addListener(f -> w.addListener(g -> {
+            // The loops are gone, so nothing writes into the ring any more: the writer drains it all.
+            if (journal != null) {
+                try {
+                    journal.close();
+                } catch (RuntimeException e) {
+                    log.error("closing the journal failed", e);
+                }
+            }
             log.info("stopped");
             terminated.complete(null);
         }));

@@ -4,6 +4,7 @@ import io.gozargah.codec.http1.Http1Limits;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.LimitsConfig;
 import io.gozargah.engine.exchange.ExchangeStages;
+import io.gozargah.engine.journal.JournalDictionary;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
@@ -32,8 +33,8 @@ public final class ServerContext {
     private final Map<EventLoop, LoopResources> loops = new ConcurrentHashMap<>();
     private final ExchangeStages stages;
 
-    ServerContext(GatewayConfig config, Transport transport, ExchangeStages stages) {
-        this.snapshot = RoutingSnapshot.build(config);
+    ServerContext(GatewayConfig config, Transport transport, ExchangeStages stages, JournalDictionary dictionary) {
+        this.snapshot = RoutingSnapshot.build(config, dictionary);
         this.transport = transport;
         this.stages = stages;
         LimitsConfig l = config.limits();
