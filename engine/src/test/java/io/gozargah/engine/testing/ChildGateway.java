@@ -58,6 +58,9 @@ public final class ChildGateway implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.addAll(jvmOptions());
+        // Tests start it again and again: pre-touching the launcher's 512 MiB heap costs seconds each time.
+        command.add("-XX:-AlwaysPreTouch");
+        command.add("-Xms64m");
         command.add("-Dlogback.configurationFile=" + logback);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
