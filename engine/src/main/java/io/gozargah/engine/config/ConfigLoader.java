@@ -107,7 +107,7 @@ public final class ConfigLoader {
     }
 
     private static GatewayConfig read(Path file, ConfigNode root) throws ConfigException {
-        ConfigMap top = root.asMap("server", "limits", "admission", "providers", "consumers");
+        ConfigMap top = root.asMap("server", "limits", "admission", "providers", "consumers", "journal");
         ServerConfig server = server(top.required("server"));
         ConfigNode limitsNode = top.optional("limits");
         LimitsConfig limits = limitsNode == null ? LimitsConfig.defaults() : limits(limitsNode);
@@ -115,9 +115,11 @@ public final class ConfigLoader {
                 ConfigLoader::provider);
         ConfigNode consumersNode = top.optional("consumers");
         Map<String, ConsumerConfig> consumers = consumersNode == null ? Map.of() : consumers(consumersNode, providers);
+        ConfigNode journalNode = top.optional("journal");
+        JournalConfig journal = journalNode == null ? JournalConfig.disabled() : journal(file, journalNode);
         ConfigNode admissionNode = top.optional("admission");
         AdmissionConfig admission = admissionNode == null ? AdmissionConfig.defaults(file) : admission(file, admissionNode);
-        return new GatewayConfig(file, server, limits, providers, consumers, admission);
+        return new GatewayConfig(file, server, limits, providers, consumers, admission, journal);
     }
 
     private static AdmissionConfig admission(Path file, ConfigNode node) throws ConfigException {
@@ -290,7 +292,7 @@ public final class ConfigLoader {
     }
 
     private static ServiceConfig service(String name, ConfigNode node) throws ConfigException {
-        ConfigMap m = node.asMap("path", "methods", "responseTimeout", "maxInFlight");
+        ConfigMap m = node.asMap("path", "methods", "responseTimeout", "maxInFlight", "journal");
         ConfigNode pathNode = m.required("path");
         String path = pathNode.asString();
         String problem = UpstreamPath.problem(path);
@@ -299,8 +301,72 @@ public final class ConfigLoader {
         }
         ConfigNode methodsNode = m.optional("methods");
         Set<String> methods = methodsNode == null ? DEFAULT_METHODS : methods(methodsNode);
+        ServiceConfig.JournalBodies bodies = ServiceConfig.JournalBodies.NONE;
+        ConfigNode journalNode = m.optional("journal");
+        if (journalNode != null) {
+            ConfigNode bodiesNode = journalNode.asMap("bodies").optional("bodies");
+            if (bodiesNode != null) {
+                bodies = switch (bodiesNode.asString()) {
+                    case "none" -> ServiceConfig.JournalBodies.NONE;
+                    case "hash" -> ServiceConfig.JournalBodies.HASH;
+                    default -> throw bodiesNode.error("expected none or hash, got '" + bodiesNode.asString() + "'");
+                };
+            }
+        }
         return new ServiceConfig(name, path, methods, m.duration("responseTimeout", null),
-                m.integer("maxInFlight", 0, 1, MAX_IN_FLIGHT));
+                m.integer("maxInFlight", 0, 1, MAX_IN_FLIGHT), bodies);
+    }
+
+    private static JournalConfig journal(Path file, ConfigNode node) throws ConfigException {
+        ConfigMap m = node.asMap("enabled", "dir", "rollCycle", "ringBytes", "retainDays", "archiveDir");
+        boolean enabled = true;
+        ConfigNode enabledNode = m.optional("enabled");
+        if (enabledNode != null) {
+            enabled = switch (enabledNode.asString()) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw enabledNode.error("expected true or false, got '" + enabledNode.asString() + "'");
+            };
+        }
+        Path dir = enabled ? directory(file, m.required("dir")) : null;
+        String rollCycle = JournalConfig.DEFAULT_ROLL_CYCLE;
+        ConfigNode rollNode = m.optional("rollCycle");
+        if (rollNode != null) {
+            rollCycle = rollNode.asString();
+            if (!JournalConfig.ROLL_CYCLES.contains(rollCycle)) {
+                throw rollNode.error("expected one of " + String.join(", ", JournalConfig.ROLL_CYCLES) + ", got '"
+                        + rollCycle + "' (DAILY and FAST_DAILY hold about 50,000 records a second on average: too"
+                        + " few for the writer's budget)");
+            }
+        }
+        long ringBytes = m.size("ringBytes", JournalConfig.DEFAULT_RING_BYTES, JournalConfig.MIN_RING_BYTES,
+                JournalConfig.MAX_RING_BYTES);
+        if (Long.bitCount(ringBytes) != 1) {
+            throw m.required("ringBytes").error("must be a power of two (such as 16MiB), got " + ringBytes);
+        }
+        int retainDays = m.integer("retainDays", 0, 0, 36_500);
+        ConfigNode archiveNode = m.optional("archiveDir");
+        Path archiveDir = archiveNode == null ? null : directory(file, archiveNode);
+        if (archiveDir != null && retainDays == 0) {
+            throw archiveNode.error("archiveDir needs retainDays: without it no cycle file is ever archived");
+        }
+        if (archiveDir != null && dir != null && archiveDir.startsWith(dir)) {
+            throw archiveNode.error("must be outside the journal directory " + dir);
+        }
+        return new JournalConfig(enabled, dir, rollCycle, ringBytes, retainDays, archiveDir);
+    }
+
+    /** A folder path; relative ones are resolved against the config file's folder. */
+    private static Path directory(Path file, ConfigNode node) throws ConfigException {
+        Path path;
+        try {
+            path = Path.of(node.asString());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw node.error("not a valid path: " + e.getReason());
+        }
+        Path base = file == null || file.toAbsolutePath().getParent() == null ? Path.of("")
+                : file.toAbsolutePath().getParent();
+        return base.resolve(path).toAbsolutePath().normalize();
     }
 
     private static Set<String> methods(ConfigNode node) throws ConfigException {

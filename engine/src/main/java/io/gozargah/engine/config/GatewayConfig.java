@@ -13,14 +13,15 @@ import java.util.Map;
  * @param providers by provider name
  * @param consumers by consumer name
  * @param admission billing calendar and counters file
+ * @param journal   the transaction journal ({@link JournalConfig#disabled()} when the file has no section)
  */
 public record GatewayConfig(Path source, ServerConfig server, LimitsConfig limits,
                             Map<String, ProviderConfig> providers, Map<String, ConsumerConfig> consumers,
-                            AdmissionConfig admission) {
+                            AdmissionConfig admission, JournalConfig journal) {
 
-    /** A configuration with the default admission section. */
+    /** A configuration with the default admission section and no journal. */
     public GatewayConfig(Path source, ServerConfig server, LimitsConfig limits, Map<String, ProviderConfig> providers,
                          Map<String, ConsumerConfig> consumers) {
-        this(source, server, limits, providers, consumers, AdmissionConfig.defaults(source));
+        this(source, server, limits, providers, consumers, AdmissionConfig.defaults(source), JournalConfig.disabled());
     }
 }

@@ -12,6 +12,15 @@ import java.util.Set;
  * @param responseTimeout overrides the provider's, or null to inherit it
  * @param maxInFlight     most requests in flight to this service at once (503 overloaded past it), or 0
  *                        for no cap
+ * @param journalBodies   what the journal keeps of request and response bodies
  */
-public record ServiceConfig(String name, String path, Set<String> methods, Duration responseTimeout, int maxInFlight) {
+public record ServiceConfig(String name, String path, Set<String> methods, Duration responseTimeout, int maxInFlight,
+                            JournalBodies journalBodies) {
+    /** What the journal keeps of a service's bodies. */
+    public enum JournalBodies {
+        /** Nothing but their sizes. */
+        NONE,
+        /** Their SHA-256, computed while streaming: proof of what was said, without keeping it. */
+        HASH
+    }
 }

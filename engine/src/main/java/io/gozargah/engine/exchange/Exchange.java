@@ -50,6 +50,9 @@ public final class Exchange {
     private String refusalDetail;
     /** For the admission stage: made on first use, kept for every exchange on this instance. */
     private AdmissionTicket admissionTicket;
+    private boolean withheld;
+    /** For the journal stage: its per-exchange-instance scratch, kept across exchanges (see JournalStage). */
+    private Object journalState;
 
     public Exchange(LoopResources loop) {
         this.loop = loop;
@@ -76,6 +79,7 @@ public final class Exchange {
         admitted = false;
         retryAfterSeconds = -1;
         refusalDetail = null;
+        withheld = false;
     }
 
     /** The event loop's own resources (pools, scratch space, per-loop state of stages). */
@@ -262,5 +266,27 @@ public final class Exchange {
 
     public void admissionTicket(AdmissionTicket t) {
         this.admissionTicket = t;
+    }
+
+    /**
+     * Set by a stage in {@link ExchangeStage#complete} when it could not record the exchange: the front end must
+     * then not let the answer reach the consumer (it closes the connection without flushing), so that no client
+     * holds a transaction id the journal lacks.
+     */
+    public void withhold() {
+        this.withheld = true;
+    }
+
+    public boolean withheld() {
+        return withheld;
+    }
+
+    /** The journal stage's state for this exchange instance, or null before its first use. */
+    public Object journalState() {
+        return journalState;
+    }
+
+    public void journalState(Object state) {
+        this.journalState = state;
     }
 }

@@ -368,7 +368,24 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (!completed) {
             completed = true;
             stages.complete(exchange, o, System.nanoTime());
+            if (exchange.withheld()) {
+                withhold();
+            }
         }
+    }
+
+    /**
+     * A stage could not record the exchange (the journal had no room even for a refusal): the answer must not
+     * reach the consumer. Whatever is not flushed yet is dropped and the connection closed.
+     */
+    private void withhold() {
+        closing = true;
+        closeAfterResponse = true;
+        if (clientOut != null) {
+            clientOut.release();
+            clientOut = null;
+        }
+        ctx.close();
     }
 
     private void onRequestHead(RequestHead head) {

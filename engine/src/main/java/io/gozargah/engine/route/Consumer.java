@@ -8,10 +8,12 @@ public final class Consumer {
     private final String name;
     private final byte[] headerLine;
     private final long[] grants;
+    private final int journalId;
 
-    Consumer(int id, String name, long[] grants) {
+    Consumer(int id, String name, long[] grants, int journalId) {
         this.id = id;
         this.name = name;
+        this.journalId = journalId;
         this.headerLine = ("X-Gozargah-Consumer: " + name + "\r\n").getBytes(StandardCharsets.US_ASCII);
         this.grants = grants;
     }
@@ -23,6 +25,11 @@ public final class Consumer {
 
     public String name() {
         return name;
+    }
+
+    /** The consumer's journal dictionary id (0 when the journal is off). */
+    public int journalId() {
+        return journalId;
     }
 
     /** {@code X-Gozargah-Consumer: <name>\r\n}, rendered once. */

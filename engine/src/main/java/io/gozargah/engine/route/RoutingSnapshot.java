@@ -1,5 +1,6 @@
 package io.gozargah.engine.route;
 
+import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.engine.admission.Admission;
 import io.gozargah.engine.admission.AdmissionPlan;
 import io.gozargah.engine.config.ConsumerConfig;
@@ -8,6 +9,7 @@ import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.GrantConfig;
 import io.gozargah.engine.config.ProviderConfig;
 import io.gozargah.engine.config.ServiceConfig;
+import io.gozargah.engine.journal.JournalDictionary;
 import io.gozargah.engine.upstream.UpstreamEndpoint;
 import io.netty.buffer.ByteBuf;
 
@@ -51,18 +53,19 @@ public final class RoutingSnapshot {
         this.admission = admission;
     }
 
-    /** Builds the snapshot of a validated configuration, without admission control (tests of routing alone). */
+    /** Builds the snapshot of a validated configuration, without admission control or journal ids (tests of routing alone). */
     public static RoutingSnapshot build(GatewayConfig config) {
-        return build(config, null);
+        return build(config, null, null);
     }
 
     /**
      * Builds the snapshot of a validated configuration with its grants' admission plan from {@code admission}
-     * (null: no limits are enforced).
+     * (null: no limits are enforced); names get their journal ids from {@code dictionary} (null: no journal,
+     * ids 0). Ids are given here, off the event loops, before the snapshot is published.
      *
      * @throws IllegalStateException when the admission counters have no room for the config's grants
      */
-    public static RoutingSnapshot build(GatewayConfig config, Admission admission) {
+    public static RoutingSnapshot build(GatewayConfig config, Admission admission, JournalDictionary dictionary) {
         List<ServiceRoute> services = new ArrayList<>();
         Map<String, ServiceRoute> byName = new HashMap<>();
         for (ProviderConfig p : config.providers().values()) {
@@ -70,12 +73,15 @@ public final class RoutingSnapshot {
             for (int i = 0; i < endpoints.length; i++) {
                 EndpointConfig e = p.endpoints().get(i);
                 endpoints[i] = new UpstreamEndpoint(e, (int) Math.min(Integer.MAX_VALUE, p.connectTimeout().toMillis()),
-                        p.maxConnectionsPerLoop(), p.idleTimeout().toNanos());
+                        p.maxConnectionsPerLoop(), p.idleTimeout().toNanos(),
+                        journalId(dictionary, DictionaryEntryFlyweight.KIND_ENDPOINT, e.toString()));
             }
             for (ServiceConfig s : p.services().values()) {
                 Duration timeout = s.responseTimeout() != null ? s.responseTimeout() : p.responseTimeout();
                 ServiceRoute route = new ServiceRoute(services.size(), p.name(), s.name(), s.path(),
-                        List.copyOf(s.methods()), timeout.toNanos(), endpoints);
+                        List.copyOf(s.methods()), timeout.toNanos(), endpoints,
+                        journalId(dictionary, DictionaryEntryFlyweight.KIND_SERVICE, p.name() + "/" + s.name()),
+                        s.journalBodies() == ServiceConfig.JournalBodies.HASH);
                 services.add(route);
                 byName.put(route.qualifiedName(), route);
             }
@@ -106,7 +112,8 @@ public final class RoutingSnapshot {
                 }
                 grants[s.id() >>> 6] |= 1L << s.id();
             }
-            Consumer consumer = new Consumer(consumers.size(), c.name(), grants);
+            Consumer consumer = new Consumer(consumers.size(), c.name(), grants,
+                    journalId(dictionary, DictionaryEntryFlyweight.KIND_CONSUMER, c.name()));
             consumers.put(c.name(), consumer);
             for (byte[] h : c.apiKeyHashes()) {
                 keyEntries.add(new KeyEntry(prefix(h), h.clone(), consumer));
@@ -132,6 +139,10 @@ public final class RoutingSnapshot {
         }
         return new RoutingSnapshot(config, List.copyOf(services), slots, keys, keyPrefixes, keyHashes, keyOwners,
                 Map.copyOf(consumers), plan);
+    }
+
+    private static int journalId(JournalDictionary dictionary, int kind, String name) {
+        return dictionary == null ? 0 : dictionary.id(kind, name);
     }
 
     private record KeyEntry(long prefix, byte[] hash, Consumer owner) {

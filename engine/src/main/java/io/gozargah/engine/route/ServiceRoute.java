@@ -18,10 +18,14 @@ public final class ServiceRoute {
     private final String allow;
     private final long responseTimeoutNanos;
     private final UpstreamEndpoint[] endpoints;
+    private final int journalId;
+    private final boolean journalBodyHashes;
 
     ServiceRoute(int id, String provider, String name, String upstreamPath, List<String> methods,
-                 long responseTimeoutNanos, UpstreamEndpoint[] endpoints) {
+                 long responseTimeoutNanos, UpstreamEndpoint[] endpoints, int journalId, boolean journalBodyHashes) {
         this.id = id;
+        this.journalId = journalId;
+        this.journalBodyHashes = journalBodyHashes;
         this.provider = provider;
         this.name = name;
         // "/" maps to the empty prefix so that "/{p}/{s}/x" becomes "/x" rather than "//x".
@@ -70,6 +74,16 @@ public final class ServiceRoute {
 
     public long responseTimeoutNanos() {
         return responseTimeoutNanos;
+    }
+
+    /** The service's journal dictionary id, for {@code provider/service} (0 when the journal is off). */
+    public int journalId() {
+        return journalId;
+    }
+
+    /** Whether the journal keeps SHA-256 hashes of this service's request and response bodies. */
+    public boolean journalBodyHashes() {
+        return journalBodyHashes;
     }
 
     public UpstreamEndpoint[] endpoints() {

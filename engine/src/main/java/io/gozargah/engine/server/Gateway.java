@@ -8,6 +8,7 @@ import io.gozargah.engine.exchange.ExchangeStage;
 import io.gozargah.engine.exchange.ExchangeStages;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.http1.Http1Connection;
+import io.gozargah.engine.journal.Journal;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -46,11 +47,13 @@ public final class Gateway implements AutoCloseable {
     private final ChannelGroup connections;
     private final String transportName;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final Journal journal;
     private volatile boolean shuttingDown;
 
     private Gateway(ServerContext context, String transportName, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
-                    List<Channel> serverChannels, ChannelGroup connections) {
+                    List<Channel> serverChannels, ChannelGroup connections, Journal journal) {
         this.context = context;
+        this.journal = journal;
         this.transportName = transportName;
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
@@ -79,8 +82,9 @@ public final class Gateway implements AutoCloseable {
         Transport transport = Transport.select(config.server().transport());
         int threads = config.server().eventLoops() > 0 ? config.server().eventLoops()
                 : Runtime.getRuntime().availableProcessors();
-        // Admission, journal and metrics join here as stages, in that order: a refused request is still
-        // journaled and counted.
+        // The stages, in order: journal (it refuses first when it could not record the exchange, so that no
+        // rate token or quota is spent on a request that is then refused), admission, metrics. Every stage
+        // sees every exchange complete, refused ones included: they are journaled and counted too.
         Admission admission;
         try {
             admission = Admission.open(config.admission(), System.nanoTime());
@@ -89,13 +93,32 @@ public final class Gateway implements AutoCloseable {
                     + e.getMessage(), e);
         }
         List<ExchangeStage> stages = new ArrayList<>();
+        // Before any listener: the journal drains what a crashed run left in its ring first.
+        Journal journal;
+        try {
+            journal = config.journal() != null && config.journal().enabled()
+                    ? Journal.start(config.journal(), threads) : null;
+        } catch (RuntimeException e) {
+            closeQuietly(admission);
+            throw e;
+        }
+        if (journal != null) {
+            stages.add(journal.stage());
+        } else {
+            log.warn("the transaction journal is off (no journal: section, or enabled: false): transactions are"
+                    + " not recorded");
+        }
         stages.add(new AdmissionStage(admission));
         stages.addAll(extraStages);
         ServerContext context;
         try {
-            context = new ServerContext(config, transport, new ExchangeStages(stages), admission);
+            context = new ServerContext(config, transport, new ExchangeStages(stages), admission,
+                    journal == null ? null : journal.dictionary());
         } catch (RuntimeException e) {
             closeQuietly(admission);
+            if (journal != null) {
+                journal.close();
+            }
             throw e;
         }
         EventLoopGroup boss = transport.newGroup(1, "gozargah-accept");
@@ -128,11 +151,14 @@ public final class Gateway implements AutoCloseable {
                 ch.close();
             }
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
             closeQuietly(admission);
+            if (journal != null) {
+                journal.close();
+            }
             throw e;
         }
-        return new Gateway(context, transport.name(), boss, workers, bound, connections);
+        return new Gateway(context, transport.name(), boss, workers, bound, connections, journal);
     }
 
     private static void addHttp1Handlers(SocketChannel ch, ServerContext context) {
@@ -153,7 +179,8 @@ public final class Gateway implements AutoCloseable {
             log.warn("the admission section changed; it applies at the next start (running with {})",
                     context.admission().config());
         }
-        context.swap(RoutingSnapshot.build(config, context.admission()));
+        context.swap(RoutingSnapshot.build(config, context.admission(),
+                journal == null ? null : journal.dictionary()));
         log.info("configuration reloaded: {} consumers, {} services", config.consumers().size(),
                 context.snapshot().services().size());
     }
@@ -170,6 +197,11 @@ public final class Gateway implements AutoCloseable {
 
     ServerContext context() {
         return context;
+    }
+
+    /** The transaction journal, or null when it is off. */
+    public Journal journal() {
+        return journal;
     }
 
     /** Open consumer connections. */
@@ -233,6 +265,14 @@ public final class Gateway implements AutoCloseable {
         var w = workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         b.addListener(f -> w.addListener(g -> {
             closeQuietly(context.admission());
+            // The loops are gone, so nothing writes into the ring any more: the writer drains it all.
+            if (journal != null) {
+                try {
+                    journal.close();
+                } catch (RuntimeException e) {
+                    log.error("closing the journal failed", e);
+                }
+            }
             log.info("stopped");
             terminated.complete(null);
         }));

@@ -24,6 +24,10 @@ public final class LoopResources {
     private final MessageDigest sha256;
     private final byte[] keyScratch = new byte[MAX_API_KEY_BYTES];
     private final byte[] digestScratch = new byte[32];
+    private final byte[] copyScratch = new byte[COPY_SCRATCH_BYTES];
+
+    /** Bytes copied at a time from a direct buffer into {@link #copyScratch()}. */
+    private static final int COPY_SCRATCH_BYTES = 8192;
 
     LoopResources(EventLoop loop, Transport transport, Http1Limits responseLimits, WriteBufferWaterMark waterMark) {
         this.pools = new UpstreamPools(loop, transport.socketChannel(), responseLimits, waterMark);
@@ -56,5 +60,10 @@ public final class LoopResources {
 
     public byte[] digestScratch() {
         return digestScratch;
+    }
+
+    /** Room to copy body bytes out of a direct buffer for an API that takes arrays (the journal's body hashes). */
+    public byte[] copyScratch() {
+        return copyScratch;
     }
 }

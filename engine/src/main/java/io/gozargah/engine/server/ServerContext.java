@@ -5,6 +5,7 @@ import io.gozargah.engine.admission.Admission;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.LimitsConfig;
 import io.gozargah.engine.exchange.ExchangeStages;
+import io.gozargah.engine.journal.JournalDictionary;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
@@ -34,9 +35,10 @@ public final class ServerContext {
     private final ExchangeStages stages;
     private final Admission admission;
 
-    ServerContext(GatewayConfig config, Transport transport, ExchangeStages stages, Admission admission) {
+    ServerContext(GatewayConfig config, Transport transport, ExchangeStages stages, Admission admission,
+                  JournalDictionary dictionary) {
         this.admission = admission;
-        this.snapshot = RoutingSnapshot.build(config, admission);
+        this.snapshot = RoutingSnapshot.build(config, admission, dictionary);
         this.transport = transport;
         this.stages = stages;
         LimitsConfig l = config.limits();

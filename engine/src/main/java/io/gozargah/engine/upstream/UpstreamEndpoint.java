@@ -19,9 +19,17 @@ public final class UpstreamEndpoint {
     private final int maxConnections;
     private final long idleTimeoutNanos;
     private final String key;
+    private final int journalId;
 
     public UpstreamEndpoint(EndpointConfig config, int connectTimeoutMillis, int maxConnections, long idleTimeoutNanos) {
+        this(config, connectTimeoutMillis, maxConnections, idleTimeoutNanos, 0);
+    }
+
+    /** As above, with the endpoint's journal dictionary id (its URL's). */
+    public UpstreamEndpoint(EndpointConfig config, int connectTimeoutMillis, int maxConnections, long idleTimeoutNanos,
+                            int journalId) {
         this.config = config;
+        this.journalId = journalId;
         // Resolved once per snapshot: the event loop must never block on DNS. A reload re-resolves.
         this.address = new InetSocketAddress(config.host(), config.port());
         this.requestLineEnd = (" HTTP/1.1\r\nHost: " + config.authority() + "\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -30,6 +38,11 @@ public final class UpstreamEndpoint {
         this.maxConnections = maxConnections;
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.key = config + "|" + connectTimeoutMillis + "|" + maxConnections + "|" + idleTimeoutNanos;
+    }
+
+    /** The endpoint's journal dictionary id (0 when the journal is off). */
+    public int journalId() {
+        return journalId;
     }
 
     public InetSocketAddress address() {

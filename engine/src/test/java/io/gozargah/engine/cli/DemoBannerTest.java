@@ -28,7 +28,7 @@ class DemoBannerTest {
                 List.of(new GrantConfig("nocr", "identity"), new GrantConfig("post", "address"))));
         consumers.put("tapsi", new ConsumerConfig("tapsi", List.of(ApiKeys.sha256(DemoConsumers.TAPSI_KEY)),
                 List.of()));
-        GatewayConfig config = new GatewayConfig(Path.of("config/demo.yaml"), null, null, Map.of(), consumers);
+        GatewayConfig config = new GatewayConfig(Path.of("config/demo.yaml"), null, null, Map.of(), consumers, null, null);
         InetSocketAddress wildcard = new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 8080);
 
         String banner = DemoBanner.render(wildcard, config, AGENCIES);

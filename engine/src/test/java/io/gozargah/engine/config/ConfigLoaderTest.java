@@ -2,6 +2,7 @@ package io.gozargah.engine.config;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -140,6 +141,27 @@ class ConfigLoaderTest {
         assertEquals(new AdmissionConfig("persian", ZoneId.of("Asia/Tehran"),
                 repoFile("config/gozargah.yaml").toAbsolutePath().getParent().resolve("../data/counters.dat").normalize(),
                 16384), config.admission(), "relative to the config file: the repository's data/");
+        JournalConfig journal = config.journal();
+        assertTrue(journal.enabled());
+        assertEquals(Path.of("/var/lib/gozargah/journal"), journal.dir());
+        assertEquals(JournalConfig.DEFAULT_ROLL_CYCLE, journal.rollCycle());
+        assertEquals(JournalConfig.DEFAULT_RING_BYTES, journal.ringBytes());
+        assertEquals(0, journal.retainDays());
+        assertNull(journal.archiveDir());
+        assertEquals(ServiceConfig.JournalBodies.HASH, nocr.services().get("identity").journalBodies());
+        assertEquals(ServiceConfig.JournalBodies.NONE, nocr.services().get("health-status").journalBodies());
+    }
+
+    @Test
+    void shouldLeaveTheJournalOffWithoutASectionAndReadEveryJournalOption() throws Exception {
+        assertFalse(ConfigLoader.parse(null, MINIMAL).journal().enabled());
+        Path file = dir.resolve("gw.yaml");
+        GatewayConfig config = ConfigLoader.parse(file, MINIMAL + "journal:\n  dir: /var/lib/gozargah/journal\n"
+                + "  rollCycle: FAST_HOURLY\n  ringBytes: 64MiB\n  retainDays: 400\n  archiveDir: archive\n");
+        assertEquals(new JournalConfig(true, Path.of("/var/lib/gozargah/journal"), "FAST_HOURLY", 64L << 20, 400,
+                dir.resolve("archive").toAbsolutePath().normalize()), config.journal());
+        assertFalse(ConfigLoader.parse(null, MINIMAL + "journal:\n  enabled: false\n").journal().enabled(),
+                "a disabled journal needs no dir");
     }
 
     @Test
@@ -159,6 +181,8 @@ class ConfigLoaderTest {
         assertGrants(config, "snapp", "nocr/identity", "post/address");
         assertGrants(config, "tapsi", "post/address", "sms/send");
         assertGrants(config, "medu", "nocr/identity", "sms/send");
+        assertEquals(repoFile("config/demo.yaml").getParent().resolve("../data/journal").toAbsolutePath().normalize(),
+                config.journal().dir(), "a relative dir is resolved against the config file's folder");
     }
 
     @Test

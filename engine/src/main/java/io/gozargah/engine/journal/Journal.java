@@ -1,0 +1,189 @@
+package io.gozargah.engine.journal;
+
+import io.gozargah.engine.config.JournalConfig;
+import io.gozargah.engine.exchange.ExchangeStage;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The transaction journal of a running gateway: the ring the event loops write into, the writer agent that
+ * drains it into the queue, the dictionary, retention, and the {@link ExchangeStage} that ties them to every
+ * exchange. {@link #start} drains what a previous run left in the ring before it returns (so before the gateway
+ * accepts anything); {@link #close} is called once the event loops have stopped and returns once everything
+ * in the ring is in the queue.
+ */
+public final class Journal implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Journal.class);
+
+    /** The ring's file in the journal directory. */
+    public static final String RING_FILE = "ring";
+
+    /**
+     * The writer shares the machine's cores with the event loops: it must not spin. A few yields catch a burst
+     * that is still arriving, then it parks, backing off to 1 ms, which bounds how long a record waits in the
+     * (crash-safe) ring and costs about a thousand wake-ups a second when idle.
+     */
+    private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How often retention looks for closed cycle files past their time; they are days old, minutes do not matter. */
+    private static final long RETENTION_PERIOD_MINUTES = 10;
+
+    private final JournalQueue queue;
+    private final JournalRing ring;
+    private final JournalDictionary dictionary;
+    private final JournalCounters counters;
+    private final JournalWriterAgent writer;
+    private final AgentRunner runner;
+    private final JournalStage stage;
+    private final ScheduledExecutorService retentionThread;
+    private boolean closed;
+
+    private Journal(JournalQueue queue, JournalRing ring, JournalDictionary dictionary, JournalCounters counters,
+                    JournalWriterAgent writer, JournalRetention retention) {
+        this.queue = queue;
+        this.ring = ring;
+        this.dictionary = dictionary;
+        this.counters = counters;
+        this.writer = writer;
+        this.stage = new JournalStage(ring, counters, writer);
+        IdleStrategy idle = new BackoffIdleStrategy(0, 8, MIN_PARK_NANOS, MAX_PARK_NANOS);
+        this.runner = new AgentRunner(idle, e -> log.error("journal writer error", e), null, writer);
+        AgentRunner.startOnThread(runner, r -> {
+            Thread t = new Thread(r, "gozargah-journal-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        if (retention != null) {
+            retentionThread = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "gozargah-journal-retention");
+                t.setDaemon(true);
+                return t;
+            });
+            retentionThread.scheduleWithFixedDelay(retention, 0, RETENTION_PERIOD_MINUTES, TimeUnit.MINUTES);
+        } else {
+            retentionThread = null;
+        }
+    }
+
+    /**
+     * Opens the journal of {@code config} (creating its directory), drains what a previous run left in the ring,
+     * and starts the writer.
+     *
+     * @param eventLoops how many event loops will write into the ring (each may be one record past a check)
+     */
+    public static Journal start(JournalConfig config, int eventLoops) {
+        Path dir = config.dir();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the journal directory " + dir, e);
+        }
+        JournalWriterAgent.WriterClock clock = new JournalWriterAgent.WriterClock();
+        JournalQueue queue = JournalQueue.openForWrite(dir, rollCycle(config.rollCycle()), clock);
+        JournalCounters counters = new JournalCounters();
+        try {
+            JournalDictionary dictionary = JournalDictionary.open(dir, queue);
+            Path ringFile = dir.resolve(RING_FILE);
+            int capacity = (int) config.ringBytes();
+            JournalRing ring = JournalRing.open(ringFile, capacity, eventLoops);
+            JournalWriterAgent writer = new JournalWriterAgent(ring, queue, dictionary, counters, clock);
+            writer.recover();
+            writer.drainAll();
+            if (writer.failed()) {
+                throw new IllegalStateException("the journal in " + dir + " cannot be written (see the error above)");
+            }
+            if (ring.capacity() != capacity) {
+                log.info("journal ring resized from {} to {} bytes", ring.capacity(), capacity);
+                ring.close();
+                Files.delete(ringFile);
+                ring = JournalRing.open(ringFile, capacity, eventLoops);
+                writer = new JournalWriterAgent(ring, queue, dictionary, counters, clock);
+                writer.recover();
+                writer.drainAll(); // the new ring is empty: this only ends the recovery
+            }
+            counters.ring(ring);
+            JournalRetention retention = config.retainDays() > 0
+                    ? new JournalRetention(queue, config.retainDays(), config.archiveDir(), counters) : null;
+            log.info("journal in {} (roll cycle {}, ring {} bytes{})", dir, queue.rollCycle(), ring.capacity(),
+                    retention == null ? "" : ", closed cycles kept " + config.retainDays() + " days");
+            return new Journal(queue, ring, dictionary, counters, writer, retention);
+        } catch (IOException e) {
+            queue.close();
+            throw new UncheckedIOException("cannot open the journal in " + dir, e);
+        } catch (RuntimeException e) {
+            queue.close();
+            throw e;
+        }
+    }
+
+    /** The Chronicle roll cycle named in the config ({@link JournalConfig#ROLL_CYCLES}). */
+    static RollCycle rollCycle(String name) {
+        for (LargeRollCycles c : LargeRollCycles.values()) {
+            if (c.name().equals(name)) {
+                return c;
+            }
+        }
+        return RollCycles.valueOf(name);
+    }
+
+    /** The stage to put in the gateway's stage list, after admission. */
+    public ExchangeStage stage() {
+        return stage;
+    }
+
+    public JournalDictionary dictionary() {
+        return dictionary;
+    }
+
+    public JournalCounters counters() {
+        return counters;
+    }
+
+    public Path dir() {
+        return queue.dir();
+    }
+
+    /** Stops the writer draining until {@link #resumeWriter()}: tests use it to fill the ring. */
+    public void suspendWriter() {
+        writer.suspend();
+    }
+
+    public void resumeWriter() {
+        writer.resume();
+    }
+
+    /** Call once no event loop writes any more: drains the ring into the queue, then closes everything. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (retentionThread != null) {
+            retentionThread.shutdownNow();
+        }
+        runner.close();
+        long left = ring.occupancy();
+        ring.close();
+        queue.close();
+        if (left > 0) {
+            log.error("journal closed with {} bytes still in the ring; they are drained at the next start", left);
+        } else {
+            log.info("journal closed: {} records written", counters.recordsWritten());
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.gozargah.engine.journal;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What the journal counts, for logs, tests and the metrics exporter: plain reads, any thread. Event loops add
+ * through {@link LongAdder}s (no shared cache line per request); the writer's own counts are single-writer
+ * {@link AtomicLong}s set with lazySet.
+ */
+public final class JournalCounters {
+    final LongAdder recordsClaimed = new LongAdder();
+    final LongAdder refusals = new LongAdder();
+    final LongAdder unrecorded = new LongAdder();
+    final AtomicLong recordsWritten = new AtomicLong();
+    final AtomicLong dictionaryEntriesWritten = new AtomicLong();
+    final AtomicLong recoveredRecords = new AtomicLong();
+    final AtomicLong duplicatesSkipped = new AtomicLong();
+    final AtomicLong abandonedClaims = new AtomicLong();
+    final AtomicLong retiredFiles = new AtomicLong();
+    private volatile JournalRing ring;
+    private volatile boolean writerFailed;
+
+    void ring(JournalRing r) {
+        this.ring = r;
+    }
+
+    void writerFailed(boolean failed) {
+        this.writerFailed = failed;
+    }
+
+    /** Transaction records the event loops put in the ring. */
+    public long recordsClaimed() {
+        return recordsClaimed.sum();
+    }
+
+    /** Transaction records the writer appended to the queue (this run, start-up drain included). */
+    public long recordsWritten() {
+        return recordsWritten.get();
+    }
+
+    /** Records in the ring not yet in the queue: how far the writer is behind. */
+    public long writerLagRecords() {
+        return Math.max(0, recordsClaimed() - (recordsWritten() - recoveredRecords.get()));
+    }
+
+    /** Bytes of the ring in use, padding included. */
+    public long ringOccupancyBytes() {
+        JournalRing r = ring;
+        return r == null ? 0 : r.occupancy();
+    }
+
+    public long ringCapacityBytes() {
+        JournalRing r = ring;
+        return r == null ? 0 : r.capacity();
+    }
+
+    /** Requests refused with 503 journal-unavailable. */
+    public long refusals() {
+        return refusals.sum();
+    }
+
+    /**
+     * Exchanges whose record found no room even for a refusal: they were not answered (the connection was
+     * closed), so no client holds an id the journal lacks. Non-zero means the ring is far too small for the load
+     * or the writer stood still for long.
+     */
+    public long unrecorded() {
+        return unrecorded.sum();
+    }
+
+    public long dictionaryEntriesWritten() {
+        return dictionaryEntriesWritten.get();
+    }
+
+    /** Records a previous run left in the ring, drained at start-up. */
+    public long recoveredRecords() {
+        return recoveredRecords.get();
+    }
+
+    /** Records found both in the ring and already in the queue at start-up (a crash between the two), skipped. */
+    public long duplicatesSkipped() {
+        return duplicatesSkipped.get();
+    }
+
+    /** Ring records claimed by a producer that died before committing them (never answered), skipped. */
+    public long abandonedClaims() {
+        return abandonedClaims.get();
+    }
+
+    /** Closed cycle files removed or archived by retention. */
+    public long retiredFiles() {
+        return retiredFiles.get();
+    }
+
+    /** Whether the writer has failed; while it has, every new request is refused. */
+    public boolean writerFailed() {
+        return writerFailed;
+    }
+}

@@ -1,0 +1,224 @@
+package io.gozargah.engine.journal;
+
+import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.TransactionRecordFlyweight;
+import org.agrona.BitUtil;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The lock-free many-to-one ring buffer between the event loops and the journal writer, over a memory-mapped
+ * file: a record committed here survives a crash of the process (the kernel holds the page) and is drained into
+ * the queue at the next start.
+ *
+ * <h2>Room, and who may use it</h2>
+ * A full ring must never make the gateway answer a transaction it did not journal, nor refuse to journal one it
+ * already let through. So the room is shared out by rule:
+ * <ul>
+ *   <li>{@link #reserve()} is what admission calls: it books one record slot ({@link #SLOT_BYTES}) for an
+ *       exchange about to go upstream, and succeeds only while, after booking, the free bytes still cover every
+ *       booked slot, one slot per event loop (the window between one loop's check and its claim) and the
+ *       refusal headroom ({@link #capacity()} / 8). When it fails the exchange is refused with 503
+ *       journal-unavailable.</li>
+ *   <li>A booked exchange's record ({@link #claim(int, boolean) claim(length, true)}) may use any free byte: its
+ *       slot was set aside for it, so it always fits.</li>
+ *   <li>Every other record (refusals, bad requests, aborted clients) may use only what is left once the booked
+ *       slots and the per-loop window are set aside. When even that is gone, the record cannot be written and
+ *       the exchange is not answered at all (the front end closes the connection): what a client got an answer
+ *       for is always journaled.</li>
+ * </ul>
+ */
+public final class JournalRing implements AutoCloseable {
+    /** Ring bytes of the largest record (with body hashes), header and alignment included. */
+    public static final int SLOT_BYTES = BitUtil.align(
+            RecordDescriptor.HEADER_LENGTH + TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES,
+            RecordDescriptor.ALIGNMENT);
+
+    private final Path file;
+    private final MappedByteBuffer mapped;
+    private final ManyToOneRingBuffer ring;
+    private final long loopWindowBytes;
+    private final long headroomBytes;
+    private final AtomicLong booked = new AtomicLong();
+
+    private JournalRing(Path file, MappedByteBuffer mapped, int eventLoops) {
+        this.file = file;
+        this.mapped = mapped;
+        this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(mapped));
+        this.loopWindowBytes = (long) eventLoops * SLOT_BYTES;
+        this.headroomBytes = ring.capacity() / 8;
+    }
+
+    /** File bytes of a ring with {@code capacity} bytes of records. */
+    public static long fileLength(int capacity) {
+        return (long) capacity + RingBufferDescriptor.TRAILER_LENGTH;
+    }
+
+    /**
+     * Maps the ring in {@code file}: the existing one, whatever its capacity, with the records a crash left in
+     * it, or a new one of {@code capacity} bytes.
+     */
+    public static JournalRing open(Path file, int capacity, int eventLoops) {
+        if (Files.exists(file)) {
+            long length;
+            try {
+                length = Files.size(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the journal ring " + file, e);
+            }
+            int existing = (int) (length - RingBufferDescriptor.TRAILER_LENGTH);
+            if (existing > 0 && BitUtil.isPowerOfTwo(existing)) {
+                return new JournalRing(file, IoUtil.mapExistingFile(file.toFile(), "journal ring"), eventLoops);
+            }
+            throw new IllegalStateException("the journal ring " + file + " is " + length + " bytes, which no ring"
+                    + " capacity gives: it is not a journal ring, or it was cut short");
+        }
+        return new JournalRing(file, IoUtil.mapNewFile(file.toFile(), fileLength(capacity), true), eventLoops);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Bytes of records the ring can hold. */
+    public int capacity() {
+        return ring.capacity();
+    }
+
+    /** Bytes of records not yet drained, padding included. */
+    public int occupancy() {
+        return ring.size();
+    }
+
+    /** Slots booked by admitted exchanges whose record is not written yet. */
+    public long booked() {
+        return booked.get();
+    }
+
+    /** Books a slot for an exchange about to be admitted (see the class comment); false if there is no room. */
+    public boolean reserve() {
+        long b = booked.incrementAndGet();
+        long free = (long) ring.capacity() - ring.size();
+        if (free < b * SLOT_BYTES + loopWindowBytes + headroomBytes) {
+            booked.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** Gives back a slot booked by {@link #reserve()}, once its record is written (or could not be). */
+    public void release() {
+        booked.decrementAndGet();
+    }
+
+    /**
+     * Claims room for a record of {@code length} bytes and returns its index in {@link #buffer()}, or -1 when the
+     * rule of the class comment leaves no room for it. {@link #commit} it once written.
+     */
+    public int claim(int length, boolean bookedSlot) {
+        if (!bookedSlot) {
+            long free = (long) ring.capacity() - ring.size();
+            if (free - booked.get() * SLOT_BYTES - loopWindowBytes < SLOT_BYTES) {
+                return -1;
+            }
+        }
+        int index = ring.tryClaim(RecordType.TRANSACTION, length);
+        return index < 0 ? -1 : index;
+    }
+
+    public AtomicBuffer buffer() {
+        return ring.buffer();
+    }
+
+    public void commit(int index) {
+        ring.commit(index);
+    }
+
+    /** Reads up to {@code limit} records in order; a record the handler aborts stays for the next read. */
+    public int read(ControlledMessageHandler handler, int limit) {
+        return ring.controlledRead(handler, limit);
+    }
+
+    /**
+     * Turns the record at the head of the ring, claimed by a producer that died before committing it, into
+     * padding, so that reading can go on past it. Only at start-up, when no producer runs: such a record belongs
+     * to an exchange that was never answered (a record is committed before the answer's last byte is flushed),
+     * and its bytes cannot be trusted. Agrona's {@code unblock()} does the same while producers run, but leaves
+     * a claim that nothing follows up to the tail; with no producer left this one pads up to it.
+     *
+     * @return false when the head holds a committed record or the ring is empty
+     */
+    boolean skipAbandonedAtHead() {
+        AtomicBuffer b = ring.buffer();
+        long head = ring.consumerPosition();
+        long tail = ring.producerPosition();
+        if (head >= tail) {
+            return false;
+        }
+        int capacity = ring.capacity();
+        int consumerIndex = (int) (head & (capacity - 1));
+        int length = b.getIntVolatile(RecordDescriptor.lengthOffset(consumerIndex));
+        if (length > 0) {
+            return false;
+        }
+        int padding;
+        if (length < 0) {
+            padding = -length;
+        } else {
+            int limit = (int) Math.min(capacity, consumerIndex + (tail - head));
+            int i = consumerIndex + RecordDescriptor.ALIGNMENT;
+            while (i < limit && b.getIntVolatile(RecordDescriptor.lengthOffset(i)) == 0) {
+                i += RecordDescriptor.ALIGNMENT;
+            }
+            padding = i - consumerIndex;
+        }
+        b.putInt(RecordDescriptor.typeOffset(consumerIndex), RingBuffer.PADDING_MSG_TYPE_ID);
+        b.putIntOrdered(RecordDescriptor.lengthOffset(consumerIndex), padding);
+        return true;
+    }
+
+    /**
+     * Whether a committed transaction record with id {@code (msb, lsb)} is in the ring, without consuming
+     * anything: the writer's recovery asks it about the last record already in the queue.
+     */
+    public boolean containsTransaction(long msb, long lsb) {
+        AtomicBuffer b = ring.buffer();
+        int mask = ring.capacity() - 1;
+        long tail = ring.producerPosition();
+        for (long p = ring.consumerPosition(); p < tail; ) {
+            int index = (int) (p & mask);
+            int length = b.getIntVolatile(RecordDescriptor.lengthOffset(index));
+            if (length <= 0) {
+                return false;
+            }
+            int type = b.getInt(RecordDescriptor.typeOffset(index));
+            int payload = index + RecordDescriptor.HEADER_LENGTH;
+            if (type == RecordType.TRANSACTION
+                    && b.getLong(payload + TransactionRecordFlyweight.TX_ID_MSB_OFFSET, ByteOrder.LITTLE_ENDIAN) == msb
+                    && b.getLong(payload + TransactionRecordFlyweight.TX_ID_LSB_OFFSET, ByteOrder.LITTLE_ENDIAN) == lsb) {
+                return true;
+            }
+            p += BitUtil.align(length, RecordDescriptor.ALIGNMENT);
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        IoUtil.unmap(mapped);
+    }
+}

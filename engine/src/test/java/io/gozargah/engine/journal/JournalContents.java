@@ -1,0 +1,96 @@
+package io.gozargah.engine.journal;
+
+import io.gozargah.codec.journal.DictionaryEntryFlyweight;
+import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.TransactionRecordFlyweight;
+import io.gozargah.engine.exchange.TransactionIds;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything in a journal directory, read back for assertions: transaction records (copied, in order), the
+ * dictionary, the order of first appearance, and whether the chain holds.
+ */
+public final class JournalContents {
+    /** One transaction record's bytes, and whether every id in it was named before it. */
+    public record Tx(byte[] bytes, boolean idsNamedBefore) {
+        public TransactionRecordFlyweight flyweight() {
+            return new TransactionRecordFlyweight().wrapForRead(new UnsafeBuffer(bytes), 0);
+        }
+
+        public String id() {
+            TransactionRecordFlyweight r = flyweight();
+            return TransactionIds.toText(r.txIdMsb(), r.txIdLsb());
+        }
+    }
+
+    public final List<Tx> transactions = new ArrayList<>();
+    public final Map<Integer, String> names = new HashMap<>();
+    public final Map<Integer, Integer> kinds = new HashMap<>();
+    public int dictionaryExcerpts;
+    /** Index (among transactions) of the first record whose chain hash is wrong, or -1. */
+    public int firstBrokenLink = -1;
+
+    public static JournalContents read(Path dir) {
+        JournalContents c = new JournalContents();
+        UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        byte[] scratch = new byte[1 << 17];
+        JournalChain chain = new JournalChain();
+        try (JournalQueue queue = JournalQueue.openForRead(dir); ExcerptTailer tailer = queue.tailer()) {
+            while (true) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    int type = JournalExcerpt.type(dc.wire().bytes());
+                    int length = JournalExcerpt.wrapRecord(dc.wire().bytes(), view, scratch);
+                    if (type == RecordType.DICTIONARY) {
+                        DictionaryEntryFlyweight e = new DictionaryEntryFlyweight().wrapForRead(view, 0);
+                        String known = c.names.put(e.id(), e.name());
+                        if (known != null && !known.equals(e.name())) {
+                            throw new AssertionError("id " + e.id() + " names " + known + " and " + e.name());
+                        }
+                        c.kinds.put(e.id(), e.kind());
+                        c.dictionaryExcerpts++;
+                    } else if (type == RecordType.TRANSACTION) {
+                        byte[] bytes = new byte[length];
+                        view.getBytes(0, bytes);
+                        Tx tx = new Tx(bytes, true);
+                        TransactionRecordFlyweight r = tx.flyweight();
+                        boolean named = named(c, r.consumerId()) && named(c, r.serviceId()) && named(c, r.endpointId());
+                        if (!chain.verifyAndAdvance(bytes, 0, length) && c.firstBrokenLink < 0) {
+                            c.firstBrokenLink = c.transactions.size();
+                        }
+                        c.transactions.add(new Tx(bytes, named));
+                    }
+                }
+            }
+        }
+        return c;
+    }
+
+    private static boolean named(JournalContents c, int id) {
+        return id == 0 || c.names.containsKey(id);
+    }
+
+    /** The record with transaction id {@code text}, or null. */
+    public Tx find(String text) {
+        for (Tx t : transactions) {
+            if (t.id().equals(text)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    public String name(int id) {
+        return names.get(id);
+    }
+}

@@ -1,0 +1,174 @@
+package io.gozargah.engine.journal;
+
+import io.gozargah.codec.journal.DictionaryEntryFlyweight;
+import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.TransactionRecordFlyweight;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The writer driven step by step, no thread: start-up recovery, dictionary order, the chain, a stalled ring. */
+class JournalWriterAgentTest {
+    private static final int LENGTH = TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES;
+
+    @TempDir
+    Path dir;
+
+    private final JournalCounters counters = new JournalCounters();
+    private final JournalWriterAgent.WriterClock clock = new JournalWriterAgent.WriterClock();
+    private JournalQueue queue;
+    private JournalRing ring;
+
+    @AfterEach
+    void close() {
+        if (ring != null) {
+            ring.close();
+        }
+        if (queue != null) {
+            queue.close();
+        }
+    }
+
+    private void open() {
+        queue = JournalQueue.openForWrite(dir, LargeRollCycles.LARGE_DAILY, clock);
+        ring = JournalRing.open(dir.resolve(Journal.RING_FILE), 64 * 1024, 2);
+    }
+
+    private JournalWriterAgent writer(JournalDictionary dictionary) {
+        return new JournalWriterAgent(ring, queue, dictionary, counters, clock);
+    }
+
+    /** Puts a committed transaction record with id (0, n) and consumer id {@code consumer} in the ring. */
+    private void putRecord(long n, int consumer) {
+        int index = ring.claim(LENGTH, false);
+        new TransactionRecordFlyweight().wrapForWrite(ring.buffer(), index, false).txId(0, n).consumerId(consumer);
+        ring.commit(index);
+    }
+
+    private static byte[] record(long n) {
+        byte[] bytes = new byte[LENGTH];
+        new TransactionRecordFlyweight().wrapForWrite(new UnsafeBuffer(bytes), 0, false).txId(0, n);
+        return bytes;
+    }
+
+    private static List<Long> ids(JournalContents c) {
+        return c.transactions.stream().map(t -> t.flyweight().txIdLsb()).toList();
+    }
+
+    @Test
+    void shouldSkipRecordsTheQueueAlreadyHasWhenACrashCameBetweenAppendAndConsume() {
+        open();
+        for (long n = 1; n <= 4; n++) {
+            putRecord(n, 0);
+        }
+        // The previous writer appended 1 and 2 (chained), then died before moving the ring's consumer position.
+        JournalChain chain = new JournalChain();
+        try (ExcerptAppender appender = queue.appender()) {
+            for (long n = 1; n <= 2; n++) {
+                byte[] r = record(n);
+                chain.seal(r, 0, r.length);
+                try (DocumentContext dc = appender.writingDocument()) {
+                    JournalExcerpt.write(dc.wire().bytes(), RecordType.TRANSACTION, r, 0, r.length);
+                }
+            }
+        }
+
+        JournalWriterAgent writer = writer(JournalDictionary.inMemory());
+        writer.recover();
+        writer.drainAll();
+
+        assertEquals(2, counters.duplicatesSkipped());
+        assertEquals(2, counters.recoveredRecords());
+        JournalContents c = JournalContents.read(dir);
+        assertEquals(List.of(1L, 2L, 3L, 4L), ids(c));
+        assertEquals(-1, c.firstBrokenLink, "3 chains from 2's hash");
+    }
+
+    @Test
+    void shouldSkipNothingWhenTheQueuesLastRecordIsNoLongerInTheRing() {
+        open();
+        JournalChain chain = new JournalChain();
+        try (ExcerptAppender appender = queue.appender()) {
+            byte[] r = record(1);
+            chain.seal(r, 0, r.length);
+            try (DocumentContext dc = appender.writingDocument()) {
+                JournalExcerpt.write(dc.wire().bytes(), RecordType.TRANSACTION, r, 0, r.length);
+            }
+        }
+        putRecord(2, 0);
+        putRecord(3, 0);
+
+        JournalWriterAgent writer = writer(JournalDictionary.inMemory());
+        writer.recover();
+        writer.drainAll();
+
+        assertEquals(0, counters.duplicatesSkipped());
+        assertEquals(List.of(1L, 2L, 3L), ids(JournalContents.read(dir)));
+    }
+
+    @Test
+    void shouldSkipClaimsADeadProducerNeverCommitted() {
+        open();
+        putRecord(1, 0);
+        ring.claim(LENGTH, false); // claimed, never committed: its producer died
+        putRecord(3, 0);
+        int abandonedAtEnd = ring.claim(LENGTH, false);
+        assertTrue(abandonedAtEnd >= 0);
+
+        JournalWriterAgent writer = writer(JournalDictionary.inMemory());
+        writer.recover();
+        writer.drainAll();
+
+        assertEquals(2, counters.abandonedClaims());
+        assertEquals(List.of(1L, 3L), ids(JournalContents.read(dir)));
+        assertEquals(0, ring.occupancy(), "the ring is empty again");
+    }
+
+    @Test
+    void shouldJournalANewNameBeforeTheFirstRecordThatUsesIt() {
+        open();
+        JournalDictionary dictionary = JournalDictionary.inMemory();
+        int snapp = dictionary.id(DictionaryEntryFlyweight.KIND_CONSUMER, "snapp");
+        JournalWriterAgent writer = writer(dictionary);
+        writer.recover();
+        writer.drainAll();
+        putRecord(1, snapp);
+        writer.doWork();
+        int tapsi = dictionary.id(DictionaryEntryFlyweight.KIND_CONSUMER, "tapsi"); // a reload named a new consumer
+        putRecord(2, tapsi);
+        writer.doWork();
+
+        JournalContents c = JournalContents.read(dir);
+        assertEquals(List.of(1L, 2L), ids(c));
+        assertTrue(c.transactions.stream().allMatch(JournalContents.Tx::idsNamedBefore));
+        assertEquals("tapsi", c.name(tapsi));
+        assertEquals(2, c.dictionaryExcerpts, "each name once in this cycle");
+    }
+
+    @Test
+    void shouldLeaveRecordsInTheRingWhileSuspendedAndWriteThemOnResume() {
+        open();
+        JournalWriterAgent writer = writer(JournalDictionary.inMemory());
+        writer.recover();
+        writer.drainAll();
+        putRecord(1, 0);
+        writer.suspend();
+        assertEquals(0, writer.doWork());
+        assertTrue(ring.occupancy() > 0);
+        writer.resume();
+        assertEquals(1, writer.doWork());
+        assertEquals(0, ring.occupancy());
+        assertFalse(writer.failed());
+    }
+}
