@@ -1,0 +1,207 @@
+package io.gozargah.engine.journal;
+
+import io.gozargah.codec.journal.DictionaryEntryFlyweight;
+import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.TransactionRecordFlyweight;
+import io.gozargah.codec.journal.UnsupportedSchemaVersionException;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Reads a journal from its first record on, as written or still being written: each excerpt is decoded through
+ * the codec's flyweights ({@link JournalExcerpt} framing), dictionary entries teach the {@link JournalNames},
+ * and every record goes to a {@link JournalVisitor}. The queue is opened read-only
+ * ({@link JournalQueue#openForRead}), so reading never changes the evidence, and works the same on a stopped
+ * journal and on one the gateway is appending to ({@link #follow}).
+ *
+ * <p>Memory stays bounded whatever the journal's length: records are read in place in the mapped cycle files
+ * through reused flyweights; only the dictionary grows, with the number of distinct names. Excerpts of a record
+ * type this reader does not know are skipped, as the excerpt contract asks, and counted.
+ *
+ * <p>Not thread-safe: one reader per thread.
+ */
+public final class JournalReader implements AutoCloseable {
+    /** Chronicle Queue cycle files. */
+    private static final String CYCLE_FILE_SUFFIX = ".cq4";
+
+    private final JournalQueue queue;
+    private final ExcerptTailer tailer;
+    private final RollCycle rollCycle;
+    private final JournalNames names = new JournalNames();
+    private final TransactionRecordFlyweight transaction = new TransactionRecordFlyweight();
+    private final DictionaryEntryFlyweight entry = new DictionaryEntryFlyweight();
+    private final JournalPosition position = new JournalPosition();
+    private final UnsafeBuffer record = new UnsafeBuffer(0, 0);
+    private byte[] scratch = new byte[TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES];
+    private long skipped;
+
+    private JournalReader(JournalQueue queue) {
+        this.queue = queue;
+        this.tailer = queue.tailer();
+        this.rollCycle = queue.rollCycle();
+    }
+
+    /**
+     * Opens the journal in {@code dir} (the journal directory, holding {@code queue/}) read-only, before its
+     * first record.
+     *
+     * @throws JournalException if there is no journal there, or it holds no cycle file yet
+     */
+    public static JournalReader open(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new JournalException("no journal at " + dir + ": no such directory");
+        }
+        Path queueDir = dir.resolve(JournalQueue.QUEUE_DIRECTORY);
+        if (!Files.isDirectory(queueDir)) {
+            throw new JournalException("no journal at " + dir + ": it has no " + JournalQueue.QUEUE_DIRECTORY
+                    + " folder");
+        }
+        if (!holdsCycleFiles(queueDir)) {
+            throw new JournalException("the journal at " + dir + " is empty: " + queueDir + " holds no cycle file (*"
+                    + CYCLE_FILE_SUFFIX + ")");
+        }
+        try {
+            return new JournalReader(JournalQueue.openForRead(dir));
+        } catch (RuntimeException e) {
+            throw new JournalException("cannot open the journal at " + dir + ": " + e.getMessage(), null, e);
+        }
+    }
+
+    /** The journal directory. */
+    public Path dir() {
+        return queue.dir();
+    }
+
+    /** The names learnt so far. */
+    public JournalNames names() {
+        return names;
+    }
+
+    /** Excerpts skipped so far because their record type is not one this reader knows. */
+    public long skipped() {
+        return skipped;
+    }
+
+    /**
+     * Reads the next excerpt, if one has been written, and hands its record to {@code visitor}.
+     *
+     * @return false when there is nothing more to read for now
+     * @throws JournalException if the excerpt cannot be decoded
+     */
+    public boolean readNext(JournalVisitor visitor) {
+        try (DocumentContext context = tailer.readingDocument()) {
+            if (!context.isPresent()) {
+                return false;
+            }
+            long index = context.index();
+            position.set(index, rollCycle.toCycle(index), rollCycle.toSequenceNumber(index));
+            decode(context.wire().bytes(), visitor);
+            return true;
+        }
+    }
+
+    /**
+     * Reads every excerpt written so far.
+     *
+     * @return how many were read
+     */
+    public long readAvailable(JournalVisitor visitor) {
+        long read = 0;
+        while (readNext(visitor)) {
+            read++;
+        }
+        return read;
+    }
+
+    /**
+     * Reads excerpts as they are written, until the thread is interrupted or {@code caughtUp} says to stop.
+     * {@code caughtUp} is asked each time the reader has read everything written so far (a visitor that buffers
+     * output flushes it there); while it says go on, the reader idles with {@code idle} until more is written.
+     */
+    public void follow(JournalVisitor visitor, IdleStrategy idle, BooleanSupplier caughtUp) {
+        while (!Thread.currentThread().isInterrupted()) {
+            if (readNext(visitor)) {
+                idle.reset();
+            } else if (caughtUp.getAsBoolean()) {
+                idle.idle();
+            } else {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        tailer.close();
+        queue.close();
+    }
+
+    private void decode(Bytes<?> bytes, JournalVisitor visitor) {
+        long available = bytes.readRemaining();
+        if (available < JournalExcerpt.RECORD_OFFSET) {
+            throw new JournalException("truncated excerpt: " + available + " bytes, too short for its record type",
+                    position, null);
+        }
+        int type = JournalExcerpt.type(bytes);
+        if (type != RecordType.TRANSACTION && type != RecordType.DICTIONARY) {
+            skipped++;
+            return;
+        }
+        int length = JournalExcerpt.recordLength(bytes);
+        if (length > scratch.length) {
+            scratch = new byte[length];
+        }
+        JournalExcerpt.wrapRecord(bytes, record, scratch);
+        try {
+            if (type == RecordType.TRANSACTION) {
+                transaction.wrapForRead(record, 0);
+                checkLength(length, transaction.length(), "transaction record");
+                visitor.transaction(position, transaction);
+            } else {
+                entry.wrapForRead(record, 0);
+                checkLength(length, entry.length(), "dictionary entry");
+                visitor.dictionaryEntry(position, entry, define(entry));
+            }
+        } catch (UnsupportedSchemaVersionException e) {
+            throw new JournalException(e.getMessage(), position, e);
+        } catch (IndexOutOfBoundsException e) {
+            throw new JournalException("truncated excerpt: " + length + " bytes, shorter than the "
+                    + (type == RecordType.TRANSACTION ? "transaction record" : "dictionary entry") + " they begin",
+                    position, e);
+        }
+    }
+
+    private String define(DictionaryEntryFlyweight entry) {
+        try {
+            return names.define(entry.kind(), entry.id(), entry.name());
+        } catch (IllegalArgumentException e) {
+            throw new JournalException("dictionary entry of unknown kind " + entry.kind(), position, e);
+        }
+    }
+
+    /** Bytes after a record are not covered by its chain hash: an excerpt holds its record and nothing more. */
+    private void checkLength(int available, int expected, String what) {
+        if (available != expected) {
+            throw new JournalException((available < expected ? "truncated excerpt: " : "excerpt too long: ")
+                    + available + " bytes for a " + expected + "-byte " + what, position, null);
+        }
+    }
+
+    private static boolean holdsCycleFiles(Path queueDir) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(queueDir, "*" + CYCLE_FILE_SUFFIX)) {
+            return files.iterator().hasNext();
+        } catch (IOException e) {
+            throw new JournalException("cannot list " + queueDir + ": " + e.getMessage(), null, e);
+        }
+    }
+}

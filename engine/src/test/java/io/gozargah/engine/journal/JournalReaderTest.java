@@ -1,0 +1,209 @@
+package io.gozargah.engine.journal;
+
+import io.gozargah.codec.journal.DictionaryEntryFlyweight;
+import io.gozargah.codec.journal.MethodCode;
+import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.TransactionRecordFlyweight;
+import io.gozargah.engine.exchange.Outcome;
+import org.agrona.concurrent.NoOpIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JournalReaderTest {
+    @TempDir
+    Path dir;
+
+    /** Collects what a reader hands over, copying what the flyweights only lend. */
+    static final class Collected implements JournalVisitor {
+        final List<byte[]> records = new ArrayList<>();
+        final List<Long> ordinals = new ArrayList<>();
+        final List<String> contradictions = new ArrayList<>();
+        int dictionaryEntries;
+
+        @Override
+        public void dictionaryEntry(JournalPosition position, DictionaryEntryFlyweight entry, String contradicts) {
+            dictionaryEntries++;
+            if (contradicts != null) {
+                contradictions.add(contradicts);
+            }
+        }
+
+        @Override
+        public void transaction(JournalPosition position, TransactionRecordFlyweight record) {
+            byte[] copy = new byte[record.length()];
+            record.buffer().getBytes(record.offset(), copy);
+            records.add(copy);
+            ordinals.add(position.ordinal());
+        }
+    }
+
+    @Test
+    void shouldReadEveryFieldBackWithNamesFromTheDictionary() {
+        byte[] requestHash = filled(32, 0x11);
+        byte[] responseHash = filled(32, 0x22);
+        try (SyntheticJournal journal = SyntheticJournal.create(dir)) {
+            journal.transaction().consumer("اسنپ").service("nocr/identity").method(MethodCode.POST)
+                    .outcome(Outcome.RATE_LIMITED, 429).id(0x0195L, 0x42L).durations(5_000, -1).bytes(10, 20)
+                    .bodyHashes(requestHash, responseHash).append();
+        }
+
+        Collected collected = new Collected();
+        try (JournalReader reader = JournalReader.open(dir)) {
+            assertEquals(4, reader.readAvailable(collected));
+            assertEquals(3, collected.dictionaryEntries);
+            TransactionRecordFlyweight r = flyweight(collected.records.get(0));
+            assertEquals("اسنپ", reader.names().name(DictionaryEntryFlyweight.KIND_CONSUMER, r.consumerId()));
+            assertEquals("nocr/identity", reader.names().name(DictionaryEntryFlyweight.KIND_SERVICE, r.serviceId()));
+            assertEquals("http://127.0.0.1:9201", reader.names().name(DictionaryEntryFlyweight.KIND_ENDPOINT, r.endpointId()));
+            assertNull(reader.names().name(DictionaryEntryFlyweight.KIND_SERVICE, r.consumerId()), "ids are per kind");
+            assertEquals(MethodCode.POST, r.methodCode());
+            assertEquals(OutcomeCode.of(Outcome.RATE_LIMITED), r.outcomeCode());
+            assertEquals(429, r.httpStatus());
+            assertEquals(0x0195L, r.txIdMsb());
+            assertEquals(0x42L, r.txIdLsb());
+            assertEquals(5_000, r.totalDurationNanos());
+            assertEquals(-1, r.upstreamDurationNanos());
+            assertEquals(10, r.requestBytes());
+            assertEquals(20, r.responseBytes());
+            byte[] hash = new byte[32];
+            r.getRequestBodySha256(hash, 0);
+            assertArrayEquals(requestHash, hash);
+            r.getResponseBodySha256(hash, 0);
+            assertArrayEquals(responseHash, hash);
+        }
+    }
+
+    @Test
+    void shouldPickUpRecordsWrittenAfterItCaughtUp() {
+        try (SyntheticJournal journal = SyntheticJournal.create(dir); JournalReader reader = openAfter(journal)) {
+            Collected collected = new Collected();
+            assertEquals(4, reader.readAvailable(collected));
+            assertFalse(reader.readNext(collected));
+
+            journal.transaction().start("2025-03-26T00:00:00Z").append();
+            journal.transaction().start("2025-03-27T00:00:00Z").append();
+            int[] caughtUp = {0};
+            reader.follow(collected, NoOpIdleStrategy.INSTANCE, () -> ++caughtUp[0] < 2);
+
+            assertEquals(3, collected.records.size());
+            assertEquals(List.of(3L, 4L, 5L), collected.ordinals, "three dictionary entries come first");
+            assertEquals(2, caughtUp[0]);
+        }
+    }
+
+    @Test
+    void shouldSkipExcerptsOfRecordTypesItDoesNotKnow() {
+        try (SyntheticJournal journal = SyntheticJournal.create(dir)) {
+            journal.append(99, new byte[]{1, 2, 3}, 0, 3);
+            journal.transaction().append();
+        }
+        Collected collected = new Collected();
+        try (JournalReader reader = JournalReader.open(dir)) {
+            reader.readAvailable(collected);
+            assertEquals(1, reader.skipped());
+        }
+        assertEquals(1, collected.records.size());
+    }
+
+    @Test
+    void shouldReportATruncatedExcerptWithItsPosition() {
+        byte[] whole = validRecord();
+        try (SyntheticJournal journal = SyntheticJournal.create(dir)) {
+            journal.append(RecordType.TRANSACTION, whole, 0, 60);
+        }
+        JournalException e = readAll();
+        assertTrue(e.getMessage().contains("truncated excerpt"), e.getMessage());
+        assertEquals(0, e.position().ordinal());
+    }
+
+    @Test
+    void shouldRefuseBytesAfterARecordSinceTheChainDoesNotCoverThem() {
+        byte[] longer = Arrays.copyOf(validRecord(), TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES + 8);
+        try (SyntheticJournal journal = SyntheticJournal.create(dir)) {
+            journal.append(RecordType.TRANSACTION, longer, 0, longer.length);
+        }
+        assertTrue(readAll().getMessage().contains("excerpt too long"));
+    }
+
+    @Test
+    void shouldNameAnUnknownSchemaVersion() {
+        byte[] record = validRecord();
+        record[TransactionRecordFlyweight.SCHEMA_VERSION_OFFSET] = 9;
+        try (SyntheticJournal journal = SyntheticJournal.create(dir)) {
+            journal.append(RecordType.TRANSACTION, record, 0, record.length);
+        }
+        JournalException e = readAll();
+        assertTrue(e.getMessage().contains("schema version 9 is not supported"), e.getMessage());
+    }
+
+    @Test
+    void shouldReportContradictingDictionaryEntries() {
+        try (SyntheticJournal journal = SyntheticJournal.create(dir)) {
+            journal.dictionaryEntry(DictionaryEntryFlyweight.KIND_CONSUMER, 1, "snapp");
+            journal.dictionaryEntry(DictionaryEntryFlyweight.KIND_CONSUMER, 1, "snapp");
+            journal.dictionaryEntry(DictionaryEntryFlyweight.KIND_CONSUMER, 1, "tapsi");
+        }
+        Collected collected = new Collected();
+        try (JournalReader reader = JournalReader.open(dir)) {
+            reader.readAvailable(collected);
+        }
+        assertEquals(List.of("consumer snapp"), collected.contradictions);
+    }
+
+    @Test
+    void shouldSayWhatIsMissingWhenThereIsNoJournal() throws Exception {
+        JournalException missing = assertThrows(JournalException.class, () -> JournalReader.open(dir.resolve("nope")));
+        assertTrue(missing.getMessage().contains("no such directory"), missing.getMessage());
+
+        JournalException noQueue = assertThrows(JournalException.class, () -> JournalReader.open(dir));
+        assertTrue(noQueue.getMessage().contains("has no queue folder"), noQueue.getMessage());
+
+        Files.createDirectories(dir.resolve(JournalQueue.QUEUE_DIRECTORY));
+        JournalException empty = assertThrows(JournalException.class, () -> JournalReader.open(dir));
+        assertTrue(empty.getMessage().contains("is empty"), empty.getMessage());
+    }
+
+    private JournalReader openAfter(SyntheticJournal journal) {
+        journal.transaction().append();
+        return JournalReader.open(dir);
+    }
+
+    private JournalException readAll() {
+        try (JournalReader reader = JournalReader.open(dir)) {
+            return assertThrows(JournalException.class, () -> reader.readAvailable(new Collected()));
+        }
+    }
+
+    /** A sealed record's bytes, made in a scratch journal. */
+    private static byte[] validRecord() {
+        byte[] bytes = new byte[TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES];
+        new TransactionRecordFlyweight().wrapForWrite(new UnsafeBuffer(bytes), 0, false)
+                .httpStatus(200).txId(1, 2);
+        new JournalChain().seal(bytes, 0, bytes.length);
+        return bytes;
+    }
+
+    static TransactionRecordFlyweight flyweight(byte[] bytes) {
+        return new TransactionRecordFlyweight().wrapForRead(new UnsafeBuffer(bytes), 0);
+    }
+
+    private static byte[] filled(int length, int value) {
+        byte[] bytes = new byte[length];
+        Arrays.fill(bytes, (byte) value);
+        return bytes;
+    }
+}

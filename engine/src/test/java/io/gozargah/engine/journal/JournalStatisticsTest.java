@@ -1,0 +1,103 @@
+package io.gozargah.engine.journal;
+
+import io.gozargah.engine.calendar.BillingCalendar;
+import io.gozargah.engine.exchange.Outcome;
+import io.gozargah.engine.journal.JournalStatistics.MonthRow;
+import io.gozargah.engine.journal.JournalStatistics.NameRow;
+import io.gozargah.engine.journal.JournalStatistics.OutcomeRow;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class JournalStatisticsTest {
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void writeJournal() {
+        KnownCountsJournal.write(dir);
+    }
+
+    @Test
+    void shouldCountPersianMonthsInTehran() {
+        JournalStatistics s = statistics(BillingCalendar.persian(), Long.MIN_VALUE, Long.MAX_VALUE);
+
+        assertEquals(KnownCountsJournal.TRANSACTIONS, s.transactions());
+        assertEquals(List.of(
+                new MonthRow(1403 * 12 + 11, "Esfand 1403", 5, 2, 2, 2, true, false, false),
+                new MonthRow(1404 * 12, "Farvardin 1404", 10, 3, 3, 3, false, true, false),
+                new MonthRow(1404 * 12 + 1, "Ordibehesht 1404", 1, 1, 1, 1, true, false, true)), s.months());
+    }
+
+    @Test
+    void shouldCountGregorianMonthsInTehran() {
+        JournalStatistics s = statistics(BillingCalendar.gregorian(BillingCalendar.TEHRAN), Long.MIN_VALUE, Long.MAX_VALUE);
+
+        assertEquals(List.of(
+                new MonthRow(2025 * 12 + 1, "February 2025", 2, 1, 1, 1, true, false, true),
+                new MonthRow(2025 * 12 + 2, "March 2025", 8, 2, 2, 3, false, true, false),
+                new MonthRow(2025 * 12 + 3, "April 2025", 6, 2, 2, 3, true, false, false)), s.months());
+    }
+
+    @Test
+    void shouldPutAMidnightTransactionInTheMonthOfTheZone() {
+        JournalStatistics utc = statistics(BillingCalendar.persian(ZoneOffset.UTC), Long.MIN_VALUE, Long.MAX_VALUE);
+        assertEquals(List.of(6L, 9L, 1L), utc.months().stream().map(MonthRow::transactions).toList(),
+                "at 21:00 UTC on 20 March it is still Esfand 30, 1403 in UTC");
+    }
+
+    @Test
+    void shouldRankProvidersAndConsumersByVolume() {
+        JournalStatistics s = statistics(BillingCalendar.persian(), Long.MIN_VALUE, Long.MAX_VALUE);
+
+        assertEquals(List.of(
+                new NameRow("post", 7, 2, 1, 1),
+                new NameRow("nocr", 6, 2, 1, 1),
+                new NameRow("sms", 3, 2, 1, 1)), s.providers());
+        assertEquals(List.of(
+                new NameRow("snapp", 7, 1, 2, 2),
+                new NameRow("tapsi", 5, 1, 2, 2),
+                new NameRow("medu", 4, 1, 2, 2)), s.consumers());
+        assertEquals(List.of("post/address", "nocr/identity", "sms/send"),
+                s.services().stream().map(NameRow::name).toList());
+        assertEquals(List.of(new OutcomeRow(OutcomeCode.of(Outcome.PROXIED), 15),
+                new OutcomeRow(OutcomeCode.of(Outcome.RATE_LIMITED), 1)), s.outcomes());
+    }
+
+    @Test
+    void shouldCountOnlyThePeriodAndTreatItsMonthsAsWhole() {
+        BillingCalendar persian = BillingCalendar.persian();
+        long from = persian.startOfDayMillis(persian.monthStartDay(1403 * 12 + 11));
+        long to = persian.startOfDayMillis(persian.monthStartDay(1404 * 12 + 1));
+        JournalStatistics s = statistics(persian, from, to);
+
+        assertEquals(15, s.transactions());
+        assertEquals(List.of(
+                new MonthRow(1403 * 12 + 11, "Esfand 1403", 5, 2, 2, 2, false, false, true),
+                new MonthRow(1404 * 12, "Farvardin 1404", 10, 3, 3, 3, false, true, false)), s.months());
+        assertEquals(Instant.parse("2025-02-25T08:00:00Z").toEpochMilli(), s.firstMillis());
+    }
+
+    @Test
+    void shouldHaveNoMonthsForAnEmptyPeriod() {
+        JournalStatistics s = statistics(BillingCalendar.persian(), 0, 1);
+        assertEquals(0, s.transactions());
+        assertEquals(List.of(), s.months());
+        assertEquals(List.of(), s.providers());
+    }
+
+    private static JournalStatistics statistics(BillingCalendar calendar, long from, long to) {
+        try (JournalReader reader = JournalReader.open(dir)) {
+            JournalStatistics s = new JournalStatistics(reader.names(), calendar, from, to);
+            reader.readAvailable(s);
+            return s;
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package io.gozargah.engine.journal;
+
+import io.gozargah.codec.journal.DictionaryEntryFlyweight;
+import io.gozargah.codec.journal.MethodCode;
+import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.TransactionRecordFlyweight;
+import io.gozargah.engine.exchange.Outcome;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A journal written the way the gateway's writer writes one ({@link JournalQueue}: DICTIONARY excerpts before
+ * the first use of an id, ids from one sequence from 1, TRANSACTION records sealed by {@link JournalChain}), with
+ * the facts a test chooses. Also reads and rewrites raw excerpts, to make tampered copies.
+ */
+public final class SyntheticJournal implements AutoCloseable {
+    /** One excerpt as stored: its record type and the record's bytes. */
+    public record Excerpt(int type, byte[] bytes) {
+    }
+
+    private final JournalQueue queue;
+    private final ExcerptAppender appender;
+    private final JournalChain chain = new JournalChain();
+    private final Map<String, Integer> ids = new HashMap<>();
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1 << 16]);
+    private int nextId = 1;
+    private long sequence;
+
+    private SyntheticJournal(Path dir) {
+        this.queue = JournalQueue.openForWrite(dir, LargeRollCycles.LARGE_DAILY, SystemTimeProvider.INSTANCE);
+        this.appender = queue.appender();
+    }
+
+    /** A new journal in {@code dir}. */
+    public static SyntheticJournal create(Path dir) {
+        return new SyntheticJournal(dir);
+    }
+
+    /** The id of {@code name} of {@code kind}, journaling its DICTIONARY entry the first time. */
+    public int nameId(int kind, String name) {
+        Integer id = ids.get(kind + ":" + name);
+        if (id == null) {
+            id = nextId++;
+            ids.put(kind + ":" + name, id);
+            dictionaryEntry(kind, id, name);
+        }
+        return id;
+    }
+
+    /** Journals a DICTIONARY entry as given (repeats and contradictions included). */
+    public void dictionaryEntry(int kind, int id, String name) {
+        DictionaryEntryFlyweight entry = new DictionaryEntryFlyweight().wrapForWrite(buffer, 0).kind(kind).id(id).name(name);
+        append(RecordType.DICTIONARY, buffer.byteArray(), 0, entry.length());
+    }
+
+    /** A transaction with plausible defaults, to adjust and {@link Tx#append()}. */
+    public Tx transaction() {
+        return new Tx();
+    }
+
+    /** Appends one excerpt as given, bytes unchanged (no sealing). */
+    public void append(int type, byte[] bytes, int offset, int length) {
+        try (DocumentContext dc = appender.writingDocument()) {
+            JournalExcerpt.write(dc.wire().bytes(), type, bytes, offset, length);
+        }
+    }
+
+    @Override
+    public void close() {
+        appender.close();
+        queue.close();
+    }
+
+    /** Every excerpt of the journal in {@code dir}, in order. */
+    public static List<Excerpt> excerpts(Path dir) {
+        List<Excerpt> excerpts = new ArrayList<>();
+        UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        byte[] scratch = new byte[1 << 17];
+        try (JournalQueue queue = JournalQueue.openForRead(dir); ExcerptTailer tailer = queue.tailer()) {
+            while (true) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        return excerpts;
+                    }
+                    int type = JournalExcerpt.type(dc.wire().bytes());
+                    int length = JournalExcerpt.wrapRecord(dc.wire().bytes(), view, scratch);
+                    byte[] bytes = new byte[length];
+                    view.getBytes(0, bytes);
+                    excerpts.add(new Excerpt(type, bytes));
+                }
+            }
+        }
+    }
+
+    /** A new journal in {@code dir} holding {@code excerpts} exactly as given. */
+    public static void write(Path dir, List<Excerpt> excerpts) {
+        try (SyntheticJournal journal = create(dir)) {
+            for (Excerpt e : excerpts) {
+                journal.append(e.type(), e.bytes(), 0, e.bytes().length);
+            }
+        }
+    }
+
+    /** One transaction's facts. Ids of names are given on {@link #append()}. */
+    public final class Tx {
+        private String consumer = "snapp";
+        private String service = "nocr/identity";
+        private String endpoint = "http://127.0.0.1:9201";
+        private Instant start = Instant.parse("2025-03-25T08:30:00Z");
+        private Outcome outcome = Outcome.PROXIED;
+        private int status = 200;
+        private int method = MethodCode.GET;
+        private long msb = 0x0195_0000_0000_7000L;
+        private long lsb;
+        private boolean idSet;
+        private byte[] requestBodySha256;
+        private byte[] responseBodySha256;
+        private long totalNanos = 12_345_678;
+        private long upstreamNanos = 11_000_000;
+        private long requestBytes;
+        private long responseBytes = 512;
+
+        public Tx consumer(String name) {
+            consumer = name;
+            return this;
+        }
+
+        public Tx service(String name) {
+            service = name;
+            return this;
+        }
+
+        public Tx endpoint(String name) {
+            endpoint = name;
+            return this;
+        }
+
+        public Tx start(Instant instant) {
+            start = instant;
+            return this;
+        }
+
+        public Tx start(String isoInstant) {
+            return start(Instant.parse(isoInstant));
+        }
+
+        public Tx outcome(Outcome o, int httpStatus) {
+            outcome = o;
+            status = httpStatus;
+            return this;
+        }
+
+        public Tx method(int code) {
+            method = code;
+            return this;
+        }
+
+        public Tx id(long mostSignificant, long leastSignificant) {
+            msb = mostSignificant;
+            lsb = leastSignificant;
+            idSet = true;
+            return this;
+        }
+
+        public Tx bodyHashes(byte[] request, byte[] response) {
+            requestBodySha256 = request;
+            responseBodySha256 = response;
+            return this;
+        }
+
+        public Tx durations(long total, long upstream) {
+            totalNanos = total;
+            upstreamNanos = upstream;
+            return this;
+        }
+
+        public Tx bytes(long request, long response) {
+            requestBytes = request;
+            responseBytes = response;
+            return this;
+        }
+
+        /** Journals the record, sealed into the chain; returns its transaction id's low 64 bits. */
+        public long append() {
+            int consumerId = consumer == null ? 0 : nameId(DictionaryEntryFlyweight.KIND_CONSUMER, consumer);
+            int serviceId = service == null ? 0 : nameId(DictionaryEntryFlyweight.KIND_SERVICE, service);
+            int endpointId = endpoint == null ? 0 : nameId(DictionaryEntryFlyweight.KIND_ENDPOINT, endpoint);
+            if (!idSet) {
+                lsb = 0x8000_0000_0000_0000L | ++sequence;
+            }
+            boolean hashes = requestBodySha256 != null;
+            byte[] bytes = new byte[TransactionRecordFlyweight.length(hashes)];
+            TransactionRecordFlyweight r = new TransactionRecordFlyweight().wrapForWrite(new UnsafeBuffer(bytes), 0, hashes)
+                    .outcomeCode(OutcomeCode.of(outcome)).httpStatus(status).methodCode(method)
+                    .consumerId(consumerId).serviceId(serviceId).endpointId(endpointId)
+                    .txId(msb, lsb)
+                    .startEpochNanos(start.getEpochSecond() * 1_000_000_000L + start.getNano())
+                    .totalDurationNanos(totalNanos).upstreamDurationNanos(upstreamNanos)
+                    .requestBytes(requestBytes).responseBytes(responseBytes)
+                    .clientIpv4(0x7F00_0001).clientPort(54321);
+            if (hashes) {
+                r.requestBodySha256(requestBodySha256).responseBodySha256(responseBodySha256);
+            }
+            chain.seal(bytes, 0, bytes.length);
+            SyntheticJournal.this.append(RecordType.TRANSACTION, bytes, 0, bytes.length);
+            return lsb;
+        }
+    }
+}
