@@ -1,9 +1,11 @@
 package io.gozargah.engine.cli;
 
+import io.gozargah.engine.admin.AdminServer;
 import io.gozargah.engine.config.ConfigException;
 import io.gozargah.engine.config.ConfigLoader;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.ListenerConfig;
+import io.gozargah.engine.server.ConfigReloader;
 import io.gozargah.engine.server.Gateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,8 +59,40 @@ final class GatewayProcess {
         }
     }
 
-    /** Starts the gateway; a listener that cannot bind is a one-line {@link CliFailure}, not a stack trace. */
+    /**
+     * Starts the gateway and, when the config has one, its admin listener (closed when the gateway stops); a
+     * listener that cannot bind is a one-line {@link CliFailure}, not a stack trace.
+     */
     static Gateway start(GatewayConfig config) throws CliFailure, InterruptedException {
+        Gateway gateway = startGateway(config);
+        if (config.admin() != null) {
+            try {
+                AdminServer admin = AdminServer.start(config.admin(), gateway, reloader(gateway),
+                        config.server().shutdownGrace());
+                gateway.terminationFuture().whenComplete((ok, failure) -> admin.closeAsync());
+            } catch (InterruptedException e) {
+                gateway.close();
+                throw e;
+            } catch (Exception e) {
+                gateway.close();
+                IOException io = ioCause(e);
+                if (io == null) {
+                    throw e;
+                }
+                throw CliFailure.runtime("cannot start the admin API on " + config.admin().host() + ":"
+                        + config.admin().port() + ": " + io.getMessage(), e);
+            }
+        }
+        return gateway;
+    }
+
+    /** Re-reads the file the running config came from (null when it came from none). */
+    static ConfigReloader reloader(Gateway gateway) {
+        Path source = gateway.snapshot().config().source();
+        return source == null ? null : new ConfigReloader(source, gateway);
+    }
+
+    private static Gateway startGateway(GatewayConfig config) throws CliFailure, InterruptedException {
         try {
             Gateway gateway = Gateway.start(config);
             List<ListenerConfig> listeners = config.server().listeners();
@@ -89,6 +123,8 @@ final class GatewayProcess {
         CompletableFuture<Integer> exitCode = new CompletableFuture<>();
         ShutdownSignals signals = new ShutdownSignals(() -> drain(gateway, grace, exitCode), exit);
         signals.install();
+        ReloadSignal reload = new ReloadSignal(reloader(gateway));
+        reload.install();
         try {
             gateway.terminationFuture().whenComplete((ok, failure) -> {
                 if (failure != null || !signals.requested()) {
@@ -102,6 +138,7 @@ final class GatewayProcess {
             LOG.info("stopped (exit code {})", code);
             return code;
         } finally {
+            reload.restore();
             signals.restore();
         }
     }

@@ -93,7 +93,7 @@ public final class ConfigLoader {
     }
 
     private static GatewayConfig read(Path file, ConfigNode root) throws ConfigException {
-        ConfigMap top = root.asMap("server", "limits", "providers", "consumers");
+        ConfigMap top = root.asMap("server", "limits", "providers", "consumers", "admin", "metrics");
         ServerConfig server = server(top.required("server"));
         ConfigNode limitsNode = top.optional("limits");
         LimitsConfig limits = limitsNode == null ? LimitsConfig.defaults() : limits(limitsNode);
@@ -101,7 +101,18 @@ public final class ConfigLoader {
                 ConfigLoader::provider);
         ConfigNode consumersNode = top.optional("consumers");
         Map<String, ConsumerConfig> consumers = consumersNode == null ? Map.of() : consumers(consumersNode, providers);
-        return new GatewayConfig(file, server, limits, providers, consumers);
+        ConfigNode adminNode = top.optional("admin");
+        AdminConfig admin = adminNode == null ? null : AdminConfigReader.read(file, adminNode);
+        ConfigNode metricsNode = top.optional("metrics");
+        MetricsConfig metrics = metricsNode == null ? MetricsConfig.defaults() : metrics(metricsNode);
+        return new GatewayConfig(file, server, limits, providers, consumers, admin, metrics);
+    }
+
+    private static MetricsConfig metrics(ConfigNode node) throws ConfigException {
+        ConfigMap m = node.asMap("enabled", "maxSeries");
+        ConfigNode enabled = m.optional("enabled");
+        return new MetricsConfig(enabled == null || enabled.asBoolean(),
+                m.integer("maxSeries", MetricsConfig.DEFAULT_MAX_SERIES, 1, 1_000_000));
     }
 
     private static ServerConfig server(ConfigNode node) throws ConfigException {

@@ -12,7 +12,16 @@ import java.util.Map;
  * @param limits    HTTP/1.1 parsing and body limits
  * @param providers by provider name
  * @param consumers by consumer name
+ * @param admin     the admin listener, or null when the config has none
+ * @param metrics   what per-request metrics are kept
  */
 public record GatewayConfig(Path source, ServerConfig server, LimitsConfig limits,
-                            Map<String, ProviderConfig> providers, Map<String, ConsumerConfig> consumers) {
+                            Map<String, ProviderConfig> providers, Map<String, ConsumerConfig> consumers,
+                            AdminConfig admin, MetricsConfig metrics) {
+
+    /** A config without an admin listener and with default metrics (tests, embedding). */
+    public GatewayConfig(Path source, ServerConfig server, LimitsConfig limits,
+                         Map<String, ProviderConfig> providers, Map<String, ConsumerConfig> consumers) {
+        this(source, server, limits, providers, consumers, null, MetricsConfig.defaults());
+    }
 }
