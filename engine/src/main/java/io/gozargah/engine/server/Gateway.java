@@ -184,11 +184,12 @@ public final class Gateway implements AutoCloseable {
     public List<String> notReady() {
         List<String> reasons = new ArrayList<>();
         if (context.draining()) {
-            reasons.add("draining");
-        }
-        for (Channel ch : serverChannels) {
-            if (!ch.isActive()) {
-                reasons.add("listener " + ch.localAddress() + " closed");
+            reasons.add("draining"); // which closed the listeners
+        } else {
+            for (Channel ch : serverChannels) {
+                if (!ch.isActive()) {
+                    reasons.add("listener " + ch.localAddress() + " closed");
+                }
             }
         }
         readinessChecks.forEach((name, ok) -> {

@@ -2,6 +2,7 @@ package io.gozargah.engine.config;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,6 +70,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldHaveNoAdminListenerAndDefaultMetricsUnlessConfigured() throws Exception {
+        GatewayConfig config = ConfigLoader.load(write(MINIMAL));
+        assertNull(config.admin());
+        assertEquals(new MetricsConfig(true, 4096), config.metrics());
+    }
+
+    @Test
+    void shouldReadTheAdminTokenFromAFileBesideTheConfig() throws Exception {
+        Files.writeString(dir.resolve("admin-token"), "  from-a-file-0123456789\n");
+        GatewayConfig config = ConfigLoader.load(write(MINIMAL + "admin:\n  listen: '[::1]:0'\n"
+                + "  tokenFile: admin-token\nmetrics:\n  enabled: false\n  maxSeries: 10\n"));
+        assertEquals(new AdminConfig("::1", 0, "from-a-file-0123456789"), config.admin());
+        assertEquals(new MetricsConfig(false, 10), config.metrics());
+        assertFalse(config.admin().toString().contains("from-a-file"), "the token stays out of logs");
+    }
+
+    @Test
     void shouldLoadReferenceConfig() throws Exception {
         GatewayConfig config = ConfigLoader.load(repoFile("config/gozargah.yaml"));
 
@@ -81,6 +99,9 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(5), nocr.services().get("identity").responseTimeout());
         assertEquals(List.of(new GrantConfig("nocr", "identity"), new GrantConfig("nocr", "health-status")),
                 config.consumers().get("snapp").grants());
+        assertEquals("127.0.0.1", config.admin().host());
+        assertEquals(9090, config.admin().port());
+        assertEquals(MetricsConfig.defaults(), config.metrics(), "the reference shows the defaults");
     }
 
     @Test
@@ -97,6 +118,7 @@ class ConfigLoaderTest {
             assertEquals(Duration.ofSeconds(5), provider.responseTimeout());
         }
         assertEquals(List.of("snapp", "tapsi", "medu"), List.copyOf(config.consumers().keySet()));
+        assertEquals(new AdminConfig("127.0.0.1", 9090, "gza_demo_admin_5e1f0c7b9a2d4863"), config.admin());
         assertGrants(config, "snapp", "nocr/identity", "post/address");
         assertGrants(config, "tapsi", "post/address", "sms/send");
         assertGrants(config, "medu", "nocr/identity", "sms/send");
