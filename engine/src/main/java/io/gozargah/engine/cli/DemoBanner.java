@@ -55,6 +55,15 @@ final class DemoBanner {
                 .append("\",\"text\":\"کد ورود شما: 4821\"}' ").append(base).append("/sms/send\n");
         curl(out, "not granted (403)", DemoConsumers.TAPSI_KEY,
                 base + "/nocr/identity/" + DemoConsumers.VALID_NATIONAL_ID);
+        if (config.admin() != null) {
+            String admin = "http://" + GatewayProcess.hostPort(new InetSocketAddress(config.admin().host(),
+                    config.admin().port()));
+            out.append("\nAdmin API on ").append(admin).append(" (demo admin token ").append(config.admin().token())
+                    .append("):\n");
+            out.append("  curl -H 'Authorization: Bearer ").append(config.admin().token()).append("' ")
+                    .append(admin).append("/metrics\n");
+            out.append("  curl ").append(admin).append("/ready\n");
+        }
         out.append("\nCtrl-C drains and stops; twice stops at once.\n\n");
         return out.toString();
     }

@@ -1,5 +1,6 @@
 package io.gozargah.engine.cli;
 
+import io.gozargah.engine.admin.AdminServer;
 import io.gozargah.engine.config.ConfigException;
 import io.gozargah.engine.config.ConfigLoader;
 import io.gozargah.engine.config.GatewayConfig;
@@ -59,8 +60,40 @@ final class GatewayProcess {
         }
     }
 
-    /** Starts the gateway; a listener that cannot bind is a one-line {@link CliFailure}, not a stack trace. */
+    /**
+     * Starts the gateway and, when the config has one, its admin listener (closed when the gateway stops); a
+     * listener that cannot bind is a one-line {@link CliFailure}, not a stack trace.
+     */
     static Gateway start(GatewayConfig config) throws CliFailure, InterruptedException {
+        Gateway gateway = startGateway(config);
+        if (config.admin() != null) {
+            try {
+                AdminServer admin = AdminServer.start(config.admin(), gateway, reloader(gateway),
+                        config.server().shutdownGrace());
+                gateway.terminationFuture().whenComplete((ok, failure) -> admin.closeAsync());
+            } catch (InterruptedException e) {
+                gateway.close();
+                throw e;
+            } catch (Exception e) {
+                gateway.close();
+                IOException io = ioCause(e);
+                if (io == null) {
+                    throw e;
+                }
+                throw CliFailure.runtime("cannot start the admin API on " + config.admin().host() + ":"
+                        + config.admin().port() + ": " + io.getMessage(), e);
+            }
+        }
+        return gateway;
+    }
+
+    /** Re-reads the file the running config came from (null when it came from none). */
+    static ConfigReloader reloader(Gateway gateway) {
+        Path source = gateway.snapshot().config().source();
+        return source == null ? null : new ConfigReloader(source, gateway);
+    }
+
+    private static Gateway startGateway(GatewayConfig config) throws CliFailure, InterruptedException {
         try {
             Gateway gateway = Gateway.start(config);
             List<ListenerConfig> listeners = config.server().listeners();

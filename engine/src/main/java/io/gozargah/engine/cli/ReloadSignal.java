@@ -23,7 +23,9 @@ final class ReloadSignal {
     }
 
     void install() {
-        previous = Signal.handle(HUP, s -> onSignal());
+        if (reloader != null) {
+            previous = Signal.handle(HUP, s -> onSignal());
+        }
     }
 
     void restore() {

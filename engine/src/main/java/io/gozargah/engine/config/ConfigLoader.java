@@ -107,7 +107,8 @@ public final class ConfigLoader {
     }
 
     private static GatewayConfig read(Path file, ConfigNode root) throws ConfigException {
-        ConfigMap top = root.asMap("server", "limits", "admission", "providers", "consumers", "journal");
+        ConfigMap top = root.asMap("server", "limits", "admission", "providers", "consumers", "journal", "admin",
+                "metrics");
         ServerConfig server = server(top.required("server"));
         ConfigNode limitsNode = top.optional("limits");
         LimitsConfig limits = limitsNode == null ? LimitsConfig.defaults() : limits(limitsNode);
@@ -119,7 +120,11 @@ public final class ConfigLoader {
         JournalConfig journal = journalNode == null ? JournalConfig.disabled() : journal(file, journalNode);
         ConfigNode admissionNode = top.optional("admission");
         AdmissionConfig admission = admissionNode == null ? AdmissionConfig.defaults(file) : admission(file, admissionNode);
-        return new GatewayConfig(file, server, limits, providers, consumers, admission, journal);
+        ConfigNode adminNode = top.optional("admin");
+        AdminConfig admin = adminNode == null ? null : AdminConfigReader.read(file, adminNode);
+        ConfigNode metricsNode = top.optional("metrics");
+        MetricsConfig metrics = metricsNode == null ? MetricsConfig.defaults() : metrics(metricsNode);
+        return new GatewayConfig(file, server, limits, providers, consumers, admission, journal, admin, metrics);
     }
 
     private static AdmissionConfig admission(Path file, ConfigNode node) throws ConfigException {
@@ -188,6 +193,13 @@ public final class ConfigLoader {
                     + " takes more than 7 days to refill; use quotaDay or quotaMonth for totals");
         }
         return new RateLimitConfig(perSecond, burst);
+    }
+
+    private static MetricsConfig metrics(ConfigNode node) throws ConfigException {
+        ConfigMap m = node.asMap("enabled", "maxSeries");
+        ConfigNode enabled = m.optional("enabled");
+        return new MetricsConfig(enabled == null || enabled.asBoolean(),
+                m.integer("maxSeries", MetricsConfig.DEFAULT_MAX_SERIES, 1, 1_000_000));
     }
 
     private static ServerConfig server(ConfigNode node) throws ConfigException {

@@ -176,6 +176,16 @@ final class ConfigNode {
         return value;
     }
 
+    /** {@code true} or {@code false} (YAML 1.2 core schema spellings only). */
+    boolean asBoolean() throws ConfigException {
+        String text = scalarOr("true or false");
+        return switch (text) {
+            case "true", "True", "TRUE" -> true;
+            case "false", "False", "FALSE" -> false;
+            default -> throw error("expected true or false, got '" + text + "'");
+        };
+    }
+
     int asInt(int min, int max) throws ConfigException {
         return (int) asLong(min, max);
     }

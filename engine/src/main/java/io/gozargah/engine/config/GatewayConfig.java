@@ -14,14 +14,17 @@ import java.util.Map;
  * @param consumers by consumer name
  * @param admission billing calendar and counters file
  * @param journal   the transaction journal ({@link JournalConfig#disabled()} when the file has no section)
+ * @param admin     the admin listener, or null when the config has none
+ * @param metrics   what per-request metrics are kept
  */
 public record GatewayConfig(Path source, ServerConfig server, LimitsConfig limits,
                             Map<String, ProviderConfig> providers, Map<String, ConsumerConfig> consumers,
-                            AdmissionConfig admission, JournalConfig journal) {
+                            AdmissionConfig admission, JournalConfig journal, AdminConfig admin, MetricsConfig metrics) {
 
-    /** A configuration with the default admission section and no journal. */
+    /** A config with the default admission section, no journal, no admin listener and default metrics (tests). */
     public GatewayConfig(Path source, ServerConfig server, LimitsConfig limits, Map<String, ProviderConfig> providers,
                          Map<String, ConsumerConfig> consumers) {
-        this(source, server, limits, providers, consumers, AdmissionConfig.defaults(source), JournalConfig.disabled());
+        this(source, server, limits, providers, consumers, AdmissionConfig.defaults(source), JournalConfig.disabled(),
+                null, MetricsConfig.defaults());
     }
 }

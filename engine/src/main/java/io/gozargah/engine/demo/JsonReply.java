@@ -1,5 +1,7 @@
 package io.gozargah.engine.demo;
 
+import io.gozargah.engine.json.Json;
+
 import com.sun.net.httpserver.HttpExchange;
 
 import java.io.IOException;

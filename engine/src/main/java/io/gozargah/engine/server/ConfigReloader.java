@@ -11,7 +11,8 @@ import java.nio.file.Path;
 /**
  * Re-reads the gateway's config file and swaps the result in. One entry point for every way an operator asks
  * for a reload (SIGHUP, {@code gozargah reload}, the admin API). A file that does not load leaves the running
- * configuration untouched; the result says why, with file, line and field. Reloads are serialised.
+ * configuration untouched; the result says why, with file, line and field. Reloads of one gateway are
+ * serialised, whichever reloader (signal handler, admin API) asks.
  */
 public final class ConfigReloader {
     private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);
@@ -32,7 +33,13 @@ public final class ConfigReloader {
         return file;
     }
 
-    public synchronized Result reload() {
+    public Result reload() {
+        synchronized (gateway) {
+            return reloadNow();
+        }
+    }
+
+    private Result reloadNow() {
         GatewayConfig config;
         try {
             config = ConfigLoader.load(file);

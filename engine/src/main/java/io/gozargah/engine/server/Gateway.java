@@ -6,9 +6,12 @@ import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.ListenerConfig;
 import io.gozargah.engine.exchange.ExchangeStage;
 import io.gozargah.engine.exchange.ExchangeStages;
+import io.gozargah.engine.metrics.MetricsRegistry;
+import io.gozargah.engine.metrics.UpstreamPoolFamily;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.http1.Http1Connection;
 import io.gozargah.engine.journal.Journal;
+import io.gozargah.engine.upstream.UpstreamPoolStats;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -28,8 +31,12 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The running gateway: one event loop per core (or as configured), the consumer listeners, and the
@@ -48,12 +55,16 @@ public final class Gateway implements AutoCloseable {
     private final String transportName;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final Journal journal;
+    private final MetricsRegistry metrics;
+    private final Map<String, BooleanSupplier> readinessChecks = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
+    private CompletableFuture<DrainReport> drained;
 
     private Gateway(ServerContext context, String transportName, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
-                    List<Channel> serverChannels, ChannelGroup connections, Journal journal) {
+                    List<Channel> serverChannels, ChannelGroup connections, Journal journal, MetricsRegistry metrics) {
         this.context = context;
         this.journal = journal;
+        this.metrics = metrics;
         this.transportName = transportName;
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
@@ -109,6 +120,10 @@ public final class Gateway implements AutoCloseable {
                     + " not recorded");
         }
         stages.add(new AdmissionStage(admission));
+        MetricsRegistry metrics = new MetricsRegistry(config.metrics().enabled(), config.metrics().maxSeries());
+        if (metrics.stage() != null) {
+            stages.add(metrics.stage());
+        }
         stages.addAll(extraStages);
         ServerContext context;
         try {
@@ -158,7 +173,12 @@ public final class Gateway implements AutoCloseable {
             }
             throw e;
         }
-        return new Gateway(context, transport.name(), boss, workers, bound, connections, journal);
+        Gateway gateway = new Gateway(context, transport.name(), boss, workers, bound, connections, journal, metrics);
+        metrics.gauge("gozargah_consumer_connections", "Open consumer connections.", gateway::openConnections);
+        metrics.gauge("gozargah_draining", "1 while the gateway drains (stopped accepting), else 0.",
+                () -> context.draining() ? 1 : 0);
+        metrics.register(new UpstreamPoolFamily(gateway::upstreamPoolStats));
+        return gateway;
     }
 
     private static void addHttp1Handlers(SocketChannel ch, ServerContext context) {
@@ -185,6 +205,11 @@ public final class Gateway implements AutoCloseable {
                 context.snapshot().services().size());
     }
 
+    /** The routing snapshot in force (its config is what the gateway enforces now). */
+    public RoutingSnapshot snapshot() {
+        return context.snapshot();
+    }
+
     /** The Netty transport in use: epoll, io_uring or nio. */
     public String transport() {
         return transportName;
@@ -204,20 +229,93 @@ public final class Gateway implements AutoCloseable {
         return journal;
     }
 
+    /** The gateway's metrics: where other concerns register theirs, what the admin API scrapes. */
+    public MetricsRegistry metrics() {
+        return metrics;
+    }
+
+    /**
+     * Adds a condition for {@link #ready()} (the journal adds "journal writable"); {@code name} is reported
+     * when it fails.
+     */
+    public void readinessCheck(String name, BooleanSupplier ok) {
+        readinessChecks.put(name, ok);
+    }
+
+    /**
+     * The names of what keeps the gateway from taking traffic; empty when ready: every listener bound and open,
+     * not draining, and every {@link #readinessCheck} true.
+     */
+    public List<String> notReady() {
+        List<String> reasons = new ArrayList<>();
+        if (context.draining()) {
+            reasons.add("draining"); // which closed the listeners
+        } else {
+            for (Channel ch : serverChannels) {
+                if (!ch.isActive()) {
+                    reasons.add("listener " + ch.localAddress() + " closed");
+                }
+            }
+        }
+        readinessChecks.forEach((name, ok) -> {
+            if (!ok.getAsBoolean()) {
+                reasons.add(name);
+            }
+        });
+        return reasons;
+    }
+
+    public boolean draining() {
+        return context.draining();
+    }
+
+    /**
+     * Connection counts of every upstream pool, summed per endpoint over the event loops (each loop reads its
+     * own pools; a loop that does not answer within a second is left out). Never call from an event loop.
+     */
+    public List<UpstreamPoolStats> upstreamPoolStats() {
+        List<Future<List<UpstreamPoolStats>>> parts = new ArrayList<>();
+        for (EventLoop loop : loops()) {
+            try {
+                parts.add(loop.submit(() -> context.loop(loop).pools().stats()));
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // the loop is shutting down: it has no pools left to report
+            }
+        }
+        Map<String, UpstreamPoolStats> byEndpoint = new java.util.TreeMap<>();
+        for (Future<List<UpstreamPoolStats>> f : parts) {
+            try {
+                for (UpstreamPoolStats p : f.get(1, TimeUnit.SECONDS)) {
+                    byEndpoint.merge(p.endpoint(), p, (a, b) -> new UpstreamPoolStats(a.endpoint(),
+                            a.open() + b.open(), a.idle() + b.idle(), a.created() + b.created()));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (Exception unanswered) {
+                // a busy or stopping loop: its pools are missing from this one reading
+            }
+        }
+        return List.copyOf(byEndpoint.values());
+    }
+
     /** Open consumer connections. */
     public int openConnections() {
         return connections.size();
     }
 
     /**
-     * Stops accepting, lets in-flight exchanges finish within {@code deadline}, closes idle and then all
-     * connections, and stops the event loops. The future completes when everything is closed.
+     * Stops accepting, lets in-flight exchanges finish within {@code deadline}, then closes idle and then all
+     * connections. The event loops keep running (upstream pools, the admin API); the future completes when the
+     * last consumer connection is closed. Called again, it returns the drain already under way.
      */
-    public CompletableFuture<Void> shutdownGracefully(Duration deadline) {
-        if (shuttingDown) {
-            return terminated;
+    public synchronized CompletableFuture<DrainReport> drain(Duration deadline) {
+        if (drained != null) {
+            return drained;
         }
-        shuttingDown = true;
+        CompletableFuture<DrainReport> done = new CompletableFuture<>();
+        drained = done;
+        long startNanos = System.nanoTime();
         context.startDraining();
         for (Channel ch : serverChannels) {
             ch.close().syncUninterruptibly();
@@ -226,22 +324,39 @@ public final class Gateway implements AutoCloseable {
         for (Channel ch : connections) {
             ch.pipeline().fireUserEventTriggered(Http1Connection.DrainEvent.INSTANCE);
         }
-        long deadlineNanos = System.nanoTime() + deadline.toNanos();
-        CompletableFuture<Void> drained = new CompletableFuture<>();
-        waitDrained(drained, deadlineNanos);
-        drained.whenComplete((v, e) -> {
-            if (!connections.isEmpty()) {
-                log.warn("closing {} connections still busy at the drain deadline", connections.size());
+        CompletableFuture<Void> quiet = new CompletableFuture<>();
+        waitDrained(quiet, startNanos + deadline.toNanos());
+        quiet.whenComplete((v, e) -> {
+            int cut = connections.size();
+            if (cut > 0) {
+                log.warn("closing {} connections still busy at the drain deadline", cut);
             }
             // A listener, not a wait: this runs on the GlobalEventExecutor when the deadline passes, and that is
             // the executor of the group's own future, where awaiting it throws BlockingOperationException (then
             // the loops were never stopped and the process hung until the CLI's stuck margin).
             connections.close().addListener(closed -> {
-                for (EventLoop loop : loops()) {
-                    loop.execute(() -> context.loop(loop).pools().closeIdle());
-                }
-                stopLoops();
+                DrainReport report = new DrainReport(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), cut);
+                log.info("drained in {} ms ({} connections cut at the deadline)", report.millis(), cut);
+                done.complete(report);
             });
+        });
+        return done;
+    }
+
+    /**
+     * {@link #drain} within {@code deadline}, then stops the event loops. The future completes when everything
+     * is closed.
+     */
+    public CompletableFuture<Void> shutdownGracefully(Duration deadline) {
+        if (shuttingDown) {
+            return terminated;
+        }
+        shuttingDown = true;
+        drain(deadline).whenComplete((report, e) -> {
+            for (EventLoop loop : loops()) {
+                loop.execute(() -> context.loop(loop).pools().closeIdle());
+            }
+            stopLoops();
         });
         return terminated;
     }

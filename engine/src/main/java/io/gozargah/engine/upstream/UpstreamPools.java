@@ -50,6 +50,15 @@ public final class UpstreamPools {
         return new ArrayList<>(pools.values());
     }
 
+    /** Connection counts of every pool; call on this pools' event loop. */
+    public List<UpstreamPoolStats> stats() {
+        List<UpstreamPoolStats> list = new ArrayList<>(pools.size());
+        for (UpstreamPool p : pools.values()) {
+            list.add(new UpstreamPoolStats(p.endpoint().toString(), p.open(), p.idle(), p.created()));
+        }
+        return list;
+    }
+
     public void closeIdle() {
         for (UpstreamPool p : pools.values()) {
             p.closeIdle();

@@ -1,7 +1,9 @@
 package io.gozargah.engine.cli;
 
 import io.gozargah.engine.auth.ApiKeys;
+import io.gozargah.engine.config.AdminConfig;
 import io.gozargah.engine.config.ConsumerConfig;
+import io.gozargah.engine.config.MetricsConfig;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.GrantConfig;
 import io.gozargah.engine.demo.DemoConsumers;
@@ -28,7 +30,8 @@ class DemoBannerTest {
                 List.of(new GrantConfig("nocr", "identity"), new GrantConfig("post", "address"))));
         consumers.put("tapsi", new ConsumerConfig("tapsi", List.of(ApiKeys.sha256(DemoConsumers.TAPSI_KEY)),
                 List.of()));
-        GatewayConfig config = new GatewayConfig(Path.of("config/demo.yaml"), null, null, Map.of(), consumers, null, null);
+        GatewayConfig config = new GatewayConfig(Path.of("config/demo.yaml"), null, null, Map.of(), consumers, null, null, null,
+                null);
         InetSocketAddress wildcard = new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 8080);
 
         String banner = DemoBanner.render(wildcard, config, AGENCIES);
@@ -43,5 +46,19 @@ class DemoBannerTest {
                 + "' http://127.0.0.1:8080/nocr/identity/0012345679\n"), banner);
         assertTrue(banner.contains("-d '{\"to\":\"09121234567\",\"text\":\"کد ورود شما: 4821\"}' "
                 + "http://127.0.0.1:8080/sms/send\n"), banner);
+    }
+
+    @Test
+    void shouldPrintTheAdminTokenAndACurlLineForMetrics() {
+        GatewayConfig config = new GatewayConfig(Path.of("config/demo.yaml"), null, null, Map.of(), Map.of(), null, null,
+                new AdminConfig("127.0.0.1", 9090, "gza_demo_admin_token_0123"), MetricsConfig.defaults());
+
+        String banner = DemoBanner.render(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080), config,
+                AGENCIES);
+
+        assertTrue(banner.contains("Admin API on http://127.0.0.1:9090 (demo admin token gza_demo_admin_token_0123)"),
+                banner);
+        assertTrue(banner.contains("curl -H 'Authorization: Bearer gza_demo_admin_token_0123' "
+                + "http://127.0.0.1:9090/metrics\n"), banner);
     }
 }

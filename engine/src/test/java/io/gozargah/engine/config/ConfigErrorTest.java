@@ -40,6 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ConfigErrorTest {
     private static final String SNAPP_HASH = ApiKeys.configHash("gzk_test_snapp");
+    private static final String TOKEN = "admin-token-0123456789";
 
     @TempDir
     Path dir;
@@ -259,7 +260,34 @@ class ConfigErrorTest {
                 new Case("tab indentation", edit(7, "\tservices:"), 7, "", "invalid YAML"),
                 new Case("two documents", MINIMAL + "---\nserver: {}\n", 15, "", "expected a single document"),
                 new Case("empty file", "", 1, "", "the file is empty"),
-                new Case("only comments", "# nothing yet\n", 1, "", "the file is empty"));
+                new Case("only comments", "# nothing yet\n", 1, "", "the file is empty"),
+                // admin and metrics
+                new Case("admin listen without a port", after(14, "admin:\n  listen: 127.0.0.1\n  token: " + TOKEN),
+                        16, "admin.listen", "expected HOST:PORT"),
+                new Case("admin port out of range", after(14, "admin:\n  listen: 127.0.0.1:70000\n  token: " + TOKEN),
+                        16, "admin.listen", "bad port '70000'"),
+                new Case("admin IPv6 without brackets", after(14, "admin:\n  listen: ::1:9090\n  token: " + TOKEN),
+                        16, "admin.listen", "needs brackets"),
+                new Case("admin bad host", after(14, "admin:\n  listen: 'bad host:9090'\n  token: " + TOKEN),
+                        16, "admin.listen", "bad host 'bad host'"),
+                new Case("admin token too short", after(14, "admin:\n  token: short"), 16, "admin.token",
+                        "shorter than 16 characters"),
+                new Case("admin token with a space", after(14, "admin:\n  token: 'abcdefgh ijklmnopq'"), 16,
+                        "admin.token", "visible ASCII"),
+                new Case("admin without a token", after(14, "admin:\n  listen: 127.0.0.1:9090"), 15, "admin",
+                        "token or tokenFile is required"),
+                new Case("admin token and tokenFile", after(14, "admin:\n  token: " + TOKEN + "\n  tokenFile: t"),
+                        17, "admin.tokenFile", "not both"),
+                new Case("admin tokenFile missing", after(14, "admin:\n  tokenFile: no-such-token"), 16,
+                        "admin.tokenFile", "cannot read"),
+                new Case("unknown admin key", after(14, "admin:\n  port: 9090"), 16, "admin.port",
+                        "allowed: listen, token, tokenFile"),
+                new Case("metrics enabled not a boolean", after(14, "metrics:\n  enabled: yes"), 16,
+                        "metrics.enabled", "expected true or false, got 'yes'"),
+                new Case("metrics maxSeries zero", after(14, "metrics:\n  maxSeries: 0"), 16, "metrics.maxSeries",
+                        "out of range 1..1000000"),
+                new Case("unknown metrics key", after(14, "metrics:\n  buckets: []"), 16, "metrics.buckets",
+                        "allowed: enabled, maxSeries"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -123,6 +123,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldHaveNoAdminListenerAndDefaultMetricsUnlessConfigured() throws Exception {
+        GatewayConfig config = ConfigLoader.load(write(MINIMAL));
+        assertNull(config.admin());
+        assertEquals(new MetricsConfig(true, 4096), config.metrics());
+    }
+
+    @Test
+    void shouldReadTheAdminTokenFromAFileBesideTheConfig() throws Exception {
+        Files.writeString(dir.resolve("admin-token"), "  from-a-file-0123456789\n");
+        GatewayConfig config = ConfigLoader.load(write(MINIMAL + "admin:\n  listen: '[::1]:0'\n"
+                + "  tokenFile: admin-token\nmetrics:\n  enabled: false\n  maxSeries: 10\n"));
+        assertEquals(new AdminConfig("::1", 0, "from-a-file-0123456789"), config.admin());
+        assertEquals(new MetricsConfig(false, 10), config.metrics());
+        assertFalse(config.admin().toString().contains("from-a-file"), "the token stays out of logs");
+    }
+
+    @Test
     void shouldLoadReferenceConfig() throws Exception {
         GatewayConfig config = ConfigLoader.load(repoFile("config/gozargah.yaml"));
 
@@ -162,6 +179,9 @@ class ConfigLoaderTest {
                 dir.resolve("archive").toAbsolutePath().normalize()), config.journal());
         assertFalse(ConfigLoader.parse(null, MINIMAL + "journal:\n  enabled: false\n").journal().enabled(),
                 "a disabled journal needs no dir");
+        assertEquals("127.0.0.1", config.admin().host());
+        assertEquals(9090, config.admin().port());
+        assertEquals(MetricsConfig.defaults(), config.metrics(), "the reference shows the defaults");
     }
 
     @Test
@@ -178,6 +198,7 @@ class ConfigLoaderTest {
             assertEquals(Duration.ofSeconds(5), provider.responseTimeout());
         }
         assertEquals(List.of("snapp", "tapsi", "medu"), List.copyOf(config.consumers().keySet()));
+        assertEquals(new AdminConfig("127.0.0.1", 9090, "gza_demo_admin_5e1f0c7b9a2d4863"), config.admin());
         assertGrants(config, "snapp", "nocr/identity", "post/address");
         assertGrants(config, "tapsi", "post/address", "sms/send");
         assertGrants(config, "medu", "nocr/identity", "sms/send");

@@ -1,17 +1,18 @@
-package io.gozargah.engine.demo;
+package io.gozargah.engine.json;
 
+import java.util.Collection;
 import java.util.Map;
 
 /**
- * Writes the small JSON documents the demo providers answer with (RFC 8259): objects of strings, numbers,
- * booleans and nested objects. Non-ASCII text is written as is; the response is UTF-8.
+ * Writes the small JSON documents the demo providers and the admin API answer with (RFC 8259): objects of
+ * strings, numbers, booleans, lists and nested objects. Non-ASCII text is written as is; the response is UTF-8.
  */
-final class Json {
+public final class Json {
 
     private Json() {
     }
 
-    static String write(Map<String, ?> object) {
+    public static String write(Map<String, ?> object) {
         StringBuilder out = new StringBuilder(256);
         writeObject(out, object);
         return out.toString();
@@ -37,6 +38,17 @@ final class Json {
             out.append("null");
         } else if (value instanceof Map<?, ?> map) {
             writeObject(out, map);
+        } else if (value instanceof Collection<?> list) {
+            out.append('[');
+            boolean first = true;
+            for (Object item : list) {
+                if (!first) {
+                    out.append(',');
+                }
+                first = false;
+                writeValue(out, item);
+            }
+            out.append(']');
         } else if (value instanceof Number || value instanceof Boolean) {
             out.append(value);
         } else {

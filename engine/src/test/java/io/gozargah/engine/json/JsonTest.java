@@ -1,8 +1,9 @@
-package io.gozargah.engine.demo;
+package io.gozargah.engine.json;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,5 +25,13 @@ class JsonTest {
     @Test
     void shouldEscapeQuotesBackslashesAndControlCharacters() {
         assertEquals("{\"s\":\"a\\\"b\\\\c\\nd\\te\\u0001\"}", Json.write(Map.of("s", "a\"b\\c\nd\te\u0001")));
+    }
+
+    @Test
+    void shouldWriteListsOfValuesAndObjects() {
+        Map<String, Object> object = new LinkedHashMap<>();
+        object.put("grants", List.of("nocr/identity", Map.of("n", 1)));
+        object.put("empty", List.of());
+        assertEquals("{\"grants\":[\"nocr/identity\",{\"n\":1}],\"empty\":[]}", Json.write(object));
     }
 }

@@ -1,0 +1,182 @@
+package io.gozargah.engine.admin;
+
+import io.gozargah.engine.config.ConsumerConfig;
+import io.gozargah.engine.config.GrantConfig;
+import io.gozargah.engine.config.ProviderConfig;
+import io.gozargah.engine.config.ServiceConfig;
+import io.gozargah.engine.metrics.PrometheusText;
+import io.gozargah.engine.route.RoutingSnapshot;
+import io.gozargah.engine.server.ConfigReloader;
+import io.gozargah.engine.server.Gateway;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The admin endpoints. Answers are JSON, Prometheus text for {@code /metrics}, and RFC 9457 problem documents
+ * (type {@code urn:gozargah:admin:<code>}) for every refusal: unknown path 404, wrong method 405 with
+ * {@code Allow}, missing or wrong token 401 with {@code WWW-Authenticate: Bearer} (RFC 6750 §3).
+ */
+final class AdminApi {
+    private static final String BEARER = "Bearer ";
+    private static final String CONSUMERS = "/admin/consumers/";
+
+    private final Gateway gateway;
+    private final ConfigReloader reloader;
+    private final AdminToken token;
+    private final Duration drainDeadline;
+
+    AdminApi(Gateway gateway, ConfigReloader reloader, AdminToken token, Duration drainDeadline) {
+        this.gateway = gateway;
+        this.reloader = reloader;
+        this.token = token;
+        this.drainDeadline = drainDeadline;
+    }
+
+    CompletableFuture<AdminReply> handle(AdminRequest r) {
+        String path = r.path();
+        switch (path) {
+            case "/health":
+                return done(get(r) ? health() : notAllowed("GET"));
+            case "/ready":
+                return done(get(r) ? ready() : notAllowed("GET"));
+            default:
+                break;
+        }
+        boolean known = path.equals("/metrics") || path.equals("/admin/services") || path.equals("/admin/reload")
+                || path.equals("/admin/drain") || (path.startsWith(CONSUMERS) && path.length() > CONSUMERS.length());
+        if (!known) {
+            return done(AdminReply.problem(404, "not-found", "Not found", "no admin endpoint at " + path
+                    + "; see GET /metrics, /health, /ready, /admin/services, /admin/consumers/{name},"
+                    + " POST /admin/reload, /admin/drain"));
+        }
+        if (!authorized(r.authorization())) {
+            return done(AdminReply.problem(401, "unauthenticated", "Unauthenticated",
+                    r.authorization() == null ? "send Authorization: Bearer <admin token>"
+                            : "the admin token is not valid",
+                    "WWW-Authenticate", "Bearer realm=\"gozargah-admin\""));
+        }
+        switch (path) {
+            case "/metrics":
+                return done(get(r) ? AdminReply.text(PrometheusText.CONTENT_TYPE, gateway.metrics().scrape())
+                        : notAllowed("GET"));
+            case "/admin/services":
+                return done(get(r) ? services() : notAllowed("GET"));
+            case "/admin/reload":
+                return done(post(r) ? reload() : notAllowed("POST"));
+            case "/admin/drain":
+                return post(r) ? drain() : done(notAllowed("POST"));
+            default:
+                return done(get(r) ? consumer(path.substring(CONSUMERS.length())) : notAllowed("GET"));
+        }
+    }
+
+    private boolean authorized(String authorization) {
+        if (authorization == null || authorization.length() <= BEARER.length()
+                || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return false;
+        }
+        return token.matches(authorization.substring(BEARER.length()).strip().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private static boolean get(AdminRequest r) {
+        return r.method().equals("GET");
+    }
+
+    private static boolean post(AdminRequest r) {
+        return r.method().equals("POST");
+    }
+
+    private static CompletableFuture<AdminReply> done(AdminReply reply) {
+        return CompletableFuture.completedFuture(reply);
+    }
+
+    private static AdminReply notAllowed(String allow) {
+        return AdminReply.problem(405, "method-not-allowed", "Method not allowed", "this endpoint takes " + allow,
+                "Allow", allow);
+    }
+
+    private static AdminReply health() {
+        return AdminReply.json(200, Map.of("status", "up"));
+    }
+
+    private AdminReply ready() {
+        List<String> reasons = gateway.notReady();
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("ready", reasons.isEmpty());
+        doc.put("reasons", reasons);
+        return AdminReply.json(reasons.isEmpty() ? 200 : 503, doc);
+    }
+
+    private AdminReply services() {
+        RoutingSnapshot snapshot = gateway.snapshot();
+        List<Object> list = new ArrayList<>();
+        for (ProviderConfig p : snapshot.config().providers().values()) {
+            for (ServiceConfig s : p.services().values()) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("provider", p.name());
+                doc.put("service", s.name());
+                doc.put("path", s.path());
+                doc.put("methods", List.copyOf(s.methods()));
+                doc.put("endpoints", p.endpoints().stream().map(Object::toString).toList());
+                Duration timeout = s.responseTimeout() != null ? s.responseTimeout() : p.responseTimeout();
+                doc.put("responseTimeoutMillis", timeout.toMillis());
+                List<String> consumers = new ArrayList<>();
+                for (ConsumerConfig c : snapshot.config().consumers().values()) {
+                    if (c.grants().contains(new GrantConfig(p.name(), s.name()))) {
+                        consumers.add(c.name());
+                    }
+                }
+                doc.put("grantedTo", consumers);
+                list.add(doc);
+            }
+        }
+        return AdminReply.json(200, Map.of("services", list));
+    }
+
+    private AdminReply consumer(String name) {
+        ConsumerConfig c = gateway.snapshot().config().consumers().get(name);
+        if (c == null) {
+            return AdminReply.problem(404, "unknown-consumer", "Unknown consumer", "no consumer named " + name
+                    + " in the running configuration");
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("consumer", c.name());
+        doc.put("apiKeys", c.apiKeyHashes().size());
+        doc.put("grants", c.grants().stream().map(g -> g.provider() + "/" + g.service()).toList());
+        doc.put("usage", gateway.metrics().usage(c.name()));
+        return AdminReply.json(200, doc);
+    }
+
+    private AdminReply reload() {
+        if (reloader == null) {
+            return AdminReply.problem(503, "reload-unavailable", "Reload unavailable",
+                    "this gateway was not started from a config file");
+        }
+        ConfigReloader.Result result = reloader.reload();
+        if (!result.ok()) {
+            return AdminReply.problem(422, "reload-failed", "Reload failed", result.message()
+                    + "; the running configuration is unchanged");
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("reloaded", true);
+        doc.put("message", result.message());
+        return AdminReply.json(200, doc);
+    }
+
+    /** Answers when the drain is over: listeners closed, in-flight exchanges done or cut at the deadline. */
+    private CompletableFuture<AdminReply> drain() {
+        return gateway.drain(drainDeadline).thenApply(report -> {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("drained", true);
+            doc.put("millis", report.millis());
+            doc.put("cutAtDeadline", report.cut());
+            return AdminReply.json(200, doc);
+        });
+    }
+}

@@ -1,0 +1,63 @@
+package io.gozargah.engine.testing;
+
+import io.gozargah.engine.admin.AdminServer;
+import io.gozargah.engine.config.AdminConfig;
+import io.gozargah.engine.server.ConfigReloader;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/** A {@link GatewayFixture} with its admin listener on 127.0.0.1 (ephemeral port) and token {@link #TOKEN}. */
+public final class AdminFixture implements AutoCloseable {
+    public static final String TOKEN = "test-admin-token-0123456789abcdef";
+
+    private final GatewayFixture gateway;
+    private final AdminServer admin;
+
+    private AdminFixture(GatewayFixture gateway, AdminServer admin) {
+        this.gateway = gateway;
+        this.admin = admin;
+    }
+
+    public static AdminFixture start(String yaml, Duration drainDeadline) throws Exception {
+        GatewayFixture gateway = GatewayFixture.start(yaml);
+        try {
+            AdminServer admin = AdminServer.start(new AdminConfig("127.0.0.1", 0, TOKEN), gateway.gateway(),
+                    new ConfigReloader(gateway.gateway().snapshot().config().source(), gateway.gateway()),
+                    drainDeadline);
+            return new AdminFixture(gateway, admin);
+        } catch (Exception e) {
+            gateway.close();
+            throw e;
+        }
+    }
+
+    public GatewayFixture gateway() {
+        return gateway;
+    }
+
+    public int adminPort() {
+        return admin.address().getPort();
+    }
+
+    /** One request to the admin listener with {@code authorization} (null: none), its whole answer. */
+    public RawHttpClient.Response call(String method, String path, String authorization) throws IOException {
+        try (RawHttpClient c = new RawHttpClient(adminPort())) {
+            c.send(method + " " + path + " HTTP/1.1\r\nHost: admin\r\n"
+                    + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+                    + (method.equals("POST") ? "Content-Length: 0\r\n" : "") + "\r\n");
+            return c.read();
+        }
+    }
+
+    /** With the right token. */
+    public RawHttpClient.Response call(String method, String path) throws IOException {
+        return call(method, path, "Bearer " + TOKEN);
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+        gateway.close();
+    }
+}
