@@ -56,6 +56,11 @@ final class ConfigNode {
         return path;
     }
 
+    /** The file the node was read from (null when parsed from text), against which relative paths resolve. */
+    Path file() {
+        return file;
+    }
+
     int line() {
         return lineOf(node);
     }
@@ -178,6 +183,16 @@ final class ConfigNode {
 
     int asInt(int min, int max) throws ConfigException {
         return (int) asLong(min, max);
+    }
+
+    /** {@code true} or {@code false}, nothing else (YAML 1.1's yes/no/on/off are refused rather than guessed). */
+    boolean asBoolean() throws ConfigException {
+        String text = scalarOr("true or false");
+        return switch (text) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw error("expected true or false, got '" + text + "'");
+        };
     }
 
     /** An integer with a unit: {@code ms}, {@code s}, {@code m} or {@code h}; more than zero, at most 7 days. */

@@ -14,8 +14,10 @@ import java.util.Map;
  * @param maxConnectionsPerLoop cap on upstream connections per event loop per endpoint
  * @param idleTimeout           an idle pooled upstream connection is closed after this
  * @param services              by service name
+ * @param protocol              what the endpoints speak: HTTP/1.1, HTTP/2 over TLS, or cleartext HTTP/2
+ * @param tls                   trust for {@code https://} endpoints (defaults when there are none)
  */
 public record ProviderConfig(String name, List<EndpointConfig> endpoints, Duration connectTimeout,
                              Duration responseTimeout, int maxConnectionsPerLoop, Duration idleTimeout,
-                             Map<String, ServiceConfig> services) {
+                             Map<String, ServiceConfig> services, UpstreamProtocol protocol, UpstreamTlsConfig tls) {
 }
