@@ -88,11 +88,36 @@ public final class TestH2Upstream implements AutoCloseable {
             });
         }
 
+        /**
+         * {@code totalBytes} of zeros with their content-length, all handed to Netty's flow controller at once;
+         * {@code sent} grows as frames actually leave (the peer's window allowing).
+         */
+        public void respondStreaming(long totalBytes, java.util.concurrent.atomic.AtomicLong sent) {
+            Http2Headers h = new DefaultHttp2Headers().status("200").setLong("content-length", totalBytes);
+            stream.eventLoop().execute(() -> {
+                ByteBuf frame = Unpooled.directBuffer(FRAME_BYTES).writeZero(FRAME_BYTES);
+                stream.write(new DefaultHttp2HeadersFrame(h, false));
+                for (long at = 0; at < totalBytes; at += FRAME_BYTES) {
+                    int n = (int) Math.min(FRAME_BYTES, totalBytes - at);
+                    stream.write(new DefaultHttp2DataFrame(frame.retainedSlice(0, n), at + n >= totalBytes))
+                            .addListener(f -> {
+                                if (f.isSuccess()) {
+                                    sent.addAndGet(n);
+                                }
+                            });
+                }
+                frame.release();
+                stream.flush();
+            });
+        }
+
         /** RST_STREAM with {@code error}. */
         public void reset(Http2Error error) {
             stream.eventLoop().execute(() -> stream.writeAndFlush(new DefaultHttp2ResetFrame(error)));
         }
     }
+
+    private static final int FRAME_BYTES = 16 * 1024;
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
@@ -118,6 +143,13 @@ public final class TestH2Upstream implements AutoCloseable {
                                 stream.pipeline().addLast(new StreamHandler(ch, responder));
                             }
                         }));
+                        // Refused handshakes are what some tests are about: close quietly.
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                ctx.close();
+                            }
+                        });
                     }
                 })
                 .bind("127.0.0.1", 0).sync().channel();

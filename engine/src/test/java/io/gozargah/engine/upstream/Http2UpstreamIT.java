@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
@@ -301,6 +302,37 @@ class Http2UpstreamIT {
             assertEquals(200, r.status(), r.status() == 200 ? "" : r.bodyText());
             assertArrayEquals(responseBody, r.body());
         }
+    }
+
+    /**
+     * A consumer that does not read holds the provider to what the sockets and one stream window take: the
+     * gateway acknowledges DATA only as the consumer drains it.
+     */
+    @Test
+    void shouldHoldTheProviderToTheConsumersPace() throws Exception {
+        // Loopback socket buffers take about 4 MiB (measured); without backpressure all of it would leave.
+        long total = 16L * 1024 * 1024;
+        AtomicLong sent = new AtomicLong();
+        upstream = TestH2Upstream.h2c(settings(100), r -> r.respondStreaming(total, sent));
+        startGateway("");
+        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
+            client.send(get("/prov/svc/firehose"));
+            // Wait until the provider is stalled: nothing more leaves it over two polls 200 ms apart.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            long before;
+            do {
+                before = sent.get();
+                TimeUnit.MILLISECONDS.sleep(200);
+            } while ((sent.get() != before || before == 0) && System.nanoTime() < deadline);
+            long stalledAt = sent.get();
+            assertTrue(stalledAt < total / 2, "the provider sent " + stalledAt + " of " + total
+                    + " bytes to a consumer that read nothing");
+
+            Response r = client.read();
+            assertEquals(200, r.status());
+            assertEquals(total, r.body().length, "everything arrives once the consumer reads");
+        }
+        assertEquals(total, sent.get());
     }
 
     @Test
