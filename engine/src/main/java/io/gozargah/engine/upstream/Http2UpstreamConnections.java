@@ -76,15 +76,6 @@ final class Http2UpstreamConnections {
         return created;
     }
 
-    /** Open streams over all connections. */
-    int streams() {
-        int n = 0;
-        for (Http2UpstreamConnection c : connections) {
-            n += c.streams();
-        }
-        return n;
-    }
-
     void acquire(AcquireCallback callback) {
         if (waiters.isEmpty()) {
             Http2UpstreamConnection c = withRoom();

@@ -64,11 +64,6 @@ public final class UpstreamPool {
         return multiplexed != null ? multiplexed.open() : open;
     }
 
-    /** Exchanges in flight on HTTP/2 streams (0 for an HTTP/1.1 endpoint). */
-    public int streams() {
-        return multiplexed != null ? multiplexed.streams() : 0;
-    }
-
     public int idle() {
         return idle.size();
     }
