@@ -1,11 +1,18 @@
 package io.gozargah.engine.config;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -276,8 +283,9 @@ public final class ConfigLoader {
     }
 
     private static ProviderConfig provider(String name, ConfigNode node) throws ConfigException {
-        ConfigMap m = node.asMap("endpoints", "connectTimeout", "responseTimeout", "maxConnectionsPerLoop",
-                "idleTimeout", "maxInFlight", "services");
+        ConfigMap m = node.asMap("endpoints", "protocol", "trustedCas", "verifyHostname", "connectTimeout",
+                "responseTimeout", "maxConnectionsPerLoop", "idleTimeout", "maxInFlight", "services");
+        UpstreamProtocol protocol = protocol(m.optional("protocol"));
         List<EndpointConfig> endpoints = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (ConfigNode item : nonEmptyList(m.required("endpoints"), "endpoint")) {
@@ -290,8 +298,17 @@ public final class ConfigLoader {
             if (!seen.add(endpoint.toString())) {
                 throw item.error("duplicate endpoint " + endpoint);
             }
+            if (protocol == UpstreamProtocol.H2 && !endpoint.tls()) {
+                throw item.error("protocol h2 is HTTP/2 over TLS negotiated with ALPN, so endpoints must be https://;"
+                        + " for cleartext HTTP/2 with prior knowledge use protocol: h2c");
+            }
+            if (protocol == UpstreamProtocol.H2C && endpoint.tls()) {
+                throw item.error("protocol h2c is cleartext HTTP/2, so endpoints must be http://; for HTTP/2 over TLS"
+                        + " use protocol: h2");
+            }
             endpoints.add(endpoint);
         }
+        UpstreamTlsConfig tls = upstreamTls(node.file(), m, endpoints.stream().anyMatch(EndpointConfig::tls));
         Duration connectTimeout = m.duration("connectTimeout", CONNECT_TIMEOUT);
         Duration responseTimeout = m.duration("responseTimeout", RESPONSE_TIMEOUT);
         int maxConnections = m.integer("maxConnectionsPerLoop", MAX_CONNECTIONS_PER_LOOP, 1, 65_535);
@@ -300,7 +317,66 @@ public final class ConfigLoader {
 
         Map<String, ServiceConfig> services = nonEmptyMap(m.required("services"), "service", ConfigLoader::service);
         return new ProviderConfig(name, List.copyOf(endpoints), connectTimeout, responseTimeout, maxConnections,
-                idleTimeout, maxInFlight, services);
+                idleTimeout, maxInFlight, services, protocol, tls);
+    }
+
+    private static UpstreamProtocol protocol(ConfigNode node) throws ConfigException {
+        if (node == null) {
+            return UpstreamProtocol.HTTP1;
+        }
+        String text = node.asString();
+        for (UpstreamProtocol p : UpstreamProtocol.values()) {
+            if (p.configName().equals(text)) {
+                return p;
+            }
+        }
+        throw node.error("expected one of http1, h2, h2c, got '" + text + "'");
+    }
+
+    /**
+     * Trust for a provider's https:// endpoints. The CA file is read and parsed here, so a bad file is refused
+     * with its line at start or reload instead of failing the first connection.
+     */
+    private static UpstreamTlsConfig upstreamTls(Path file, ConfigMap m, boolean anyTls) throws ConfigException {
+        ConfigNode casNode = m.optional("trustedCas");
+        ConfigNode verifyNode = m.optional("verifyHostname");
+        for (ConfigNode n : new ConfigNode[] {casNode, verifyNode}) {
+            if (n != null && !anyTls) {
+                throw n.keyError("applies only to https:// endpoints, and this provider has none");
+            }
+        }
+        boolean verifyHostname = m.bool("verifyHostname", true);
+        if (casNode == null) {
+            return new UpstreamTlsConfig(null, List.of(), "", verifyHostname);
+        }
+        Path cas = Path.of(casNode.asString());
+        if (!cas.isAbsolute() && file != null && file.toAbsolutePath().getParent() != null) {
+            cas = file.toAbsolutePath().getParent().resolve(cas);
+        }
+        byte[] pem;
+        try {
+            pem = Files.readAllBytes(cas);
+        } catch (IOException e) {
+            throw casNode.error("cannot read CA file " + cas + ": " + e);
+        }
+        List<X509Certificate> certificates = new ArrayList<>();
+        try {
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
+                certificates.add((X509Certificate) c);
+            }
+        } catch (CertificateException e) {
+            throw casNode.error("CA file " + cas + " holds no readable PEM certificate (" + e.getMessage() + ")");
+        }
+        if (certificates.isEmpty()) {
+            throw casNode.error("CA file " + cas + " holds no PEM certificate (expected BEGIN CERTIFICATE blocks)");
+        }
+        String fingerprint;
+        try {
+            fingerprint = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(pem));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+        return new UpstreamTlsConfig(cas, List.copyOf(certificates), fingerprint, verifyHostname);
     }
 
     private static ServiceConfig service(String name, ConfigNode node) throws ConfigException {

@@ -54,6 +54,11 @@ final class ConfigMap {
         return value == null ? defaultValue : value.asSize(min, max);
     }
 
+    boolean bool(String key, boolean defaultValue) throws ConfigException {
+        ConfigNode value = entries.get(key);
+        return value == null ? defaultValue : value.asBoolean();
+    }
+
     /** Absent gives {@code defaultValue}, which may be null for options that inherit from elsewhere. */
     Duration duration(String key, Duration defaultValue) throws ConfigException {
         ConfigNode value = entries.get(key);

@@ -56,6 +56,11 @@ final class ConfigNode {
         return path;
     }
 
+    /** The file the node was read from (null when parsed from text), against which relative paths resolve. */
+    Path file() {
+        return file;
+    }
+
     int line() {
         return lineOf(node);
     }
@@ -176,18 +181,18 @@ final class ConfigNode {
         return value;
     }
 
-    /** {@code true} or {@code false} (YAML 1.2 core schema spellings only). */
+    int asInt(int min, int max) throws ConfigException {
+        return (int) asLong(min, max);
+    }
+
+    /** {@code true} or {@code false}, nothing else (YAML 1.1's yes/no/on/off are refused rather than guessed). */
     boolean asBoolean() throws ConfigException {
         String text = scalarOr("true or false");
         return switch (text) {
-            case "true", "True", "TRUE" -> true;
-            case "false", "False", "FALSE" -> false;
+            case "true" -> true;
+            case "false" -> false;
             default -> throw error("expected true or false, got '" + text + "'");
         };
-    }
-
-    int asInt(int min, int max) throws ConfigException {
-        return (int) asLong(min, max);
     }
 
     /** An integer with a unit: {@code ms}, {@code s}, {@code m} or {@code h}; more than zero, at most 7 days. */

@@ -3,7 +3,7 @@ package io.gozargah.engine.config;
 import java.util.Locale;
 
 /**
- * Parses an upstream base URL such as {@code http://10.0.0.5:8080/api} into an {@link EndpointConfig}. Done
+ * Parses an upstream base URL such as {@code http://10.0.0.5:8080/api} or {@code https://registry.example:8443} into an {@link EndpointConfig}. Done
  * by hand rather than with {@link java.net.URI}, which accepts user-info, empty hosts and registry-based
  * authorities and would need the same checks afterwards.
  */
@@ -17,12 +17,9 @@ final class EndpointUrl {
     static EndpointConfig parse(String url) {
         int colon = url.indexOf("://");
         String scheme = colon < 0 ? "" : url.substring(0, colon).toLowerCase(Locale.ROOT);
-        if (scheme.equals("https")) {
-            throw new IllegalArgumentException("https endpoints are not supported yet (TLS to upstreams is a later"
-                    + " issue); use http://");
-        }
-        if (!scheme.equals("http")) {
-            throw new IllegalArgumentException("expected an http:// URL such as " + EXAMPLE + ", got '" + url + "'");
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("expected an http:// or https:// URL such as " + EXAMPLE + ", got '"
+                    + url + "'");
         }
         String rest = url.substring(colon + 3);
         if (rest.indexOf('?') >= 0 || rest.indexOf('#') >= 0) {
@@ -65,7 +62,7 @@ final class EndpointUrl {
                 throw new IllegalArgumentException("bad host '" + host + "': expected a host name or address");
             }
         }
-        int port = portText == null ? 80 : port(portText);
+        int port = portText == null ? EndpointConfig.defaultPort(scheme) : port(portText);
         String prefix = path.equals("/") ? "" : path;
         if (!prefix.isEmpty()) {
             String problem = UpstreamPath.problem(prefix);
@@ -73,7 +70,7 @@ final class EndpointUrl {
                 throw new IllegalArgumentException("path prefix " + problem);
             }
         }
-        return new EndpointConfig("http", host.toLowerCase(Locale.ROOT), port, prefix);
+        return new EndpointConfig(scheme, host.toLowerCase(Locale.ROOT), port, prefix);
     }
 
     private static int port(String text) {

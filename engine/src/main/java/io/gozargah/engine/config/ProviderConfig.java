@@ -16,8 +16,11 @@ import java.util.Map;
  * @param maxInFlight           most requests in flight to this provider at once, over all loops and
  *                              services (503 overloaded past it), or 0 for no cap
  * @param services              by service name
+ * @param protocol              what the endpoints speak: HTTP/1.1, HTTP/2 over TLS, or cleartext HTTP/2
+ * @param tls                   trust for {@code https://} endpoints (defaults when there are none)
  */
 public record ProviderConfig(String name, List<EndpointConfig> endpoints, Duration connectTimeout,
                              Duration responseTimeout, int maxConnectionsPerLoop, Duration idleTimeout,
-                             int maxInFlight, Map<String, ServiceConfig> services) {
+                             int maxInFlight, Map<String, ServiceConfig> services, UpstreamProtocol protocol,
+                             UpstreamTlsConfig tls) {
 }

@@ -11,6 +11,8 @@ import io.gozargah.engine.config.ProviderConfig;
 import io.gozargah.engine.config.ServiceConfig;
 import io.gozargah.engine.journal.JournalDictionary;
 import io.gozargah.engine.upstream.UpstreamEndpoint;
+import io.gozargah.engine.upstream.UpstreamTls;
+import io.netty.handler.ssl.SslContext;
 import io.netty.buffer.ByteBuf;
 
 import java.nio.charset.StandardCharsets;
@@ -70,10 +72,12 @@ public final class RoutingSnapshot {
         Map<String, ServiceRoute> byName = new HashMap<>();
         for (ProviderConfig p : config.providers().values()) {
             UpstreamEndpoint[] endpoints = new UpstreamEndpoint[p.endpoints().size()];
+            SslContext tls = p.endpoints().stream().anyMatch(EndpointConfig::tls)
+                    ? UpstreamTls.clientContext(p.protocol(), p.tls()) : null;
             for (int i = 0; i < endpoints.length; i++) {
                 EndpointConfig e = p.endpoints().get(i);
                 endpoints[i] = new UpstreamEndpoint(e, (int) Math.min(Integer.MAX_VALUE, p.connectTimeout().toMillis()),
-                        p.maxConnectionsPerLoop(), p.idleTimeout().toNanos(),
+                        p.maxConnectionsPerLoop(), p.idleTimeout().toNanos(), p.protocol(), tls, p.tls().toString(),
                         journalId(dictionary, DictionaryEntryFlyweight.KIND_ENDPOINT, e.toString()));
             }
             for (ServiceConfig s : p.services().values()) {

@@ -31,6 +31,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private boolean keepAlive;
     private boolean inDelivery;
     private boolean clientWritable = true;
+    /** Why the HTTP/2 stream behind this connection ended early (null on HTTP/1.1): the failure's detail. */
+    private String streamFailure;
     private long idleSinceNanos;
     int exchanges;
 
@@ -99,6 +101,24 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     long idleSinceNanos() {
         return idleSinceNanos;
+    }
+
+    /**
+     * The HTTP/2 stream was reset or refused. Unless the provider said it did not process the request
+     * (REFUSED_STREAM, or above a GOAWAY's last stream id), it may have acted on it: the request counts as
+     * answered-in-part and is never sent again.
+     */
+    void streamReset(boolean refused, String detail) {
+        if (!refused) {
+            responseStarted = true;
+        }
+        streamFailure = detail;
+    }
+
+    /** The HTTP/2 stream is being closed for a reason found on our side (malformed response, translation). */
+    void streamFailed(String detail) {
+        responseStarted = true;
+        streamFailure = detail;
     }
 
     boolean isActive() {
@@ -251,7 +271,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                 UpstreamListener l = listener;
                 boolean started = responseStarted;
                 listener = null;
-                l.onUpstreamFailure(started, "upstream " + pool.endpoint() + " closed the connection");
+                l.onUpstreamFailure(started, streamFailure != null ? streamFailure
+                        : "upstream " + pool.endpoint() + " closed the connection");
             }
         }
         if (in != null) {

@@ -1,13 +1,16 @@
 package io.gozargah.engine.upstream;
 
 import io.gozargah.engine.config.EndpointConfig;
+import io.gozargah.engine.config.UpstreamProtocol;
+import io.netty.handler.ssl.SslContext;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
  * One upstream endpoint of a provider as the hot path needs it: a resolved address, the request-line end
- * with its Host field and the path prefix as bytes, and the pool limits. Pools are keyed by {@link #key()}, so a reload that keeps an
+ * with its Host field and the path prefix as bytes, the pool limits, the protocol it speaks and, for
+ * {@code https://}, the client TLS context. Pools are keyed by {@link #key()}, so a reload that keeps an
  * endpoint with the same settings keeps its pooled connections.
  */
 public final class UpstreamEndpoint {
@@ -18,18 +21,30 @@ public final class UpstreamEndpoint {
     private final int connectTimeoutMillis;
     private final int maxConnections;
     private final long idleTimeoutNanos;
+    private final UpstreamProtocol protocol;
+    private final SslContext sslContext;
     private final String key;
     private final int journalId;
 
+    /** A cleartext HTTP/1.1 endpoint. */
     public UpstreamEndpoint(EndpointConfig config, int connectTimeoutMillis, int maxConnections, long idleTimeoutNanos) {
-        this(config, connectTimeoutMillis, maxConnections, idleTimeoutNanos, 0);
+        this(config, connectTimeoutMillis, maxConnections, idleTimeoutNanos, UpstreamProtocol.HTTP1, null, "", 0);
     }
 
-    /** As above, with the endpoint's journal dictionary id (its URL's). */
+    /**
+     * @param sslContext client TLS context, required for {@code https://} endpoints and ignored otherwise
+     * @param tlsKey     identity of the TLS settings (trust and hostname checks), part of the pool key
+     * @param journalId  the endpoint's journal dictionary id (its URL's; 0 when the journal is off)
+     */
     public UpstreamEndpoint(EndpointConfig config, int connectTimeoutMillis, int maxConnections, long idleTimeoutNanos,
-                            int journalId) {
+                            UpstreamProtocol protocol, SslContext sslContext, String tlsKey, int journalId) {
+        if (config.tls() && sslContext == null) {
+            throw new IllegalArgumentException("an https endpoint needs a TLS context: " + config);
+        }
         this.config = config;
         this.journalId = journalId;
+        this.protocol = protocol;
+        this.sslContext = config.tls() ? sslContext : null;
         // Resolved once per snapshot: the event loop must never block on DNS. A reload re-resolves.
         this.address = new InetSocketAddress(config.host(), config.port());
         this.requestLineEnd = (" HTTP/1.1\r\nHost: " + config.authority() + "\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -37,7 +52,31 @@ public final class UpstreamEndpoint {
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.maxConnections = maxConnections;
         this.idleTimeoutNanos = idleTimeoutNanos;
-        this.key = config + "|" + connectTimeoutMillis + "|" + maxConnections + "|" + idleTimeoutNanos;
+        this.key = config + "|" + connectTimeoutMillis + "|" + maxConnections + "|" + idleTimeoutNanos + "|"
+                + protocol.configName() + (config.tls() ? "|" + tlsKey : "");
+    }
+
+    public UpstreamProtocol protocol() {
+        return protocol;
+    }
+
+    /** The client TLS context, or null for a cleartext endpoint. */
+    public SslContext sslContext() {
+        return sslContext;
+    }
+
+    /** The host name or address as configured: SNI and hostname verification use it. */
+    public String host() {
+        return config.host();
+    }
+
+    /** The {@code :authority} of HTTP/2 requests: the {@code Host} value the HTTP/1.1 path sends. */
+    public String authority() {
+        return config.authority();
+    }
+
+    public boolean tls() {
+        return sslContext != null;
     }
 
     /** The endpoint's journal dictionary id (0 when the journal is off). */

@@ -25,7 +25,9 @@ public interface UpstreamListener {
     /**
      * The connection failed or sent something unparseable before the response was complete.
      *
-     * @param responseStarted whether any byte of a response had arrived
+     * @param responseStarted whether any byte of a response had arrived, or on HTTP/2 whether the provider may
+     *                        have processed the request (a reset other than REFUSED_STREAM); false means the
+     *                        request is safe to send again
      * @param detail          for logs and problem details
      */
     void onUpstreamFailure(boolean responseStarted, String detail);

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.ArrayDeque;
@@ -19,6 +20,10 @@ import java.util.concurrent.TimeUnit;
  * Zuul and Armeria, so nothing here is shared between threads or locked). Idle connections are reused
  * most-recently-used first, so surplus ones age out; at most {@code maxConnections} exist at once, and
  * an acquire beyond that waits up to the connect timeout for a release, then fails as overloaded.
+ *
+ * <p>For an {@code h2} or {@code h2c} endpoint the pool hands out HTTP/2 streams instead, from
+ * {@link Http2UpstreamConnections}; the front ends cannot tell the difference. For an {@code https://}
+ * endpoint a connection is handed out only after its TLS handshake has succeeded.
  */
 public final class UpstreamPool {
     private final EventLoop loop;
@@ -27,6 +32,8 @@ public final class UpstreamPool {
     private final Http1Limits limits;
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** The HTTP/2 connections when the endpoint speaks h2 or h2c, else null (the HTTP/1.1 pool below). */
+    private final Http2UpstreamConnections multiplexed;
     private int open;
     private int connecting;
     private long created;
@@ -44,6 +51,8 @@ public final class UpstreamPool {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, endpoint.connectTimeoutMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
+        this.multiplexed = endpoint.protocol().multiplexed()
+                ? new Http2UpstreamConnections(this, loop, endpoint, bootstrap, limits, waterMark) : null;
     }
 
     public UpstreamEndpoint endpoint() {
@@ -52,7 +61,7 @@ public final class UpstreamPool {
 
     /** Connections open or being opened. */
     public int open() {
-        return open;
+        return multiplexed != null ? multiplexed.open() : open;
     }
 
     public int idle() {
@@ -61,12 +70,16 @@ public final class UpstreamPool {
 
     /** Connections created over the pool's life. */
     public long created() {
-        return created;
+        return multiplexed != null ? multiplexed.created() : created;
     }
 
     /** Hands a connection to {@code callback}: an idle one now, a new one once connected, or a released one later. */
     public void acquire(AcquireCallback callback) {
         assert loop.inEventLoop();
+        if (multiplexed != null) {
+            multiplexed.acquire(callback);
+            return;
+        }
         UpstreamConnection c;
         while ((c = idle.pollFirst()) != null) {
             if (c.isActive()) {
@@ -90,6 +103,10 @@ public final class UpstreamPool {
 
     /** Withdraws a pending acquire (the client went away). */
     public void cancel(AcquireCallback callback) {
+        if (multiplexed != null) {
+            multiplexed.cancel(callback);
+            return;
+        }
         waiters.removeIf(w -> {
             if (w.callback == callback) {
                 w.timeout.cancel(false);
@@ -107,10 +124,26 @@ public final class UpstreamPool {
         ChannelFuture f = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (endpoint.tls()) {
+                    ch.pipeline().addLast("tls", UpstreamTls.newHandler(endpoint, ch.alloc()));
+                }
                 ch.pipeline().addLast("upstream", connection);
             }
         }).connect(endpoint.address());
         f.addListener(done -> {
+            if (done.isSuccess() && endpoint.tls()) {
+                // The handshake's end is the connection's start; a failed one closes the channel, which the
+                // connection reports to connectionClosed like any close.
+                f.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(handshake -> {
+                    connecting--;
+                    if (handshake.isSuccess()) {
+                        callback.acquired(connection, false);
+                    } else {
+                        callback.acquireFailed(false, UpstreamTls.handshakeFailed(endpoint, handshake.cause()));
+                    }
+                });
+                return;
+            }
             connecting--;
             if (done.isSuccess()) {
                 callback.acquired(connection, false);
@@ -130,6 +163,11 @@ public final class UpstreamPool {
     }
 
     void release(UpstreamConnection connection) {
+        if (multiplexed != null) {
+            // A stream is never reused: closing it is a no-op after both END_STREAMs, a RST_STREAM before.
+            connection.close();
+            return;
+        }
         Waiter w = waiters.pollFirst();
         if (w != null) {
             w.timeout.cancel(false);
@@ -144,6 +182,9 @@ public final class UpstreamPool {
     }
 
     void connectionClosed(UpstreamConnection connection) {
+        if (multiplexed != null) {
+            return; // streams are counted by their connection (Http2UpstreamConnections.streamClosed)
+        }
         idle.remove(connection);
         forget();
     }
@@ -172,6 +213,10 @@ public final class UpstreamPool {
 
     /** Closes every idle connection (shutdown, or a reload that dropped the endpoint). */
     public void closeIdle() {
+        if (multiplexed != null) {
+            multiplexed.closeIdle();
+            return;
+        }
         UpstreamConnection c;
         while ((c = idle.pollFirst()) != null) {
             c.close();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.gozargah.engine.auth.ApiKeys;
+import io.gozargah.engine.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +58,8 @@ class ConfigLoaderTest {
 
         ProviderConfig nocr = config.providers().get("nocr");
         assertEquals(List.of(new EndpointConfig("http", "127.0.0.1", 9201, "")), nocr.endpoints());
+        assertEquals(UpstreamProtocol.HTTP1, nocr.protocol());
+        assertEquals(UpstreamTlsConfig.defaults(), nocr.tls());
         assertEquals(Duration.ofSeconds(2), nocr.connectTimeout());
         assertEquals(Duration.ofSeconds(10), nocr.responseTimeout());
         assertEquals(64, nocr.maxConnectionsPerLoop());
@@ -288,6 +291,37 @@ class ConfigLoaderTest {
         assertEquals(List.of("OPTIONS", "DELETE", "PATCH", "PUT"), List.copyOf(moi.services().get("root").methods()));
         assertArrayEquals(ApiKeys.sha256("gzk_test_tapsi"), config.consumers().get("tapsi").apiKeyHashes().get(0));
         assertEquals(List.of(), config.consumers().get("tapsi").grants());
+    }
+
+    @Test
+    void shouldReadUpstreamProtocolAndTrust() throws Exception {
+        TestCertificates.Issued ca = TestCertificates.ca("Config Test CA");
+        TestCertificates.writePem(dir, "provider-ca.pem", ca.certificate());
+        GatewayConfig config = ConfigLoader.load(write(MINIMAL
+                .replace("    endpoints: [ \"http://127.0.0.1:9201\" ]",
+                        "    endpoints: [ \"https://registry.example.ir\", \"https://10.0.0.7:8443/v2\" ]\n"
+                                + "    protocol: h2\n"
+                                + "    trustedCas: provider-ca.pem\n"
+                                + "    verifyHostname: false")));
+        ProviderConfig nocr = config.providers().get("nocr");
+        assertEquals(List.of(new EndpointConfig("https", "registry.example.ir", 443, ""),
+                new EndpointConfig("https", "10.0.0.7", 8443, "/v2")), nocr.endpoints());
+        assertEquals("registry.example.ir", nocr.endpoints().get(0).authority(), "443 is https's default port");
+        assertEquals("10.0.0.7:8443", nocr.endpoints().get(1).authority());
+        assertEquals(UpstreamProtocol.H2, nocr.protocol());
+        assertEquals(dir.resolve("provider-ca.pem"), nocr.tls().trustedCas(), "relative to the config file");
+        assertEquals(List.of(ca.certificate()), nocr.tls().certificates());
+        assertEquals(64, nocr.tls().fingerprint().length());
+        assertEquals(false, nocr.tls().verifyHostname());
+
+        GatewayConfig h2c = ConfigLoader.load(write(MINIMAL.replace("    services:\n",
+                "    protocol: h2c\n    services:\n")));
+        assertEquals(UpstreamProtocol.H2C, h2c.providers().get("nocr").protocol());
+        GatewayConfig httpsDefaults = ConfigLoader.load(write(MINIMAL.replace("http://127.0.0.1:9201",
+                "https://127.0.0.1:9201")));
+        assertEquals(UpstreamProtocol.HTTP1, httpsDefaults.providers().get("nocr").protocol());
+        assertEquals(UpstreamTlsConfig.defaults(), httpsDefaults.providers().get("nocr").tls(),
+                "JDK trust store and hostname verification unless configured otherwise");
     }
 
     @Test
