@@ -8,6 +8,14 @@ import java.util.List;
  * @param name         identity forwarded upstream as {@code X-Gozargah-Consumer}
  * @param apiKeyHashes SHA-256 of each accepted API key, 32 bytes each (keys themselves are never stored)
  * @param grants       the services it may call; everything else is denied
+ * @param certificates SHA-256 fingerprints (of the DER encoding) of client certificates that identify it,
+ *                     32 bytes each
  */
-public record ConsumerConfig(String name, List<byte[]> apiKeyHashes, List<GrantConfig> grants) {
+public record ConsumerConfig(String name, List<byte[]> apiKeyHashes, List<GrantConfig> grants,
+                             List<byte[]> certificates) {
+
+    /** A consumer identified by API key only. */
+    public ConsumerConfig(String name, List<byte[]> apiKeyHashes, List<GrantConfig> grants) {
+        this(name, apiKeyHashes, grants, List.of());
+    }
 }

@@ -12,7 +12,15 @@ import java.util.Map;
  * @param limits    HTTP/1.1 parsing and body limits
  * @param providers by provider name
  * @param consumers by consumer name
+ * @param http2     HTTP/2 limits of the consumer side
  */
 public record GatewayConfig(Path source, ServerConfig server, LimitsConfig limits,
-                            Map<String, ProviderConfig> providers, Map<String, ConsumerConfig> consumers) {
+                            Map<String, ProviderConfig> providers, Map<String, ConsumerConfig> consumers,
+                            Http2Config http2) {
+
+    /** A configuration with the default HTTP/2 limits. */
+    public GatewayConfig(Path source, ServerConfig server, LimitsConfig limits, Map<String, ProviderConfig> providers,
+                         Map<String, ConsumerConfig> consumers) {
+        this(source, server, limits, providers, consumers, Http2Config.defaults());
+    }
 }

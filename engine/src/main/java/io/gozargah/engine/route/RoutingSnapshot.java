@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -33,10 +34,12 @@ public final class RoutingSnapshot {
     private final byte[][] keyHashes;
     private final Consumer[] keyOwners;
     private final Map<String, Consumer> consumersByName;
+    /** Consumers by the lower-case hex SHA-256 of a client certificate (looked up once per connection and snapshot). */
+    private final Map<String, Consumer> consumersByCertificate;
 
     private RoutingSnapshot(GatewayConfig config, List<ServiceRoute> services, int[] serviceSlots, byte[][] serviceKeys,
                             long[] keyPrefixes, byte[][] keyHashes, Consumer[] keyOwners,
-                            Map<String, Consumer> consumersByName) {
+                            Map<String, Consumer> consumersByName, Map<String, Consumer> consumersByCertificate) {
         this.config = config;
         this.services = services;
         this.serviceSlots = serviceSlots;
@@ -45,6 +48,7 @@ public final class RoutingSnapshot {
         this.keyHashes = keyHashes;
         this.keyOwners = keyOwners;
         this.consumersByName = consumersByName;
+        this.consumersByCertificate = consumersByCertificate;
     }
 
     /** Builds the snapshot of a validated configuration. */
@@ -108,8 +112,19 @@ public final class RoutingSnapshot {
             keyHashes[i] = e.hash;
             keyOwners[i] = e.owner;
         }
+        Map<String, Consumer> byCertificate = new HashMap<>();
+        for (ConsumerConfig c : config.consumers().values()) {
+            for (byte[] fingerprint : c.certificates()) {
+                byCertificate.put(HexFormat.of().formatHex(fingerprint), consumers.get(c.name()));
+            }
+        }
         return new RoutingSnapshot(config, List.copyOf(services), slots, keys, keyPrefixes, keyHashes, keyOwners,
-                Map.copyOf(consumers));
+                Map.copyOf(consumers), Map.copyOf(byCertificate));
+    }
+
+    /** The consumer whose config lists the client certificate fingerprint {@code sha256}, or null. */
+    public Consumer consumerByCertificate(byte[] sha256) {
+        return consumersByCertificate.get(HexFormat.of().formatHex(sha256));
     }
 
     private record KeyEntry(long prefix, byte[] hash, Consumer owner) {

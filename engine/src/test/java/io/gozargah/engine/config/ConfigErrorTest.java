@@ -55,7 +55,7 @@ class ConfigErrorTest {
         return Stream.of(
                 // unknown keys, at every level
                 new Case("unknown top-level key", after(14, "extra: 1"), 15, "extra",
-                        "unknown key 'extra'; allowed: server, limits, providers, consumers"),
+                        "unknown key 'extra'; allowed: server, limits, http2, providers, consumers"),
                 new Case("unknown server key", after(1, "  listners: []"), 2, "server.listners",
                         "allowed: listeners, eventLoops, transport, idleTimeout, requestHeadTimeout, shutdownGrace"),
                 new Case("unknown listener key", after(3, "      prot: 1"), 4, "server.listeners[0].prot",
@@ -68,7 +68,7 @@ class ConfigErrorTest {
                 new Case("unknown service key", after(9, "        method: [GET]"), 10,
                         "providers.nocr.services.identity.method", "allowed: path, methods, responseTimeout"),
                 new Case("unknown consumer key", after(12, "    keys: []"), 13, "consumers.snapp.keys",
-                        "allowed: apiKeys, grants"),
+                        "allowed: apiKeys, certificates, grants"),
                 new Case("unknown grant key", after(14, "        rate: 5"), 15, "consumers.snapp.grants[0].rate",
                         "allowed: service"),
                 new Case("YAML merge key is not a schema key", after(8, "        <<: { path: /x }"), 9,
@@ -183,6 +183,27 @@ class ConfigErrorTest {
                         12, "consumers.snapp.apiKeys[0]", "expected an API key hash"),
                 new Case("raw key instead of hash", edit(12, "    apiKeys: [ gzk_demo_snapp_7f3a9c2e5b1d4068 ]"), 12,
                         "consumers.snapp.apiKeys[0]", "this is an API key, not its hash"),
+                // client certificates, TLS and HTTP/2
+                new Case("short certificate fingerprint", after(12, "    certificates: [ \"sha256:abcd\" ]"), 13,
+                        "consumers.snapp.certificates[0]", "expected a certificate fingerprint sha256:<64 hex digits>"),
+                new Case("certificate shared by two consumers", after(12, "    certificates: [ \"sha256:" + "ab".repeat(32)
+                        + "\" ]") .replace("  snapp:", "  tapsi:\n    certificates: [ \"" + "AB:".repeat(31) + "AB\" ]\n  snapp:"),
+                        15, "consumers.snapp.certificates[0]", "already belongs to consumer 'tapsi'"),
+                new Case("consumer with no credential", drop(12, 12), 11, "consumers.snapp",
+                        "needs apiKeys, certificates or both"),
+                new Case("TLS certificate file missing", edit(3, "    - port: 8443\n      tls: { certificate: nope.crt,"
+                        + " key: nope.key }"), 4, "server.listeners[0].tls.certificate", "cannot read file"),
+                new Case("clientAuth without CAs", edit(3, "    - port: 8443\n      tls: { certificate: bad.yaml, key: bad.yaml,"
+                        + " clientAuth: require }"), 4, "server.listeners[0].tls", "needs trustedCas"),
+                new Case("bad clientAuth", edit(3, "    - port: 8443\n      tls: { certificate: bad.yaml, key: bad.yaml,"
+                        + " clientAuth: maybe }"), 4, "server.listeners[0].tls.clientAuth",
+                        "expected one of none, optional, require"),
+                new Case("certificate file not PEM", edit(3, "    - port: 8443\n      tls: { certificate: bad.yaml, key: bad.yaml }"),
+                        4, "server.listeners[0].tls", "the TLS files do not work"),
+                new Case("HTTP/2 frame size below RFC 9113's minimum", after(3, "http2:\n  maxFrameSize: 1024"), 5,
+                        "http2.maxFrameSize", "less than the least allowed, 16384 bytes"),
+                new Case("unknown http2 key", after(3, "http2:\n  maxStreams: 10"), 5, "http2.maxStreams",
+                        "allowed: maxConcurrentStreams"),
                 // YAML itself
                 new Case("duplicate YAML key", after(9, "        path: /other"), 10,
                         "providers.nocr.services.identity.path", "duplicate key (first at line 9)"),
