@@ -14,10 +14,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -33,6 +36,8 @@ import java.util.concurrent.TimeUnit;
  * shutdown grace).
  */
 public final class Http2Connection extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(Http2Connection.class);
+
     private final ServerContext server;
     private final boolean secure;
     private final ClientCertificate certificate;
@@ -139,6 +144,21 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * Connection errors (the flood limits among them) pass here on their way to the codec's own handling, which
+     * sends GOAWAY with the error's code and closes: so no close here (it would send GOAWAY NO_ERROR first),
+     * and a debug line rather than a warning per attacker. Stream errors go on to the multiplexer, which
+     * hands them to their stream.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Http2FrameStreamException) {
+            ctx.fireExceptionCaught(cause);
+            return;
+        }
+        log.debug("HTTP/2 connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     }
 
     @Override
