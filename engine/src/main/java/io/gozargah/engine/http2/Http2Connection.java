@@ -148,9 +148,9 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     /**
      * Connection errors (the flood limits among them) pass here on their way to the codec's own handling, which
-     * sends GOAWAY with the error's code and closes: so no close here (it would send GOAWAY NO_ERROR first),
-     * and a debug line rather than a warning per attacker. Stream errors go on to the multiplexer, which
-     * hands them to their stream.
+     * sends GOAWAY with the error's code and closes: closing here would send GOAWAY NO_ERROR first. A debug
+     * line rather than a warning per attacker. Stream errors go on to the multiplexer, which hands them to
+     * their stream.
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
