@@ -44,4 +44,18 @@ class DemoBannerTest {
         assertTrue(banner.contains("-d '{\"to\":\"09121234567\",\"text\":\"کد ورود شما: 4821\"}' "
                 + "http://127.0.0.1:8080/sms/send\n"), banner);
     }
+
+    @Test
+    void shouldShowAnHttpsCurlLineWithAClientCertificateWhenHttpsIsOn() {
+        GatewayConfig config = new GatewayConfig(Path.of("config/demo.yaml"), null, null, Map.of(), Map.of());
+        InetSocketAddress http = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
+        InetSocketAddress https = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8443);
+
+        String banner = DemoBanner.render(http, config, AGENCIES, https, Path.of("data/certs"));
+        String plain = DemoBanner.render(http, config, AGENCIES);
+
+        assertTrue(banner.contains("curl -i --http2 --cacert data/certs/ca.crt --cert data/certs/snapp.crt --key"
+                + " data/certs/snapp.key https://localhost:8443/nocr/identity/0012345679\n"), banner);
+        assertTrue(!plain.contains("https://"), plain);
+    }
 }
