@@ -59,6 +59,35 @@ public final class ApiKeyAuthenticator {
         }
         ByteBuf buf = headers.buffer();
         buf.getBytes(headers.valueStart(index), keyScratch, 0, length);
+        return lookup(snapshot, length);
+    }
+
+    /**
+     * As {@link #authenticate(RoutingSnapshot, HeaderBlock)} for a front end that has the key as text (HTTP/2):
+     * {@code key} is the only {@code x-api-key} value when {@code count} is 1.
+     */
+    public Consumer authenticate(RoutingSnapshot snapshot, CharSequence key, int count) {
+        if (count > 1) {
+            failure = Failure.AMBIGUOUS;
+            return null;
+        }
+        if (count == 0 || key.length() == 0) {
+            failure = Failure.MISSING;
+            return null;
+        }
+        int length = key.length();
+        if (length > keyScratch.length) {
+            failure = Failure.UNKNOWN;
+            return null;
+        }
+        for (int i = 0; i < length; i++) {
+            keyScratch[i] = (byte) key.charAt(i);
+        }
+        return lookup(snapshot, length);
+    }
+
+    /** The consumer of the {@code length} key bytes in the scratch array. */
+    private Consumer lookup(RoutingSnapshot snapshot, int length) {
         if (lastConsumer != null && lastSnapshot == snapshot && lastKeyLength == length
                 && Arrays.equals(keyScratch, 0, length, lastKey, 0, length)) {
             failure = Failure.NONE;
@@ -87,6 +116,11 @@ public final class ApiKeyAuthenticator {
 
     public Failure failure() {
         return failure;
+    }
+
+    /** Whether the last request presented any X-Api-Key (valid or not). */
+    public boolean keyPresented() {
+        return failure != Failure.MISSING;
     }
 
     /** Detail text for a 401. */

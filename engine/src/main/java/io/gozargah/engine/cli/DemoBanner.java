@@ -28,6 +28,15 @@ final class DemoBanner {
      * @param agencies the demo providers' addresses by name
      */
     static String render(InetSocketAddress gateway, GatewayConfig config, Map<String, InetSocketAddress> agencies) {
+        return render(gateway, config, agencies, null, null);
+    }
+
+    /**
+     * As above, with the HTTPS listener ({@code https}, null when off) and the directory of the demo
+     * certificates for its curl lines.
+     */
+    static String render(InetSocketAddress gateway, GatewayConfig config, Map<String, InetSocketAddress> agencies,
+                         InetSocketAddress https, java.nio.file.Path certs) {
         String base = "http://" + GatewayProcess.hostPort(reachable(gateway));
         StringBuilder out = new StringBuilder(2048);
         out.append('\n').append("Gozargah demo: gateway on ").append(base).append('\n');
@@ -55,6 +64,21 @@ final class DemoBanner {
                 .append("\",\"text\":\"کد ورود شما: 4821\"}' ").append(base).append("/sms/send\n");
         curl(out, "not granted (403)", DemoConsumers.TAPSI_KEY,
                 base + "/nocr/identity/" + DemoConsumers.VALID_NATIONAL_ID);
+        if (https != null) {
+            String tlsBase = "https://localhost:" + https.getPort();
+            out.append("\nHTTPS (HTTP/2 and HTTP/1.1 by ALPN) on ").append(tlsBase)
+                    .append(", demo CA and certificates in ").append(certs).append(":\n");
+            out.append("  # identity over HTTP/2, the consumer named by its client certificate (no key)\n");
+            out.append("  curl -i --http2 --cacert ").append(certs.resolve("ca.crt")).append(" --cert ")
+                    .append(certs.resolve("snapp.crt")).append(" --key ").append(certs.resolve("snapp.key"))
+                    .append(' ').append(tlsBase).append("/nocr/identity/").append(DemoConsumers.VALID_NATIONAL_ID)
+                    .append('\n');
+            out.append("  # certificate and key naming different consumers (401)\n");
+            out.append("  curl -i --http2 --cacert ").append(certs.resolve("ca.crt")).append(" --cert ")
+                    .append(certs.resolve("snapp.crt")).append(" --key ").append(certs.resolve("snapp.key"))
+                    .append(" -H 'X-Api-Key: ").append(DemoConsumers.MEDU_KEY).append("' ").append(tlsBase)
+                    .append("/nocr/identity/").append(DemoConsumers.VALID_NATIONAL_ID).append('\n');
+        }
         if (config.admin() != null) {
             String admin = "http://" + GatewayProcess.hostPort(new InetSocketAddress(config.admin().host(),
                     config.admin().port()));

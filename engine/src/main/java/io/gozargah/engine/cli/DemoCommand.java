@@ -8,7 +8,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import io.gozargah.engine.config.ListenerConfig;
+
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -44,9 +49,24 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CliFailure, InterruptedException {
         GatewayConfig loaded = process.load(config != null ? config : defaultConfig(environment));
+        Path certs = DemoTls.certsDir(environment);
+        InetSocketAddress https = null;
+        if (DemoTls.ensureCertificates(certs, environment, spec.commandLine().getErr())) {
+            try {
+                loaded = DemoTls.withHttps(loaded, certs);
+            } catch (IOException | GeneralSecurityException e) {
+                throw CliFailure.runtime("demo certificates in " + certs + " are unusable (" + e.getMessage()
+                        + "); remove the directory to make new ones", e);
+            }
+        }
         try (DemoProviders providers = startProviders()) {
             Gateway gateway = GatewayProcess.start(loaded);
-            spec.commandLine().getOut().print(DemoBanner.render(gateway.boundAddresses().get(0), loaded, providers.addresses()));
+            List<ListenerConfig> listeners = loaded.server().listeners();
+            if (listeners.get(listeners.size() - 1).tls() != null) {
+                https = gateway.boundAddresses().get(listeners.size() - 1);
+            }
+            spec.commandLine().getOut().print(DemoBanner.render(gateway.boundAddresses().get(0), loaded,
+                    providers.addresses(), https, certs));
             spec.commandLine().getOut().flush();
             return process.serve(gateway, loaded, loaded.source(), PidFile.defaultPath(environment));
         }

@@ -13,6 +13,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.gozargah.engine.auth.ApiKeys;
+import io.gozargah.engine.tls.ServerTls;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -114,15 +116,17 @@ public final class ConfigLoader {
     }
 
     private static GatewayConfig read(Path file, ConfigNode root) throws ConfigException {
-        ConfigMap top = root.asMap("server", "limits", "admission", "providers", "consumers", "journal", "admin",
-                "metrics");
-        ServerConfig server = server(top.required("server"));
+        ConfigMap top = root.asMap("server", "limits", "http2", "admission", "providers", "consumers", "journal",
+                "admin", "metrics");
+        ServerConfig server = server(file, top.required("server"));
         ConfigNode limitsNode = top.optional("limits");
         LimitsConfig limits = limitsNode == null ? LimitsConfig.defaults() : limits(limitsNode);
         Map<String, ProviderConfig> providers = nonEmptyMap(top.required("providers"), "provider",
                 ConfigLoader::provider);
         ConfigNode consumersNode = top.optional("consumers");
         Map<String, ConsumerConfig> consumers = consumersNode == null ? Map.of() : consumers(consumersNode, providers);
+        ConfigNode http2Node = top.optional("http2");
+        Http2Config http2 = http2Node == null ? Http2Config.defaults() : http2(http2Node);
         ConfigNode journalNode = top.optional("journal");
         JournalConfig journal = journalNode == null ? JournalConfig.disabled() : journal(file, journalNode);
         ConfigNode admissionNode = top.optional("admission");
@@ -131,7 +135,8 @@ public final class ConfigLoader {
         AdminConfig admin = adminNode == null ? null : AdminConfigReader.read(file, adminNode);
         ConfigNode metricsNode = top.optional("metrics");
         MetricsConfig metrics = metricsNode == null ? MetricsConfig.defaults() : metrics(metricsNode);
-        return new GatewayConfig(file, server, limits, providers, consumers, admission, journal, admin, metrics);
+        return new GatewayConfig(file, server, limits, providers, consumers, admission, journal, admin, metrics,
+                http2);
     }
 
     private static AdmissionConfig admission(Path file, ConfigNode node) throws ConfigException {
@@ -209,10 +214,10 @@ public final class ConfigLoader {
                 m.integer("maxSeries", MetricsConfig.DEFAULT_MAX_SERIES, 1, 1_000_000));
     }
 
-    private static ServerConfig server(ConfigNode node) throws ConfigException {
+    private static ServerConfig server(Path file, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("listeners", "eventLoops", "transport", "idleTimeout", "requestHeadTimeout",
                 "shutdownGrace");
-        List<ListenerConfig> listeners = listeners(m.required("listeners"));
+        List<ListenerConfig> listeners = listeners(file, m.required("listeners"));
         int eventLoops = m.integer("eventLoops", 0, 0, 1024);
         ServerConfig.Transport transport = ServerConfig.Transport.AUTO;
         ConfigNode transportNode = m.optional("transport");
@@ -232,13 +237,13 @@ public final class ConfigLoader {
                 m.duration("shutdownGrace", SHUTDOWN_GRACE));
     }
 
-    private static List<ListenerConfig> listeners(ConfigNode node) throws ConfigException {
+    private static List<ListenerConfig> listeners(Path file, ConfigNode node) throws ConfigException {
         List<ConfigNode> items = nonEmptyList(node, "listener");
         List<ListenerConfig> listeners = new ArrayList<>(items.size());
         Map<String, Integer> names = new LinkedHashMap<>();
         Map<String, Integer> addresses = new LinkedHashMap<>();
         for (ConfigNode item : items) {
-            ConfigMap m = item.asMap("name", "host", "port");
+            ConfigMap m = item.asMap("name", "host", "port", "tls");
             String name = m.string("name", "listener-" + (listeners.size() + 1));
             if (!ConfigNode.NAME.matcher(name).matches()) {
                 throw m.required("name").error(badName(name));
@@ -255,9 +260,83 @@ public final class ConfigLoader {
             if (sameAddress != null) {
                 throw portNode.error("listener binds the same host and port as server.listeners[" + sameAddress + "]");
             }
-            listeners.add(new ListenerConfig(name, host, port));
+            ConfigNode tlsNode = m.optional("tls");
+            listeners.add(new ListenerConfig(name, host, port, tlsNode == null ? null : tls(file, tlsNode)));
         }
         return List.copyOf(listeners);
+    }
+
+    /** A listener's {@code tls:}; the files are read and must make a working TLS context. */
+    private static TlsConfig tls(Path file, ConfigNode node) throws ConfigException {
+        ConfigMap m = node.asMap("certificate", "key", "clientAuth", "trustedCas");
+        Path certificate = readableFile(file, m.required("certificate"));
+        Path key = readableFile(file, m.required("key"));
+        TlsConfig.ClientAuth clientAuth = TlsConfig.ClientAuth.NONE;
+        ConfigNode authNode = m.optional("clientAuth");
+        if (authNode != null) {
+            clientAuth = switch (authNode.asString()) {
+                case "none" -> TlsConfig.ClientAuth.NONE;
+                case "optional" -> TlsConfig.ClientAuth.OPTIONAL;
+                case "require" -> TlsConfig.ClientAuth.REQUIRE;
+                default -> throw authNode.error("expected one of none, optional, require, got '"
+                        + authNode.asString() + "'");
+            };
+        }
+        ConfigNode casNode = m.optional("trustedCas");
+        if (clientAuth != TlsConfig.ClientAuth.NONE && casNode == null) {
+            throw node.keyError("clientAuth " + clientAuth.name().toLowerCase(Locale.ROOT)
+                    + " needs trustedCas: a PEM file of the CAs that issue client certificates");
+        }
+        if (clientAuth == TlsConfig.ClientAuth.NONE && casNode != null) {
+            throw casNode.error("trustedCas is used only with clientAuth optional or require");
+        }
+        TlsConfig tls = new TlsConfig(certificate, key, clientAuth, casNode == null ? null : readableFile(file, casNode));
+        try {
+            ServerTls.validate(tls);
+        } catch (IOException | GeneralSecurityException e) {
+            throw node.error("the TLS files do not work: " + e.getMessage());
+        }
+        return tls;
+    }
+
+    /** A path from the config, relative to the config file's directory, that names a readable file. */
+    private static Path readableFile(Path file, ConfigNode node) throws ConfigException {
+        String text = node.asString();
+        Path path;
+        try {
+            path = Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw node.error("not a path: '" + text + "'");
+        }
+        if (!path.isAbsolute() && file != null && file.toAbsolutePath().getParent() != null) {
+            path = file.toAbsolutePath().getParent().resolve(path).normalize();
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw node.error("cannot read file " + path);
+        }
+        return path;
+    }
+
+    private static Http2Config http2(ConfigNode node) throws ConfigException {
+        ConfigMap m = node.asMap("maxConcurrentStreams", "maxHeaderListSize", "maxFrameSize", "initialWindowSize",
+                "maxRstFramesPerWindow", "rstFramesWindow", "maxSmallContinuationFrames",
+                "maxConsecutiveEmptyDataFrames", "maxQueuedControlFrames");
+        Http2Config d = Http2Config.defaults();
+        Duration rstWindow = m.duration("rstFramesWindow", d.rstFramesWindow());
+        if (rstWindow.toSeconds() < 1) {
+            throw m.required("rstFramesWindow").error("must be at least 1s (Netty counts in whole seconds)");
+        }
+        return new Http2Config(
+                m.integer("maxConcurrentStreams", d.maxConcurrentStreams(), 1, 10_000),
+                (int) m.size("maxHeaderListSize", d.maxHeaderListSize(), 1024, 1 << 20),
+                // RFC 9113 §6.5.2: SETTINGS_MAX_FRAME_SIZE is 2^14..2^24-1.
+                (int) m.size("maxFrameSize", d.maxFrameSize(), 16384, 16_777_215),
+                (int) m.size("initialWindowSize", d.initialWindowSize(), 1024, Integer.MAX_VALUE),
+                m.integer("maxRstFramesPerWindow", d.maxRstFramesPerWindow(), 1, 1_000_000),
+                rstWindow,
+                m.integer("maxSmallContinuationFrames", d.maxSmallContinuationFrames(), 1, 10_000),
+                m.integer("maxConsecutiveEmptyDataFrames", d.maxConsecutiveEmptyDataFrames(), 1, 10_000),
+                m.integer("maxQueuedControlFrames", d.maxQueuedControlFrames(), 1, 1_000_000));
     }
 
     private static String listenerHost(ConfigNode node) throws ConfigException {
@@ -475,10 +554,16 @@ public final class ConfigLoader {
     private static Map<String, ConsumerConfig> consumers(ConfigNode node, Map<String, ProviderConfig> providers)
             throws ConfigException {
         Map<String, String> keyOwners = new LinkedHashMap<>();
+        Map<String, String> certificateOwners = new LinkedHashMap<>();
         return node.asNamedMap((name, value) -> {
-            ConfigMap m = value.asMap("apiKeys", "rate", "burst", "grants");
+            ConfigMap m = value.asMap("apiKeys", "certificates", "rate", "burst", "grants");
+            ConfigNode keysNode = m.optional("apiKeys");
+            ConfigNode certificatesNode = m.optional("certificates");
+            if (keysNode == null && certificatesNode == null) {
+                throw value.keyError("a consumer needs apiKeys, certificates or both to identify it");
+            }
             List<byte[]> hashes = new ArrayList<>();
-            for (ConfigNode item : nonEmptyList(m.required("apiKeys"), "API key hash")) {
+            for (ConfigNode item : keysNode == null ? List.<ConfigNode>of() : nonEmptyList(keysNode, "API key hash")) {
                 String hex = keyHash(item);
                 String owner = keyOwners.putIfAbsent(hex, name);
                 if (owner != null) {
@@ -489,7 +574,20 @@ public final class ConfigLoader {
             }
             ConfigNode grantsNode = m.optional("grants");
             List<GrantConfig> grants = grantsNode == null ? List.of() : grants(grantsNode, providers);
-            return new ConsumerConfig(name, List.copyOf(hashes), grants, rateLimit(m, value));
+            List<byte[]> certificates = new ArrayList<>();
+            if (certificatesNode != null) {
+                for (ConfigNode item : nonEmptyList(certificatesNode, "certificate fingerprint")) {
+                    String hex = certificateFingerprint(item);
+                    String owner = certificateOwners.putIfAbsent(hex, name);
+                    if (owner != null) {
+                        throw item.error(owner.equals(name) ? "duplicate certificate fingerprint"
+                                : "certificate fingerprint already belongs to consumer '" + owner + "'");
+                    }
+                    certificates.add(HexFormat.of().parseHex(hex));
+                }
+            }
+            return new ConsumerConfig(name, List.copyOf(hashes), grants, rateLimit(m, value),
+                    List.copyOf(certificates));
         });
     }
 
@@ -503,6 +601,23 @@ public final class ConfigLoader {
         String hex = text.startsWith(ApiKeys.HASH_PREFIX) ? text.substring(ApiKeys.HASH_PREFIX.length()) : text;
         if (!SHA256_HEX.matcher(hex).matches()) {
             throw node.error("expected an API key hash " + ApiKeys.HASH_PREFIX + "<64 hex digits>, got '" + text + "'");
+        }
+        return hex.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The lower-case hex of a client certificate's SHA-256 fingerprint, written {@code sha256:<64 hex>}; the
+     * colon-separated form {@code openssl x509 -fingerprint -sha256} prints is accepted too.
+     */
+    private static String certificateFingerprint(ConfigNode node) throws ConfigException {
+        String text = node.asString();
+        String hex = text.startsWith(ApiKeys.HASH_PREFIX) ? text.substring(ApiKeys.HASH_PREFIX.length()) : text;
+        if (hex.length() == 95) {
+            hex = hex.replace(":", "");
+        }
+        if (!SHA256_HEX.matcher(hex).matches()) {
+            throw node.error("expected a certificate fingerprint " + ApiKeys.HASH_PREFIX + "<64 hex digits> (SHA-256"
+                    + " of the DER certificate: openssl x509 -noout -fingerprint -sha256), got '" + text + "'");
         }
         return hex.toLowerCase(Locale.ROOT);
     }

@@ -16,15 +16,20 @@ import java.util.Map;
  * @param journal   the transaction journal ({@link JournalConfig#disabled()} when the file has no section)
  * @param admin     the admin listener, or null when the config has none
  * @param metrics   what per-request metrics are kept
+ * @param http2     HTTP/2 limits of the consumer side
  */
 public record GatewayConfig(Path source, ServerConfig server, LimitsConfig limits,
                             Map<String, ProviderConfig> providers, Map<String, ConsumerConfig> consumers,
-                            AdmissionConfig admission, JournalConfig journal, AdminConfig admin, MetricsConfig metrics) {
+                            AdmissionConfig admission, JournalConfig journal, AdminConfig admin, MetricsConfig metrics,
+                            Http2Config http2) {
 
-    /** A config with the default admission section, no journal, no admin listener and default metrics (tests). */
+    /**
+     * A config with the default admission section, no journal, no admin listener, default metrics and HTTP/2
+     * limits (tests).
+     */
     public GatewayConfig(Path source, ServerConfig server, LimitsConfig limits, Map<String, ProviderConfig> providers,
                          Map<String, ConsumerConfig> consumers) {
         this(source, server, limits, providers, consumers, AdmissionConfig.defaults(source), JournalConfig.disabled(),
-                null, MetricsConfig.defaults());
+                null, MetricsConfig.defaults(), Http2Config.defaults());
     }
 }

@@ -11,6 +11,8 @@ import io.gozargah.codec.http1.ParseResult;
 import io.gozargah.codec.http1.RequestHead;
 import io.gozargah.codec.http1.ResponseHead;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
+import io.gozargah.engine.auth.ClientCertificate;
+import io.gozargah.engine.exchange.ExchangeGate;
 import io.gozargah.engine.exchange.Exchange;
 import io.gozargah.engine.exchange.ExchangeStages;
 import io.gozargah.engine.exchange.HeaderSink;
@@ -18,7 +20,6 @@ import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.exchange.Problem;
 import io.gozargah.engine.exchange.TransactionIds;
 import io.gozargah.engine.route.Consumer;
-import io.gozargah.engine.route.PathRouter;
 import io.gozargah.engine.route.RouteMatch;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.route.ServiceRoute;
@@ -69,6 +70,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private static final AsciiString CLOSE = AsciiString.cached("close");
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
     private static final byte[] CONTINUE_100 = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     /** Initial size of the gathering buffer: a typical response head plus a small JSON answer. */
     private static final int CLIENT_OUT_BYTES = 4096;
@@ -125,7 +127,12 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private Exchange exchange;
     /** Whether the stages have seen the end of the current exchange (exactly once per exchange). */
     private boolean completed;
-    private final RouteMatch match = new RouteMatch();
+    private final ExchangeGate gate;
+    /** The connection's verified client certificate, if any (TLS listeners). */
+    private final ClientCertificate certificate;
+    /** Whether the consumer reached us over TLS (X-Forwarded-Proto). */
+    private final boolean secure;
+    private boolean activated;
     private LoopResources loop;
     private ApiKeyAuthenticator authenticator;
     private ChannelHandlerContext ctx;
@@ -175,7 +182,18 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private boolean chunkedToClient;
 
     public Http1Connection(ServerContext server) {
+        this(server, false, ClientCertificate.NONE);
+    }
+
+    /**
+     * @param secure      the connection is TLS (upstreams are told {@code X-Forwarded-Proto: https})
+     * @param certificate the client certificate of the TLS handshake, or {@link ClientCertificate#NONE}
+     */
+    public Http1Connection(ServerContext server, boolean secure, ClientCertificate certificate) {
         this.server = server;
+        this.secure = secure;
+        this.certificate = certificate;
+        this.gate = new ExchangeGate(server.stages());
         System.arraycopy(TX_HEADER_NAME, 0, txHeaderLine, 0, TX_HEADER_NAME.length);
         txHeaderLine[TX_HEADER_LENGTH - 2] = '\r';
         txHeaderLine[TX_HEADER_LENGTH - 1] = '\n';
@@ -189,10 +207,23 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         this.loop = server.loop(ctx.channel().eventLoop());
         this.authenticator = new ApiKeyAuthenticator(loop.sha256(), loop.keyScratch(), loop.digestScratch());
         this.exchange = new Exchange(loop);
+        if (ctx.channel().isActive()) {
+            // Added after the TLS handshake (or the cleartext protocol detection): the channel is already active.
+            activate(ctx);
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        activate(ctx);
+        ctx.fireChannelActive();
+    }
+
+    private void activate(ChannelHandlerContext ctx) {
+        if (activated) {
+            return;
+        }
+        activated = true;
         SocketAddress remote = ctx.channel().remoteAddress();
         if (remote instanceof InetSocketAddress) {
             exchange.clientAddress((InetSocketAddress) remote);
@@ -200,11 +231,11 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         clientAddress = new AsciiString(remote instanceof InetSocketAddress
                 ? ((InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote));
         forwardedLines = (KnownHeaders.NAME_X_FORWARDED_FOR + ": " + clientAddress + "\r\n"
-                + KnownHeaders.NAME_X_FORWARDED_PROTO + ": " + HTTP + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                + KnownHeaders.NAME_X_FORWARDED_PROTO + ": " + (secure ? HTTPS : HTTP) + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         lastActivityNanos = System.nanoTime();
         long tick = server.timerTickNanos();
         ticker = ctx.executor().scheduleAtFixedRate(this::checkDeadlines, tick, tick, TimeUnit.NANOSECONDS);
-        ctx.fireChannelActive();
         if (server.draining()) {
             // Accepted while the listener was closing: the drain event may have gone out before it joined.
             drain();
@@ -416,41 +447,17 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             reject(Outcome.PAYLOAD_TOO_LARGE, "the request body exceeds " + server.maxRequestBodyBytes() + " bytes", null);
             return;
         }
-        PathRouter.Verdict verdict = PathRouter.route(snapshot, head.buffer(), head.targetStart(), head.targetLength(), match);
-        if (verdict == PathRouter.Verdict.BAD_PATH) {
-            reject(Outcome.BAD_REQUEST, "the request path is not acceptable: dot-segments, encoded separators,"
-                    + " empty segments and malformed escapes are refused", null);
-            return;
+        Outcome refused = gate.route(exchange, head.buffer(), head.targetStart(), head.targetLength());
+        if (refused == null) {
+            refused = gate.authorize(exchange, authenticator.authenticate(snapshot, head.headers()), authenticator,
+                    certificate);
         }
-        consumer = authenticator.authenticate(snapshot, head.headers());
-        exchange.consumer(consumer);
-        if (verdict == PathRouter.Verdict.ROUTED) {
-            exchange.service(match.service());
-        }
-        if (consumer == null) {
-            reject(Outcome.UNAUTHENTICATED, authenticator.failureDetail(), null);
-            return;
-        }
-        if (verdict == PathRouter.Verdict.UNKNOWN_SERVICE) {
-            reject(Outcome.UNKNOWN_SERVICE, "no service at this path; paths are /{provider}/{service}[/...]", null);
-            return;
-        }
-        service = match.service();
-        if (!consumer.granted(service)) {
-            reject(Outcome.FORBIDDEN, "consumer " + consumer.name() + " has no grant for " + service.qualifiedName(), null);
-            return;
-        }
-        if (!service.allows(method)) {
-            reject(Outcome.METHOD_NOT_ALLOWED, service.qualifiedName() + " allows " + service.allowHeader(),
-                    service.allowHeader());
-            return;
-        }
-        Outcome refused = stages.admit(exchange);
         if (refused != null) {
-            String detail = exchange.refusalDetail();
-            reject(refused, detail != null ? detail : refused.title(), null);
+            reject(refused, gate.detail(), gate.allow());
             return;
         }
+        consumer = exchange.consumer();
+        service = exchange.service();
         pool = loop.pools().choose(service.endpoints());
         exchange.endpoint(pool.endpoint());
         forwardHead = encodeForwardHead(head, pool.endpoint());
@@ -468,6 +475,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         Http1Writer.writeMethod(out, head);
         out.writeBytes(endpoint.pathPrefix());
         out.writeBytes(service.upstreamPath());
+        RouteMatch match = gate.match();
         if (service.upstreamPath().length == 0 && match.restLength() == 0) {
             out.writeByte('/'); // a service mapped to "/" with nothing after it
         }

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -40,10 +41,13 @@ public final class RoutingSnapshot {
     private final Consumer[] keyOwners;
     private final Map<String, Consumer> consumersByName;
     private final AdmissionPlan admission;
+    /** Consumers by the lower-case hex SHA-256 of a client certificate (looked up once per connection and snapshot). */
+    private final Map<String, Consumer> consumersByCertificate;
 
     private RoutingSnapshot(GatewayConfig config, List<ServiceRoute> services, int[] serviceSlots, byte[][] serviceKeys,
                             long[] keyPrefixes, byte[][] keyHashes, Consumer[] keyOwners,
-                            Map<String, Consumer> consumersByName, AdmissionPlan admission) {
+                            Map<String, Consumer> consumersByName, AdmissionPlan admission,
+                            Map<String, Consumer> consumersByCertificate) {
         this.config = config;
         this.services = services;
         this.serviceSlots = serviceSlots;
@@ -53,6 +57,7 @@ public final class RoutingSnapshot {
         this.keyOwners = keyOwners;
         this.consumersByName = consumersByName;
         this.admission = admission;
+        this.consumersByCertificate = consumersByCertificate;
     }
 
     /** Builds the snapshot of a validated configuration, without admission control or journal ids (tests of routing alone). */
@@ -141,12 +146,23 @@ public final class RoutingSnapshot {
             consumers.forEach((name, c) -> consumerIds.put(name, c.id()));
             plan = admission.plan(config, serviceIds, consumerIds, System.nanoTime());
         }
+        Map<String, Consumer> byCertificate = new HashMap<>();
+        for (ConsumerConfig c : config.consumers().values()) {
+            for (byte[] fingerprint : c.certificates()) {
+                byCertificate.put(HexFormat.of().formatHex(fingerprint), consumers.get(c.name()));
+            }
+        }
         return new RoutingSnapshot(config, List.copyOf(services), slots, keys, keyPrefixes, keyHashes, keyOwners,
-                Map.copyOf(consumers), plan);
+                Map.copyOf(consumers), plan, Map.copyOf(byCertificate));
     }
 
     private static int journalId(JournalDictionary dictionary, int kind, String name) {
         return dictionary == null ? 0 : dictionary.id(kind, name);
+    }
+
+    /** The consumer whose config lists the client certificate fingerprint {@code sha256}, or null. */
+    public Consumer consumerByCertificate(byte[] sha256) {
+        return consumersByCertificate.get(HexFormat.of().formatHex(sha256));
     }
 
     private record KeyEntry(long prefix, byte[] hash, Consumer owner) {

@@ -12,15 +12,14 @@ import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.http1.Http1Connection;
 import io.gozargah.engine.journal.Journal;
 import io.gozargah.engine.upstream.UpstreamPoolStats;
+import io.gozargah.engine.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +27,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -59,6 +60,8 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, BooleanSupplier> readinessChecks = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
     private CompletableFuture<DrainReport> drained;
+    /** TLS of each TLS listener by name, for reloads. */
+    private final Map<String, ServerTls> tlsByListener = new HashMap<>();
 
     private Gateway(ServerContext context, String transportName, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
                     List<Channel> serverChannels, ChannelGroup connections, Journal journal, MetricsRegistry metrics) {
@@ -140,6 +143,7 @@ public final class Gateway implements AutoCloseable {
         EventLoopGroup workers = transport.newGroup(threads, "gozargah-loop");
         ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
         List<Channel> bound = new ArrayList<>();
+        Map<String, ServerTls> tlsByListener = new HashMap<>();
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(boss, workers)
@@ -147,42 +151,43 @@ public final class Gateway implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, context.waterMark())
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            connections.add(ch);
-                            addHttp1Handlers(ch, context);
-                        }
-                    });
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, context.waterMark());
             for (ListenerConfig l : config.server().listeners()) {
-                Channel ch = bootstrap.bind(l.host(), l.port()).sync().channel();
+                ServerTls tls = null;
+                if (l.tls() != null) {
+                    tls = ServerTls.create(l.name(), l.tls());
+                    tlsByListener.put(l.name(), tls);
+                }
+                Channel ch = bootstrap.clone().childHandler(new ConnectionPipeline(context, connections, tls))
+                        .bind(l.host(), l.port()).sync().channel();
                 bound.add(ch);
-                log.info("listening on {} ({}) with {} event loops over {}", ch.localAddress(), l.name(), threads,
-                        transport.name());
+                log.info("listening on {} ({}{}) with {} event loops over {}", ch.localAddress(), l.name(),
+                        tls == null ? ", HTTP/1.1 and h2c" : ", TLS with h2 and http/1.1 over " + ServerTls.provider(),
+                        threads, transport.name());
             }
-        } catch (Exception e) {
-            for (Channel ch : bound) {
-                ch.close();
-            }
-            boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        } catch (InterruptedException | RuntimeException e) {
+            closeAll(bound, boss, workers);
             closeQuietly(admission);
             if (journal != null) {
                 journal.close();
             }
             throw e;
+        } catch (IOException | GeneralSecurityException e) {
+            closeAll(bound, boss, workers);
+            closeQuietly(admission);
+            if (journal != null) {
+                journal.close();
+            }
+            throw new IllegalStateException("TLS of a listener cannot be set up: " + e.getMessage(), e);
         }
+
         Gateway gateway = new Gateway(context, transport.name(), boss, workers, bound, connections, journal, metrics);
+        gateway.tlsByListener.putAll(tlsByListener);
         metrics.gauge("gozargah_consumer_connections", "Open consumer connections.", gateway::openConnections);
         metrics.gauge("gozargah_draining", "1 while the gateway drains (stopped accepting), else 0.",
                 () -> context.draining() ? 1 : 0);
         metrics.register(new UpstreamPoolFamily(gateway::upstreamPoolStats));
         return gateway;
-    }
-
-    private static void addHttp1Handlers(SocketChannel ch, ServerContext context) {
-        ch.pipeline().addLast("http1", new Http1Connection(context));
     }
 
     /**
@@ -201,6 +206,17 @@ public final class Gateway implements AutoCloseable {
         }
         context.swap(RoutingSnapshot.build(config, context.admission(),
                 journal == null ? null : journal.dictionary()));
+        // Certificate files are re-read for new handshakes; open connections keep the context they have.
+        for (ListenerConfig l : config.server().listeners()) {
+            ServerTls tls = tlsByListener.get(l.name());
+            if (tls != null && l.tls() != null) {
+                try {
+                    tls.reload(l.tls());
+                } catch (IOException | GeneralSecurityException e) {
+                    log.error("listener {}: keeping the running TLS certificate: {}", l.name(), e.getMessage());
+                }
+            }
+        }
         log.info("configuration reloaded: {} consumers, {} services", config.consumers().size(),
                 context.snapshot().services().size());
     }
@@ -208,6 +224,15 @@ public final class Gateway implements AutoCloseable {
     /** The routing snapshot in force (its config is what the gateway enforces now). */
     public RoutingSnapshot snapshot() {
         return context.snapshot();
+    }
+
+    private static void closeAll(List<Channel> bound, EventLoopGroup boss, EventLoopGroup workers) {
+        for (Channel ch : bound) {
+            ch.close();
+        }
+        boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        // Synchronously: the journal, closed next by the caller, must not be written to by a loop any more.
+        workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
     }
 
     /** The Netty transport in use: epoll, io_uring or nio. */

@@ -3,6 +3,7 @@ package io.gozargah.engine.server;
 import io.gozargah.codec.http1.Http1Limits;
 import io.gozargah.engine.admission.Admission;
 import io.gozargah.engine.config.GatewayConfig;
+import io.gozargah.engine.config.Http2Config;
 import io.gozargah.engine.config.LimitsConfig;
 import io.gozargah.engine.exchange.ExchangeStages;
 import io.gozargah.engine.journal.JournalDictionary;
@@ -34,6 +35,8 @@ public final class ServerContext {
     private final Map<EventLoop, LoopResources> loops = new ConcurrentHashMap<>();
     private final ExchangeStages stages;
     private final Admission admission;
+    private final Http2Config http2;
+    private final long shutdownGraceMillis;
 
     ServerContext(GatewayConfig config, Transport transport, ExchangeStages stages, Admission admission,
                   JournalDictionary dictionary) {
@@ -49,6 +52,8 @@ public final class ServerContext {
         this.maxRequestBodyBytes = l.maxRequestBodyBytes();
         this.idleTimeoutNanos = config.server().idleTimeout().toNanos();
         this.requestHeadTimeoutNanos = config.server().requestHeadTimeout().toNanos();
+        this.http2 = config.http2();
+        this.shutdownGraceMillis = config.server().shutdownGrace().toMillis();
     }
 
     /** The gateway's admission control: counters file and calendar, for the life of the process. */
@@ -97,6 +102,16 @@ public final class ServerContext {
     public long timerTickNanos() {
         long shortest = Math.min(idleTimeoutNanos, requestHeadTimeoutNanos);
         return Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.SECONDS.toNanos(1), shortest / 4));
+    }
+
+    /** HTTP/2 limits of the consumer side (not reloadable, like the other limits). */
+    public Http2Config http2() {
+        return http2;
+    }
+
+    /** How long open HTTP/2 streams may finish after GOAWAY when the gateway drains. */
+    public long shutdownGraceMillis() {
+        return shutdownGraceMillis;
     }
 
     public WriteBufferWaterMark waterMark() {

@@ -31,7 +31,7 @@ class DemoBannerTest {
         consumers.put("tapsi", new ConsumerConfig("tapsi", List.of(ApiKeys.sha256(DemoConsumers.TAPSI_KEY)),
                 List.of()));
         GatewayConfig config = new GatewayConfig(Path.of("config/demo.yaml"), null, null, Map.of(), consumers, null, null, null,
-                null);
+                null, null);
         InetSocketAddress wildcard = new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 8080);
 
         String banner = DemoBanner.render(wildcard, config, AGENCIES);
@@ -51,7 +51,7 @@ class DemoBannerTest {
     @Test
     void shouldPrintTheAdminTokenAndACurlLineForMetrics() {
         GatewayConfig config = new GatewayConfig(Path.of("config/demo.yaml"), null, null, Map.of(), Map.of(), null, null,
-                new AdminConfig("127.0.0.1", 9090, "gza_demo_admin_token_0123"), MetricsConfig.defaults());
+                new AdminConfig("127.0.0.1", 9090, "gza_demo_admin_token_0123"), MetricsConfig.defaults(), null);
 
         String banner = DemoBanner.render(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080), config,
                 AGENCIES);
@@ -60,5 +60,19 @@ class DemoBannerTest {
                 banner);
         assertTrue(banner.contains("curl -H 'Authorization: Bearer gza_demo_admin_token_0123' "
                 + "http://127.0.0.1:9090/metrics\n"), banner);
+    }
+
+    @Test
+    void shouldShowAnHttpsCurlLineWithAClientCertificateWhenHttpsIsOn() {
+        GatewayConfig config = new GatewayConfig(Path.of("config/demo.yaml"), null, null, Map.of(), Map.of());
+        InetSocketAddress http = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
+        InetSocketAddress https = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8443);
+
+        String banner = DemoBanner.render(http, config, AGENCIES, https, Path.of("data/certs"));
+        String plain = DemoBanner.render(http, config, AGENCIES);
+
+        assertTrue(banner.contains("curl -i --http2 --cacert data/certs/ca.crt --cert data/certs/snapp.crt --key"
+                + " data/certs/snapp.key https://localhost:8443/nocr/identity/0012345679\n"), banner);
+        assertTrue(!plain.contains("https://"), plain);
     }
 }

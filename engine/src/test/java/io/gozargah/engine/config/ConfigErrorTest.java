@@ -56,7 +56,8 @@ class ConfigErrorTest {
         return Stream.of(
                 // unknown keys, at every level
                 new Case("unknown top-level key", after(14, "extra: 1"), 15, "extra",
-                        "unknown key 'extra'; allowed: server, limits, admission, providers, consumers, journal"),
+                        "unknown key 'extra'; allowed: server, limits, http2, admission, providers, consumers, journal,"
+                                + " admin, metrics"),
                 new Case("unknown server key", after(1, "  listners: []"), 2, "server.listners",
                         "allowed: listeners, eventLoops, transport, idleTimeout, requestHeadTimeout, shutdownGrace"),
                 // the journal section and a service's journal block
@@ -94,7 +95,7 @@ class ConfigErrorTest {
                 new Case("unknown service key", after(9, "        method: [GET]"), 10,
                         "providers.nocr.services.identity.method", "allowed: path, methods, responseTimeout, maxInFlight"),
                 new Case("unknown consumer key", after(12, "    keys: []"), 13, "consumers.snapp.keys",
-                        "allowed: apiKeys, rate, burst, grants"),
+                        "allowed: apiKeys, certificates, rate, burst, grants"),
                 new Case("unknown grant key", after(14, "        rates: 5"), 15, "consumers.snapp.grants[0].rates",
                         "allowed: service, rate, burst, quotaDay, quotaMonth"),
                 new Case("unknown admission key", after(3, "admission:\n  counters: x.dat"), 5, "admission.counters",
@@ -266,6 +267,27 @@ class ConfigErrorTest {
                         "unknown time zone 'Mars/Olympus'"),
                 new Case("too few counter slots", after(3, "admission:\n  counterSlots: 2"), 5, "admission.counterSlots",
                         "out of range 16..4000000"),
+                // client certificates, TLS and HTTP/2
+                new Case("short certificate fingerprint", after(12, "    certificates: [ \"sha256:abcd\" ]"), 13,
+                        "consumers.snapp.certificates[0]", "expected a certificate fingerprint sha256:<64 hex digits>"),
+                new Case("certificate shared by two consumers", after(12, "    certificates: [ \"sha256:" + "ab".repeat(32)
+                        + "\" ]") .replace("  snapp:", "  tapsi:\n    certificates: [ \"" + "AB:".repeat(31) + "AB\" ]\n  snapp:"),
+                        15, "consumers.snapp.certificates[0]", "already belongs to consumer 'tapsi'"),
+                new Case("consumer with no credential", drop(12, 12), 11, "consumers.snapp",
+                        "needs apiKeys, certificates or both"),
+                new Case("TLS certificate file missing", edit(3, "    - port: 8443\n      tls: { certificate: nope.crt,"
+                        + " key: nope.key }"), 4, "server.listeners[0].tls.certificate", "cannot read file"),
+                new Case("clientAuth without CAs", edit(3, "    - port: 8443\n      tls: { certificate: bad.yaml, key: bad.yaml,"
+                        + " clientAuth: require }"), 4, "server.listeners[0].tls", "needs trustedCas"),
+                new Case("bad clientAuth", edit(3, "    - port: 8443\n      tls: { certificate: bad.yaml, key: bad.yaml,"
+                        + " clientAuth: maybe }"), 4, "server.listeners[0].tls.clientAuth",
+                        "expected one of none, optional, require"),
+                new Case("certificate file not PEM", edit(3, "    - port: 8443\n      tls: { certificate: bad.yaml, key: bad.yaml }"),
+                        4, "server.listeners[0].tls", "the TLS files do not work"),
+                new Case("HTTP/2 frame size below RFC 9113's minimum", after(3, "http2:\n  maxFrameSize: 1024"), 5,
+                        "http2.maxFrameSize", "less than the least allowed, 16384 bytes"),
+                new Case("unknown http2 key", after(3, "http2:\n  maxStreams: 10"), 5, "http2.maxStreams",
+                        "allowed: maxConcurrentStreams"),
                 // YAML itself
                 new Case("duplicate YAML key", after(9, "        path: /other"), 10,
                         "providers.nocr.services.identity.path", "duplicate key (first at line 9)"),

@@ -80,6 +80,11 @@ public final class GatewayFixture implements AutoCloseable {
         return new GatewayFixture(Gateway.start(config, stages), file);
     }
 
+    /** A gateway from a config file already written (its relative paths resolve against its directory). */
+    public static GatewayFixture start(Path file) throws Exception {
+        return new GatewayFixture(Gateway.start(ConfigLoader.load(file), List.of()), file);
+    }
+
     public static GatewayFixture start(int upstreamPort) throws Exception {
         return start(standardYaml(upstreamPort, null, null));
     }

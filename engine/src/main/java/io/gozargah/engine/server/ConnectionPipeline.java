@@ -1,0 +1,122 @@
+package io.gozargah.engine.server;
+
+import io.gozargah.engine.auth.ClientCertificate;
+import io.gozargah.engine.http1.Http1Connection;
+import io.gozargah.engine.http2.Http2Connection;
+import io.gozargah.engine.tls.ServerTls;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * Builds a consumer connection's pipeline in named steps, as Zuul does: {@link #addTlsHandlers} on a TLS
+ * listener, then ALPN picks {@link #addHttp2Handlers} ({@code h2}) or {@link #addHttp1Handlers}
+ * ({@code http/1.1}, or no ALPN); on a cleartext listener the first bytes pick h2c (the HTTP/2 connection
+ * preface, "prior knowledge", RFC 9113 §3.3) or HTTP/1.1.
+ */
+final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionPipeline.class);
+
+    private final ServerContext context;
+    private final ChannelGroup connections;
+    /** Null on a cleartext listener. */
+    private final ServerTls tls;
+
+    ConnectionPipeline(ServerContext context, ChannelGroup connections, ServerTls tls) {
+        this.context = context;
+        this.connections = connections;
+        this.tls = tls;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        connections.add(ch);
+        if (tls != null) {
+            addTlsHandlers(ch.pipeline());
+        } else {
+            ch.pipeline().addLast("detect", new CleartextProtocolDetector());
+        }
+    }
+
+    /** TLS with the listener's current context (a reload swaps it for later handshakes), then ALPN. */
+    private void addTlsHandlers(ChannelPipeline pipeline) {
+        pipeline.addLast("tls", tls.context().newHandler(pipeline.channel().alloc()));
+        pipeline.addLast("alpn", new AlpnSwitch());
+    }
+
+    private void addHttp1Handlers(ChannelPipeline pipeline, boolean secure, ClientCertificate certificate) {
+        pipeline.addLast("http1", new Http1Connection(context, secure, certificate));
+    }
+
+    private void addHttp2Handlers(ChannelPipeline pipeline, boolean secure, ClientCertificate certificate) {
+        Http2Connection.addHandlers(pipeline, context, secure, certificate);
+    }
+
+    /** After the handshake: the protocol ALPN agreed, with the client certificate as the connection's credential. */
+    private final class AlpnSwitch extends ApplicationProtocolNegotiationHandler {
+        AlpnSwitch() {
+            super(ApplicationProtocolNames.HTTP_1_1);
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+            ClientCertificate certificate = tls.clientCertificate(ssl.engine().getSession());
+            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                addHttp2Handlers(ctx.pipeline(), true, certificate);
+            } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
+                addHttp1Handlers(ctx.pipeline(), true, certificate);
+            } else {
+                ctx.close();
+            }
+        }
+
+        @Override
+        protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+
+    /**
+     * Reads just enough of a cleartext connection to tell the h2c preface from an HTTP/1.1 request: the first
+     * byte that differs from the preface decides HTTP/1.1 (no HTTP/1.1 method starts with "PRI *"), and the
+     * whole 24-byte preface decides HTTP/2. The bytes read are passed on to the chosen handlers.
+     */
+    private final class CleartextProtocolDetector extends ByteToMessageDecoder {
+        private final ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            int n = Math.min(in.readableBytes(), preface.readableBytes());
+            boolean prefix = ByteBufUtil.equals(in, in.readerIndex(), preface, preface.readerIndex(), n);
+            if (prefix && n < preface.readableBytes()) {
+                return; // all so far matches the preface: wait for the rest
+            }
+            if (prefix) {
+                addHttp2Handlers(ctx.pipeline(), false, ClientCertificate.NONE);
+            } else {
+                addHttp1Handlers(ctx.pipeline(), false, ClientCertificate.NONE);
+            }
+            ctx.pipeline().remove(this);
+        }
+
+        @Override
+        protected void handlerRemoved0(ChannelHandlerContext ctx) {
+            preface.release();
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.gozargah.engine.testing;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP/2 frames written by hand over h2c with prior knowledge, for the attack shapes a well-behaved client
+ * library will not send (HEADERS+RST_STREAM loops, endless CONTINUATION, oversized header blocks). Header
+ * blocks are HPACK literals without indexing or Huffman coding (RFC 7541 §6.2.2), enough to be decoded.
+ */
+public final class RawH2Client implements AutoCloseable {
+    public static final int DATA = 0;
+    public static final int HEADERS = 1;
+    public static final int RST_STREAM = 3;
+    public static final int SETTINGS = 4;
+    public static final int GOAWAY = 7;
+    public static final int CONTINUATION = 9;
+    public static final int END_STREAM = 0x1;
+    public static final int END_HEADERS = 0x4;
+
+    /** A frame the server sent. */
+    public record Frame(int type, int flags, int stream, byte[] payload) {
+        /** The error code of a GOAWAY frame. */
+        public long goAwayCode() {
+            return ((payload[4] & 0xFFL) << 24) | ((payload[5] & 0xFF) << 16) | ((payload[6] & 0xFF) << 8)
+                    | (payload[7] & 0xFF);
+        }
+    }
+
+    private final Socket socket;
+    private final OutputStream out;
+    private final LinkedBlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
+    private final Thread reader;
+    private volatile boolean closedByPeer;
+
+    public RawH2Client(int port) throws IOException {
+        socket = new Socket("127.0.0.1", port);
+        socket.setTcpNoDelay(true);
+        out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        frame(SETTINGS, 0, 0, new byte[0]);
+        flush();
+        reader = new Thread(this::read, "raw-h2-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void read() {
+        try {
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            while (true) {
+                int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
+                int type = in.readUnsignedByte();
+                int flags = in.readUnsignedByte();
+                int stream = in.readInt() & 0x7FFFFFFF;
+                byte[] payload = new byte[length];
+                in.readFully(payload);
+                if (type == SETTINGS && (flags & 1) == 0) {
+                    synchronized (this) {
+                        frame(SETTINGS, 1, 0, new byte[0]);
+                        flush();
+                    }
+                }
+                frames.add(new Frame(type, flags, stream, payload));
+            }
+        } catch (IOException e) {
+            closedByPeer = true;
+        }
+    }
+
+    /** Writes one frame (buffered; {@link #flush()} sends). */
+    public synchronized void frame(int type, int flags, int stream, byte[] payload) throws IOException {
+        out.write(payload.length >>> 16);
+        out.write(payload.length >>> 8);
+        out.write(payload.length);
+        out.write(type);
+        out.write(flags);
+        out.write(stream >>> 24);
+        out.write(stream >>> 16);
+        out.write(stream >>> 8);
+        out.write(stream);
+        out.write(payload);
+    }
+
+    public synchronized void flush() throws IOException {
+        out.flush();
+    }
+
+    public void rst(int stream, int code) throws IOException {
+        frame(RST_STREAM, 0, stream, new byte[]{(byte) (code >>> 24), (byte) (code >>> 16), (byte) (code >>> 8),
+                (byte) code});
+    }
+
+    /** An HPACK block of literal fields (name, value, name, value...). */
+    public static byte[] block(String... fields) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int i = 0; i < fields.length; i += 2) {
+            b.write(0x00); // literal without indexing, new name
+            string(b, fields[i]);
+            string(b, fields[i + 1]);
+        }
+        return b.toByteArray();
+    }
+
+    /** A GET of {@code path} with {@code apiKey}. */
+    public static byte[] get(String path, String apiKey) {
+        return block(":method", "GET", ":scheme", "http", ":path", path, ":authority", "gw", "x-api-key", apiKey);
+    }
+
+    private static void string(ByteArrayOutputStream b, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
+        integer(b, bytes.length, 7, 0);
+        b.write(bytes, 0, bytes.length);
+    }
+
+    /** RFC 7541 §5.1 integer with an {@code n}-bit prefix. */
+    private static void integer(ByteArrayOutputStream b, int value, int n, int firstBits) {
+        int max = (1 << n) - 1;
+        if (value < max) {
+            b.write(firstBits | value);
+            return;
+        }
+        b.write(firstBits | max);
+        value -= max;
+        while (value >= 128) {
+            b.write((value & 0x7F) | 0x80);
+            value >>>= 7;
+        }
+        b.write(value);
+    }
+
+    /** The next GOAWAY within {@code seconds}, or null (frames before it are dropped). */
+    public Frame awaitGoAway(int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            Frame f = frames.poll(50, TimeUnit.MILLISECONDS);
+            if (f != null && f.type() == GOAWAY) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** Frames received so far of {@code type}. */
+    public long count(int type) {
+        return frames.stream().filter(f -> f.type() == type).count();
+    }
+
+    /** Waits up to {@code seconds} for the server to close the connection. */
+    public boolean awaitClosed(int seconds) throws InterruptedException {
+        reader.join(TimeUnit.SECONDS.toMillis(seconds));
+        return closedByPeer;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
