@@ -170,6 +170,9 @@ class ConfigLoaderTest {
         assertNull(journal.archiveDir());
         assertEquals(ServiceConfig.JournalBodies.HASH, nocr.services().get("identity").journalBodies());
         assertEquals(ServiceConfig.JournalBodies.NONE, nocr.services().get("health-status").journalBodies());
+        assertEquals("127.0.0.1", config.admin().host());
+        assertEquals(9090, config.admin().port());
+        assertEquals(MetricsConfig.defaults(), config.metrics(), "the reference shows the defaults");
     }
 
     @Test
@@ -182,9 +185,6 @@ class ConfigLoaderTest {
                 dir.resolve("archive").toAbsolutePath().normalize()), config.journal());
         assertFalse(ConfigLoader.parse(null, MINIMAL + "journal:\n  enabled: false\n").journal().enabled(),
                 "a disabled journal needs no dir");
-        assertEquals("127.0.0.1", config.admin().host());
-        assertEquals(9090, config.admin().port());
-        assertEquals(MetricsConfig.defaults(), config.metrics(), "the reference shows the defaults");
     }
 
     @Test
