@@ -44,11 +44,12 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CliFailure, InterruptedException {
         GatewayConfig loaded = process.load(config != null ? config : defaultConfig(environment));
+        Path pidFile = PidFile.defaultPathCreated(environment);
         try (DemoProviders providers = startProviders()) {
             Gateway gateway = GatewayProcess.start(loaded);
             spec.commandLine().getOut().print(DemoBanner.render(gateway.boundAddresses().get(0), loaded, providers.addresses()));
             spec.commandLine().getOut().flush();
-            return process.serve(gateway, loaded, loaded.source(), PidFile.defaultPath(environment));
+            return process.serve(gateway, loaded, loaded.source(), pidFile);
         }
     }
 
