@@ -52,19 +52,24 @@ public final class Admission implements AutoCloseable {
     private final AtomicBuffer buffer;
     private final CurrentPeriod period;
     private final AdmissionConfig config;
+    private final NanoClock clock;
 
-    private Admission(AdmissionConfig config, CountersFile counters, BillingCalendar calendar) {
+    private Admission(AdmissionConfig config, CountersFile counters, BillingCalendar calendar, NanoClock clock) {
         this.config = config;
         this.counters = counters;
         this.buffer = counters.buffer();
         this.period = new CurrentPeriod(calendar);
+        this.clock = clock;
     }
 
-    /** Opens the counters file of {@code config} and starts every limiter full at {@code nowNanos}. */
-    public static Admission open(AdmissionConfig config, long nowNanos) throws IOException {
+    /**
+     * Opens the counters file of {@code config} and starts every limiter full at {@code clock}'s reading now.
+     * The clock is also read again before a rate refusal (see {@link #admit}).
+     */
+    public static Admission open(AdmissionConfig config, NanoClock clock) throws IOException {
         BillingCalendar calendar = BillingCalendar.named(config.calendar(), config.zone());
-        return new Admission(config, CountersFile.open(config.countersFile(), config.counterSlots(), calendar, nowNanos),
-                calendar);
+        return new Admission(config, CountersFile.open(config.countersFile(), config.counterSlots(), calendar,
+                clock.nanoTime()), calendar, clock);
     }
 
     /** The admission section the gateway started with (not reloadable). */
@@ -161,6 +166,11 @@ public final class Admission implements AutoCloseable {
      * Judges one request on grant {@code g} at {@code nowNanos} / {@code epochMillis}. Null admits; the ticket
      * then holds what {@link #release} gives back. A refusal sets the ticket's retry-after seconds and
      * detail. The ticket records the grant either way, for the RateLimit fields.
+     *
+     * <p>GCRA judges a request by its clock reading, and a reading taken before other threads admitted
+     * theirs looks early. A thread descheduled between its reading and its compare-and-set (seen on a busy
+     * 2-core machine) would then be refused although the rate was kept, so a rate refusal is confirmed
+     * with a fresh reading of the clock first; a request is refused only if it would be refused now.
      */
     public Outcome admit(GrantPolicy g, AdmissionTicket t, long nowNanos, long epochMillis) {
         final AtomicBuffer b = buffer;
@@ -175,15 +185,14 @@ public final class Admission implements AutoCloseable {
         t.detail = null;
 
         if (g.grantInterval > 0) {
-            long r = GcraRateLimiter.tryAcquire(b, g.grantRecord + TAT_OFFSET, nowNanos, g.grantInterval, g.grantSpan);
+            long r = acquire(t, g.grantRecord + TAT_OFFSET, g.grantInterval, g.grantSpan);
             if (r < 0) {
                 return refuse(t, g.grantRecord + RATE_LIMITED_OFFSET, Outcome.RATE_LIMITED,
                         GcraRateLimiter.retryAfterSeconds(GcraRateLimiter.waitNanos(r)), g.rateDetail);
             }
         }
         if (g.consumerInterval > 0) {
-            long r = GcraRateLimiter.tryAcquire(b, g.consumerRecord + TAT_OFFSET, nowNanos, g.consumerInterval,
-                    g.consumerSpan);
+            long r = acquire(t, g.consumerRecord + TAT_OFFSET, g.consumerInterval, g.consumerSpan);
             if (r < 0) {
                 refundRates(g, 1);
                 return refuse(t, g.grantRecord + RATE_LIMITED_OFFSET, Outcome.RATE_LIMITED,
@@ -224,6 +233,19 @@ public final class Admission implements AutoCloseable {
             t.providerHeld = true;
         }
         return null;
+    }
+
+    /** GCRA at the ticket's time; a refusal is retried once at a fresh, later clock reading (see {@link #admit}). */
+    private long acquire(AdmissionTicket t, int offset, long interval, long span) {
+        long r = GcraRateLimiter.tryAcquire(buffer, offset, t.nowNanos, interval, span);
+        if (r < 0) {
+            long fresh = clock.nanoTime();
+            if (fresh - t.nowNanos > 0) {
+                t.nowNanos = fresh;
+                r = GcraRateLimiter.tryAcquire(buffer, offset, fresh, interval, span);
+            }
+        }
+        return r;
     }
 
     /** Releases the in-flight permits {@link #admit} took for the ticket's exchange (idempotent). */

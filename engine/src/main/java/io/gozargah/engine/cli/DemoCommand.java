@@ -59,6 +59,7 @@ final class DemoCommand implements Callable<Integer> {
                         + "); remove the directory to make new ones", e);
             }
         }
+        Path pidFile = PidFile.defaultPathCreated(environment);
         try (DemoProviders providers = startProviders()) {
             Gateway gateway = GatewayProcess.start(loaded);
             List<ListenerConfig> listeners = loaded.server().listeners();
@@ -68,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
             spec.commandLine().getOut().print(DemoBanner.render(gateway.boundAddresses().get(0), loaded,
                     providers.addresses(), https, certs));
             spec.commandLine().getOut().flush();
-            return process.serve(gateway, loaded, loaded.source(), PidFile.defaultPath(environment));
+            return process.serve(gateway, loaded, loaded.source(), pidFile);
         }
     }
 

@@ -30,6 +30,17 @@ final class PidFile implements AutoCloseable {
         return home == null || home.isBlank() ? DEFAULT : Path.of(home).resolve(DEFAULT);
     }
 
+    /** {@link #defaultPath}, with its directory made when missing (an explicit --pid-file's must exist). */
+    static Path defaultPathCreated(Map<String, String> environment) throws CliFailure {
+        Path path = defaultPath(environment);
+        try {
+            Files.createDirectories(path.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw CliFailure.runtime("cannot create the directory of pid file " + path + ": " + e, e);
+        }
+        return path;
+    }
+
     static PidFile write(Path path) throws CliFailure {
         Optional<Long> running = readLivePid(path);
         if (running.isPresent()) {
@@ -38,7 +49,6 @@ final class PidFile implements AutoCloseable {
         PidFile pidFile = new PidFile(path);
         try {
             Path parent = path.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
             Path temp = Files.createTempFile(parent, ".gozargah-", ".pid");
             Files.writeString(temp, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
             Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -42,8 +42,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CliFailure, InterruptedException {
         GatewayConfig loaded = process.load(config);
+        Path pid = noPidFile ? null : pidFile != null ? pidFile : PidFile.defaultPathCreated(environment);
         Gateway gateway = GatewayProcess.start(loaded);
-        Path pid = noPidFile ? null : pidFile != null ? pidFile : PidFile.defaultPath(environment);
         return process.serve(gateway, loaded, config, pid);
     }
 }

@@ -2,6 +2,7 @@ package io.gozargah.engine.server;
 
 import io.gozargah.engine.admission.Admission;
 import io.gozargah.engine.admission.AdmissionStage;
+import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.ListenerConfig;
 import io.gozargah.engine.exchange.ExchangeStage;
@@ -101,7 +102,7 @@ public final class Gateway implements AutoCloseable {
         // sees every exchange complete, refused ones included: they are journaled and counted too.
         Admission admission;
         try {
-            admission = Admission.open(config.admission(), System.nanoTime());
+            admission = Admission.open(config.admission(), NanoClock.SYSTEM);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the counters file " + config.admission().countersFile() + ": "
                     + e.getMessage(), e);

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -74,7 +75,7 @@ class AdmissionTest {
     }
 
     private Admission open(GatewayConfig config, long nowNanos) throws IOException {
-        Admission admission = Admission.open(config.admission(), nowNanos);
+        Admission admission = Admission.open(config.admission(), () -> nowNanos);
         opened.add(admission);
         return admission;
     }
@@ -103,6 +104,22 @@ class AdmissionTest {
         assertTrue(t.detail().contains("10 requests per second with a burst of 5"), t.detail());
         assertNull(admission.admit(g, t, t0 + SECOND / 10, NOON));
         assertSame(Outcome.RATE_LIMITED, admission.admit(g, t, t0 + SECOND / 10, NOON));
+    }
+
+    @Test
+    void shouldConfirmARateRefusalWithAFreshClockReadingBeforeRefusing() throws Exception {
+        GatewayConfig config = config("", "      - { service: nocr/identity, rate: 10, burst: 1 }\n", "", "");
+        AtomicLong clock = new AtomicLong(0);
+        Admission admission = Admission.open(config.admission(), clock::get);
+        opened.add(admission);
+        GrantPolicy g = plan(admission, config, 0).grant(0, 0);
+        AdmissionTicket t = new AdmissionTicket();
+        assertNull(admission.admit(g, t, 0, NOON));
+        assertNull(admission.admit(g, t, SECOND / 10, NOON), "another thread, one interval later");
+        clock.set(SECOND / 5);
+        assertNull(admission.admit(g, t, 0, NOON), "read at 0, judged at its fresh reading 0.2 s: on time");
+        assertSame(Outcome.RATE_LIMITED, admission.admit(g, t, SECOND / 5, NOON), "a fresh reading does not help");
+        assertEquals(1, t.retryAfterSeconds());
     }
 
     @Test
@@ -279,7 +296,7 @@ class AdmissionTest {
     void shouldRefuseASecondGatewayOnTheSameCountersFile() throws Exception {
         GatewayConfig config = config("", "      - { service: nocr/identity }\n", "", "");
         open(config, 0);
-        IOException e = assertThrows(IOException.class, () -> Admission.open(config.admission(), 0));
+        IOException e = assertThrows(IOException.class, () -> Admission.open(config.admission(), () -> 0));
         assertTrue(e.getMessage().contains("in use by another gateway"), e.getMessage());
     }
 
@@ -287,14 +304,14 @@ class AdmissionTest {
     void shouldRefuseAFileThatIsNotACountersFile() throws Exception {
         GatewayConfig config = config("", "      - { service: nocr/identity }\n", "", "");
         Files.writeString(config.admission().countersFile(), "not counters, just some text that is long enough");
-        IOException e = assertThrows(IOException.class, () -> Admission.open(config.admission(), 0));
+        IOException e = assertThrows(IOException.class, () -> Admission.open(config.admission(), () -> 0));
         assertTrue(e.getMessage().contains("not a gozargah counters file"), e.getMessage());
     }
 
     @Test
     void shouldNeverAdmitMoreThanTheBurstOrTheQuotaFromManyThreadsOnOneGrant() throws Exception {
-        GatewayConfig config = config("", "      - { service: nocr/identity, rate: 1/h, burst: 1000, quotaDay: 700 }\n"
-                + "      - { service: nocr/other, rate: 1/h, burst: 1000 }\n", "", "");
+        GatewayConfig config = config("", "      - { service: nocr/identity, rate: 1/m, burst: 1000, quotaDay: 700 }\n"
+                + "      - { service: nocr/other, rate: 1/m, burst: 1000 }\n", "", "");
         Admission admission = open(config, 0);
         AdmissionPlan plan = plan(admission, config, 0);
         int threads = 8;

@@ -24,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -110,7 +111,7 @@ class ReloadUnderLoadIT {
             // let traffic flow on the new snapshot before the next reload
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (responses.get() < before + CONNECTIONS * 4L && System.nanoTime() < deadline && failures.isEmpty()) {
-                Thread.onSpinWait();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
         }
         int open = gateway.gateway().openConnections();

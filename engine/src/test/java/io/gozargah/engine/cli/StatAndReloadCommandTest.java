@@ -1,0 +1,65 @@
+package io.gozargah.engine.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What {@code stat} and {@code reload} say when there is nothing to read or signal (the happy paths: QuotaPersistenceIT). */
+class StatAndReloadCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldExit1NamingAMissingCountersFile() {
+        Path missing = dir.resolve("counters.dat");
+        CommandRun run = CommandRun.of("stat", "--counters", missing.toString(), "--interval-ms", "0");
+        assertEquals(1, run.exitCode());
+        assertEquals("gozargah: no counters file at " + missing + " (has the gateway run with this config?)",
+                run.err().strip());
+    }
+
+    @Test
+    void shouldExit1OnAFileThatIsNotACountersFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("counters.dat"), "x".repeat(5000));
+        CommandRun run = CommandRun.of("stat", "--counters", file.toString(), "--interval-ms", "0");
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().contains("is not a gozargah counters file"), run.err());
+    }
+
+    @Test
+    void shouldExit2WithoutACountersFileOrConfig() {
+        CommandRun run = CommandRun.of("stat");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("--counters=FILE") && run.err().contains("--config=FILE"), run.err());
+    }
+
+    @Test
+    void shouldExit1WhenThePidFileIsMissing() {
+        Path missing = dir.resolve("gateway.pid");
+        CommandRun run = CommandRun.of("reload", "--pid-file", missing.toString());
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().contains("no pid file at " + missing), run.err());
+    }
+
+    @Test
+    void shouldExit1WhenThePidFileNamesNoRunningProcess() throws Exception {
+        Process exited = new ProcessBuilder("true").start();
+        exited.waitFor();
+        Path pid = Files.writeString(dir.resolve("gateway.pid"), exited.pid() + "\n");
+        CommandRun run = CommandRun.of("reload", "--pid-file", pid.toString());
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().contains("names process " + exited.pid() + ", which is not running"), run.err());
+    }
+
+    @Test
+    void shouldDefaultThePidFileUnderGozargahHome() {
+        assertEquals(Path.of("/opt/gz/data/gozargah.pid"),
+                PidFile.defaultPath(java.util.Map.of("GOZARGAH_HOME", "/opt/gz")));
+        assertEquals(Path.of("data/gozargah.pid"), PidFile.defaultPath(java.util.Map.of()));
+    }
+}
