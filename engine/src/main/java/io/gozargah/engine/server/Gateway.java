@@ -141,8 +141,8 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Builds the routing snapshot of {@code config} and swaps it in; exchanges in flight finish on the one
-     * they started with, and no connection is touched. Listener, limit and server settings are not
-     * reloadable: they keep the values the gateway started with.
+     * they started with, and no connection is touched. Listener, limit, server and journal settings are not
+     * reloadable: they keep the values the gateway started with (a service's journal.bodies is: it is routing).
      */
     public void reload(GatewayConfig config) {
         context.swap(RoutingSnapshot.build(config, journal == null ? null : journal.dictionary()));
