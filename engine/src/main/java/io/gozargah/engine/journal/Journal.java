@@ -13,8 +13,12 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +35,8 @@ public final class Journal implements AutoCloseable {
 
     /** The ring's file in the journal directory. */
     public static final String RING_FILE = "ring";
+    /** Locked while a gateway writes the journal: two writers would share one ring and fork the chain. */
+    public static final String LOCK_FILE = "lock";
 
     /**
      * The writer shares the machine's cores with the event loops: it must not spin. A few yields catch a burst
@@ -50,10 +56,12 @@ public final class Journal implements AutoCloseable {
     private final AgentRunner runner;
     private final JournalStage stage;
     private final ScheduledExecutorService retentionThread;
+    private final FileChannel lock;
     private boolean closed;
 
-    private Journal(JournalQueue queue, JournalRing ring, JournalDictionary dictionary, JournalCounters counters,
-                    JournalWriterAgent writer, JournalRetention retention) {
+    private Journal(FileChannel lock, JournalQueue queue, JournalRing ring, JournalDictionary dictionary,
+                    JournalCounters counters, JournalWriterAgent writer, JournalRetention retention) {
+        this.lock = lock;
         this.queue = queue;
         this.ring = ring;
         this.dictionary = dictionary;
@@ -92,8 +100,15 @@ public final class Journal implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the journal directory " + dir, e);
         }
+        FileChannel lock = lock(dir);
         JournalWriterAgent.WriterClock clock = new JournalWriterAgent.WriterClock();
-        JournalQueue queue = JournalQueue.openForWrite(dir, rollCycle(config.rollCycle()), clock);
+        JournalQueue queue;
+        try {
+            queue = JournalQueue.openForWrite(dir, rollCycle(config.rollCycle()), clock);
+        } catch (RuntimeException e) {
+            closeQuietly(lock);
+            throw e;
+        }
         JournalCounters counters = new JournalCounters();
         try {
             JournalDictionary dictionary = JournalDictionary.open(dir, queue);
@@ -120,13 +135,45 @@ public final class Journal implements AutoCloseable {
                     ? new JournalRetention(queue, config.retainDays(), config.archiveDir(), counters) : null;
             log.info("journal in {} (roll cycle {}, ring {} bytes{})", dir, queue.rollCycle(), ring.capacity(),
                     retention == null ? "" : ", closed cycles kept " + config.retainDays() + " days");
-            return new Journal(queue, ring, dictionary, counters, writer, retention);
+            return new Journal(lock, queue, ring, dictionary, counters, writer, retention);
         } catch (IOException e) {
             queue.close();
+            closeQuietly(lock);
             throw new UncheckedIOException("cannot open the journal in " + dir, e);
         } catch (RuntimeException e) {
             queue.close();
+            closeQuietly(lock);
             throw e;
+        }
+    }
+
+    /** Takes the journal directory's lock (released by the OS if the process dies), or says who holds it. */
+    private static FileChannel lock(Path dir) {
+        Path file = dir.resolve(LOCK_FILE);
+        try {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock held = null;
+            try {
+                held = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                // held by this very process: as much in use as by another
+            }
+            if (held == null) {
+                channel.close();
+                throw new IllegalStateException("the journal in " + dir + " is in use by another gateway (" + file
+                        + " is locked)");
+            }
+            return channel;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock the journal in " + dir, e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.warn("closing the journal lock failed", e);
         }
     }
 
@@ -180,6 +227,7 @@ public final class Journal implements AutoCloseable {
         long left = ring.occupancy();
         ring.close();
         queue.close();
+        closeQuietly(lock);
         if (left > 0) {
             log.error("journal closed with {} bytes still in the ring; they are drained at the next start", left);
         } else {

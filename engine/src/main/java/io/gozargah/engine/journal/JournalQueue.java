@@ -24,6 +24,7 @@ import java.nio.file.Path;
  *   DIR/queue/          the Chronicle Queue: one *.cq4 file per roll cycle, and metadata.cq4t
  *   DIR/ring            the memory-mapped ring buffer in front of the writer (writer side only)
  *   DIR/dictionary      the names' ids, so they stay stable across restarts (writer side only)
+ *   DIR/lock            locked by the gateway writing the journal (writer side only)
  * </pre>
  * Readers need only {@code DIR/queue}; an archived cycle file is readable when put in a {@code queue/} folder
  * of its own.

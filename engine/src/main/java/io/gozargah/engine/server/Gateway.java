@@ -194,8 +194,9 @@ public final class Gateway implements AutoCloseable {
     /**
      * Builds the routing snapshot of {@code config} and swaps it in; exchanges in flight finish on the one
      * they started with, and no connection is touched. Grants, rates, quotas and in-flight caps take effect;
-     * the counters of grants that remain (matched by consumer and service name) carry over. Listener, limit,
-     * server and admission-section settings are not reloadable: they keep the values the gateway started with.
+     * the counters of grants that remain (matched by consumer and service name) carry over; a service's
+     * journal.bodies takes effect (it is routing). Listener, limit, server, admission-section and journal
+     * settings are not reloadable: they keep the values the gateway started with.
      *
      * @throws IllegalStateException when the snapshot cannot be built (the counters file is full); the
      *                               running snapshot stays
