@@ -18,6 +18,7 @@ import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(Http2Connection.class);
+    private static final AsciiString TRANSACTION = AsciiString.cached("x-gozargah-transaction");
 
     private final ServerContext server;
     private final boolean secure;
@@ -94,6 +96,9 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(c.maxConsecutiveEmptyDataFrames())
                 .encoderEnforceMaxQueuedControlFrames(c.maxQueuedControlFrames())
                 .gracefulShutdownTimeoutMillis(gracefulShutdownMillis)
+                // Every response's transaction id is new: indexing it would only push useful entries
+                // (content-type, server...) out of the client's HPACK table (RFC 7541 §7.1.3).
+                .headerSensitivityDetector((name, value) -> TRANSACTION.contentEqualsIgnoreCase(name))
                 .build();
     }
 

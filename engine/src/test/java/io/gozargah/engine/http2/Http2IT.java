@@ -290,6 +290,29 @@ class Http2IT {
         assertEquals(0, upstream.requests());
     }
 
+    @Test
+    void shouldLetOpenStreamsFinishAndSayGoAwayWhenTheGatewayDrains() throws Exception {
+        upstream = TestUpstream.http((ctx, req) -> ctx.executor().schedule(() -> {
+            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.copiedBuffer("late", StandardCharsets.US_ASCII));
+            resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, 4);
+            ctx.writeAndFlush(resp);
+        }, 300, TimeUnit.MILLISECONDS));
+        gateway = GatewayFixture.start(upstream.port());
+        H2Client c = client(65535);
+        H2Client.Exchange x = c.open(get("/prov/svc"), true);
+        await(() -> upstream.requests() == 1, "the request upstream");
+
+        java.util.concurrent.CompletableFuture<Void> stopped =
+                gateway.gateway().shutdownGracefully(java.time.Duration.ofSeconds(5));
+
+        H2Client.Response r = x.response.get(5, TimeUnit.SECONDS);
+        assertEquals(200, r.status());
+        assertEquals("late", r.bodyText());
+        assertEquals(Http2Error.NO_ERROR.code(), c.goAway().get(5, TimeUnit.SECONDS));
+        stopped.get(10, TimeUnit.SECONDS);
+    }
+
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
