@@ -59,6 +59,7 @@ final class Http2StreamTranslator extends ChannelDuplexHandler {
     private static final AsciiString CONTENT_LENGTH_ZERO = AsciiString.cached("content-length: 0\r\n");
     private static final AsciiString TRANSFER_ENCODING_CHUNKED = AsciiString.cached("transfer-encoding: chunked\r\n");
     private static final AsciiString LAST_CHUNK = AsciiString.cached("0\r\n");
+    private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
 
     private final UpstreamConnection connection;
     private final AsciiString scheme;
@@ -224,19 +225,13 @@ final class Http2StreamTranslator extends ChannelDuplexHandler {
         }
         ByteBuf head = ctx.alloc().buffer(256);
         Http1Writer.writeStatusLine(head, status);
-        boolean hasLength = false;
-        for (Map.Entry<CharSequence, CharSequence> field : headers) {
-            CharSequence name = field.getKey();
-            if (name.length() > 0 && name.charAt(0) == ':') {
-                continue;
-            }
-            if (!writeField(head, name, field.getValue())) {
-                head.release();
-                malformed(ctx, "a response field with CR, LF or NUL");
-                return;
-            }
-            hasLength |= AsciiString.contentEqualsIgnoreCase(name, KnownHeaders.NAME_CONTENT_LENGTH);
+        if (!writeFields(head, headers)) {
+            head.release();
+            malformed(ctx, "a response field with CR, LF or NUL");
+            return;
         }
+        // Field names arrive lower-case (RFC 9113 §8.2.1; Netty's decoder refuses others).
+        boolean hasLength = headers.contains(CONTENT_LENGTH);
         if (status >= 200) {
             finalHeadSeen = true;
             if (frame.isEndStream()) {
@@ -260,16 +255,10 @@ final class Http2StreamTranslator extends ChannelDuplexHandler {
         ByteBuf end = ctx.alloc().buffer(128);
         closeChunk(end);
         ByteBufUtil.copy(LAST_CHUNK, end);
-        for (Map.Entry<CharSequence, CharSequence> field : trailers) {
-            CharSequence name = field.getKey();
-            if (name.length() > 0 && name.charAt(0) == ':') {
-                continue;
-            }
-            if (!writeField(end, name, field.getValue())) {
-                end.release();
-                malformed(ctx, "a trailer field with CR, LF or NUL");
-                return;
-            }
+        if (!writeFields(end, trailers)) {
+            end.release();
+            malformed(ctx, "a trailer field with CR, LF or NUL");
+            return;
         }
         Http1Writer.writeCrlf(end);
         chunked = false;
@@ -314,15 +303,21 @@ final class Http2StreamTranslator extends ChannelDuplexHandler {
         }
     }
 
-    /** {@code name: value CRLF}; false when either holds CR, LF or NUL. */
-    private static boolean writeField(ByteBuf out, CharSequence name, CharSequence value) {
-        if (!fieldSafe(name) || !fieldSafe(value)) {
-            return false;
+    /** Every regular field as {@code name: value CRLF} (pseudo-fields skipped); false when one holds CR, LF or NUL. */
+    private static boolean writeFields(ByteBuf out, Http2Headers fields) {
+        for (Map.Entry<CharSequence, CharSequence> field : fields) {
+            CharSequence name = field.getKey();
+            if (name.length() > 0 && name.charAt(0) == ':') {
+                continue;
+            }
+            if (!fieldSafe(name) || !fieldSafe(field.getValue())) {
+                return false;
+            }
+            ByteBufUtil.writeAscii(out, name);
+            out.writeByte(':').writeByte(' ');
+            ByteBufUtil.writeAscii(out, field.getValue());
+            Http1Writer.writeCrlf(out);
         }
-        ByteBufUtil.writeAscii(out, name);
-        out.writeByte(':').writeByte(' ');
-        ByteBufUtil.writeAscii(out, value);
-        Http1Writer.writeCrlf(out);
         return true;
     }
 

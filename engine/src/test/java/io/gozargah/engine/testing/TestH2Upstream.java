@@ -60,14 +60,19 @@ public final class TestH2Upstream implements AutoCloseable {
             return stream.stream().id();
         }
 
-        /** {@code status} with {@code body} and its content-length, in one DATA frame. */
+        /** {@code status} with {@code body} and its content-length, in one DATA frame (none for HEAD). */
         public void respond(int status, String body) {
             byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             Http2Headers h = new DefaultHttp2Headers().status(Integer.toString(status))
                     .setInt("content-length", bytes.length).set("content-type", "text/plain");
+            boolean head = "HEAD".contentEquals(headers.method());
             stream.eventLoop().execute(() -> {
-                stream.write(new DefaultHttp2HeadersFrame(h, false));
-                stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(bytes), true));
+                // A response to HEAD has the fields of the GET response and no content (RFC 9110 §9.3.2).
+                stream.write(new DefaultHttp2HeadersFrame(h, head));
+                if (!head) {
+                    stream.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(bytes), true));
+                }
+                stream.flush();
             });
         }
 
@@ -109,6 +114,13 @@ public final class TestH2Upstream implements AutoCloseable {
                 frame.release();
                 stream.flush();
             });
+        }
+
+        /** A head whose field {@code name} has {@code value} taken as is, unvalidated (to send malformed ones). */
+        public void respondWithField(int status, String name, String value) {
+            Http2Headers h = new DefaultHttp2Headers(false).status(Integer.toString(status)).add(name, value)
+                    .setInt("content-length", 0);
+            stream.eventLoop().execute(() -> stream.writeAndFlush(new DefaultHttp2HeadersFrame(h, true)));
         }
 
         /** RST_STREAM with {@code error}. */

@@ -89,6 +89,13 @@ class Http2UpstreamIT {
             Response g = client.send(get("/prov/svc/x")).read();
             assertEquals(201, g.status());
             assertEquals("got /base/api/svc/x ", g.bodyText());
+
+            Response h = client.send("HEAD /prov/svc/x HTTP/1.1\r\nHost: gw.test\r\nX-Api-Key: " + ALICE_KEY
+                    + "\r\n\r\n").read(true);
+            assertEquals(201, h.status());
+            assertEquals("20", h.header("Content-Length"), "the GET's length, no content");
+            Response after = client.send(get("/prov/svc/y")).read();
+            assertEquals("got /base/api/svc/y ", after.bodyText(), "nothing of the HEAD response was left over");
         }
         TestH2Upstream.Request seen = upstream.requests().get(0);
         assertEquals("POST", seen.headers().method().toString());
@@ -100,7 +107,7 @@ class Http2UpstreamIT {
         assertEquals("127.0.0.1", seen.headers().get("x-forwarded-for").toString());
         assertNull(seen.headers().get("x-api-key"), "the API key never goes upstream");
         assertNull(seen.headers().get("host"), "Host becomes :authority (RFC 9113 §8.3.1)");
-        assertEquals(1, upstream.connections().size(), "both exchanges used one connection");
+        assertEquals(1, upstream.connections().size(), "every exchange used one connection");
     }
 
     @Test
@@ -351,6 +358,17 @@ class Http2UpstreamIT {
             assertEquals("trailer 42", r.bodyText());
             assertEquals("ok", r.trailer("X-Result"));
             assertNull(r.trailer("X-Gozargah-Spoof"), "the provider cannot forge gateway fields");
+        }
+    }
+
+    @Test
+    void shouldRefuseAResponseFieldThatWouldSplitTheHead() throws Exception {
+        upstream = TestH2Upstream.h2c(settings(100), r -> r.respondWithField(200, "x-note", "a\r\nx-injected: 1"));
+        startGateway("");
+        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
+            Response r = client.send(get("/prov/svc/x")).read();
+            assertProblem(r, 502, "upstream-unavailable");
+            assertNull(r.header("x-injected"));
         }
     }
 
