@@ -11,6 +11,7 @@ import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -52,6 +53,7 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new RunCommand(process))
                 .addSubcommand(new DemoCommand(process, System.getenv()))
                 .addSubcommand(new KeygenCommand())
+                .addSubcommand(journalCommand(System.getenv()))
                 .addSubcommand(new CommandLine.HelpCommand());
         commandLine.setOut(out);
         commandLine.setErr(err);
@@ -65,6 +67,15 @@ public final class Main implements Callable<Integer> {
             return EXIT_FAILURE;
         });
         return commandLine;
+    }
+
+    /** {@code journal} and its commands, which find the demo config through {@code environment}. */
+    static CommandLine journalCommand(Map<String, String> environment) {
+        return new CommandLine(new JournalCommand())
+                .addSubcommand(new JournalTailCommand(environment))
+                .addSubcommand(new JournalReportCommand(environment))
+                .addSubcommand(new JournalVerifyCommand(environment))
+                .addSubcommand(new JournalExportCommand(environment));
     }
 
     /** Without a command: the usage, and exit code 2. */
