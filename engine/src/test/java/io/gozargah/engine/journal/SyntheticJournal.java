@@ -6,6 +6,8 @@ import io.gozargah.codec.journal.RecordType;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.exchange.Outcome;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
@@ -37,14 +39,19 @@ public final class SyntheticJournal implements AutoCloseable {
     private int nextId = 1;
     private long sequence;
 
-    private SyntheticJournal(Path dir) {
-        this.queue = JournalQueue.openForWrite(dir, LargeRollCycles.LARGE_DAILY, SystemTimeProvider.INSTANCE);
+    private SyntheticJournal(Path dir, RollCycle rollCycle, TimeProvider time) {
+        this.queue = JournalQueue.openForWrite(dir, rollCycle, time);
         this.appender = queue.appender();
     }
 
-    /** A new journal in {@code dir}. */
+    /** A new journal in {@code dir}, in daily cycles by the wall clock, as the gateway's default. */
     public static SyntheticJournal create(Path dir) {
-        return new SyntheticJournal(dir);
+        return new SyntheticJournal(dir, LargeRollCycles.LARGE_DAILY, SystemTimeProvider.INSTANCE);
+    }
+
+    /** A new journal in {@code dir} whose cycles roll by {@code time}. */
+    public static SyntheticJournal create(Path dir, RollCycle rollCycle, TimeProvider time) {
+        return new SyntheticJournal(dir, rollCycle, time);
     }
 
     /** The id of {@code name} of {@code kind}, journaling its DICTIONARY entry the first time. */
