@@ -1,7 +1,6 @@
 package io.gozargah.engine.cli;
 
 import io.gozargah.engine.calendar.BillingCalendar;
-import io.gozargah.engine.demo.Json;
 import io.gozargah.engine.journal.JournalException;
 import io.gozargah.engine.journal.JournalReader;
 import io.gozargah.engine.journal.JournalStatistics;
@@ -173,9 +172,9 @@ final class JournalReportCommand implements Callable<Integer> {
     private void json(Path dir, JournalStatistics statistics, StringBuilder out) {
         BillingCalendar calendar = period.calendar();
         out.append("{\"journal\":");
-        Json.writeString(out, dir.toString());
+        TransactionText.jsonString(dir.toString(), out);
         out.append(",\"calendar\":\"").append(calendar.name()).append("\",\"zone\":");
-        Json.writeString(out, calendar.zone().getId());
+        TransactionText.jsonString(calendar.zone().getId(), out);
         out.append(",\"from\":").append(instant(period.fromMillis(), Long.MIN_VALUE))
                 .append(",\"to\":").append(instant(period.toMillis(), Long.MAX_VALUE))
                 .append(",\"transactions\":").append(statistics.transactions())
@@ -187,7 +186,7 @@ final class JournalReportCommand implements Callable<Integer> {
                     .append(String.format(Locale.ROOT, "%04d-%02d", BillingCalendar.year(m.monthIndex()),
                             BillingCalendar.month(m.monthIndex())))
                     .append("\",\"label\":");
-            Json.writeString(out, m.label());
+            TransactionText.jsonString(m.label(), out);
             out.append(",\"transactions\":").append(m.transactions())
                     .append(",\"providers\":").append(m.providers())
                     .append(",\"services\":").append(m.services())
@@ -207,7 +206,7 @@ final class JournalReportCommand implements Callable<Integer> {
         for (int i = 0; i < outcomes.size(); i++) {
             OutcomeRow o = outcomes.get(i);
             out.append(i == 0 ? "" : ",").append("{\"outcome\":");
-            Json.writeString(out, TransactionText.outcome(o.code()));
+            TransactionText.jsonString(TransactionText.outcome(o.code()), out);
             out.append(",\"code\":").append(o.code()).append(",\"transactions\":").append(o.transactions()).append('}');
         }
         out.append("]}\n");
@@ -218,7 +217,7 @@ final class JournalReportCommand implements Callable<Integer> {
         for (int i = 0; i < rows.size(); i++) {
             NameRow r = rows.get(i);
             out.append(i == 0 ? "" : ",").append("{\"name\":");
-            Json.writeString(out, r.name());
+            TransactionText.jsonString(r.name(), out);
             out.append(",\"transactions\":").append(r.transactions())
                     .append(",\"providers\":").append(r.providers())
                     .append(",\"services\":").append(r.services())

@@ -3,7 +3,6 @@ package io.gozargah.engine.cli;
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.MethodCode;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
-import io.gozargah.engine.demo.Json;
 import io.gozargah.engine.exchange.TransactionIds;
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.journal.JournalNames;
@@ -89,7 +88,7 @@ final class TransactionText {
             } else if (isNumber(i)) {
                 out.append(value);
             } else {
-                Json.writeString(out, value);
+                jsonString(value, out);
             }
         }
         out.append('}');
@@ -142,6 +141,32 @@ final class TransactionText {
             case "index", "status", "total_ns", "upstream_ns", "request_bytes", "response_bytes", "client_port" -> true;
             default -> false;
         };
+    }
+
+    /**
+     * Appends {@code value} as a JSON string (RFC 8259 §7: quote, backslash and control characters escaped;
+     * everything else, Persian included, as is).
+     */
+    static void jsonString(String value, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
     }
 
     /** RFC 4180 §2: a field with a comma, quote, CR or LF is quoted, its quotes doubled. Null is empty. */

@@ -4,10 +4,9 @@ import java.util.Map;
 
 /**
  * Writes the small JSON documents the demo providers answer with (RFC 8259): objects of strings, numbers,
- * booleans and nested objects. Non-ASCII text is written as is; the response is UTF-8. The journal CLI writes
- * its JSON lines with {@link #writeString}.
+ * booleans and nested objects. Non-ASCII text is written as is; the response is UTF-8.
  */
-public final class Json {
+final class Json {
 
     private Json() {
     }
@@ -45,8 +44,8 @@ public final class Json {
         }
     }
 
-    /** Appends {@code s} as a JSON string. RFC 8259 §7: quote, backslash and control characters are escaped. */
-    public static void writeString(StringBuilder out, String s) {
+    /** RFC 8259 §7: quote, backslash and control characters must be escaped. */
+    private static void writeString(StringBuilder out, String s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
