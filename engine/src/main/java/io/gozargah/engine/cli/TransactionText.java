@@ -59,7 +59,7 @@ final class TransactionText {
 
     /**
      * {@code 2025-03-21 12:00:00.123 +03:30  0195b3c2-...  snapp  GET nocr/identity  200 ok  12.345 ms (upstream
-     * 11.900 ms)  req 0 B  resp 1234 B  127.0.0.1:54321}.
+     * 11.900 ms)  req 0 B  resp 1234 B  127.0.0.1:54321}; an IPv6 client is bracketed, {@code [::1]:54321}.
      */
     void line(TransactionRecordFlyweight r, StringBuilder out) {
         out.append(lineTime.format(instant(r.startEpochNanos()))).append("  ")
@@ -73,7 +73,8 @@ final class TransactionText {
         out.append(" (upstream ");
         millis(r.upstreamDurationNanos(), out);
         out.append(")  req ").append(bytes(r.requestBytes())).append("  resp ").append(bytes(r.responseBytes()))
-                .append("  ").append(client(r)).append(':').append(r.clientPort());
+                .append("  ").append(r.clientAddressIsIpv6() ? "[" + client(r) + "]" : client(r)).append(':')
+                .append(r.clientPort());
     }
 
     /** One JSON object, no line terminator; {@code index} is the queue index of the record's excerpt. */

@@ -187,6 +187,18 @@ class JournalCommandTest {
     }
 
     @Test
+    void shouldBracketAnIpv6ClientBeforeItsPort() {
+        byte[] loopback = new byte[16];
+        loopback[15] = 1;
+        try (SyntheticJournal journal = SyntheticJournal.create(dir)) {
+            journal.transaction().client(loopback).append();
+        }
+        assertTrue(ok("journal", "tail", "--journal", dir.toString()).out().strip().endsWith("  [0:0:0:0:0:0:0:1]:54321"));
+        assertTrue(ok("journal", "export", "--format", "jsonl", "--journal", dir.toString()).out()
+                .contains("\"client\":\"0:0:0:0:0:0:0:1\",\"client_port\":54321"));
+    }
+
+    @Test
     void shouldTailAsJsonLines() {
         List<String> lines = ok("journal", "tail", "-n", "3", "--json", "--journal", known).out().lines().toList();
         assertEquals(3, lines.size());

@@ -137,6 +137,7 @@ public final class SyntheticJournal implements AutoCloseable {
         private long upstreamNanos = 11_000_000;
         private long requestBytes;
         private long responseBytes = 512;
+        private byte[] client = {127, 0, 0, 1};
 
         public Tx consumer(String name) {
             consumer = name;
@@ -192,6 +193,12 @@ public final class SyntheticJournal implements AutoCloseable {
             return this;
         }
 
+        /** The client's address, 4 or 16 bytes in network order. */
+        public Tx client(byte[] address) {
+            client = address;
+            return this;
+        }
+
         public Tx bytes(long request, long response) {
             requestBytes = request;
             responseBytes = response;
@@ -215,7 +222,7 @@ public final class SyntheticJournal implements AutoCloseable {
                     .startEpochNanos(start.getEpochSecond() * 1_000_000_000L + start.getNano())
                     .totalDurationNanos(totalNanos).upstreamDurationNanos(upstreamNanos)
                     .requestBytes(requestBytes).responseBytes(responseBytes)
-                    .clientIpv4(0x7F00_0001).clientPort(54321);
+                    .clientAddress(client).clientPort(54321);
             if (hashes) {
                 r.requestBodySha256(requestBodySha256).responseBodySha256(responseBodySha256);
             }
