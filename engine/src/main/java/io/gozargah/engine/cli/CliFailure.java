@@ -19,6 +19,11 @@ final class CliFailure extends Exception {
         return new CliFailure(Main.EXIT_USAGE, message, cause);
     }
 
+    /** Options that contradict each other or do not parse, caught after picocli's own checks: exit code 2. */
+    static CliFailure usage(String message) {
+        return new CliFailure(Main.EXIT_USAGE, message, null);
+    }
+
     /** The environment refused (port in use, file not writable): exit code 1. */
     static CliFailure runtime(String message, Throwable cause) {
         return new CliFailure(Main.EXIT_FAILURE, message, cause);

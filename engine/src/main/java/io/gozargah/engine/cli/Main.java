@@ -11,6 +11,7 @@ import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -54,6 +55,7 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new ReloadCommand(System.getenv()))
                 .addSubcommand(new StatCommand(process))
                 .addSubcommand(new KeygenCommand())
+                .addSubcommand(journalCommand(System.getenv()))
                 .addSubcommand(new CommandLine.HelpCommand());
         commandLine.setOut(out);
         commandLine.setErr(err);
@@ -67,6 +69,15 @@ public final class Main implements Callable<Integer> {
             return EXIT_FAILURE;
         });
         return commandLine;
+    }
+
+    /** {@code journal} and its commands, which find the demo config through {@code environment}. */
+    static CommandLine journalCommand(Map<String, String> environment) {
+        return new CommandLine(new JournalCommand())
+                .addSubcommand(new JournalTailCommand(environment))
+                .addSubcommand(new JournalReportCommand(environment))
+                .addSubcommand(new JournalVerifyCommand(environment))
+                .addSubcommand(new JournalExportCommand(environment));
     }
 
     /** Without a command: the usage, and exit code 2. */

@@ -175,9 +175,11 @@ public final class JournalReader implements AutoCloseable {
         } catch (UnsupportedSchemaVersionException e) {
             throw new JournalException(e.getMessage(), position, e);
         } catch (IndexOutOfBoundsException e) {
-            throw new JournalException("truncated excerpt: " + length + " bytes, shorter than the "
-                    + (type == RecordType.TRANSACTION ? "transaction record" : "dictionary entry") + " they begin",
-                    position, e);
+            throw new JournalException("truncated excerpt: " + length + " bytes, shorter than "
+                    + (type == RecordType.TRANSACTION ? "a transaction record ("
+                            + TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES + " bytes, "
+                            + TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES + " with body hashes)"
+                            : "the dictionary entry they begin"), position, e);
         }
     }
 

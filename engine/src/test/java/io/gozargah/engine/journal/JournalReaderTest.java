@@ -5,16 +5,23 @@ import io.gozargah.codec.journal.MethodCode;
 import io.gozargah.codec.journal.RecordType;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.exchange.Outcome;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.NoOpIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -106,6 +113,29 @@ class JournalReaderTest {
     }
 
     @Test
+    void shouldFollowIntoTheNextCycleFile() throws IOException {
+        SetTimeProvider time = new SetTimeProvider(Instant.parse("2025-03-25T08:00:00Z").toEpochMilli() * 1_000_000L);
+        try (SyntheticJournal journal = SyntheticJournal.create(dir, LargeRollCycles.LARGE_HOURLY, time)) {
+            journal.transaction().append();
+            try (JournalReader reader = JournalReader.open(dir)) {
+                Collected collected = new Collected();
+                reader.readAvailable(collected);
+
+                time.advanceMillis(TimeUnit.HOURS.toMillis(2));
+                journal.transaction().append();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                reader.follow(collected, new BackoffIdleStrategy(),
+                        () -> collected.records.size() < 2 && System.nanoTime() < deadline);
+
+                assertEquals(2, collected.records.size(), "followed into the next cycle");
+            }
+        }
+        try (Stream<Path> files = Files.list(dir.resolve(JournalQueue.QUEUE_DIRECTORY))) {
+            assertEquals(2, files.filter(f -> f.toString().endsWith(".cq4")).count());
+        }
+    }
+
+    @Test
     void shouldSkipExcerptsOfRecordTypesItDoesNotKnow() {
         try (SyntheticJournal journal = SyntheticJournal.create(dir)) {
             journal.append(99, new byte[]{1, 2, 3}, 0, 3);
@@ -165,7 +195,7 @@ class JournalReaderTest {
     }
 
     @Test
-    void shouldSayWhatIsMissingWhenThereIsNoJournal() throws Exception {
+    void shouldSayWhatIsMissingWhenThereIsNoJournal() throws IOException {
         JournalException missing = assertThrows(JournalException.class, () -> JournalReader.open(dir.resolve("nope")));
         assertTrue(missing.getMessage().contains("no such directory"), missing.getMessage());
 

@@ -6,6 +6,8 @@ import io.gozargah.codec.journal.RecordType;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.exchange.Outcome;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
@@ -37,14 +39,19 @@ public final class SyntheticJournal implements AutoCloseable {
     private int nextId = 1;
     private long sequence;
 
-    private SyntheticJournal(Path dir) {
-        this.queue = JournalQueue.openForWrite(dir, LargeRollCycles.LARGE_DAILY, SystemTimeProvider.INSTANCE);
+    private SyntheticJournal(Path dir, RollCycle rollCycle, TimeProvider time) {
+        this.queue = JournalQueue.openForWrite(dir, rollCycle, time);
         this.appender = queue.appender();
     }
 
-    /** A new journal in {@code dir}. */
+    /** A new journal in {@code dir}, in daily cycles by the wall clock, as the gateway's default. */
     public static SyntheticJournal create(Path dir) {
-        return new SyntheticJournal(dir);
+        return new SyntheticJournal(dir, LargeRollCycles.LARGE_DAILY, SystemTimeProvider.INSTANCE);
+    }
+
+    /** A new journal in {@code dir} whose cycles roll by {@code time}. */
+    public static SyntheticJournal create(Path dir, RollCycle rollCycle, TimeProvider time) {
+        return new SyntheticJournal(dir, rollCycle, time);
     }
 
     /** The id of {@code name} of {@code kind}, journaling its DICTIONARY entry the first time. */
@@ -130,6 +137,7 @@ public final class SyntheticJournal implements AutoCloseable {
         private long upstreamNanos = 11_000_000;
         private long requestBytes;
         private long responseBytes = 512;
+        private byte[] client = {127, 0, 0, 1};
 
         public Tx consumer(String name) {
             consumer = name;
@@ -185,6 +193,12 @@ public final class SyntheticJournal implements AutoCloseable {
             return this;
         }
 
+        /** The client's address, 4 or 16 bytes in network order. */
+        public Tx client(byte[] address) {
+            client = address;
+            return this;
+        }
+
         public Tx bytes(long request, long response) {
             requestBytes = request;
             responseBytes = response;
@@ -208,7 +222,7 @@ public final class SyntheticJournal implements AutoCloseable {
                     .startEpochNanos(start.getEpochSecond() * 1_000_000_000L + start.getNano())
                     .totalDurationNanos(totalNanos).upstreamDurationNanos(upstreamNanos)
                     .requestBytes(requestBytes).responseBytes(responseBytes)
-                    .clientIpv4(0x7F00_0001).clientPort(54321);
+                    .clientAddress(client).clientPort(54321);
             if (hashes) {
                 r.requestBodySha256(requestBodySha256).responseBodySha256(responseBodySha256);
             }

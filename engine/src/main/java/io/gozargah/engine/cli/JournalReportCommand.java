@@ -1,0 +1,250 @@
+package io.gozargah.engine.cli;
+
+import io.gozargah.engine.calendar.BillingCalendar;
+import io.gozargah.engine.journal.JournalException;
+import io.gozargah.engine.journal.JournalReader;
+import io.gozargah.engine.journal.JournalStatistics;
+import io.gozargah.engine.journal.JournalStatistics.MonthRow;
+import io.gozargah.engine.journal.JournalStatistics.NameRow;
+import io.gozargah.engine.journal.JournalStatistics.OutcomeRow;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code gozargah journal report --by month|provider|consumer|service}: the bus's statistics from its journal,
+ * as fixed-width tables or, with {@code --json}, one JSON document with every table. One streaming pass
+ * ({@link JournalStatistics}).
+ *
+ * <ul>
+ * <li>{@code month}: transactions per month of the calendar, with the providers, services and consumers active
+ *     in it; the busiest and quietest months are marked, and months the period cuts, such as the current one,
+ *     are marked partial ({@link JournalStatistics#months()}).</li>
+ * <li>{@code provider}, {@code consumer}, {@code service}: the busiest first, with their share and how many of
+ *     the others they dealt with.</li>
+ * </ul>
+ * Every table is followed by the outcome mix.
+ */
+@Command(name = "report", description = {"Statistics from the journal: transactions per month (busiest and "
+        + "quietest marked), top providers, consumers or services by volume, active counts, outcome mix."},
+        usageHelpAutoWidth = true)
+final class JournalReportCommand implements Callable<Integer> {
+    enum By {
+        month, provider, consumer, service
+    }
+
+    private final Map<String, String> environment;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private JournalLocation location;
+
+    @Mixin
+    private JournalPeriod period;
+
+    @Option(names = "--by", paramLabel = "month|provider|consumer|service", defaultValue = "month",
+            description = "The table: month (the default), provider, consumer or service.")
+    private By by;
+
+    @Option(names = "--top", paramLabel = "N", defaultValue = "20",
+            description = "Rows of a provider, consumer or service table (default 20; 0 for all).")
+    private int top;
+
+    @Option(names = "--json", description = "One JSON document with every table, for machines.")
+    private boolean json;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    JournalReportCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws CliFailure {
+        period.resolve();
+        if (top < 0) {
+            throw CliFailure.usage("--top: " + top + " is negative");
+        }
+        JournalStatistics statistics;
+        Path dir;
+        try (JournalReader reader = location.open(environment)) {
+            dir = reader.dir();
+            statistics = new JournalStatistics(reader.names(), period.calendar(), period.fromMillis(),
+                    period.toMillis());
+            reader.readAvailable(statistics);
+        } catch (JournalException e) {
+            throw CliFailure.runtime(e.getMessage(), e);
+        }
+        StringBuilder out = new StringBuilder(4096);
+        if (json) {
+            json(dir, statistics, out);
+        } else {
+            text(dir, statistics, out);
+        }
+        PrintWriter writer = spec.commandLine().getOut();
+        writer.append(out);
+        writer.flush();
+        return Main.EXIT_OK;
+    }
+
+    private void text(Path dir, JournalStatistics statistics, StringBuilder out) {
+        BillingCalendar calendar = period.calendar();
+        out.append("Journal ").append(dir).append('\n');
+        out.append(count(statistics.transactions())).append(" transactions");
+        if (statistics.transactions() > 0) {
+            out.append(", ").append(day(statistics.firstMillis())).append(" to ").append(day(statistics.lastMillis()));
+        }
+        out.append(" (").append(calendar.name()).append(" calendar, ").append(calendar.zone().getId());
+        if (!period.describe().isEmpty()) {
+            out.append("; period ").append(period.describe());
+        }
+        out.append(")\n\n");
+        if (statistics.transactions() == 0) {
+            out.append("No transactions in this period.\n");
+            return;
+        }
+        switch (by) {
+            case month -> months(statistics, out);
+            case provider -> names("Provider", statistics.providers(), statistics.transactions(), out);
+            case consumer -> names("Consumer", statistics.consumers(), statistics.transactions(), out);
+            case service -> names("Service", statistics.services(), statistics.transactions(), out);
+        }
+        out.append('\n');
+        outcomes(statistics, out);
+    }
+
+    private void months(JournalStatistics statistics, StringBuilder out) {
+        List<MonthRow> months = statistics.months();
+        TextTable table = new TextTable("Month", ">Transactions", ">Share", ">Providers", ">Services", ">Consumers", "");
+        for (MonthRow m : months) {
+            String mark = m.busiest() ? "busiest" : m.quietest() ? "quietest" : "";
+            if (m.partial()) {
+                mark = mark.isEmpty() ? "partial" : mark + ", partial";
+            }
+            table.row(m.label(), count(m.transactions()), share(m.transactions(), statistics.transactions()),
+                    count(m.providers()), count(m.services()), count(m.consumers()), mark);
+        }
+        table.footer("Total", count(statistics.transactions()), share(1, 1),
+                count(active(statistics.providers())), count(active(statistics.services())),
+                count(active(statistics.consumers())), "");
+        table.render(out);
+    }
+
+    private void names(String kind, List<NameRow> rows, long total, StringBuilder out) {
+        boolean consumers = kind.equals("Consumer");
+        TextTable table = new TextTable(">#", kind, ">Transactions", ">Share",
+                consumers ? ">Providers" : ">Consumers", kind.equals("Service") ? ">Providers" : ">Services");
+        int shown = top == 0 ? rows.size() : Math.min(top, rows.size());
+        for (int i = 0; i < shown; i++) {
+            NameRow r = rows.get(i);
+            table.row(Integer.toString(i + 1), r.name(), count(r.transactions()), share(r.transactions(), total),
+                    count(consumers ? r.providers() : r.consumers()),
+                    count(kind.equals("Service") ? r.providers() : r.services()));
+        }
+        table.render(out);
+        if (shown < rows.size()) {
+            out.append("... and ").append(rows.size() - shown).append(" more (--top 0 shows all)\n");
+        }
+    }
+
+    private static void outcomes(JournalStatistics statistics, StringBuilder out) {
+        TextTable table = new TextTable("Outcome", ">Transactions", ">Share");
+        for (OutcomeRow o : statistics.outcomes()) {
+            table.row(TransactionText.outcome(o.code()), count(o.transactions()),
+                    share(o.transactions(), statistics.transactions()));
+        }
+        table.render(out);
+    }
+
+    private void json(Path dir, JournalStatistics statistics, StringBuilder out) {
+        BillingCalendar calendar = period.calendar();
+        out.append("{\"journal\":");
+        TransactionText.jsonString(dir.toString(), out);
+        out.append(",\"calendar\":\"").append(calendar.name()).append("\",\"zone\":");
+        TransactionText.jsonString(calendar.zone().getId(), out);
+        out.append(",\"from\":").append(instant(period.fromMillis(), Long.MIN_VALUE))
+                .append(",\"to\":").append(instant(period.toMillis(), Long.MAX_VALUE))
+                .append(",\"transactions\":").append(statistics.transactions())
+                .append(",\"months\":[");
+        List<MonthRow> months = statistics.months();
+        for (int i = 0; i < months.size(); i++) {
+            MonthRow m = months.get(i);
+            out.append(i == 0 ? "" : ",").append("{\"month\":\"")
+                    .append(String.format(Locale.ROOT, "%04d-%02d", BillingCalendar.year(m.monthIndex()),
+                            BillingCalendar.month(m.monthIndex())))
+                    .append("\",\"label\":");
+            TransactionText.jsonString(m.label(), out);
+            out.append(",\"transactions\":").append(m.transactions())
+                    .append(",\"providers\":").append(m.providers())
+                    .append(",\"services\":").append(m.services())
+                    .append(",\"consumers\":").append(m.consumers())
+                    .append(",\"partial\":").append(m.partial())
+                    .append(",\"busiest\":").append(m.busiest())
+                    .append(",\"quietest\":").append(m.quietest()).append('}');
+        }
+        out.append("],\"providers\":");
+        jsonNames(statistics.providers(), out);
+        out.append(",\"consumers\":");
+        jsonNames(statistics.consumers(), out);
+        out.append(",\"services\":");
+        jsonNames(statistics.services(), out);
+        out.append(",\"outcomes\":[");
+        List<OutcomeRow> outcomes = statistics.outcomes();
+        for (int i = 0; i < outcomes.size(); i++) {
+            OutcomeRow o = outcomes.get(i);
+            out.append(i == 0 ? "" : ",").append("{\"outcome\":");
+            TransactionText.jsonString(TransactionText.outcome(o.code()), out);
+            out.append(",\"code\":").append(o.code()).append(",\"transactions\":").append(o.transactions()).append('}');
+        }
+        out.append("]}\n");
+    }
+
+    private static void jsonNames(List<NameRow> rows, StringBuilder out) {
+        out.append('[');
+        for (int i = 0; i < rows.size(); i++) {
+            NameRow r = rows.get(i);
+            out.append(i == 0 ? "" : ",").append("{\"name\":");
+            TransactionText.jsonString(r.name(), out);
+            out.append(",\"transactions\":").append(r.transactions())
+                    .append(",\"providers\":").append(r.providers())
+                    .append(",\"services\":").append(r.services())
+                    .append(",\"consumers\":").append(r.consumers()).append('}');
+        }
+        out.append(']');
+    }
+
+    private static String instant(long millis, long unbounded) {
+        return millis == unbounded ? "null" : "\"" + Instant.ofEpochMilli(millis) + "\"";
+    }
+
+    private String day(long millis) {
+        BillingCalendar calendar = period.calendar();
+        return calendar.formatDay(calendar.dayIndex(millis));
+    }
+
+    /** Names other than {@link JournalStatistics#NONE}. */
+    private static int active(List<NameRow> rows) {
+        return (int) rows.stream().filter(r -> !r.name().equals(JournalStatistics.NONE)).count();
+    }
+
+    private static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    private static String share(long part, long whole) {
+        return String.format(Locale.ROOT, "%.1f%%", 100.0 * part / whole);
+    }
+}
