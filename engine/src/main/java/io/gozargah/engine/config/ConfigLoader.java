@@ -3,6 +3,7 @@ package io.gozargah.engine.config;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -275,7 +276,7 @@ public final class ConfigLoader {
         Path path;
         try {
             path = Path.of(node.asString());
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             throw node.error("not a valid path: " + e.getReason());
         }
         Path base = file == null || file.toAbsolutePath().getParent() == null ? Path.of("")
