@@ -5,6 +5,7 @@ import io.gozargah.engine.config.ConfigException;
 import io.gozargah.engine.config.ConfigLoader;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.ListenerConfig;
+import io.gozargah.engine.journal.JournalStartException;
 import io.gozargah.engine.server.ConfigReloader;
 import io.gozargah.engine.server.Gateway;
 import org.slf4j.Logger;
@@ -105,7 +106,7 @@ final class GatewayProcess {
             return gateway;
         } catch (InterruptedException e) {
             throw e;
-        } catch (UncheckedIOException e) {
+        } catch (UncheckedIOException | JournalStartException e) {
             throw CliFailure.runtime(e.getMessage(), e);
         } catch (Exception e) {
             // Netty's sync() rethrows a bind failure (a checked IOException) undeclared: look for it by type

@@ -528,7 +528,7 @@ public final class ConfigLoader {
         Path path;
         try {
             path = Path.of(node.asString());
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             throw node.error("not a valid path: " + e.getReason());
         }
         Path base = file == null || file.toAbsolutePath().getParent() == null ? Path.of("")

@@ -1,6 +1,7 @@
 package io.gozargah.engine.config;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The transaction journal: where it is written and how long closed cycle files are kept.
@@ -20,8 +21,8 @@ public record JournalConfig(boolean enabled, Path dir, String rollCycle, long ri
      * Roll cycles whose capacity is at least the writer's budget of 1,000,000 records a second sustained over the
      * whole cycle (DAILY and FAST_DAILY cap at 2^32 a day, about 50,000 a second on average).
      */
-    public static final java.util.List<String> ROLL_CYCLES =
-            java.util.List.of("LARGE_DAILY", "XLARGE_DAILY", "HUGE_DAILY", "FAST_HOURLY", "LARGE_HOURLY");
+    public static final List<String> ROLL_CYCLES =
+            List.of("LARGE_DAILY", "XLARGE_DAILY", "HUGE_DAILY", "FAST_HOURLY", "LARGE_HOURLY");
 
     public static final String DEFAULT_ROLL_CYCLE = "LARGE_DAILY";
     public static final long DEFAULT_RING_BYTES = 16L << 20;

@@ -91,14 +91,24 @@ public final class Journal implements AutoCloseable {
      * Opens the journal of {@code config} (creating its directory), drains what a previous run left in the ring,
      * and starts the writer.
      *
+     * @throws JournalStartException when it cannot (the message says why, in one line)
      * @param eventLoops how many event loops will write into the ring (each may be one record past a check)
      */
     public static Journal start(JournalConfig config, int eventLoops) {
+        try {
+            return open(config, eventLoops);
+        } catch (RuntimeException e) {
+            String reason = e instanceof UncheckedIOException u ? u.getMessage() + ": " + u.getCause() : e.getMessage();
+            throw new JournalStartException("cannot open the journal in " + config.dir() + ": " + reason, e);
+        }
+    }
+
+    private static Journal open(JournalConfig config, int eventLoops) {
         Path dir = config.dir();
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the journal directory " + dir, e);
+            throw new UncheckedIOException("cannot create the directory", e);
         }
         FileChannel lock = lock(dir);
         JournalWriterAgent.WriterClock clock = new JournalWriterAgent.WriterClock();
@@ -119,7 +129,7 @@ public final class Journal implements AutoCloseable {
             writer.recover();
             writer.drainAll();
             if (writer.failed()) {
-                throw new IllegalStateException("the journal in " + dir + " cannot be written (see the error above)");
+                throw new IllegalStateException("the queue cannot be written (see the error above)");
             }
             if (ring.capacity() != capacity) {
                 log.info("journal ring resized from {} to {} bytes", ring.capacity(), capacity);
@@ -139,7 +149,7 @@ public final class Journal implements AutoCloseable {
         } catch (IOException e) {
             queue.close();
             closeQuietly(lock);
-            throw new UncheckedIOException("cannot open the journal in " + dir, e);
+            throw new UncheckedIOException("cannot replace the ring", e);
         } catch (RuntimeException e) {
             queue.close();
             closeQuietly(lock);
@@ -160,12 +170,11 @@ public final class Journal implements AutoCloseable {
             }
             if (held == null) {
                 channel.close();
-                throw new IllegalStateException("the journal in " + dir + " is in use by another gateway (" + file
-                        + " is locked)");
+                throw new IllegalStateException("in use by another gateway (" + file + " is locked)");
             }
             return channel;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock the journal in " + dir, e);
+            throw new UncheckedIOException("cannot take its lock", e);
         }
     }
 

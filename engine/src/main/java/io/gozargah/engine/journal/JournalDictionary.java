@@ -12,12 +12,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Stable ids for the names a transaction record refers to (consumers, services, endpoints): one sequence for all
@@ -110,7 +112,7 @@ public final class JournalDictionary {
 
     private static Entry entry(int kind, int id, String name) {
         DictionaryEntryFlyweight f = new DictionaryEntryFlyweight();
-        byte[] bytes = new byte[DictionaryEntryFlyweight.length(name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)];
+        byte[] bytes = new byte[DictionaryEntryFlyweight.length(name.getBytes(StandardCharsets.UTF_8).length)];
         f.wrapForWrite(new UnsafeBuffer(bytes), 0).kind(kind).id(id).name(name);
         return new Entry(kind, id, name, bytes);
     }
@@ -180,7 +182,7 @@ public final class JournalDictionary {
         }
         if (count > 0) {
             log.warn("journal dictionary file missing in {}: recovered {} names from {} excerpts of the queue",
-                    queue.dir(), Arrays.stream(entries).filter(java.util.Objects::nonNull).count(), count);
+                    queue.dir(), Arrays.stream(entries).filter(Objects::nonNull).count(), count);
         }
         return entries;
     }

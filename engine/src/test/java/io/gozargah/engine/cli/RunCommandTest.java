@@ -48,6 +48,21 @@ class RunCommandTest {
         assertEquals("", run.out());
     }
 
+    @Test
+    void shouldExit1InOneLineWhenTheJournalCannotBeOpened() throws IOException {
+        Path notADir = Files.writeString(dir.resolve("journal"), "a file where the journal directory should be");
+        Path config = Files.writeString(dir.resolve("gw.yaml"), ""
+                + "server:\n  listeners:\n    - { host: 127.0.0.1, port: 0 }\n"
+                + "providers:\n  p:\n    endpoints: [ \"http://127.0.0.1:9\" ]\n    services:\n      s: { path: /s }\n"
+                + "journal:\n  dir: journal\n");
+
+        CommandRun run = CommandRun.of("run", "--config", config.toString());
+
+        assertEquals(1, run.exitCode(), run.err());
+        assertTrue(run.err().startsWith("gozargah: cannot open the journal in " + notADir + ": "), run.err());
+        assertEquals(1, run.err().strip().lines().count(), "one line, no stack trace: " + run.err());
+    }
+
     /** Against the real loader; skipped until ConfigLoader is implemented (it is on another branch). */
     @Test
     void shouldExit2OnBrokenFileWithTheRealLoader() throws IOException {

@@ -1,6 +1,7 @@
 package io.gozargah.engine.journal;
 
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
+import io.gozargah.engine.config.JournalConfig;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
 import org.junit.jupiter.api.Test;
@@ -57,8 +58,7 @@ class JournalDictionaryTest {
 
     @Test
     void shouldRecoverIdsFromTheQueueWhenTheFileIsGone() throws Exception {
-        io.gozargah.engine.config.JournalConfig config = new io.gozargah.engine.config.JournalConfig(true, dir,
-                "LARGE_DAILY", 64 * 1024, 0, null);
+        JournalConfig config = new JournalConfig(true, dir, "LARGE_DAILY", 64 * 1024, 0, null);
         try (Journal journal = Journal.start(config, 1)) {
             journal.dictionary().id(KIND_CONSUMER, "snapp");
             journal.dictionary().id(DictionaryEntryFlyweight.KIND_ENDPOINT, "http://127.0.0.1:9201");

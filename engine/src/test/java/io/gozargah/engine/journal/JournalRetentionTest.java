@@ -1,5 +1,6 @@
 package io.gozargah.engine.journal;
 
+import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +61,7 @@ class JournalRetentionTest {
         Path old = file("20261125-07F.cq4");
         Path kept = file("20261126-23F.cq4");
         Path archive = dir.resolve("archive");
-        JournalRetention retention = new JournalRetention(dir.resolve("queue"), net.openhft.chronicle.queue.RollCycles.FAST_HOURLY,
+        JournalRetention retention = new JournalRetention(dir.resolve("queue"), RollCycles.FAST_HOURLY,
                 1, archive, counters, () -> at("2026-11-27T10:30:00Z"), refreshed::incrementAndGet);
 
         assertEquals(at("2026-11-25T07:00:00Z"), retention.cycleStartMillis("20261125-07F.cq4"));

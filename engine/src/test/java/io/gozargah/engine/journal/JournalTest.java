@@ -47,7 +47,7 @@ class JournalTest {
     void shouldRefuseASecondWriterOnTheSameDirectory() {
         Journal first = Journal.start(config(), 1);
         try {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Journal.start(config(), 1));
+            JournalStartException e = assertThrows(JournalStartException.class, () -> Journal.start(config(), 1));
             assertTrue(e.getMessage().contains("in use by another gateway"), e.getMessage());
         } finally {
             first.close();

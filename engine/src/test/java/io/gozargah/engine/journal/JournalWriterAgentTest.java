@@ -3,6 +3,8 @@ package io.gozargah.engine.journal;
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.RecordType;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
+import io.gozargah.engine.exchange.Exchange;
+import io.gozargah.engine.exchange.Outcome;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -154,6 +156,27 @@ class JournalWriterAgentTest {
         assertTrue(c.transactions.stream().allMatch(JournalContents.Tx::idsNamedBefore));
         assertEquals("tapsi", c.name(tapsi));
         assertEquals(2, c.dictionaryExcerpts, "each name once in this cycle");
+    }
+
+    @Test
+    void shouldStopKeepTheRecordAndRefuseNewWorkWhenAppendingFails() {
+        open();
+        JournalWriterAgent writer = writer(JournalDictionary.inMemory());
+        writer.recover();
+        writer.drainAll();
+        queue.close(); // appending throws from now on: a broken disk, as the writer sees it
+        putRecord(1, 0);
+        assertEquals(0, writer.doWork());
+
+        assertTrue(writer.failed());
+        assertTrue(counters.writerFailed());
+        assertTrue(ring.occupancy() > 0, "the record that could not be appended stays in the ring");
+        Exchange x = new Exchange(null);
+        x.start(0, 2, System.nanoTime(), 0);
+        assertEquals(Outcome.JOURNAL_UNAVAILABLE, new JournalStage(ring, counters, writer).admit(x));
+        assertEquals(JournalStage.DETAIL_FAILED, x.refusalDetail());
+        assertEquals(1, counters.refusals());
+        assertEquals(0, writer.doWork(), "a failed writer stays stopped");
     }
 
     @Test
