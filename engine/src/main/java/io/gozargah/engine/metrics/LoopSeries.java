@@ -15,19 +15,29 @@ final class LoopSeries {
     private int size;
     private RoutingSnapshot snapshot;
     private int[] serviceSlots;
+    private RoutingSnapshot previousSnapshot;
+    private int[] previousSlots;
 
     LoopSeries(MetricsRegistry registry) {
         this.registry = registry;
     }
 
-    /** The service's label slot, through a per-snapshot table by service id (rebuilt once per reload). */
+    /**
+     * The service's label slot, through a per-snapshot table by service id, built once per reload. The table of
+     * the previous snapshot is kept too: after a reload, exchanges that started before it finish on the old
+     * snapshot while new ones use the new, and alternating between them must not rebuild a table each time.
+     */
     int serviceSlot(RoutingSnapshot s, ServiceRoute service) {
         if (service == null || s == null) {
             return Labels.NONE;
         }
         if (s != snapshot) {
-            serviceSlots = registry.labels().serviceSlots(s);
+            RoutingSnapshot current = snapshot;
+            int[] currentSlots = serviceSlots;
+            serviceSlots = s == previousSnapshot ? previousSlots : registry.labels().serviceSlots(s);
             snapshot = s;
+            previousSnapshot = current;
+            previousSlots = currentSlots;
         }
         return serviceSlots[service.id()];
     }

@@ -53,10 +53,6 @@ public final class MetricsRegistry {
         this.stage = enabled ? new MetricsStage(this) : null;
     }
 
-    public boolean enabled() {
-        return enabled;
-    }
-
     /** The stage to put in the gateway's exchange stages, or null when per-request metrics are off. */
     public ExchangeStage stage() {
         return stage;

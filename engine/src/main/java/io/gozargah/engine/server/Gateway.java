@@ -262,7 +262,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Adds a condition for {@link #ready()} (the journal adds "journal writable"); {@code name} is reported
+     * Adds a condition for readiness ({@link #notReady()}; the journal adds "journal writable"); {@code name} is reported
      * when it fails.
      */
     public void readinessCheck(String name, BooleanSupplier ok) {
@@ -290,10 +290,6 @@ public final class Gateway implements AutoCloseable {
             }
         });
         return reasons;
-    }
-
-    public boolean draining() {
-        return context.draining();
     }
 
     /**

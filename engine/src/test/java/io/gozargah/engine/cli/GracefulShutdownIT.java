@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
+import static io.gozargah.engine.testing.GatewayFixture.BOB_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -167,5 +168,44 @@ class GracefulShutdownIT {
             assertTrue(request.channel().closeFuture().await(5, TimeUnit.SECONDS),
                     "the upstream connection was closed too");
         }
+    }
+
+    @Test
+    void shouldReloadTheConfigOnSighupAndKeepItWhenTheFileIsBad() throws Exception {
+        int port = freePort();
+        startChild(port, "2s", "5s");
+        Path config = dir.resolve("gateway.yaml");
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            c.send(get("/prov/svc").replace(ALICE_KEY, BOB_KEY));
+            assertEquals(403, c.read().status(), "bob has no grant yet");
+
+            Files.writeString(config, Files.readString(config).replace("    grants: []\n",
+                    "    grants:\n      - service: prov/svc\n"));
+            sighup();
+            awaitLog(l -> l.equals("Gateway: configuration reloaded"), 10);
+            c.send(get("/prov/svc").replace(ALICE_KEY, BOB_KEY));
+            ChannelHandlerContext request = held.poll(10, TimeUnit.SECONDS);
+            assertNotNull(request, "bob's request now goes upstream");
+            release(request, "granted");
+            assertEquals(200, c.read().status());
+
+            Files.writeString(config, Files.readString(config) + "nonsense: 1\n");
+            sighup();
+            awaitLog(l -> l.startsWith("ConfigReloader: reload refused, keeping the running configuration: "
+                    + config + ":"), 10);
+            assertTrue(child.isAlive());
+            c.send(get("/prov/svc").replace(ALICE_KEY, BOB_KEY));
+            release(held.poll(10, TimeUnit.SECONDS), "still granted");
+            assertEquals(200, c.read().status());
+        }
+        sigterm();
+        assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, child.exitValue(), childLog());
+    }
+
+    private void sighup() throws Exception {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(child.pid())).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, kill.exitValue());
     }
 }
