@@ -16,10 +16,12 @@ import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds a consumer connection's pipeline in named steps, as Zuul does: {@link #addTlsHandlers} on a TLS
@@ -98,6 +100,13 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
      */
     private final class CleartextProtocolDetector extends ByteToMessageDecoder {
         private final ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
+        /** A connection that never says anything is idle like a keep-alive one: closed after the idle timeout. */
+        private ScheduledFuture<?> silence;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            silence = ctx.executor().schedule((Runnable) ctx::close, context.idleTimeoutNanos(), TimeUnit.NANOSECONDS);
+        }
 
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -116,6 +125,7 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
 
         @Override
         protected void handlerRemoved0(ChannelHandlerContext ctx) {
+            silence.cancel(false);
             preface.release();
         }
     }

@@ -10,7 +10,9 @@ import java.security.cert.X509Certificate;
  * The trust manager of an optional-auth listener's handshake: it lets any client certificate through, so a
  * client with an expired or foreign certificate still gets a connection and may identify by API key.
  * {@link ServerTls#clientCertificate} verifies the certificate afterwards with the strict manager; one that
- * fails there is ignored, never trusted. The CAs are still advertised in the CertificateRequest.
+ * fails there is ignored, never trusted. The CAs are still advertised in the CertificateRequest. Trust is
+ * all this skips: the TLS stack still checks the client's CertificateVerify signature, so a client cannot
+ * present a certificate whose private key it does not hold (RFC 8446 §4.4.3, RFC 5246 §7.4.8).
  */
 final class LenientClientTrust extends X509ExtendedTrustManager {
     private final X509TrustManager strict;

@@ -51,6 +51,16 @@ class ConnectionTimeoutIT {
     }
 
     @Test
+    void shouldCloseAConnectionThatNeverSendsAByte() throws Exception {
+        try (RawHttpClient c = new RawHttpClient(gateway.port())) {
+            long t0 = System.nanoTime();
+            assertTrue(c.closedByPeer(), "closed after the idle timeout");
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(waited >= 250, "not before the idle timeout: " + waited + " ms");
+        }
+    }
+
+    @Test
     void shouldCloseConnectionWhoseHeadArrivesTooSlowly() throws Exception {
         try (RawHttpClient c = new RawHttpClient(gateway.port())) {
             c.send("GET /prov/svc HTTP/1.1\r\nHost: x\r\n");

@@ -319,7 +319,6 @@ class Http2IT {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);
             }
-            Thread.onSpinWait();
             TimeUnit.MILLISECONDS.sleep(5);
         }
     }
