@@ -193,18 +193,18 @@ class GracefulShutdownIT {
             sighup();
             awaitLog(l -> l.startsWith("ConfigReloader: reload refused, keeping the running configuration: "
                     + config + ":"), 10);
-            assertTrue(child.isAlive());
+            assertTrue(child.process().isAlive());
             c.send(get("/prov/svc").replace(ALICE_KEY, BOB_KEY));
             release(held.poll(10, TimeUnit.SECONDS), "still granted");
             assertEquals(200, c.read().status());
         }
         sigterm();
-        assertTrue(child.waitFor(10, TimeUnit.SECONDS));
-        assertEquals(0, child.exitValue(), childLog());
+        assertTrue(child.process().waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, child.process().exitValue(), childLog());
     }
 
     private void sighup() throws Exception {
-        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(child.pid())).start();
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(child.process().pid())).start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
         assertEquals(0, kill.exitValue());
     }
