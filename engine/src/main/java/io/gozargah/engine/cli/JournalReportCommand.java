@@ -7,6 +7,7 @@ import io.gozargah.engine.journal.JournalStatistics;
 import io.gozargah.engine.journal.JournalStatistics.MonthRow;
 import io.gozargah.engine.journal.JournalStatistics.NameRow;
 import io.gozargah.engine.journal.JournalStatistics.OutcomeRow;
+import io.gozargah.engine.json.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -172,9 +173,9 @@ final class JournalReportCommand implements Callable<Integer> {
     private void json(Path dir, JournalStatistics statistics, StringBuilder out) {
         BillingCalendar calendar = period.calendar();
         out.append("{\"journal\":");
-        TransactionText.jsonString(dir.toString(), out);
+        Json.writeString(out, dir.toString());
         out.append(",\"calendar\":\"").append(calendar.name()).append("\",\"zone\":");
-        TransactionText.jsonString(calendar.zone().getId(), out);
+        Json.writeString(out, calendar.zone().getId());
         out.append(",\"from\":").append(instant(period.fromMillis(), Long.MIN_VALUE))
                 .append(",\"to\":").append(instant(period.toMillis(), Long.MAX_VALUE))
                 .append(",\"transactions\":").append(statistics.transactions())
@@ -186,7 +187,7 @@ final class JournalReportCommand implements Callable<Integer> {
                     .append(String.format(Locale.ROOT, "%04d-%02d", BillingCalendar.year(m.monthIndex()),
                             BillingCalendar.month(m.monthIndex())))
                     .append("\",\"label\":");
-            TransactionText.jsonString(m.label(), out);
+            Json.writeString(out, m.label());
             out.append(",\"transactions\":").append(m.transactions())
                     .append(",\"providers\":").append(m.providers())
                     .append(",\"services\":").append(m.services())
@@ -206,7 +207,7 @@ final class JournalReportCommand implements Callable<Integer> {
         for (int i = 0; i < outcomes.size(); i++) {
             OutcomeRow o = outcomes.get(i);
             out.append(i == 0 ? "" : ",").append("{\"outcome\":");
-            TransactionText.jsonString(TransactionText.outcome(o.code()), out);
+            Json.writeString(out, TransactionText.outcome(o.code()));
             out.append(",\"code\":").append(o.code()).append(",\"transactions\":").append(o.transactions()).append('}');
         }
         out.append("]}\n");
@@ -217,7 +218,7 @@ final class JournalReportCommand implements Callable<Integer> {
         for (int i = 0; i < rows.size(); i++) {
             NameRow r = rows.get(i);
             out.append(i == 0 ? "" : ",").append("{\"name\":");
-            TransactionText.jsonString(r.name(), out);
+            Json.writeString(out, r.name());
             out.append(",\"transactions\":").append(r.transactions())
                     .append(",\"providers\":").append(r.providers())
                     .append(",\"services\":").append(r.services())

@@ -7,6 +7,7 @@ import io.gozargah.engine.exchange.TransactionIds;
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.journal.JournalNames;
 import io.gozargah.engine.journal.OutcomeCode;
+import io.gozargah.engine.json.Json;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -89,7 +90,7 @@ final class TransactionText {
             } else if (isNumber(i)) {
                 out.append(value);
             } else {
-                jsonString(value, out);
+                Json.writeString(out, value);
             }
         }
         out.append('}');
@@ -142,32 +143,6 @@ final class TransactionText {
             case "index", "status", "total_ns", "upstream_ns", "request_bytes", "response_bytes", "client_port" -> true;
             default -> false;
         };
-    }
-
-    /**
-     * Appends {@code value} as a JSON string (RFC 8259 §7: quote, backslash and control characters escaped;
-     * everything else, Persian included, as is).
-     */
-    static void jsonString(String value, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 
     /** RFC 4180 §2: a field with a comma, quote, CR or LF is quoted, its quotes doubled. Null is empty. */

@@ -56,8 +56,11 @@ public final class Json {
         }
     }
 
-    /** RFC 8259 §7: quote, backslash and control characters must be escaped. */
-    private static void writeString(StringBuilder out, String s) {
+    /**
+     * Appends {@code s} as a JSON string: RFC 8259 §7, quote, backslash and control characters escaped;
+     * everything else, Persian included, as is.
+     */
+    public static void writeString(StringBuilder out, String s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -1,5 +1,6 @@
 package io.gozargah.engine.cli;
 
+import io.gozargah.engine.json.Json;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +9,7 @@ class TransactionTextTest {
     @Test
     void shouldEscapeJsonStringsAsRfc8259Says() {
         StringBuilder out = new StringBuilder();
-        TransactionText.jsonString("شهرداری \"تهران\"\\\n\r\t\u0001\u001f", out);
+        Json.writeString(out, "شهرداری \"تهران\"\\\n\r\t\u0001\u001f");
         assertEquals("\"شهرداری \\\"تهران\\\"\\\\\\n\\r\\t\\u0001\\u001f\"", out.toString());
     }
 
