@@ -1,5 +1,6 @@
 package io.gozargah.engine.cli;
 
+import io.gozargah.engine.testing.ChildGateway;
 import io.gozargah.engine.testing.GatewayFixture;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;

@@ -17,8 +17,8 @@ import java.util.function.Predicate;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The real daemon, {@code gozargah run --config FILE}, in a child JVM started with the launcher's JVM options,
- * its stderr read line by line so a test can wait for what it logs.
+ * {@code gozargah} in a child JVM, as an operator runs it (the launcher's JVM options, this build's class path),
+ * its stderr read line by line ({@code Logger: message}) so a test can wait for what it logs.
  */
 public final class ChildGateway implements AutoCloseable {
     private static final String LOG_CONFIG = ""
@@ -51,9 +51,14 @@ public final class ChildGateway implements AutoCloseable {
         reader.start();
     }
 
-    /** Starts {@code gozargah run} with {@code config} (its logback config is written next to it). */
+    /** Starts {@code gozargah run --config FILE} (its logback config is written next to it). */
     public static ChildGateway start(Path config) throws IOException {
-        Path logback = config.resolveSibling("logback-child.xml");
+        return start(config.toAbsolutePath().getParent(), "run", "--config", config.toString());
+    }
+
+    /** Starts {@code gozargah ARGS} with its logback config written into {@code dir}. */
+    public static ChildGateway start(Path dir, String... args) throws IOException {
+        Path logback = dir.resolve("logback-child.xml");
         Files.writeString(logback, LOG_CONFIG);
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
@@ -65,9 +70,7 @@ public final class ChildGateway implements AutoCloseable {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.gozargah.engine.cli.Main");
-        command.add("run");
-        command.add("--config");
-        command.add(config.toString());
+        command.addAll(List.of(args));
         return new ChildGateway(new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
     }
 
@@ -110,6 +113,16 @@ public final class ChildGateway implements AutoCloseable {
     public String log() {
         lines.drainTo(seen);
         return String.join("\n", seen);
+    }
+
+    /**
+     * SIGTERM through the process handle: {@code Process.destroy()} sends the same signal but also closes
+     * our end of the child's stderr, and the drain's log lines are what a test reads next.
+     */
+    public void sigterm() {
+        if (!process.toHandle().destroy()) {
+            fail("SIGTERM could not be sent");
+        }
     }
 
     /** SIGKILL: no shutdown hook, no drain, nothing flushed by the JVM. */
