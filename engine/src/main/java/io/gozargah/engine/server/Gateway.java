@@ -12,6 +12,7 @@ import io.gozargah.engine.metrics.UpstreamPoolFamily;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.http1.Http1Connection;
 import io.gozargah.engine.journal.Journal;
+import io.gozargah.engine.journal.JournalCounters;
 import io.gozargah.engine.upstream.UpstreamPoolStats;
 import io.gozargah.engine.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
@@ -188,7 +189,28 @@ public final class Gateway implements AutoCloseable {
         metrics.gauge("gozargah_draining", "1 while the gateway drains (stopped accepting), else 0.",
                 () -> context.draining() ? 1 : 0);
         metrics.register(new UpstreamPoolFamily(gateway::upstreamPoolStats));
+        if (journal != null) {
+            gateway.observeJournal(journal.counters());
+        }
         return gateway;
+    }
+
+    /** The journal's health as metrics, and "journal writable" as a condition of readiness. */
+    private void observeJournal(JournalCounters c) {
+        metrics.counter("gozargah_journal_records_total", "Transaction records the event loops put in the ring.",
+                c::recordsClaimed);
+        metrics.counter("gozargah_journal_records_written_total",
+                "Transaction records the writer appended to the queue (this run, start-up drain included).",
+                c::recordsWritten);
+        metrics.gauge("gozargah_journal_lag_records", "Records in the ring not yet in the queue.",
+                c::writerLagRecords);
+        metrics.gauge("gozargah_journal_ring_used_bytes", "Bytes of the journal ring in use.", c::ringOccupancyBytes);
+        metrics.gauge("gozargah_journal_ring_capacity_bytes", "Bytes of the journal ring.", c::ringCapacityBytes);
+        metrics.counter("gozargah_journal_refusals_total", "Requests refused with 503 journal-unavailable.",
+                c::refusals);
+        metrics.gauge("gozargah_journal_writer_failed", "1 when the journal writer has failed, else 0.",
+                () -> c.writerFailed() ? 1 : 0);
+        readinessCheck("journal writable", () -> !c.writerFailed());
     }
 
     /**
