@@ -144,6 +144,46 @@ class Http2IT {
         assertTrue(r.bodyText().contains("\"transaction\":\"" + tx + "\""), r.bodyText());
     }
 
+    /** Sees what a journal or metrics stage would: the facts of each HTTP/2 exchange, and adds a header. */
+    static final class FactsStage implements ExchangeStage {
+        final ConcurrentLinkedQueue<String> seen = new ConcurrentLinkedQueue<>();
+        final io.netty.util.AsciiString name = io.netty.util.AsciiString.cached("X-Stage");
+        final byte[] value = "seen".getBytes(StandardCharsets.US_ASCII);
+
+        @Override
+        public void responseHeaders(Exchange x, io.gozargah.engine.exchange.HeaderSink sink) {
+            sink.header(name, value, 0, value.length);
+        }
+
+        @Override
+        public void complete(Exchange x) {
+            seen.add(x.protocol() + " " + x.outcome() + " " + x.status() + " "
+                    + (x.consumer() == null ? "-" : x.consumer().name()) + " "
+                    + (x.service() == null ? "-" : x.service().qualifiedName()) + " " + x.requestBodyBytes() + " "
+                    + x.responseBodyBytes() + " " + (x.upstreamStartNanos() != 0));
+        }
+    }
+
+    @Test
+    void shouldPassEveryStreamThroughTheExchangeStagesLikeHttp11() throws Exception {
+        upstream = okUpstream();
+        FactsStage stage = new FactsStage();
+        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null), List.of(stage));
+        H2Client c = client(65535);
+
+        H2Client.Response ok = c.send(H2Client.request("POST", "/prov/svc", "x-api-key", ALICE_KEY),
+                "abc".getBytes(StandardCharsets.US_ASCII));
+        H2Client.Response refused = c.send(H2Client.request("GET", "/prov/svc", "x-api-key", "gzk_nobody"), null);
+
+        assertEquals("seen", ok.header("x-stage"));
+        assertEquals("seen", refused.header("x-stage"));
+        await(() -> stage.seen.size() == 2, "two completed exchanges");
+        List<String> facts = new ArrayList<>(stage.seen);
+        assertEquals("HTTP_2 PROXIED 200 alice prov/svc 3 5 true", facts.get(0));
+        int problemBytes = refused.bodyBytes().length;
+        assertEquals("HTTP_2 UNAUTHENTICATED 401 - prov/svc 0 " + problemBytes + " false", facts.get(1));
+    }
+
     @Test
     void shouldCarryManyConcurrentStreamsOfOneConnectionToASlowUpstream() throws Exception {
         AtomicInteger inFlight = new AtomicInteger();
