@@ -6,7 +6,7 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,12 +39,14 @@ public final class Journal implements AutoCloseable {
     public static final String LOCK_FILE = "lock";
 
     /**
-     * The writer shares the machine's cores with the event loops: it must not spin. A few yields catch a burst
-     * that is still arriving, then it parks, backing off to 1 ms, which bounds how long a record waits in the
-     * (crash-safe) ring and costs about a thousand wake-ups a second when idle.
+     * When the ring is empty the writer sleeps this long. It shares the machine's cores with the event loops, so
+     * it must not spin, and waking for every few records would cost a context switch each (at 10,000 requests
+     * a second, parking 50 us and backing off woke it ~5,000 times a second). A record loses nothing by waiting
+     * in the ring, which is crash-safe: 1 ms bounds the wait, caps the wake-ups at 1,000 a second, and at
+     * 1,000,000 records a second is 1,000 records, well inside the smallest sensible ring. While records keep
+     * coming the writer does not sleep at all.
      */
-    private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
-    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long IDLE_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How often retention looks for closed cycle files past their time; they are days old, minutes do not matter. */
     private static final long RETENTION_PERIOD_MINUTES = 10;
 
@@ -68,7 +70,7 @@ public final class Journal implements AutoCloseable {
         this.counters = counters;
         this.writer = writer;
         this.stage = new JournalStage(ring, counters, writer);
-        IdleStrategy idle = new BackoffIdleStrategy(0, 8, MIN_PARK_NANOS, MAX_PARK_NANOS);
+        IdleStrategy idle = new SleepingIdleStrategy(IDLE_SLEEP_NANOS);
         this.runner = new AgentRunner(idle, e -> log.error("journal writer error", e), null, writer);
         AgentRunner.startOnThread(runner, r -> {
             Thread t = new Thread(r, "gozargah-journal-writer");
@@ -240,7 +242,9 @@ public final class Journal implements AutoCloseable {
         if (left > 0) {
             log.error("journal closed with {} bytes still in the ring; they are drained at the next start", left);
         } else {
-            log.info("journal closed: {} records written", counters.recordsWritten());
+            long records = counters.recordsWritten();
+            log.info("journal closed: {} records written{}", records, records == 0 ? ""
+                    : String.format(", the writer's CPU time %.0f ns per record", (double) counters.writerCpuNanos() / records));
         }
     }
 }

@@ -18,6 +18,7 @@ public final class JournalCounters {
     final AtomicLong duplicatesSkipped = new AtomicLong();
     final AtomicLong abandonedClaims = new AtomicLong();
     final AtomicLong retiredFiles = new AtomicLong();
+    final AtomicLong writerCpuNanos = new AtomicLong();
     private volatile JournalRing ring;
     private volatile boolean writerFailed;
 
@@ -91,6 +92,14 @@ public final class JournalCounters {
     /** Closed cycle files removed or archived by retention. */
     public long retiredFiles() {
         return retiredFiles.get();
+    }
+
+    /**
+     * CPU time the writer thread has used since it started, updated about once a second: with
+     * {@link #recordsWritten()}, what journaling costs per record on this machine.
+     */
+    public long writerCpuNanos() {
+        return writerCpuNanos.get();
     }
 
     /** Whether the writer has failed; while it has, every new request is refused. */

@@ -15,6 +15,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteOrder;
 
 /**
@@ -40,6 +42,10 @@ import java.nio.ByteOrder;
  */
 public final class JournalWriterAgent implements Agent, ControlledMessageHandler {
     private static final Logger log = LoggerFactory.getLogger(JournalWriterAgent.class);
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** How often the writer reads its own CPU time (a system call) for {@link JournalCounters#writerCpuNanos()}. */
+    private static final long CPU_READ_INTERVAL_MILLIS = 1000;
 
     /** Records per duty cycle: one consumer-position update (and one ring zeroing) per this many records. */
     static final int BATCH = 1024;
@@ -83,6 +89,8 @@ public final class JournalWriterAgent implements Agent, ControlledMessageHandler
     private boolean skipping;
     private long skipMsb;
     private long skipLsb;
+    private long cpuAtStart;
+    private long cpuReadMillis;
     private volatile boolean suspended;
     private volatile boolean failed;
 
@@ -174,6 +182,10 @@ public final class JournalWriterAgent implements Agent, ControlledMessageHandler
             return 0;
         }
         clock.tick();
+        if (clock.currentTimeMillis() - cpuReadMillis >= CPU_READ_INTERVAL_MILLIS) {
+            cpuReadMillis = clock.currentTimeMillis();
+            counters.writerCpuNanos.lazySet(THREADS.getCurrentThreadCpuTime() - cpuAtStart);
+        }
         startCycleIfDue();
         return ring.read(this, BATCH);
     }
@@ -271,6 +283,8 @@ public final class JournalWriterAgent implements Agent, ControlledMessageHandler
     @Override
     public void onStart() {
         appender.singleThreadedCheckReset();
+        cpuAtStart = THREADS.getCurrentThreadCpuTime();
+        cpuReadMillis = clock.currentTimeMillis();
         excerpt.singleThreadedCheckReset();
     }
 
@@ -279,6 +293,9 @@ public final class JournalWriterAgent implements Agent, ControlledMessageHandler
     public void onClose() {
         suspended = false;
         drainAll();
+        if (cpuReadMillis != 0) {
+            counters.writerCpuNanos.lazySet(THREADS.getCurrentThreadCpuTime() - cpuAtStart);
+        }
         if (appender != null) {
             appender.close();
         }
