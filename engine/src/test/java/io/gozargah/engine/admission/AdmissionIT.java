@@ -205,11 +205,13 @@ class AdmissionIT {
             assertProblem(alice.send(get("/prov/svc", ALICE_KEY)).read(), 429, "rate-limited");
             assertProblem(bob.send(get("/prov/svc", BOB_KEY)).read(), 403, "forbidden");
 
-            // Grants reordered, bob granted prov/svc, alice's rate raised: counters are matched by name.
+            // Grants reordered, bob granted prov/svc, alice's rate raised: counters are matched by name. A raised
+            // rate leaves alice's spent bucket with one request, then refills at the new rate: at 100000/s the next
+            // token is 10 us away, so the later requests do not depend on how long the steps between them take.
             String reordered = original
                     .replace("      - { service: prov/svc, rate: 1/m, burst: 1 }\n", "")
                     .replace("      - { service: prov/root, quotaDay: 2 }\n",
-                            "      - { service: prov/root, quotaDay: 2 }\n      - { service: prov/svc, rate: 100 }\n")
+                            "      - { service: prov/root, quotaDay: 2 }\n      - { service: prov/svc, rate: 100000 }\n")
                     .replace("    grants: []\n", "    grants:\n      - { service: prov/svc, quotaDay: 1 }\n");
             Files.writeString(gateway.configFile(), reordered);
             ConfigReloader.Result result = reloader.reload();
