@@ -51,6 +51,8 @@ public final class Journal implements AutoCloseable {
     private static final long MIN_IDLE_SLEEP_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final long NANOS_PER_RECORD_AT_PEAK = 1_000;
 
+    /** Below this many records the writer's CPU per record is mostly its start-up, not worth a log line. */
+    private static final long CPU_REPORT_MIN_RECORDS = 100_000;
     /** How often retention looks for closed cycle files past their time; they are days old, minutes do not matter. */
     private static final long RETENTION_PERIOD_MINUTES = 10;
 
@@ -253,7 +255,7 @@ public final class Journal implements AutoCloseable {
             log.error("journal closed with {} bytes still in the ring; they are drained at the next start", left);
         } else {
             long records = counters.recordsWritten();
-            log.info("journal closed: {} records written{}", records, records == 0 ? ""
+            log.info("journal closed: {} records written{}", records, records < CPU_REPORT_MIN_RECORDS ? ""
                     : String.format(", the writer's CPU time %.0f ns per record", (double) counters.writerCpuNanos() / records));
         }
     }
