@@ -1,5 +1,6 @@
 package io.gozargah.engine.cli;
 
+import io.gozargah.engine.testing.ChildGateway;
 import io.gozargah.engine.testing.GatewayFixture;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
@@ -16,29 +17,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The real daemon ({@code gozargah run}) in a child JVM, as an operator runs it: SIGTERM stops new
@@ -47,29 +40,17 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GracefulShutdownIT {
-    private static final String LOG_CONFIG = ""
-            + "<configuration>\n"
-            + "  <appender name=\"err\" class=\"ch.qos.logback.core.ConsoleAppender\">\n"
-            + "    <target>System.err</target>\n"
-            + "    <encoder><pattern>%logger{0}: %msg%n</pattern></encoder>\n"
-            + "  </appender>\n"
-            + "  <logger name=\"io.gozargah\" level=\"INFO\"/>\n"
-            + "  <root level=\"WARN\"><appender-ref ref=\"err\"/></root>\n"
-            + "</configuration>\n";
-
     @TempDir
     Path dir;
 
     private TestUpstream upstream;
     private final BlockingQueue<ChannelHandlerContext> held = new LinkedBlockingQueue<>();
-    private Process child;
-    private final BlockingQueue<String> stderrLines = new LinkedBlockingQueue<>();
-    private final List<String> stderrSeen = new ArrayList<>();
+    private ChildGateway child;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (child != null && child.isAlive()) {
-            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        if (child != null) {
+            child.close();
         }
         if (upstream != null) {
             upstream.close();
@@ -87,20 +68,6 @@ class GracefulShutdownIT {
         ctx.executor().execute(() -> ctx.writeAndFlush(text(body)));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static List<String> jvmOptions() throws IOException {
-        // failsafe runs in the module's directory: the repository root is one up
-        return Files.readAllLines(Path.of("..", "scripts", "jvm-options")).stream()
-                .map(String::strip)
-                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
-                .toList();
-    }
-
     /** Starts {@code gozargah run} on {@code port} and returns once its listener is up (its log line says so). */
     private void startChild(int port, String grace, String responseTimeout) throws Exception {
         upstream = TestUpstream.http((ctx, req) -> held.add(ctx));
@@ -110,50 +77,8 @@ class GracefulShutdownIT {
                 .replace("responseTimeout: 2s", "responseTimeout: " + responseTimeout);
         Path config = dir.resolve("gateway.yaml");
         Files.writeString(config, yaml);
-        Path logback = dir.resolve("logback.xml");
-        Files.writeString(logback, LOG_CONFIG);
-
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        command.addAll(jvmOptions());
-        command.add("-Dlogback.configurationFile=" + logback);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add("io.gozargah.engine.cli.Main");
-        command.add("run");
-        command.add("--config");
-        command.add(config.toString());
-        child = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getErrorStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    stderrLines.add(line);
-                }
-            } catch (IOException e) {
-                // the child is gone
-            }
-        }, "child-stderr");
-        reader.setDaemon(true);
-        reader.start();
-        awaitLog(l -> l.contains("listening: test on 127.0.0.1:" + port), 30);
-    }
-
-    private void awaitLog(Predicate<String> wanted, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (true) {
-            long left = deadline - System.nanoTime();
-            String line = left > 0 ? stderrLines.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (line == null) {
-                fail("no such log line within " + seconds + " s; the child ("
-                        + (child.isAlive() ? "alive" : "exited " + child.exitValue()) + ") said:\n"
-                        + String.join("\n", stderrSeen));
-            }
-            stderrSeen.add(line);
-            if (wanted.test(line)) {
-                return;
-            }
-        }
+        child = ChildGateway.start(config);
+        child.awaitLog(l -> l.contains("listening: test on 127.0.0.1:" + port), 30);
     }
 
     /**
@@ -161,12 +86,7 @@ class GracefulShutdownIT {
      * our end of the child's stderr, and the drain's log lines are what the test reads next.
      */
     private void sigterm() {
-        assertTrue(child.toHandle().destroy(), "SIGTERM sent");
-    }
-
-    private String childLog() {
-        stderrLines.drainTo(stderrSeen);
-        return String.join("\n", stderrSeen);
+        assertTrue(child.process().toHandle().destroy(), "SIGTERM sent");
     }
 
     private static String get(String path) {
@@ -183,7 +103,7 @@ class GracefulShutdownIT {
 
     @Test
     void shouldFinishInFlightRequestAndExitZeroOnSigterm() throws Exception {
-        int port = freePort();
+        int port = ChildGateway.freePort();
         startChild(port, "10s", "20s");
         try (RawHttpClient c = new RawHttpClient(port)) {
             c.send(get("/prov/svc/inflight"));
@@ -192,9 +112,9 @@ class GracefulShutdownIT {
 
             long t0 = System.nanoTime();
             sigterm();
-            awaitLog(l -> l.startsWith("Gateway: draining"), 10); // logged once the listener is closed
+            child.awaitLog(l -> l.startsWith("Gateway: draining"), 10); // logged once the listener is closed
             assertRefused(port);
-            assertTrue(child.isAlive(), "the drain waits for the exchange in flight");
+            assertTrue(child.process().isAlive(), "the drain waits for the exchange in flight");
 
             release(request, "finished");
             Response r = c.read();
@@ -203,8 +123,8 @@ class GracefulShutdownIT {
             assertEquals("close", r.header("Connection"), "a draining gateway closes after the response");
             assertTrue(c.closedByPeer());
 
-            assertTrue(child.waitFor(10, TimeUnit.SECONDS), "the child exits once drained");
-            assertEquals(0, child.exitValue());
+            assertTrue(child.process().waitFor(10, TimeUnit.SECONDS), "the child exits once drained");
+            assertEquals(0, child.process().exitValue());
             assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10),
                     "exited when the last exchange ended, not at the end of the 10 s grace");
         }
@@ -212,7 +132,7 @@ class GracefulShutdownIT {
 
     @Test
     void shouldExitZeroAfterGraceWhenResponseIsHeldLonger() throws Exception {
-        int port = freePort();
+        int port = ChildGateway.freePort();
         startChild(port, "1s", "30s");
         try (RawHttpClient c = new RawHttpClient(port)) {
             c.send(get("/prov/svc/stuck"));
@@ -221,13 +141,13 @@ class GracefulShutdownIT {
 
             long t0 = System.nanoTime();
             sigterm();
-            awaitLog(l -> l.startsWith("Gateway: draining"), 10); // logged once the listener is closed
+            child.awaitLog(l -> l.startsWith("Gateway: draining"), 10); // logged once the listener is closed
             assertRefused(port);
 
-            assertTrue(child.waitFor(1 + GatewayProcess.STUCK_MARGIN.toSeconds(), TimeUnit.SECONDS),
-                    "the child exits once the grace is over; it said:\n" + childLog());
+            assertTrue(child.process().waitFor(1 + GatewayProcess.STUCK_MARGIN.toSeconds(), TimeUnit.SECONDS),
+                    "the child exits once the grace is over; it said:\n" + child.log());
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertEquals(0, child.exitValue(), childLog());
+            assertEquals(0, child.process().exitValue(), child.log());
             assertTrue(tookMillis >= 900, "waited out the 1 s grace first, took " + tookMillis + " ms");
             // The exchange was cut: the client sees the connection end without a response.
             assertTrue(c.closedByPeer());
