@@ -121,7 +121,7 @@ public final class Gateway implements AutoCloseable {
         if (journal != null) {
             stages.add(journal.stage());
         } else {
-            log.warn("the transaction journal is off (no journal: section, or enabled: false): transactions are"
+            log.info("the transaction journal is off (no journal: section, or enabled: false): transactions are"
                     + " not recorded");
         }
         stages.add(new AdmissionStage(admission));

@@ -17,10 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +26,6 @@ import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
 import static io.gozargah.engine.testing.GatewayFixture.BOB_KEY;
@@ -72,12 +69,6 @@ class GracefulShutdownIT {
         ctx.executor().execute(() -> ctx.writeAndFlush(text(body)));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
-    }
-
     /** Starts {@code gozargah run} on {@code port} and returns once its listener is up (its log line says so). */
     private void startChild(int port, String grace, String responseTimeout) throws Exception {
         upstream = TestUpstream.http((ctx, req) -> held.add(ctx));
@@ -87,21 +78,16 @@ class GracefulShutdownIT {
                 .replace("responseTimeout: 2s", "responseTimeout: " + responseTimeout);
         Path config = dir.resolve("gateway.yaml");
         Files.writeString(config, yaml);
-        child = ChildGateway.start(dir, "run", "--config", config.toString(), "--pid-file",
-                dir.resolve("gateway.pid").toString());
-        awaitLog(l -> l.contains("listening: test on 127.0.0.1:" + port), 30);
+        child = ChildGateway.start(config);
+        child.awaitLog(l -> l.contains("listening: test on 127.0.0.1:" + port), 30);
     }
 
-    private void awaitLog(Predicate<String> wanted, int seconds) throws InterruptedException {
-        child.awaitLog(wanted, seconds);
-    }
-
+    /**
+     * SIGTERM through the process handle: {@code Process.destroy()} sends the same signal but also closes
+     * our end of the child's stderr, and the drain's log lines are what the test reads next.
+     */
     private void sigterm() {
-        child.sigterm();
-    }
-
-    private String childLog() {
-        return child.log();
+        assertTrue(child.process().toHandle().destroy(), "SIGTERM sent");
     }
 
     private static String get(String path) {
@@ -118,7 +104,7 @@ class GracefulShutdownIT {
 
     @Test
     void shouldFinishInFlightRequestAndExitZeroOnSigterm() throws Exception {
-        int port = freePort();
+        int port = ChildGateway.freePort();
         startChild(port, "10s", "20s");
         try (RawHttpClient c = new RawHttpClient(port)) {
             c.send(get("/prov/svc/inflight"));
@@ -127,7 +113,7 @@ class GracefulShutdownIT {
 
             long t0 = System.nanoTime();
             sigterm();
-            awaitLog(l -> l.startsWith("Gateway: draining"), 10); // logged once the listener is closed
+            child.awaitLog(l -> l.startsWith("Gateway: draining"), 10); // logged once the listener is closed
             assertRefused(port);
             assertTrue(child.process().isAlive(), "the drain waits for the exchange in flight");
 
@@ -147,7 +133,7 @@ class GracefulShutdownIT {
 
     @Test
     void shouldExitZeroAfterGraceWhenResponseIsHeldLonger() throws Exception {
-        int port = freePort();
+        int port = ChildGateway.freePort();
         startChild(port, "1s", "30s");
         try (RawHttpClient c = new RawHttpClient(port)) {
             c.send(get("/prov/svc/stuck"));
@@ -156,13 +142,13 @@ class GracefulShutdownIT {
 
             long t0 = System.nanoTime();
             sigterm();
-            awaitLog(l -> l.startsWith("Gateway: draining"), 10); // logged once the listener is closed
+            child.awaitLog(l -> l.startsWith("Gateway: draining"), 10); // logged once the listener is closed
             assertRefused(port);
 
             assertTrue(child.process().waitFor(1 + GatewayProcess.STUCK_MARGIN.toSeconds(), TimeUnit.SECONDS),
-                    "the child exits once the grace is over; it said:\n" + childLog());
+                    "the child exits once the grace is over; it said:\n" + child.log());
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertEquals(0, child.process().exitValue(), childLog());
+            assertEquals(0, child.process().exitValue(), child.log());
             assertTrue(tookMillis >= 900, "waited out the 1 s grace first, took " + tookMillis + " ms");
             // The exchange was cut: the client sees the connection end without a response.
             assertTrue(c.closedByPeer());
@@ -173,7 +159,7 @@ class GracefulShutdownIT {
 
     @Test
     void shouldReloadTheConfigOnSighupAndKeepItWhenTheFileIsBad() throws Exception {
-        int port = freePort();
+        int port = ChildGateway.freePort();
         startChild(port, "2s", "5s");
         Path config = dir.resolve("gateway.yaml");
         try (RawHttpClient c = new RawHttpClient(port)) {
@@ -183,7 +169,7 @@ class GracefulShutdownIT {
             Files.writeString(config, Files.readString(config).replace("    grants: []\n",
                     "    grants:\n      - service: prov/svc\n"));
             sighup();
-            awaitLog(l -> l.startsWith("Gateway: configuration reloaded"), 10);
+            child.awaitLog(l -> l.startsWith("Gateway: configuration reloaded"), 10);
             c.send(get("/prov/svc").replace(ALICE_KEY, BOB_KEY));
             ChannelHandlerContext request = held.poll(10, TimeUnit.SECONDS);
             assertNotNull(request, "bob's request now goes upstream");
@@ -192,7 +178,7 @@ class GracefulShutdownIT {
 
             Files.writeString(config, Files.readString(config) + "nonsense: 1\n");
             sighup();
-            awaitLog(l -> l.startsWith("ConfigReloader: reload refused, keeping the running configuration: "
+            child.awaitLog(l -> l.startsWith("ConfigReloader: reload refused, keeping the running configuration: "
                     + config + ":"), 10);
             assertTrue(child.process().isAlive());
             c.send(get("/prov/svc").replace(ALICE_KEY, BOB_KEY));
@@ -201,7 +187,7 @@ class GracefulShutdownIT {
         }
         sigterm();
         assertTrue(child.process().waitFor(10, TimeUnit.SECONDS));
-        assertEquals(0, child.process().exitValue(), childLog());
+        assertEquals(0, child.process().exitValue(), child.log());
     }
 
     private void sighup() throws Exception {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -76,6 +77,7 @@ class JournalCrashIT {
         child = ChildGateway.start(config);
         child.awaitLog(l -> l.contains("listening: test on 127.0.0.1:" + port), 30);
         Set<String> answered = ConcurrentHashMap.newKeySet();
+        CountDownLatch enough = new CountDownLatch(ANSWERS_BEFORE_KILL);
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> clients = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
@@ -83,15 +85,12 @@ class JournalCrashIT {
             String request = i == 1
                     ? "POST /prov/svc/x HTTP/1.1\r\nHost: gw\r\nX-Api-Key: " + key + "\r\nContent-Length: 5\r\n\r\nhello"
                     : "GET /prov/svc/x HTTP/1.1\r\nHost: gw\r\nX-Api-Key: " + key + "\r\n\r\n";
-            Thread t = new Thread(() -> load(port, request, answered, stop), "load-" + i);
+            Thread t = new Thread(() -> load(port, request, answered, enough, stop), "load-" + i);
             t.start();
             clients.add(t);
         }
         // The kill lands in the middle of the load, once it has produced enough answers to mean something.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LOAD_SECONDS_AT_MOST);
-        while (answered.size() < ANSWERS_BEFORE_KILL && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        enough.await(LOAD_SECONDS_AT_MOST, TimeUnit.SECONDS);
         child.kill();
         stop.set(true);
         for (Thread t : clients) {
@@ -128,13 +127,15 @@ class JournalCrashIT {
         assertEquals(-1, j.firstBrokenLink, "the chain holds across the crash");
     }
 
-    private static void load(int port, String request, Set<String> answered, AtomicBoolean stop) {
+    private static void load(int port, String request, Set<String> answered, CountDownLatch enough,
+                             AtomicBoolean stop) {
         while (!stop.get()) {
             try (RawHttpClient c = new RawHttpClient(port)) {
                 c.soTimeout(5000);
                 while (!stop.get()) {
                     Response r = c.send(request).read();
                     answered.add(r.header("X-Gozargah-Transaction"));
+                    enough.countDown();
                 }
             } catch (IOException e) {
                 // the child was killed (or is not up): a request without a response proves nothing
