@@ -734,6 +734,13 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         if (!completed) {
             completed = true;
             stages.complete(exchange, o, System.nanoTime());
+            if (exchange.withheld()) {
+                // A stage could not record the exchange (the journal had no room even for a refusal): the answer
+                // must not reach the consumer. The connection closes before the stream's last frame is flushed,
+                // so the client never holds a complete answer (or a transaction id) the journal lacks.
+                Channel connection = ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel();
+                connection.close();
+            }
         }
     }
 
