@@ -41,7 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 // The loop body is tiny and compiles early: 3 x 1 s warm-up suffices; one fork keeps a run short.
-@Fork(1)
+// The limiter's state is an Agrona buffer (the counters file's layout), and Agrona reaches Unsafe through
+// jdk.internal.misc on Java 17: the fork needs the export the launcher and the tests already have.
+@Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class GcraRateLimiterBenchmark {
