@@ -19,9 +19,7 @@ import io.gozargah.engine.exchange.HeaderSink;
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.exchange.Problem;
 import io.gozargah.engine.exchange.TransactionIds;
-import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.RouteMatch;
-import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.route.ServiceRoute;
 import io.gozargah.engine.server.LoopResources;
 import io.gozargah.engine.server.ServerContext;
@@ -157,15 +155,12 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     // The exchange in flight (one at a time; fields are reset per exchange, nothing is allocated for it).
     private boolean exchangeActive;
     private RequestState requestState = RequestState.IDLE;
-    private RoutingSnapshot snapshot;
     private ServiceRoute service;
-    private Consumer consumer;
     private HttpMethod method;
     private BodyFraming requestFraming;
     private boolean clientHttp10;
     private boolean expectContinue;
     private boolean closeAfterResponse;
-    private long requestBodyBytes;
     private long txMsb;
     private long txLsb;
     private ByteBuf forwardHead;
@@ -421,21 +416,18 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     private void onRequestHead(RequestHead head) {
         startExchange();
-        snapshot = server.snapshot();
         method = head.method();
         requestFraming = head.framing();
         clientHttp10 = head.versionMinor() == 0;
-        exchange.snapshot(snapshot);
+        exchange.snapshot(server.snapshot());
         exchange.method(method);
         exchange.protocol(clientHttp10 ? Exchange.Protocol.HTTP_1_0 : Exchange.Protocol.HTTP_1_1);
         expectContinue = head.expectContinue() && requestFraming != BodyFraming.NONE;
         closeAfterResponse = !head.keepAlive() || server.draining();
-        requestBodyBytes = 0;
         responseStarted = false;
         responseDone = false;
         chunkedToClient = false;
         service = null;
-        consumer = null;
         attempts = 0;
 
         if (head.hostCount() > 1 || (!clientHttp10 && head.hostCount() != 1)) {
@@ -449,14 +441,13 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         }
         Outcome refused = gate.route(exchange, head.buffer(), head.targetStart(), head.targetLength());
         if (refused == null) {
-            refused = gate.authorize(exchange, authenticator.authenticate(snapshot, head.headers()), authenticator,
+            refused = gate.authorize(exchange, authenticator.authenticate(exchange.snapshot(), head.headers()), authenticator,
                     certificate);
         }
         if (refused != null) {
             reject(refused, gate.detail(), gate.allow());
             return;
         }
-        consumer = exchange.consumer();
         service = exchange.service();
         pool = loop.pools().choose(service.endpoints());
         exchange.endpoint(pool.endpoint());
@@ -485,7 +476,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         // copied whole: a few bulk copies instead of a dozen small writes per request.
         out.writeBytes(endpoint.requestLineEnd());
         Http1Writer.copyHeaders(out, head.headers(), REQUEST_FILTER);
-        out.writeBytes(consumer.headerLine());
+        out.writeBytes(exchange.consumer().headerLine());
         writeTransactionHeader(out);
         out.writeBytes(forwardedLines);
         if (requestFraming == BodyFraming.CHUNKED) {
@@ -500,16 +491,15 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     }
 
     private void onRequestBody(int n) {
-        requestBodyBytes += n;
         exchange.addRequestBodyBytes(n);
         if (requestState == RequestState.DISCARDING) {
             in.skipBytes(n);
-            if (requestBodyBytes > server.maxRequestBodyBytes()) {
+            if (exchange.requestBodyBytes() > server.maxRequestBodyBytes()) {
                 closeNow();
             }
             return;
         }
-        if (requestBodyBytes > server.maxRequestBodyBytes()) {
+        if (exchange.requestBodyBytes() > server.maxRequestBodyBytes()) {
             // Only a chunked body gets here (a declared length was checked at the head).
             in.skipBytes(n);
             abandonUpstream();
@@ -949,9 +939,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         requestState = RequestState.IDLE;
         cancelResponseTimer();
         releaseForwardHead();
-        snapshot = null;
         service = null;
-        consumer = null;
         pool = null;
         lastActivityNanos = System.nanoTime();
         if (closeAfterResponse || server.draining()) {
