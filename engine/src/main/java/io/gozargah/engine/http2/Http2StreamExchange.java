@@ -114,7 +114,6 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     private boolean requestEnded;
     private boolean chunkedUpstream;
     private long declaredLength = -1;
-    private long requestBodyBytes;
     private ByteBuf forwardHead;
     private boolean retryable;
     private int attempts;
@@ -325,8 +324,8 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             frame.release();
             return;
         }
-        requestBodyBytes += n;
         exchange.addRequestBodyBytes(n);
+        long requestBodyBytes = exchange.requestBodyBytes();
         if (requestBodyBytes > server.maxRequestBodyBytes()
                 || (declaredLength >= 0 && (requestBodyBytes > declaredLength
                 || (requestEnded && requestBodyBytes != declaredLength)))) {
