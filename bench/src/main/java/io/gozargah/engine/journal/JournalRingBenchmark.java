@@ -2,7 +2,7 @@ package io.gozargah.engine.journal;
 
 import io.gozargah.codec.journal.MethodCode;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
-import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.MutableDirectBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -54,10 +54,18 @@ public class JournalRingBenchmark {
         public void setUp() throws IOException {
             dir = Files.createTempDirectory("journal-ring-bench");
             ring = JournalRing.open(dir.resolve(Journal.RING_FILE), 16 << 20, 1);
-            ControlledMessageHandler skip = (type, buffer, index, length) -> ControlledMessageHandler.Action.CONTINUE;
+            JournalRing.Drain skip = new JournalRing.Drain() {
+                @Override
+                public void record(int type, MutableDirectBuffer buffer, int index, int length) {
+                }
+
+                @Override
+                public void end() {
+                }
+            };
             consumer = new Thread(() -> {
                 while (running) {
-                    if (ring.read(skip, JournalWriterAgent.BATCH) == 0) {
+                    if (ring.drain(skip, JournalWriterAgent.BATCH) == 0) {
                         Thread.onSpinWait();
                     }
                 }

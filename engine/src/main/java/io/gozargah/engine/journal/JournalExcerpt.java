@@ -5,17 +5,30 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The layout of one journal excerpt in the Chronicle Queue: a record type, then one record.
+ * The layout of one journal excerpt in the Chronicle Queue: a record type, then one record, or a batch of
+ * transaction records.
  * <pre>
+ *   TRANSACTION, DICTIONARY: one record
  *   0  record type (i32, little-endian): a {@link io.gozargah.codec.journal.RecordType}
  *   4  the record's bytes, as its flyweight lays them out (length: the rest of the excerpt)
+ *
+ *   TRANSACTION_BATCH: transaction records back to back, as the writer drained them
+ *   0  record type (i32, little-endian): {@link io.gozargah.codec.journal.RecordType#TRANSACTION_BATCH}
+ *   4  count (i32, little-endian): how many records follow, at least 1
+ *   8  the records, each as long as its own flags make it (128 bytes, 192 with body hashes), nothing after the
+ *      last
  * </pre>
  * The type is four bytes, the width of the ring buffer's {@code msgTypeId} it is copied from, which keeps the
- * record 4-byte aligned behind Chronicle's 4-byte header. Readers skip types they do not know.
+ * record 4-byte aligned behind Chronicle's 4-byte header. Readers skip types they do not know. The writer appends
+ * batches ({@link JournalWriterAgent}); a single TRANSACTION excerpt is what journals written before batches
+ * hold, and stays readable. Each record of a batch carries its own chain hash, so the chain, and what
+ * {@code verify} reports, stay per record whatever the framing.
  */
 public final class JournalExcerpt {
     public static final int TYPE_OFFSET = 0;
     public static final int RECORD_OFFSET = 4;
+    public static final int BATCH_COUNT_OFFSET = 4;
+    public static final int BATCH_RECORDS_OFFSET = 8;
 
     private JournalExcerpt() {
     }
@@ -42,6 +55,11 @@ public final class JournalExcerpt {
         return bytes.readInt(bytes.readPosition() + TYPE_OFFSET);
     }
 
+    /** The count of a TRANSACTION_BATCH excerpt whose body starts at {@code bytes.readPosition()}. */
+    public static int batchCount(Bytes<?> bytes) {
+        return bytes.readInt(bytes.readPosition() + BATCH_COUNT_OFFSET);
+    }
+
     /** Bytes of the record in the excerpt whose body is {@code bytes[readPosition, readLimit)}. */
     public static int recordLength(Bytes<?> bytes) {
         return (int) (bytes.readRemaining() - RECORD_OFFSET);
@@ -55,8 +73,19 @@ public final class JournalExcerpt {
      * @param scratch where the record is copied when {@code bytes} is on the heap; at least the record's length
      */
     public static int wrapRecord(Bytes<?> bytes, UnsafeBuffer view, byte[] scratch) {
-        int length = recordLength(bytes);
-        long at = bytes.readPosition() + RECORD_OFFSET;
+        return wrap(bytes, RECORD_OFFSET, view, scratch);
+    }
+
+    /**
+     * Points {@code view} at the bytes from {@code offset} to the end of the excerpt whose body is
+     * {@code bytes[readPosition, readLimit)}, as {@link #wrapRecord} does, and returns their length: the records
+     * of a batch, with {@link #BATCH_RECORDS_OFFSET}.
+     *
+     * @param scratch where the bytes are copied when {@code bytes} is on the heap; at least their length
+     */
+    public static int wrap(Bytes<?> bytes, int offset, UnsafeBuffer view, byte[] scratch) {
+        int length = (int) (bytes.readRemaining() - offset);
+        long at = bytes.readPosition() + offset;
         if (bytes.isDirectMemory()) {
             view.wrap(bytes.addressForRead(at), length);
         } else {

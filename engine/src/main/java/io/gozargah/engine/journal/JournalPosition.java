@@ -2,18 +2,35 @@ package io.gozargah.engine.journal;
 
 /**
  * Where a record sits in a journal, mutable and reused by the reader: the Chronicle Queue index of its excerpt,
- * that index's cycle and sequence number within the cycle, and the excerpt's number among those read.
+ * that index's cycle and sequence number within the cycle, the record's place in the excerpt (0 unless the
+ * excerpt is a batch of transaction records), and the record's number among those read.
  */
 public final class JournalPosition {
     private long index;
     private int cycle;
     private long sequence;
+    private int record;
+    private boolean batch;
     private long ordinal = -1;
 
-    void set(long index, int cycle, long sequence) {
+    /** A new excerpt. */
+    void excerpt(long index, int cycle, long sequence) {
         this.index = index;
         this.cycle = cycle;
         this.sequence = sequence;
+    }
+
+    /** The next record read: the excerpt's only record. */
+    void single() {
+        this.record = 0;
+        this.batch = false;
+        ordinal++;
+    }
+
+    /** The next record read: the {@code record}-th of the excerpt's batch. */
+    void inBatch(int record) {
+        this.record = record;
+        this.batch = true;
         ordinal++;
     }
 
@@ -32,7 +49,12 @@ public final class JournalPosition {
         return sequence;
     }
 
-    /** The excerpt's number among those this reader read (dictionary entries included), from 0. */
+    /** The record's place in its excerpt, from 0: a batch holds many, any other excerpt one. */
+    public int record() {
+        return record;
+    }
+
+    /** The record's number among those this reader read (dictionary entries included), from 0. */
     public long ordinal() {
         return ordinal;
     }
@@ -43,12 +65,15 @@ public final class JournalPosition {
         copy.index = index;
         copy.cycle = cycle;
         copy.sequence = sequence;
+        copy.record = record;
+        copy.batch = batch;
         copy.ordinal = ordinal;
         return copy;
     }
 
     @Override
     public String toString() {
-        return "excerpt " + ordinal + " (cycle " + cycle + " #" + sequence + ", index 0x" + Long.toHexString(index) + ")";
+        return "record " + ordinal + " (cycle " + cycle + " #" + sequence + (batch ? " batch record " + record : "")
+                + ", index 0x" + Long.toHexString(index) + ")";
     }
 }

@@ -30,10 +30,12 @@ import java.nio.file.Path;
  * of its own.
  *
  * <h2>Excerpts</h2>
- * One journal record per excerpt, laid out by {@link JournalExcerpt}: the {@link io.gozargah.codec.journal.RecordType}
- * as a little-endian int, then the record's bytes ({@link io.gozargah.codec.journal.TransactionRecordFlyweight} or
- * {@link io.gozargah.codec.journal.DictionaryEntryFlyweight}). Excerpts are in the order the writer appended them;
- * within one event loop that is the order the transactions completed.
+ * Laid out by {@link JournalExcerpt}: the {@link io.gozargah.codec.journal.RecordType} as a little-endian int, then
+ * one record ({@link io.gozargah.codec.journal.DictionaryEntryFlyweight}, or a
+ * {@link io.gozargah.codec.journal.TransactionRecordFlyweight} in journals written before batches), or a batch of
+ * transaction records with their count (TRANSACTION_BATCH, what the writer appends now: up to 64 per excerpt).
+ * Records are in the order the writer appended them; within one event loop that is the order the transactions
+ * completed.
  *
  * <h2>Dictionary</h2>
  * Consumer, service and endpoint ids in transaction records are unsigned 32-bit dictionary ids. They come from

@@ -19,8 +19,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Reads a journal from its first record on, as written or still being written: each excerpt is decoded through
- * the codec's flyweights ({@link JournalExcerpt} framing), dictionary entries teach the {@link JournalNames},
- * and every record goes to a {@link JournalVisitor}. The queue is opened read-only
+ * the codec's flyweights ({@link JournalExcerpt} framing: one record, or a batch of transaction records),
+ * dictionary entries teach the {@link JournalNames}, and every record goes to a {@link JournalVisitor}. The queue is opened read-only
  * ({@link JournalQueue#openForRead}), so reading never changes the evidence, and works the same on a stopped
  * journal and on one the gateway is appending to ({@link #follow}).
  *
@@ -93,7 +93,7 @@ public final class JournalReader implements AutoCloseable {
     }
 
     /**
-     * Reads the next excerpt, if one has been written, and hands its record to {@code visitor}.
+     * Reads the next excerpt, if one has been written, and hands its records to {@code visitor}.
      *
      * @return false when there is nothing more to read for now
      * @throws JournalException if the excerpt cannot be decoded
@@ -104,7 +104,7 @@ public final class JournalReader implements AutoCloseable {
                 return false;
             }
             long index = context.index();
-            position.set(index, rollCycle.toCycle(index), rollCycle.toSequenceNumber(index));
+            position.excerpt(index, rollCycle.toCycle(index), rollCycle.toSequenceNumber(index));
             decode(context.wire().bytes(), visitor);
             return true;
         }
@@ -149,14 +149,20 @@ public final class JournalReader implements AutoCloseable {
     private void decode(Bytes<?> bytes, JournalVisitor visitor) {
         long available = bytes.readRemaining();
         if (available < JournalExcerpt.RECORD_OFFSET) {
+            position.single();
             throw new JournalException("truncated excerpt: " + available + " bytes, too short for its record type",
                     position, null);
         }
         int type = JournalExcerpt.type(bytes);
+        if (type == RecordType.TRANSACTION_BATCH) {
+            decodeBatch(bytes, visitor);
+            return;
+        }
         if (type != RecordType.TRANSACTION && type != RecordType.DICTIONARY) {
             skipped++;
             return;
         }
+        position.single();
         int length = JournalExcerpt.recordLength(bytes);
         if (length > scratch.length) {
             scratch = new byte[length];
@@ -181,6 +187,54 @@ public final class JournalReader implements AutoCloseable {
                             + TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES + " with body hashes)"
                             : "the dictionary entry they begin"), position, e);
         }
+    }
+
+    /**
+     * The records of a TRANSACTION_BATCH excerpt, each to the visitor in turn: the excerpt must hold exactly the
+     * count it says of whole records, nothing before, between or after them.
+     */
+    private void decodeBatch(Bytes<?> bytes, JournalVisitor visitor) {
+        long available = bytes.readRemaining();
+        if (available < JournalExcerpt.BATCH_RECORDS_OFFSET) {
+            position.inBatch(0);
+            throw new JournalException("truncated excerpt: " + available + " bytes, too short for a batch's count",
+                    position, null);
+        }
+        int count = JournalExcerpt.batchCount(bytes);
+        if (count < 1) {
+            position.inBatch(0);
+            throw new JournalException("batch of " + count + " transaction records: a batch holds at least one",
+                    position, null);
+        }
+        if (available > scratch.length) {
+            scratch = new byte[(int) available];
+        }
+        int length = JournalExcerpt.wrap(bytes, JournalExcerpt.BATCH_RECORDS_OFFSET, record, scratch);
+        int at = 0;
+        for (int i = 0; i < count; i++) {
+            position.inBatch(i);
+            try {
+                transaction.wrapForRead(record, at);
+            } catch (UnsupportedSchemaVersionException e) {
+                throw new JournalException(e.getMessage(), position, e);
+            } catch (IndexOutOfBoundsException e) {
+                throw truncatedBatch(count, i, length);
+            }
+            if (at + transaction.length() > length) {
+                throw truncatedBatch(count, i, length);
+            }
+            visitor.transaction(position, transaction);
+            at += transaction.length();
+        }
+        if (at != length) {
+            throw new JournalException("excerpt too long: " + (length - at) + " bytes after the " + count
+                    + " transaction records its batch holds", position, null);
+        }
+    }
+
+    private JournalException truncatedBatch(int count, int i, int length) {
+        return new JournalException("truncated excerpt: its batch says " + count + " transaction records, and its "
+                + length + " bytes end inside record " + i, position, null);
     }
 
     private String define(DictionaryEntryFlyweight entry) {

@@ -4,8 +4,8 @@ import io.gozargah.codec.journal.RecordType;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import org.agrona.BitUtil;
 import org.agrona.IoUtil;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;
@@ -148,9 +148,63 @@ public final class JournalRing implements AutoCloseable {
         ring.commit(index);
     }
 
-    /** Reads up to {@code limit} records in order; a record the handler aborts stays for the next read. */
-    public int read(ControlledMessageHandler handler, int limit) {
-        return ring.controlledRead(handler, limit);
+    /** What {@link #drain} hands the records to. */
+    public interface Drain {
+        /**
+         * One committed record: {@code length} bytes at {@code index} of {@code buffer}, valid until
+         * {@link #end()} returns.
+         */
+        void record(int type, MutableDirectBuffer buffer, int index, int length);
+
+        /** After the last record of a drain, before the ring forgets them: where a batch is made durable. */
+        void end();
+    }
+
+    /**
+     * Hands up to {@code limit} committed records to {@code drain}, in order, then calls {@link Drain#end()},
+     * and only when that returns frees their room in the ring. If either throws, nothing is freed and the
+     * exception goes to the caller: the records stay in the ring (in the file) for the next start to drain,
+     * where the writer's recovery skips those that had reached the queue. Agrona's {@code controlledRead} frees
+     * the room when its loop ends, before a handler that batches has written anything out, so this is its loop
+     * with the end call put first. One thread drains.
+     *
+     * @return the records handed over (padding is not counted); 0 only when the ring holds no committed record
+     *         at its head
+     */
+    public int drain(Drain drain, int limit) {
+        AtomicBuffer b = ring.buffer();
+        int capacity = ring.capacity();
+        long head = ring.consumerPosition();
+        int headIndex = (int) head & (capacity - 1);
+        int contiguous = capacity - headIndex;
+        int bytesRead = 0;
+        int records = 0;
+        while (bytesRead < contiguous && records < limit) {
+            int recordIndex = headIndex + bytesRead;
+            int recordLength = b.getIntVolatile(RecordDescriptor.lengthOffset(recordIndex));
+            if (recordLength <= 0) {
+                break;
+            }
+            bytesRead += BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT);
+            int type = b.getInt(RecordDescriptor.typeOffset(recordIndex));
+            if (type == RingBuffer.PADDING_MSG_TYPE_ID) {
+                continue;
+            }
+            records++;
+            drain.record(type, b, recordIndex + RecordDescriptor.HEADER_LENGTH,
+                    recordLength - RecordDescriptor.HEADER_LENGTH);
+        }
+        if (bytesRead > 0) {
+            if (records > 0) {
+                drain.end();
+            }
+            b.setMemory(headIndex, bytesRead, (byte) 0);
+            b.putLongOrdered(capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET, head + bytesRead);
+            if (records == 0) {
+                return drain(drain, limit); // only the padding before the wrap: the records go on at index 0
+            }
+        }
+        return records;
     }
 
     /**

@@ -133,7 +133,7 @@ class JournalCommandTest {
         CommandRun run = CommandRun.of("journal", "verify", "--journal", dir.toString());
 
         assertEquals(1, run.exitCode(), run.out() + run.err());
-        assertLine(run.out(), "journal .*: BROKEN at excerpt 22 \\(cycle \\d+ #22, index 0x[0-9a-f]+\\), transaction "
+        assertLine(run.out(), "journal .*: BROKEN at record 22 \\(cycle \\d+ #22, index 0x[0-9a-f]+\\), transaction "
                 + "01950000-0000-7000-8000-000000000010: chain hash mismatch: this record was altered, or a record "
                 + "before it was removed, inserted or reordered");
     }
@@ -149,12 +149,12 @@ class JournalCommandTest {
 
         CommandRun verify = CommandRun.of("journal", "verify", "--journal", dir.toString());
         assertEquals(1, verify.exitCode());
-        assertLine(verify.out(), "journal .*: BROKEN at excerpt 4 .*: transaction record schema version 2 is not "
+        assertLine(verify.out(), "journal .*: BROKEN at record 4 .*: transaction record schema version 2 is not "
                 + "supported \\(this reader knows version 1\\)");
 
         CommandRun report = CommandRun.of("journal", "report", "--journal", dir.toString());
         assertEquals(1, report.exitCode());
-        assertOneLineError(report, "gozargah: excerpt 4 .*: transaction record schema version 2 is not supported.*");
+        assertOneLineError(report, "gozargah: record 4 .*: transaction record schema version 2 is not supported.*");
     }
 
     @Test
@@ -166,7 +166,7 @@ class JournalCommandTest {
         }
         CommandRun run = CommandRun.of("journal", "tail", "--journal", dir.toString());
         assertEquals(1, run.exitCode());
-        assertOneLineError(run, "gozargah: excerpt 0 .*: truncated excerpt: 100 bytes, shorter than a "
+        assertOneLineError(run, "gozargah: record 0 .*: truncated excerpt: 100 bytes, shorter than a "
                 + "transaction record \\(128 bytes, 192 with body hashes\\)");
     }
 

@@ -35,6 +35,9 @@ public final class JournalContents {
     public final Map<Integer, String> names = new HashMap<>();
     public final Map<Integer, Integer> kinds = new HashMap<>();
     public int dictionaryExcerpts;
+    /** TRANSACTION_BATCH excerpts, and how many records each held, in order. */
+    public int batchExcerpts;
+    public final List<Integer> batchSizes = new ArrayList<>();
     /** Index (among transactions) of the first record whose chain hash is wrong, or -1. */
     public int firstBrokenLink = -1;
 
@@ -50,6 +53,26 @@ public final class JournalContents {
                         break;
                     }
                     int type = JournalExcerpt.type(dc.wire().bytes());
+                    if (type == RecordType.TRANSACTION_BATCH) {
+                        int count = JournalExcerpt.batchCount(dc.wire().bytes());
+                        int length = JournalExcerpt.wrap(dc.wire().bytes(), JournalExcerpt.BATCH_RECORDS_OFFSET, view,
+                                scratch);
+                        int at = 0;
+                        for (int i = 0; i < count; i++) {
+                            int recordLength = new TransactionRecordFlyweight().wrapForRead(view, at).length();
+                            byte[] bytes = new byte[recordLength];
+                            view.getBytes(at, bytes);
+                            c.transaction(bytes, chain);
+                            at += recordLength;
+                        }
+                        if (at != length) {
+                            throw new AssertionError("a batch of " + count + " records has " + (length - at)
+                                    + " bytes more");
+                        }
+                        c.batchExcerpts++;
+                        c.batchSizes.add(count);
+                        continue;
+                    }
                     int length = JournalExcerpt.wrapRecord(dc.wire().bytes(), view, scratch);
                     if (type == RecordType.DICTIONARY) {
                         DictionaryEntryFlyweight e = new DictionaryEntryFlyweight().wrapForRead(view, 0);
@@ -62,18 +85,21 @@ public final class JournalContents {
                     } else if (type == RecordType.TRANSACTION) {
                         byte[] bytes = new byte[length];
                         view.getBytes(0, bytes);
-                        Tx tx = new Tx(bytes, true);
-                        TransactionRecordFlyweight r = tx.flyweight();
-                        boolean named = named(c, r.consumerId()) && named(c, r.serviceId()) && named(c, r.endpointId());
-                        if (!chain.verifyAndAdvance(bytes, 0, length) && c.firstBrokenLink < 0) {
-                            c.firstBrokenLink = c.transactions.size();
-                        }
-                        c.transactions.add(new Tx(bytes, named));
+                        c.transaction(bytes, chain);
                     }
                 }
             }
         }
         return c;
+    }
+
+    private void transaction(byte[] bytes, JournalChain chain) {
+        TransactionRecordFlyweight r = new Tx(bytes, true).flyweight();
+        boolean named = named(this, r.consumerId()) && named(this, r.serviceId()) && named(this, r.endpointId());
+        if (!chain.verifyAndAdvance(bytes, 0, bytes.length) && firstBrokenLink < 0) {
+            firstBrokenLink = transactions.size();
+        }
+        transactions.add(new Tx(bytes, named));
     }
 
     private static boolean named(JournalContents c, int id) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -178,6 +179,91 @@ class JournalReaderTest {
         }
         JournalException e = readAll();
         assertTrue(e.getMessage().contains("schema version 9 is not supported"), e.getMessage());
+    }
+
+    @Test
+    void shouldReadABatchRecordByRecordWithEachOnesPlaceInIt() {
+        try (SyntheticJournal journal = SyntheticJournal.create(dir).batched(8)) {
+            for (long n = 1; n <= 10; n++) {
+                journal.transaction().id(0x0195L, n).append();
+            }
+        }
+        List<String> positions = new ArrayList<>();
+        List<Long> ids = new ArrayList<>();
+        try (JournalReader reader = JournalReader.open(dir)) {
+            reader.readAvailable(new JournalVisitor() {
+                @Override
+                public void transaction(JournalPosition position, TransactionRecordFlyweight record) {
+                    positions.add(position.sequence() + "/" + position.record());
+                    ids.add(record.txIdLsb());
+                }
+            });
+        }
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L), ids);
+        assertEquals(List.of("3/0", "3/1", "3/2", "3/3", "3/4", "3/5", "3/6", "3/7", "4/0", "4/1"), positions,
+                "three dictionary excerpts, a batch of 8, then the 2 left at close");
+    }
+
+    @Test
+    void shouldNameTheRecordOfABatchInItsPosition() {
+        byte[] bad = validRecord();
+        bad[TransactionRecordFlyweight.SCHEMA_VERSION_OFFSET] = 9;
+        writeBatch(2, validRecord(), bad);
+        JournalException e = readAll();
+        assertTrue(e.getMessage().contains("schema version 9 is not supported"), e.getMessage());
+        assertEquals(1, e.position().record());
+        assertTrue(e.getMessage().contains("#0 batch record 1,"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseABatchThatSaysMoreRecordsThanItHolds() {
+        writeBatch(3, validRecord(), validRecord());
+        JournalException e = readAll();
+        assertTrue(e.getMessage().contains("truncated excerpt: its batch says 3 transaction records"), e.getMessage());
+        assertEquals(2, e.position().record());
+    }
+
+    @Test
+    void shouldRefuseABatchWithBytesAfterItsRecords() {
+        writeBatch(1, validRecord(), new byte[8]);
+        JournalException e = readAll();
+        assertTrue(e.getMessage().contains("excerpt too long: 8 bytes after the 1 transaction records"),
+                e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseABatchCutInsideARecord() {
+        writeBatch(1, Arrays.copyOf(validRecord(), 100));
+        assertTrue(readAll().getMessage().contains("end inside record 0"));
+    }
+
+    @Test
+    void shouldRefuseAnEmptyBatchAndOneTooShortForItsCount() {
+        writeBatch(0);
+        assertTrue(readAll().getMessage().contains("batch of 0 transaction records"));
+        Path other = dir.resolve("short");
+        try (SyntheticJournal journal = SyntheticJournal.create(other)) {
+            journal.append(RecordType.TRANSACTION_BATCH, new byte[2], 0, 2);
+        }
+        try (JournalReader reader = JournalReader.open(other)) {
+            JournalException e = assertThrows(JournalException.class, () -> reader.readAvailable(new Collected()));
+            assertTrue(e.getMessage().contains("too short for a batch's count"), e.getMessage());
+        }
+    }
+
+    /** One raw TRANSACTION_BATCH excerpt: {@code count} as given, then {@code parts} back to back. */
+    private void writeBatch(int count, byte[]... parts) {
+        int length = 4 + Arrays.stream(parts).mapToInt(b -> b.length).sum();
+        UnsafeBuffer body = new UnsafeBuffer(new byte[length]);
+        body.putInt(0, count, ByteOrder.LITTLE_ENDIAN);
+        int at = 4;
+        for (byte[] part : parts) {
+            body.putBytes(at, part);
+            at += part.length;
+        }
+        try (SyntheticJournal journal = SyntheticJournal.create(dir)) {
+            journal.append(RecordType.TRANSACTION_BATCH, body.byteArray(), 0, length);
+        }
     }
 
     @Test

@@ -6,8 +6,11 @@ import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.exchange.TransactionIds;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -26,6 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * Every case runs on a journal framed both ways: one transaction per excerpt (journals written before batches)
+ * and batches of up to 8 (as the writer frames them now; a tampered copy is framed the same way).
+ */
+@ParameterizedClass
+@ValueSource(ints = {1, 8})
 class JournalVerifierTest {
     /** Transactions in the journal under test; ids' low bits are 1..COUNT. */
     private static final int COUNT = 20;
@@ -34,12 +43,15 @@ class JournalVerifierTest {
     @TempDir
     Path dir;
 
+    @Parameter
+    int batch;
+
     private Path journal;
 
     @BeforeEach
     void writeJournal() {
         journal = dir.resolve("journal");
-        try (SyntheticJournal j = SyntheticJournal.create(journal)) {
+        try (SyntheticJournal j = SyntheticJournal.create(journal).batched(batch)) {
             String[] consumers = {"snapp", "tapsi", "medu"};
             String[] services = {"nocr/identity", "post/address", "sms/send"};
             for (int i = 1; i <= COUNT; i++) {
@@ -78,7 +90,7 @@ class JournalVerifierTest {
         List<SyntheticJournal.Excerpt> excerpts = SyntheticJournal.excerpts(journal);
         excerpts.remove(transactionExcerpt(excerpts, 10));
         Path copy = dir.resolve("deleted");
-        SyntheticJournal.write(copy, excerpts);
+        SyntheticJournal.write(copy, excerpts, batch);
 
         JournalVerifier verifier = verify(copy, false);
         assertBrokenAt(verifier, 11);
@@ -91,7 +103,7 @@ class JournalVerifierTest {
         List<SyntheticJournal.Excerpt> excerpts = SyntheticJournal.excerpts(journal);
         Collections.swap(excerpts, transactionExcerpt(excerpts, 15), transactionExcerpt(excerpts, 16));
         Path copy = dir.resolve("swapped");
-        SyntheticJournal.write(copy, excerpts);
+        SyntheticJournal.write(copy, excerpts, batch);
 
         JournalVerifier verifier = verify(copy, false);
         assertBrokenAt(verifier, 16);
@@ -102,7 +114,7 @@ class JournalVerifierTest {
         List<SyntheticJournal.Excerpt> excerpts = SyntheticJournal.excerpts(journal);
         excerpts.remove(transactionExcerpt(excerpts, 1));
         Path copy = dir.resolve("first-removed");
-        SyntheticJournal.write(copy, excerpts);
+        SyntheticJournal.write(copy, excerpts, batch);
 
         JournalVerifier strict = verify(copy, false);
         assertBrokenAt(strict, 2);
@@ -115,7 +127,7 @@ class JournalVerifierTest {
         List<SyntheticJournal.Excerpt> excerpts = SyntheticJournal.excerpts(journal);
         excerpts.removeIf(e -> e.type() == RecordType.DICTIONARY && name(e).equals("tapsi"));
         Path copy = dir.resolve("undefined");
-        SyntheticJournal.write(copy, excerpts);
+        SyntheticJournal.write(copy, excerpts, batch);
 
         JournalVerifier verifier = verify(copy, false);
         assertBrokenAt(verifier, 1);
@@ -125,7 +137,7 @@ class JournalVerifierTest {
 
     @Test
     void shouldDetectANameChangedInARepeatedDictionaryEntry() {
-        try (SyntheticJournal j = SyntheticJournal.create(dir.resolve("renamed"))) {
+        try (SyntheticJournal j = SyntheticJournal.create(dir.resolve("renamed")).batched(batch)) {
             int snapp = j.nameId(DictionaryEntryFlyweight.KIND_CONSUMER, "snapp");
             j.transaction().append();
             j.dictionaryEntry(DictionaryEntryFlyweight.KIND_CONSUMER, snapp, "not-snapp");

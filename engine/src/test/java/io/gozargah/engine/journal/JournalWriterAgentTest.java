@@ -98,6 +98,60 @@ class JournalWriterAgentTest {
     }
 
     @Test
+    void shouldSkipRecordsTheQueueAlreadyHasWhenTheQueuesLastExcerptIsABatch() {
+        open();
+        for (long n = 1; n <= 5; n++) {
+            putRecord(n, 0);
+        }
+        // The previous writer appended a batch of 1, 2 and 3, then died before the ring freed them.
+        JournalChain chain = new JournalChain();
+        try (ExcerptAppender appender = queue.appender(); DocumentContext dc = appender.writingDocument()) {
+            dc.wire().bytes().writeInt(RecordType.TRANSACTION_BATCH);
+            dc.wire().bytes().writeInt(3);
+            for (long n = 1; n <= 3; n++) {
+                byte[] r = record(n);
+                chain.seal(r, 0, r.length);
+                dc.wire().bytes().write(r);
+            }
+        }
+
+        JournalWriterAgent writer = writer(JournalDictionary.inMemory());
+        writer.recover();
+        writer.drainAll();
+
+        assertEquals(3, counters.duplicatesSkipped());
+        assertEquals(2, counters.recoveredRecords());
+        JournalContents c = JournalContents.read(dir);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), ids(c));
+        assertEquals(-1, c.firstBrokenLink, "4 chains from 3's hash, the last of the batch");
+    }
+
+    @Test
+    void shouldAppendADrainAsBatchesOfAtMostRecordsPerExcerpt() {
+        open();
+        JournalWriterAgent writer = writer(JournalDictionary.inMemory());
+        writer.recover();
+        writer.drainAll();
+        int records = JournalWriterAgent.RECORDS_PER_EXCERPT + 36;
+        for (long n = 1; n <= records; n++) {
+            putRecord(n, 0);
+        }
+        assertEquals(records, writer.doWork());
+        putRecord(records + 1, 0);
+        assertEquals(1, writer.doWork());
+
+        JournalContents c = JournalContents.read(dir);
+        assertEquals(List.of(JournalWriterAgent.RECORDS_PER_EXCERPT, 36, 1), c.batchSizes,
+                "full batches, then what the drain had left, then the next drain's one record: none waits");
+        assertEquals(records + 1, c.transactions.size());
+        assertEquals(1L, ids(c).get(0));
+        assertEquals(records + 1L, ids(c).get(records));
+        assertEquals(-1, c.firstBrokenLink, "the chain runs through and across batches");
+        assertEquals(records + 1, counters.recordsWritten());
+        assertEquals(0, ring.occupancy());
+    }
+
+    @Test
     void shouldSkipNothingWhenTheQueuesLastRecordIsNoLongerInTheRing() {
         open();
         JournalChain chain = new JournalChain();
@@ -149,10 +203,11 @@ class JournalWriterAgentTest {
         writer.doWork();
         int tapsi = dictionary.id(DictionaryEntryFlyweight.KIND_CONSUMER, "tapsi"); // a reload named a new consumer
         putRecord(2, tapsi);
+        putRecord(3, snapp);
         writer.doWork();
 
         JournalContents c = JournalContents.read(dir);
-        assertEquals(List.of(1L, 2L), ids(c));
+        assertEquals(List.of(1L, 2L, 3L), ids(c));
         assertTrue(c.transactions.stream().allMatch(JournalContents.Tx::idsNamedBefore));
         assertEquals("tapsi", c.name(tapsi));
         assertEquals(2, c.dictionaryExcerpts, "each name once in this cycle");
@@ -166,11 +221,14 @@ class JournalWriterAgentTest {
         writer.drainAll();
         queue.close(); // appending throws from now on: a broken disk, as the writer sees it
         putRecord(1, 0);
+        putRecord(2, 0);
+        int occupied = ring.occupancy();
         assertEquals(0, writer.doWork());
 
         assertTrue(writer.failed());
         assertTrue(counters.writerFailed());
-        assertTrue(ring.occupancy() > 0, "the record that could not be appended stays in the ring");
+        assertEquals(occupied, ring.occupancy(), "the records that could not be appended stay in the ring");
+        assertEquals(0, counters.recordsWritten());
         Exchange x = new Exchange(null);
         x.start(0, 2, System.nanoTime(), 0);
         assertEquals(Outcome.JOURNAL_UNAVAILABLE, new JournalStage(ring, counters, writer).admit(x));

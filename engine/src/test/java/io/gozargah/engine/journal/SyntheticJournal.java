@@ -5,6 +5,7 @@ import io.gozargah.codec.journal.MethodCode;
 import io.gozargah.codec.journal.RecordType;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.exchange.Outcome;
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.RollCycle;
@@ -17,6 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +26,9 @@ import java.util.Map;
 /**
  * A journal written the way the gateway's writer writes one ({@link JournalQueue}: DICTIONARY excerpts before
  * the first use of an id, ids from one sequence from 1, TRANSACTION records sealed by {@link JournalChain}), with
- * the facts a test chooses. Also reads and rewrites raw excerpts, to make tampered copies.
+ * the facts a test chooses. Transactions go one per TRANSACTION excerpt (the framing of journals written before
+ * batches), or, {@link #batched}, in TRANSACTION_BATCH excerpts as the writer frames them now. Also reads and
+ * rewrites raw excerpts, to make tampered copies.
  */
 public final class SyntheticJournal implements AutoCloseable {
     /** One excerpt as stored: its record type and the record's bytes. */
@@ -38,6 +42,8 @@ public final class SyntheticJournal implements AutoCloseable {
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1 << 16]);
     private int nextId = 1;
     private long sequence;
+    private int batchSize = 1;
+    private final List<byte[]> pending = new ArrayList<>();
 
     private SyntheticJournal(Path dir, RollCycle rollCycle, TimeProvider time) {
         this.queue = JournalQueue.openForWrite(dir, rollCycle, time);
@@ -71,25 +77,67 @@ public final class SyntheticJournal implements AutoCloseable {
         append(RecordType.DICTIONARY, buffer.byteArray(), 0, entry.length());
     }
 
+    /**
+     * From now on transactions are framed in batches of up to {@code records} (a batch is cut short by a
+     * dictionary entry, as the writer's are, and by {@link #close()}); 1 frames each in an excerpt of its own.
+     */
+    public SyntheticJournal batched(int records) {
+        flush();
+        batchSize = records;
+        return this;
+    }
+
     /** A transaction with plausible defaults, to adjust and {@link Tx#append()}. */
     public Tx transaction() {
         return new Tx();
     }
 
-    /** Appends one excerpt as given, bytes unchanged (no sealing). */
+    /**
+     * Appends one record as given, bytes unchanged (no sealing): a TRANSACTION into the batch being made when
+     * {@link #batched}, anything else as an excerpt of its own (a TRANSACTION_BATCH type writes {@code bytes} as
+     * the batch's count and records, whatever they say).
+     */
     public void append(int type, byte[] bytes, int offset, int length) {
+        if (type == RecordType.TRANSACTION && batchSize > 1) {
+            pending.add(Arrays.copyOfRange(bytes, offset, offset + length));
+            if (pending.size() == batchSize) {
+                flush();
+            }
+            return;
+        }
+        flush();
         try (DocumentContext dc = appender.writingDocument()) {
             JournalExcerpt.write(dc.wire().bytes(), type, bytes, offset, length);
         }
     }
 
+    /** Appends the batch being made, if any. */
+    private void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        try (DocumentContext dc = appender.writingDocument()) {
+            Bytes<?> b = dc.wire().bytes();
+            b.writeInt(RecordType.TRANSACTION_BATCH);
+            b.writeInt(pending.size());
+            for (byte[] r : pending) {
+                b.write(r);
+            }
+        }
+        pending.clear();
+    }
+
     @Override
     public void close() {
+        flush();
         appender.close();
         queue.close();
     }
 
-    /** Every excerpt of the journal in {@code dir}, in order. */
+    /**
+     * Every record of the journal in {@code dir}, in order, as an excerpt of its own: the records of a batch
+     * come out as TRANSACTION excerpts, so that a test can drop or move one and {@link #write} the rest back.
+     */
     public static List<Excerpt> excerpts(Path dir) {
         List<Excerpt> excerpts = new ArrayList<>();
         UnsafeBuffer view = new UnsafeBuffer(0, 0);
@@ -101,6 +149,19 @@ public final class SyntheticJournal implements AutoCloseable {
                         return excerpts;
                     }
                     int type = JournalExcerpt.type(dc.wire().bytes());
+                    if (type == RecordType.TRANSACTION_BATCH) {
+                        int count = JournalExcerpt.batchCount(dc.wire().bytes());
+                        JournalExcerpt.wrap(dc.wire().bytes(), JournalExcerpt.BATCH_RECORDS_OFFSET, view, scratch);
+                        int at = 0;
+                        for (int i = 0; i < count; i++) {
+                            int length = new TransactionRecordFlyweight().wrapForRead(view, at).length();
+                            byte[] bytes = new byte[length];
+                            view.getBytes(at, bytes);
+                            excerpts.add(new Excerpt(RecordType.TRANSACTION, bytes));
+                            at += length;
+                        }
+                        continue;
+                    }
                     int length = JournalExcerpt.wrapRecord(dc.wire().bytes(), view, scratch);
                     byte[] bytes = new byte[length];
                     view.getBytes(0, bytes);
@@ -110,9 +171,14 @@ public final class SyntheticJournal implements AutoCloseable {
         }
     }
 
-    /** A new journal in {@code dir} holding {@code excerpts} exactly as given. */
+    /** A new journal in {@code dir} holding {@code excerpts} exactly as given, one per excerpt. */
     public static void write(Path dir, List<Excerpt> excerpts) {
-        try (SyntheticJournal journal = create(dir)) {
+        write(dir, excerpts, 1);
+    }
+
+    /** A new journal in {@code dir} holding {@code excerpts} as given, transactions in batches of up to {@code batch}. */
+    public static void write(Path dir, List<Excerpt> excerpts, int batch) {
+        try (SyntheticJournal journal = create(dir).batched(batch)) {
             for (Excerpt e : excerpts) {
                 journal.append(e.type(), e.bytes(), 0, e.bytes().length);
             }
