@@ -31,6 +31,9 @@ public final class DemoProviders implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemoProviders.class);
 
     private final ExecutorService executor;
+    /** The JDK server's switch for TCP_NODELAY on the sockets it accepts. */
+    static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
     private final Map<String, HttpServer> servers;
 
     private DemoProviders(ExecutorService executor, Map<String, HttpServer> servers) {
@@ -48,6 +51,10 @@ public final class DemoProviders implements AutoCloseable {
      * started are stopped and the exception names the provider and its address.
      */
     public static DemoProviders start(int nocrPort, int postPort, int smsPort) throws IOException {
+        // The JDK's server writes a response's head and body in separate writes; with Nagle's algorithm on, the
+        // body then waits for the gateway's delayed ACK of the head: 40 ms on every answer. Read once, when
+        // the first server starts.
+        System.setProperty(NODELAY_PROPERTY, "true");
         ExecutorService executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
         List<HttpServer> started = new ArrayList<>();
         try {
