@@ -15,8 +15,8 @@ public final class RecordType {
     public static final int DICTIONARY = 2;
     /**
      * Several {@link TransactionRecordFlyweight}s back to back, with their count in front: the journal writer's
-     * excerpt for a run of transactions (one Chronicle excerpt per record costs more than the rest of writing
-     * it). Only in the journal's queue, never in the ring.
+     * excerpt for a run of transactions, so that Chronicle's fixed cost per excerpt is paid once per run. Only in
+     * the journal's queue, never in the ring.
      */
     public static final int TRANSACTION_BATCH = 3;
 

@@ -30,10 +30,10 @@ public final class DemoProviders implements AutoCloseable {
     private static final int THREADS = 4;
     private static final Logger LOG = LoggerFactory.getLogger(DemoProviders.class);
 
-    private final ExecutorService executor;
     /** The JDK server's switch for TCP_NODELAY on the sockets it accepts. */
     static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
+    private final ExecutorService executor;
     private final Map<String, HttpServer> servers;
 
     private DemoProviders(ExecutorService executor, Map<String, HttpServer> servers) {

@@ -20,9 +20,9 @@ import java.util.function.BooleanSupplier;
 /**
  * Reads a journal from its first record on, as written or still being written: each excerpt is decoded through
  * the codec's flyweights ({@link JournalExcerpt} framing: one record, or a batch of transaction records),
- * dictionary entries teach the {@link JournalNames}, and every record goes to a {@link JournalVisitor}. The queue is opened read-only
- * ({@link JournalQueue#openForRead}), so reading never changes the evidence, and works the same on a stopped
- * journal and on one the gateway is appending to ({@link #follow}).
+ * dictionary entries teach the {@link JournalNames}, and every record goes to a {@link JournalVisitor}. The
+ * queue is opened read-only ({@link JournalQueue#openForRead}), so reading never changes the evidence, and works
+ * the same on a stopped journal and on one the gateway is appending to ({@link #follow}).
  *
  * <p>Memory stays bounded whatever the journal's length: records are read in place in the mapped cycle files
  * through reused flyweights; only the dictionary grows, with the number of distinct names. Excerpts of a record

@@ -34,10 +34,11 @@ import java.nio.ByteOrder;
  * {@link #recover()} runs before the event loops do. It journals the whole dictionary, finds the last transaction
  * record in the queue (the last of the last batch) and continues the chain from its hash. The ring frees a
  * drain's records only after the writer appended them ({@link JournalRing#drain}), so a crash between the two
- * leaves records in the ring that are already in the queue: they are exactly the ring's records up to and including the queue's last transaction id (the ring and
- * the queue keep the same order, and ids are unique). If the ring holds that id, every record up to it is skipped;
- * if it does not, nothing is. Claims a dead producer never committed are skipped too (their exchanges were never
- * answered). {@link #drainAll()} then empties the ring before the gateway accepts a connection.
+ * leaves records in the ring that are already in the queue: they are exactly the ring's records up to and
+ * including the queue's last transaction id (the ring and the queue keep the same order, and ids are unique). If
+ * the ring holds that id, every record up to it is skipped; if it does not, nothing is. Claims a dead producer
+ * never committed are skipped too (their exchanges were never answered). {@link #drainAll()} then empties the
+ * ring before the gateway accepts a connection.
  *
  * <h2>Failure</h2>
  * If appending fails (a full disk, a broken queue) the record that failed stays in the ring, the writer stops and
@@ -246,9 +247,10 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
             }
             return;
         }
-        int maxId = Math.max(buffer.getInt(index + TransactionRecordFlyweight.CONSUMER_ID_OFFSET, ByteOrder.LITTLE_ENDIAN),
-                Math.max(buffer.getInt(index + TransactionRecordFlyweight.SERVICE_ID_OFFSET, ByteOrder.LITTLE_ENDIAN),
-                        buffer.getInt(index + TransactionRecordFlyweight.ENDPOINT_ID_OFFSET, ByteOrder.LITTLE_ENDIAN)));
+        int consumer = buffer.getInt(index + TransactionRecordFlyweight.CONSUMER_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        int service = buffer.getInt(index + TransactionRecordFlyweight.SERVICE_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        int endpoint = buffer.getInt(index + TransactionRecordFlyweight.ENDPOINT_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        int maxId = Math.max(consumer, Math.max(service, endpoint));
         if (Integer.compareUnsigned(maxId, journaledIds) > 0) {
             appendBatch();
             journalDictionary();

@@ -176,7 +176,7 @@ public final class SyntheticJournal implements AutoCloseable {
         write(dir, excerpts, 1);
     }
 
-    /** A new journal in {@code dir} holding {@code excerpts} as given, transactions in batches of up to {@code batch}. */
+    /** A new journal in {@code dir} holding {@code excerpts} as given, transactions in batches of {@code batch}. */
     public static void write(Path dir, List<Excerpt> excerpts, int batch) {
         try (SyntheticJournal journal = create(dir).batched(batch)) {
             for (Excerpt e : excerpts) {
