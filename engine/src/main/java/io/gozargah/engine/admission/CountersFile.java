@@ -172,7 +172,7 @@ public final class CountersFile implements AutoCloseable {
                 throw new IOException("counters file " + path + " is in use by another gateway");
             }
             long size = channel.size();
-            boolean fresh = size == 0;
+            boolean fresh = size == 0 || allZero(channel, size);
             int capacity = fresh ? slots : readCapacity(channel, path);
             long length = (long) HEADER_LENGTH + (long) capacity * RECORD_LENGTH;
             if (!fresh && size < length) {
@@ -188,6 +188,29 @@ public final class CountersFile implements AutoCloseable {
             channel.close();
             throw e;
         }
+    }
+
+    /**
+     * Whether the file holds nothing but zeros: what a start that died between sizing a new file and writing its
+     * header leaves (the header's magic is written before anything is counted). Such a file is begun afresh
+     * instead of refused; a file with any other content is someone's data and is never overwritten.
+     */
+    private static boolean allZero(FileChannel channel, long size) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+        for (long at = 0; at < size; ) {
+            chunk.clear();
+            int n = channel.read(chunk, at);
+            if (n < 0) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (chunk.get(i) != 0) {
+                    return false;
+                }
+            }
+            at += n;
+        }
+        return true;
     }
 
     private static int readCapacity(FileChannel channel, Path path) throws IOException {
