@@ -28,7 +28,8 @@ import java.nio.ByteOrder;
  * is appended when it is full, before a dictionary entry, and at the end of every drain, so it never waits for
  * records that have not come: the queue holds every record the ring gave up. Chronicle's fixed cost per excerpt
  * (write lock, header, index entry) is paid once per batch. What remains per record is the copy, the SHA-256
- * chain (about 230 ns) and the kernel's zero-filling of the cycle file's new pages as they are first written.
+ * chain (about 230 ns) and the kernel's zero-filling of the cycle file's new pages as they are first written,
+ * in the kernel's read-around or one page per fault, by the backlog ({@link QueueMappingAdvice}).
  *
  * <h2>Start-up: exactly once</h2>
  * {@link #recover()} runs before the event loops do. It journals the whole dictionary, finds the last transaction
@@ -98,6 +99,8 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
      */
     private final Bytes<?> excerpt = Bytes.allocateElasticDirect(batch.length);
     private ExcerptAppender appender;
+    /** Read-around or not on the appender's page faults, by the backlog: see {@link QueueMappingAdvice}. */
+    private final QueueMappingAdvice advice = new QueueMappingAdvice();
     private int cycle = Integer.MIN_VALUE;
     /** Dictionary entries journaled in the current cycle: ids up to this are known to its readers. */
     private int journaledIds;
@@ -221,7 +224,9 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
             counters.writerCpuNanos.lazySet(THREADS.getCurrentThreadCpuTime() - cpuAtStart);
         }
         startCycleIfDue();
-        return drain();
+        int n = drain();
+        advice.drained(n, BATCH);
+        return n;
     }
 
     /** One drain of the ring; a failure fails the writer, leaving the records in the ring. */
@@ -317,6 +322,7 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
         excerpt.clear();
         JournalExcerpt.write(excerpt, type, bytes, 0, length);
         appender.writeBytes(excerpt);
+        advice.afterAppend(appender);
     }
 
     /** Appends {@code body[0, length)}, a whole excerpt body, with one copy into native memory. */
@@ -324,6 +330,7 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
         excerpt.clear();
         excerpt.unsafeWriteObject(body.byteArray(), (int) body.addressOffset(), length);
         appender.writeBytes(excerpt);
+        advice.afterAppend(appender);
     }
 
     private void fail(Throwable e) {
@@ -343,6 +350,11 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
 
     boolean failed() {
         return failed;
+    }
+
+    /** The advice given to the queue's mapped chunks (tests). */
+    QueueMappingAdvice advice() {
+        return advice;
     }
 
     /**

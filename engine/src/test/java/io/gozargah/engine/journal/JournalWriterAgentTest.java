@@ -13,12 +13,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The writer driven step by step, no thread: start-up recovery, dictionary order, the chain, a stalled ring. */
 class JournalWriterAgentTest {
@@ -149,6 +153,58 @@ class JournalWriterAgentTest {
         assertEquals(-1, c.firstBrokenLink, "the chain runs through and across batches");
         assertEquals(records + 1, counters.recordsWritten());
         assertEquals(0, ring.occupancy());
+    }
+
+    @Test
+    void shouldMapTheQueueChunksItWritesInWithoutReadAround() throws IOException {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/smaps")), "madvise flags are read from Linux's smaps");
+        open();
+        JournalWriterAgent writer = writer(JournalDictionary.inMemory());
+        writer.recover();
+        writer.drainAll();
+        for (long n = 1; n <= 100; n++) {
+            putRecord(n, 0);
+        }
+        assertEquals(100, writer.doWork());
+
+        QueueMappingAdvice advice = writer.advice();
+        assertFalse(advice.streaming());
+        assertCycleFileMappings(true, "a writer that keeps up: one page per fault (VmFlags rr), whole mappings");
+
+        for (int i = 1; i < QueueMappingAdvice.STREAMING_AFTER; i++) {
+            advice.drained(JournalWriterAgent.BATCH, JournalWriterAgent.BATCH);
+        }
+        assertFalse(advice.streaming(), "one full drain short of streaming");
+        assertCycleFileMappings(true, "not streaming yet");
+        advice.drained(JournalWriterAgent.BATCH, JournalWriterAgent.BATCH);
+        assertTrue(advice.streaming());
+        assertCycleFileMappings(false, "a writer with a backlog: the kernel's read-around");
+
+        advice.drained(JournalWriterAgent.BATCH - 1, JournalWriterAgent.BATCH);
+        assertFalse(advice.streaming(), "a drain that empties the ring ends streaming");
+        assertCycleFileMappings(true, "caught up again: one page per fault");
+    }
+
+    private void assertCycleFileMappings(boolean random, String why) throws IOException {
+        List<String> flags = cycleFileMappingFlags(dir);
+        assertFalse(flags.isEmpty(), "the cycle file is mapped");
+        for (String f : flags) {
+            assertEquals(random, List.of(f.split(" ")).contains("rr"), why + ": " + f);
+        }
+    }
+
+    /** The VmFlags of each mapping of a cycle file (*.cq4) under {@code dir}, from /proc/self/smaps. */
+    private static List<String> cycleFileMappingFlags(Path dir) throws IOException {
+        List<String> flags = new ArrayList<>();
+        boolean inCycleFile = false;
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+                inCycleFile = line.contains(dir.toString()) && line.endsWith(".cq4");
+            } else if (inCycleFile && line.startsWith("VmFlags:")) {
+                flags.add(line.substring("VmFlags:".length()).trim());
+            }
+        }
+        return flags;
     }
 
     @Test
