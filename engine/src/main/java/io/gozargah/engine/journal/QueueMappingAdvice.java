@@ -58,14 +58,9 @@ final class QueueMappingAdvice {
     private boolean streaming;
     private int fullDrains;
     private boolean warned;
-    private long chunksAdvised;
 
     QueueMappingAdvice() {
-        this(posixOrNull());
-    }
-
-    QueueMappingAdvice(PosixAPI posix) {
-        this.posix = posix;
+        this.posix = posixOrNull();
     }
 
     /** The posix calls, or null when there are none: the library's fallback does nothing and says it succeeded. */
@@ -145,10 +140,7 @@ final class QueueMappingAdvice {
         if (mapping == null) {
             return;
         }
-        int rc = posix.madvise(mapping[0], mapping[1] - mapping[0], advice);
-        if (rc == 0) {
-            chunksAdvised++;
-        } else {
+        if (posix.madvise(mapping[0], mapping[1] - mapping[0], advice) != 0) {
             warnOnce("madvise(" + advice + ") of " + (mapping[1] - mapping[0]) + " bytes failed: "
                     + posix.strerror(posix.lastError()));
         }
@@ -186,10 +178,5 @@ final class QueueMappingAdvice {
             }
         }
         return null;
-    }
-
-    /** madvise calls that succeeded so far. */
-    long chunksAdvised() {
-        return chunksAdvised;
     }
 }
