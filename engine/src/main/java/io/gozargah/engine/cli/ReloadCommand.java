@@ -6,10 +6,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +58,12 @@ final class ReloadCommand implements Callable<Integer> {
         if (ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty()) {
             throw CliFailure.runtime("pid file " + file + " names process " + pid + ", which is not running", null);
         }
+        if (ignoresSighup(pid)) {
+            throw CliFailure.runtime("process " + pid + " ignores SIGHUP (started under nohup, or by a parent that"
+                    + " ignores it), so a signal cannot ask it to reload: use POST /admin/reload on its admin"
+                    + " listener, or restart it without nohup (setsid or a service manager detach it without"
+                    + " ignoring SIGHUP)", null);
+        }
         int exit;
         try {
             Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(pid)).inheritIO().start();
@@ -74,5 +82,29 @@ final class ReloadCommand implements Callable<Integer> {
                 + "; its log says whether the configuration was reloaded");
         spec.commandLine().getOut().flush();
         return Main.EXIT_OK;
+    }
+
+    /**
+     * Whether {@code pid} ignores SIGHUP, from the SigIgn mask in /proc/PID/status (bit 0 is signal 1, SIGHUP). A
+     * JVM started with SIGHUP ignored leaves it ignored whatever handler the gateway asks for. False when the mask
+     * cannot be read (no /proc): the signal is sent as before.
+     */
+    static boolean ignoresSighup(long pid) {
+        List<String> status;
+        try {
+            status = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"), StandardCharsets.US_ASCII);
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
+        for (String line : status) {
+            if (line.startsWith("SigIgn:")) {
+                try {
+                    return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16) & 1L) != 0;
+                } catch (NumberFormatException e) {
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -3,11 +3,16 @@ package io.gozargah.engine.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** What {@code stat} and {@code reload} say when there is nothing to read or signal (the happy paths: QuotaPersistenceIT). */
 class StatAndReloadCommandTest {
@@ -54,6 +59,42 @@ class StatAndReloadCommandTest {
         CommandRun run = CommandRun.of("reload", "--pid-file", pid.toString());
         assertEquals(1, run.exitCode());
         assertTrue(run.err().contains("names process " + exited.pid() + ", which is not running"), run.err());
+    }
+
+    @Test
+    void shouldExit1WithoutSignallingAProcessThatIgnoresSighup() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "the mask is read from Linux's /proc");
+        // A stand-in for a gateway started under nohup: SIGHUP ignored, and the disposition kept across exec.
+        Process ignoring = new ProcessBuilder("sh", "-c", "trap '' HUP; echo ready; exec cat").start();
+        try {
+            assertEquals("ready", new BufferedReader(new InputStreamReader(ignoring.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine());
+            Path pid = Files.writeString(dir.resolve("gateway.pid"), ignoring.pid() + "\n");
+            CommandRun run = CommandRun.of("reload", "--pid-file", pid.toString());
+            assertEquals(1, run.exitCode());
+            assertTrue(run.err().contains("process " + ignoring.pid() + " ignores SIGHUP")
+                    && run.err().contains("POST /admin/reload"), run.err());
+            assertTrue(ignoring.isAlive());
+        } finally {
+            ignoring.destroy();
+            ignoring.waitFor();
+        }
+    }
+
+    @Test
+    void shouldSeeWhetherAProcessIgnoresSighup() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "the mask is read from Linux's /proc");
+        Process exited = new ProcessBuilder("true").start();
+        exited.waitFor();
+        assertFalse(ReloadCommand.ignoresSighup(exited.pid()), "no such process: no mask, the signal is tried");
+        Process ignoring = new ProcessBuilder("sh", "-c", "trap '' HUP; echo ready; exec cat").start();
+        try {
+            new BufferedReader(new InputStreamReader(ignoring.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            assertTrue(ReloadCommand.ignoresSighup(ignoring.pid()));
+        } finally {
+            ignoring.destroy();
+            ignoring.waitFor();
+        }
     }
 
     @Test
