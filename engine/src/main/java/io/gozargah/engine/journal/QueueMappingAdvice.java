@@ -1,5 +1,6 @@
 package io.gozargah.engine.journal;
 
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.bytes.MappedBytesStore;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -38,6 +39,10 @@ import java.util.List;
  * the advice of the moment. Readers of the journal (tail, report, verify) map the files themselves and keep the
  * kernel's read-ahead.
  *
+ * <p>Ahead of the appender, whichever the advice, the next {@link #POPULATE_AHEAD} bytes of the chunk are mapped
+ * in with one {@code madvise(MADV_POPULATE_WRITE)} (see {@link #populateAhead}), so the writer takes one system
+ * call per 64 pages instead of a page fault per page.
+ *
  * <p>Each chunk mapping's bounds come from /proc/self/maps, read once per chunk. Where the advice cannot be
  * given (not Linux, no native access: the posix library then falls back to doing nothing) the journal works as
  * before and says so once in the log.
@@ -51,7 +56,17 @@ final class QueueMappingAdvice {
     /** Full drains in a row after which the writer counts as streaming. */
     static final int STREAMING_AFTER = 4;
 
+    /** Linux's MADV_POPULATE_WRITE (since 5.14): fault the range in, writable, as writes would. */
+    static final int MADV_POPULATE_WRITE = 23;
+    static final long PAGE = 4096;
+    /** How far ahead of the appender's position its pages are mapped in (64 pages). */
+    static final long POPULATE_AHEAD = 256 * 1024;
+
     private final PosixAPI posix;
+    /** {@link #POPULATE_AHEAD}, or 0 once madvise refused it (or a test asked for none). */
+    private long populateAhead;
+    /** The end of what was mapped in ahead of the appender in the current chunk (0: nothing yet). */
+    private long populatedTo;
     /** The chunk the appender writes in (identity only: never read), and its mapping's bounds (null: unknown). */
     private BytesStore<?, ?> current;
     private long[] mapping;
@@ -60,7 +75,13 @@ final class QueueMappingAdvice {
     private boolean warned;
 
     QueueMappingAdvice() {
+        this(POPULATE_AHEAD);
+    }
+
+    /** With {@code populateAhead} bytes mapped in ahead of the appender (0: none, the page faults do it). */
+    QueueMappingAdvice(long populateAhead) {
         this.posix = posixOrNull();
+        this.populateAhead = posix == null ? 0 : populateAhead;
     }
 
     /** The posix calls, or null when there are none: the library's fallback does nothing and says it succeeded. */
@@ -86,15 +107,55 @@ final class QueueMappingAdvice {
         if (wire == null) {
             return;
         }
-        BytesStore<?, ?> store = wire.bytes().bytesStore();
-        if (store == current || !(store instanceof MappedBytesStore)) {
+        Bytes<?> bytes = wire.bytes();
+        BytesStore<?, ?> store = bytes.bytesStore();
+        if (store != current) {
+            if (!(store instanceof MappedBytesStore)) {
+                return;
+            }
+            current = store;
+            populatedTo = 0;
+            mapping = posix == null ? null : find((MappedBytesStore) store);
+            if (mapping != null && !streaming) {
+                advise(MAdviseFlag.MADV_RANDOM);
+            }
+        }
+        if (mapping != null && populateAhead > 0) {
+            populateAhead(store, bytes.writePosition());
+        }
+    }
+
+    /**
+     * Maps in the pages ahead of the appender, {@link #POPULATE_AHEAD} bytes at a time, with one
+     * {@code madvise(MADV_POPULATE_WRITE)} once it has written half of what was mapped in last. A page the kernel
+     * maps in that way costs what the first write's page fault would have, less the trip through the fault
+     * handler; under a hypervisor that keeps the guest's page tables itself (this project's test machines) that
+     * trip is most of a fault's cost. Measured in scripts/bench-proxy --resident, 24 rounds of 5 s alternating two
+     * journal-on gateways, one without this: the writer's CPU time 1,349 ns per record against 1,599.
+     */
+    private void populateAhead(BytesStore<?, ?> store, long position) {
+        long start = store.start();
+        if (position < start || position >= start + store.capacity()) {
             return;
         }
-        current = store;
-        mapping = posix == null ? null : find((MappedBytesStore) store);
-        if (mapping != null && !streaming) {
-            advise(MAdviseFlag.MADV_RANDOM);
+        long address = store.addressForWrite(position);
+        if (address + populateAhead / 2 <= populatedTo) {
+            return;
         }
+        long page = address & -PAGE;
+        long from = Math.max(Math.max(page, populatedTo), mapping[0]);
+        long to = Math.min(mapping[1], page + populateAhead);
+        if (to <= from) {
+            return;
+        }
+        if (posix.madvise(from, to - from, MADV_POPULATE_WRITE) != 0) {
+            // Linux before 5.14 does not know it (EINVAL); the writer's own page faults do the same work.
+            populateAhead = 0;
+            log.warn("journal: madvise(MADV_POPULATE_WRITE) of {} bytes failed ({}); the writer's page faults map"
+                    + " the queue's pages in one at a time", to - from, posix.strerror(posix.lastError()));
+            return;
+        }
+        populatedTo = to;
     }
 
     /** After each drain of the ring: {@code records} drained, of at most {@code batch}. */
