@@ -196,7 +196,7 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** How long the writer sleeps on an empty ring of {@code capacity} bytes: 5 ms for the default 16 MiB. */
+    /** How long the writer sleeps on an empty ring of {@code capacity} bytes: the 20 ms cap for the default 16 MiB. */
     static long idleSleepNanos(int capacity) {
         long quarter = capacity / 4 / JournalRing.SLOT_BYTES;
         return Math.max(MIN_IDLE_SLEEP_NANOS, Math.min(MAX_IDLE_SLEEP_NANOS, quarter * NANOS_PER_RECORD_AT_PEAK));
