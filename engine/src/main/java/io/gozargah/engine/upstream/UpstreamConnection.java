@@ -238,13 +238,23 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /**
      * The listener's client became unwritable (false) or writable again (true): auto-read follows, so the
      * upstream is not read faster than the client takes the response.
+     *
+     * <p>On resuming, what the pause held back is delivered at once, even with no byte left over: a fixed-length
+     * body whose last bytes were handed on just before the pause is complete only once the parser is asked
+     * again, and the upstream may have nothing more to send that would ask it. What is delivered here is not
+     * followed by an upstream read batch either, so the listener is told to flush it
+     * ({@link UpstreamListener#onUpstreamReadComplete}); left unflushed, it would keep the client unwritable
+     * and the exchange would stall.
      */
     public void setClientWritable(boolean writable) {
         if (clientWritable != writable) {
             clientWritable = writable;
             channel.config().setAutoRead(writable);
-            if (writable && listener != null && in != null) {
+            if (writable && listener != null && !responseComplete) {
                 deliver();
+                if (listener != null) {
+                    listener.onUpstreamReadComplete();
+                }
             }
         }
     }

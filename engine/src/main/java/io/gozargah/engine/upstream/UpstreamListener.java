@@ -32,7 +32,10 @@ public interface UpstreamListener {
      */
     void onUpstreamFailure(boolean responseStarted, String detail);
 
-    /** A read batch from the upstream ended: the moment to flush what was written to the client. */
+    /**
+     * A read batch from the upstream ended, or content held back while the client was unwritable was delivered
+     * on its resuming: the moment to flush what was written to the client.
+     */
     void onUpstreamReadComplete();
 
     /** The upstream channel's writability changed (request-body backpressure). */

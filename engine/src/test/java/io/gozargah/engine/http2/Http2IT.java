@@ -274,6 +274,38 @@ class Http2IT {
     }
 
     @Test
+    void shouldFinishEveryResponseWhoseLastBytesFillTheStream() throws Exception {
+        // With a 4 KiB window the stream is above its high-water mark after almost every upstream read. For some
+        // of these sizes the read that fills it is the one with the provider's last bytes: the response is then
+        // complete only when the stream can take more, with nothing left to come from the provider to say so.
+        upstream = TestUpstream.http((ctx, req) -> {
+            byte[] body = bodyOf(Integer.parseInt(req.headers().get("x-size")));
+            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.wrappedBuffer(body));
+            resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            ctx.writeAndFlush(resp);
+        });
+        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null)
+                + "http2:\n  initialWindowSize: 4KiB\n");
+        H2Client c = client(4096);
+
+        for (int size = 100_000; size < 620_000; size += 13_001) {
+            H2Client.Exchange x = c.open(H2Client.request("GET", "/prov/svc", "x-api-key", ALICE_KEY,
+                    "x-size", Integer.toString(size)), true);
+            H2Client.Response r = x.response.get(10, TimeUnit.SECONDS);
+
+            assertEquals(200, r.status());
+            assertArrayEquals(bodyOf(size), r.bodyBytes(), "a body of " + size + " bytes");
+        }
+    }
+
+    private static byte[] bodyOf(int size) {
+        byte[] body = new byte[size];
+        new Random(size).nextBytes(body);
+        return body;
+    }
+
+    @Test
     void shouldPassTrailersBothWays() throws Exception {
         AtomicInteger requestTrailer = new AtomicInteger();
         upstream = TestUpstream.http((ctx, req) -> {
