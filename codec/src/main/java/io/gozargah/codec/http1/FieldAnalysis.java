@@ -18,6 +18,9 @@ final class FieldAnalysis {
     private static final byte[] LOWER_KEEP_ALIVE = Ascii.lowerName(KEEP_ALIVE);
     private static final long MAX_DIGIT_PREFIX = Long.MAX_VALUE / 10;
 
+    /** Requests only: refuse Connection options that name a framing or routing field (see {@link #option}). */
+    private final boolean refuseFramingOptions;
+
     /** The Content-Length value, or -1 when there is none. */
     long contentLength;
     boolean transferEncoding;
@@ -27,6 +30,11 @@ final class FieldAnalysis {
     boolean keepAlive;
     boolean expectContinue;
     int hostCount;
+
+    /** @param request the fields are a request's (Connection options naming framing fields are refused) */
+    FieldAnalysis(boolean request) {
+        this.refuseFramingOptions = request;
+    }
 
     /** Analyses {@code headers}; returns the first framing error or null. Marks Connection-named fields hop-by-hop. */
     Http1Error analyze(HeaderBlock headers) {
@@ -47,7 +55,7 @@ final class FieldAnalysis {
                     error = transferCodings(headers, i);
                     break;
                 case KnownHeaders.CONNECTION:
-                    connectionOptions(headers, i);
+                    error = connectionOptions(headers, i);
                     break;
                 case KnownHeaders.EXPECT:
                     expectContinue |= headers.valueEquals(i, CONTINUE);
@@ -154,7 +162,7 @@ final class FieldAnalysis {
     }
 
     /** RFC 9110 §7.6.1: connection options; every option other than close and keep-alive names a field. */
-    private void connectionOptions(HeaderBlock headers, int i) {
+    private Http1Error connectionOptions(HeaderBlock headers, int i) {
         ByteBuf buf = headers.buffer();
         int pos = headers.valueStart(i);
         int end = pos + headers.valueLength(i);
@@ -169,28 +177,52 @@ final class FieldAnalysis {
             while (stop > start && Ascii.isOws(buf.getByte(stop - 1))) {
                 stop--;
             }
-            option(headers, buf, start, stop - start);
+            Http1Error e = option(headers, buf, start, stop - start);
+            if (e != null) {
+                return e;
+            }
             pos = tokenEnd + 1;
         }
+        return null;
     }
 
-    private void option(HeaderBlock headers, ByteBuf buf, int start, int length) {
+    /**
+     * One connection option. In a request, an option naming a field that frames or routes the message
+     * (Content-Length, Transfer-Encoding, Host, Trailer) or one of the gateway's own {@code X-Gozargah-*}
+     * is refused: a proxy that honours it drops the field, and an upstream that then frames the body
+     * differently reads it as a further request (request smuggling). TE and Upgrade are hop-by-hop already
+     * and RFC 9110 §10.1.4 and §7.8 require a sender to name them, so naming them changes nothing.
+     */
+    private Http1Error option(HeaderBlock headers, ByteBuf buf, int start, int length) {
         if (length == 0) {
-            return;
+            return null;
+        }
+        if (refuseFramingOptions && Ascii.endOfRun(buf, start, start + length, Ascii.TCHARS) == start + length) {
+            switch (KnownHeaders.idOf(buf, start, length)) {
+                case KnownHeaders.CONTENT_LENGTH:
+                case KnownHeaders.TRANSFER_ENCODING:
+                case KnownHeaders.HOST:
+                case KnownHeaders.TRAILER:
+                case KnownHeaders.X_GOZARGAH:
+                    return Http1Error.CONNECTION_NAMES_FRAMING_FIELD;
+                default:
+                    break;
+            }
         }
         // A field value holds no CTL but HTAB, as Ascii.equalsLowerName requires.
         if (length == LOWER_CLOSE.length && Ascii.equalsLowerName(buf, start, LOWER_CLOSE)) {
             close = true;
-            return;
+            return null;
         }
         if (length == LOWER_KEEP_ALIVE.length && Ascii.equalsLowerName(buf, start, LOWER_KEEP_ALIVE)) {
             keepAlive = true;
-            return;
+            return null;
         }
         for (int j = 0; j < headers.size(); j++) {
             if (headers.nameLength(j) == length && Ascii.equalsIgnoreCase(buf, headers.nameStart(j), length, buf, start)) {
                 headers.markHopByHop(j);
             }
         }
+        return null;
     }
 }

@@ -30,6 +30,7 @@ public final class HeaderBlock {
     private static final int STRIDE = 6;
     private static final int ID_MASK = 0xFF;
     private static final int HOP_BY_HOP = 0x100;
+    private static final int UNDERSCORE = 0x200;
     private static final int INITIAL_FIELDS = 16;
 
     private ByteBuf buffer;
@@ -62,6 +63,15 @@ public final class HeaderBlock {
      */
     public boolean hopByHop(int i) {
         return (fields[i * STRIDE + ID_FLAGS] & HOP_BY_HOP) != 0;
+    }
+
+    /**
+     * Whether field {@code i}'s name holds '_'. Many servers behind a proxy (CGI, WSGI, PHP, nginx with
+     * {@code underscores_in_headers}) fold '_' into '-', so such a name can pass for one the gateway controls
+     * ({@code X_Gozargah_Consumer} for {@code X-Gozargah-Consumer}).
+     */
+    public boolean underscoreInName(int i) {
+        return (fields[i * STRIDE + ID_FLAGS] & UNDERSCORE) != 0;
     }
 
     public int nameStart(int i) {
@@ -159,7 +169,8 @@ public final class HeaderBlock {
      * Appends a field to the pending table. Positions are relative to the reader index of the section's
      * buffer, because the buffer may move before the section is complete.
      */
-    void addPending(int lineStart, int nameLength, int valueStart, int valueLength, int lineEnd, int id) {
+    void addPending(int lineStart, int nameLength, int valueStart, int valueLength, int lineEnd, int id,
+                    boolean underscore) {
         int at = pendingSize * STRIDE;
         if (at + STRIDE > pending.length) {
             pending = Arrays.copyOf(pending, pending.length * 2);
@@ -169,7 +180,7 @@ public final class HeaderBlock {
         pending[at + VALUE_START] = valueStart;
         pending[at + VALUE_LENGTH] = valueLength;
         pending[at + LINE_END] = lineEnd;
-        pending[at + ID_FLAGS] = id | (KnownHeaders.alwaysHopByHop(id) ? HOP_BY_HOP : 0);
+        pending[at + ID_FLAGS] = id | (KnownHeaders.alwaysHopByHop(id) ? HOP_BY_HOP : 0) | (underscore ? UNDERSCORE : 0);
         pendingSize++;
     }
 

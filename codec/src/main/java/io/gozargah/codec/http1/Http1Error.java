@@ -22,6 +22,7 @@ public enum Http1Error {
     BAD_CONTENT_LENGTH(400, "invalid Content-Length"),
     DUPLICATE_CONTENT_LENGTH(400, "more than one Content-Length"),
     CONTENT_LENGTH_AND_TRANSFER_ENCODING(400, "both Content-Length and Transfer-Encoding"),
+    CONNECTION_NAMES_FRAMING_FIELD(400, "Connection names a field that frames or routes the request"),
     BAD_TRANSFER_ENCODING(400, "Transfer-Encoding whose final coding is not chunked"),
     UNSUPPORTED_TRANSFER_CODING(501, "unsupported transfer coding"),
     BAD_CHUNK_SIZE(400, "invalid chunk size"),

@@ -49,7 +49,7 @@ abstract class Http1MessageParser {
     private static final int BARE_CR_FOUND = -3;
 
     final Http1Limits limits;
-    final FieldAnalysis fields = new FieldAnalysis();
+    final FieldAnalysis fields;
     final HeaderBlock headers = new HeaderBlock();
     final HeaderBlock trailers = new HeaderBlock();
 
@@ -64,8 +64,10 @@ abstract class Http1MessageParser {
     private int bodyBytes;
     private Http1Error error;
 
-    Http1MessageParser(Http1Limits limits) {
+    /** @param request whether the messages are requests (their Connection options are checked more strictly) */
+    Http1MessageParser(Http1Limits limits, boolean request) {
         this.limits = limits;
+        this.fields = new FieldAnalysis(request);
     }
 
     /**
@@ -360,7 +362,11 @@ abstract class Http1MessageParser {
     private static Http1Error fieldLine(ByteBuf in, int base, int start, int cr, HeaderBlock block) {
         int end = base + cr;
         int nameStart = base + start;
-        int colon = Ascii.endOfRun(in, nameStart, end, Ascii.TCHARS);
+        int colon = Ascii.endOfRun(in, nameStart, end, Ascii.TCHARS_BUT_UNDERSCORE);
+        boolean underscore = colon < end && in.getByte(colon) == '_';
+        if (underscore) {
+            colon = Ascii.endOfRun(in, colon, end, Ascii.TCHARS);
+        }
         if (colon == end) {
             return Http1Error.BAD_HEADER_NAME;
         }
@@ -386,7 +392,7 @@ abstract class Http1MessageParser {
             valueEnd--;
         }
         block.addPending(start, nameLength, valueStart - base, valueEnd - valueStart, cr + 2,
-                KnownHeaders.idOf(in, nameStart, nameLength));
+                KnownHeaders.idOf(in, nameStart, nameLength), underscore);
         return null;
     }
 

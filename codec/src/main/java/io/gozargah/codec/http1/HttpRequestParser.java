@@ -85,7 +85,7 @@ public final class HttpRequestParser {
         private int versionMinor;
 
         Machine(Http1Limits limits) {
-            super(limits);
+            super(limits, true);
         }
 
         @Override

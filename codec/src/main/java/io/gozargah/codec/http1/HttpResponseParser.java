@@ -80,7 +80,7 @@ public final class HttpResponseParser {
         private int reasonLength;
 
         Machine(Http1Limits limits) {
-            super(limits);
+            super(limits, false);
         }
 
         @Override

@@ -2,6 +2,9 @@ package io.gozargah.codec.http1;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
+import java.util.Map;
+
+import static java.util.Map.entry;
 
 /**
  * Header fields the gateway acts on, recognised once while parsing (case-insensitively) so that the
@@ -28,6 +31,18 @@ public final class KnownHeaders {
     public static final int X_GOZARGAH = 16;
     public static final int DATE = 17;
     public static final int SERVER = 18;
+    /**
+     * Fields through which a client could claim another origin, host or method than the one the gateway saw
+     * ({@code Forwarded}, RFC 7239, and its de-facto cousins, and the method overrides some frameworks honour):
+     * never forwarded unless a service asks for one by name (see {@link #isClientClaim}).
+     */
+    public static final int FORWARDED = 19;
+    public static final int X_REAL_IP = 20;
+    public static final int TRUE_CLIENT_IP = 21;
+    public static final int X_FORWARDED_HOST = 22;
+    public static final int X_HTTP_METHOD_OVERRIDE = 23;
+    public static final int X_HTTP_METHOD = 24;
+    public static final int X_METHOD_OVERRIDE = 25;
 
     public static final AsciiString NAME_HOST = AsciiString.cached("Host");
     public static final AsciiString NAME_CONTENT_LENGTH = AsciiString.cached("Content-Length");
@@ -49,6 +64,13 @@ public final class KnownHeaders {
     public static final AsciiString NAME_UPGRADE = AsciiString.cached("Upgrade");
     public static final AsciiString NAME_PROXY_AUTHORIZATION = AsciiString.cached("Proxy-Authorization");
     public static final AsciiString NAME_PROXY_AUTHENTICATE = AsciiString.cached("Proxy-Authenticate");
+    public static final AsciiString NAME_FORWARDED = AsciiString.cached("Forwarded");
+    public static final AsciiString NAME_X_REAL_IP = AsciiString.cached("X-Real-IP");
+    public static final AsciiString NAME_TRUE_CLIENT_IP = AsciiString.cached("True-Client-IP");
+    public static final AsciiString NAME_X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+    public static final AsciiString NAME_X_HTTP_METHOD_OVERRIDE = AsciiString.cached("X-HTTP-Method-Override");
+    public static final AsciiString NAME_X_HTTP_METHOD = AsciiString.cached("X-HTTP-Method");
+    public static final AsciiString NAME_X_METHOD_OVERRIDE = AsciiString.cached("X-Method-Override");
     /** The prefix of every gateway-owned field ({@link #X_GOZARGAH}). */
     public static final AsciiString PREFIX_X_GOZARGAH = AsciiString.cached("X-Gozargah-");
 
@@ -69,7 +91,28 @@ public final class KnownHeaders {
     private static final byte[] LOWER_UPGRADE = Ascii.lowerName(NAME_UPGRADE);
     private static final byte[] LOWER_PROXY_AUTHORIZATION = Ascii.lowerName(NAME_PROXY_AUTHORIZATION);
     private static final byte[] LOWER_PROXY_AUTHENTICATE = Ascii.lowerName(NAME_PROXY_AUTHENTICATE);
+    private static final byte[] LOWER_FORWARDED = Ascii.lowerName(NAME_FORWARDED);
+    private static final byte[] LOWER_X_REAL_IP = Ascii.lowerName(NAME_X_REAL_IP);
+    private static final byte[] LOWER_TRUE_CLIENT_IP = Ascii.lowerName(NAME_TRUE_CLIENT_IP);
+    private static final byte[] LOWER_X_FORWARDED_HOST = Ascii.lowerName(NAME_X_FORWARDED_HOST);
+    private static final byte[] LOWER_X_HTTP_METHOD_OVERRIDE = Ascii.lowerName(NAME_X_HTTP_METHOD_OVERRIDE);
+    private static final byte[] LOWER_X_HTTP_METHOD = Ascii.lowerName(NAME_X_HTTP_METHOD);
+    private static final byte[] LOWER_X_METHOD_OVERRIDE = Ascii.lowerName(NAME_X_METHOD_OVERRIDE);
     private static final byte[] LOWER_PREFIX_X_GOZARGAH = Ascii.lowerName(PREFIX_X_GOZARGAH);
+
+    /** Every known name in lower case by id, for lookups of names that are already lower case (HTTP/2). */
+    private static final Map<AsciiString, Integer> BY_LOWER_NAME = Map.ofEntries(
+            entry(lower(NAME_HOST), HOST), entry(lower(NAME_CONTENT_LENGTH), CONTENT_LENGTH),
+            entry(lower(NAME_TRANSFER_ENCODING), TRANSFER_ENCODING), entry(lower(NAME_CONNECTION), CONNECTION),
+            entry(lower(NAME_KEEP_ALIVE), KEEP_ALIVE), entry(lower(NAME_PROXY_CONNECTION), PROXY_CONNECTION), entry(lower(NAME_TE), TE),
+            entry(lower(NAME_TRAILER), TRAILER), entry(lower(NAME_UPGRADE), UPGRADE), entry(lower(NAME_EXPECT), EXPECT),
+            entry(lower(NAME_PROXY_AUTHORIZATION), PROXY_AUTHORIZATION), entry(lower(NAME_PROXY_AUTHENTICATE), PROXY_AUTHENTICATE),
+            entry(lower(NAME_X_API_KEY), X_API_KEY), entry(lower(NAME_X_FORWARDED_FOR), X_FORWARDED_FOR),
+            entry(lower(NAME_X_FORWARDED_PROTO), X_FORWARDED_PROTO), entry(lower(NAME_DATE), DATE), entry(lower(NAME_SERVER), SERVER),
+            entry(lower(NAME_FORWARDED), FORWARDED), entry(lower(NAME_X_REAL_IP), X_REAL_IP),
+            entry(lower(NAME_TRUE_CLIENT_IP), TRUE_CLIENT_IP), entry(lower(NAME_X_FORWARDED_HOST), X_FORWARDED_HOST),
+            entry(lower(NAME_X_HTTP_METHOD_OVERRIDE), X_HTTP_METHOD_OVERRIDE), entry(lower(NAME_X_HTTP_METHOD), X_HTTP_METHOD),
+            entry(lower(NAME_X_METHOD_OVERRIDE), X_METHOD_OVERRIDE));
 
     private KnownHeaders() {
     }
@@ -100,34 +143,74 @@ public final class KnownHeaders {
                 return first == 't' ? is(buf, start, LOWER_TRAILER, TRAILER)
                         : first == 'u' ? is(buf, start, LOWER_UPGRADE, UPGRADE) : OTHER;
             case 9:
-                return first == 'x' ? is(buf, start, LOWER_X_API_KEY, X_API_KEY) : OTHER;
+                if (first == 'x') {
+                    int id = is(buf, start, LOWER_X_API_KEY, X_API_KEY);
+                    return id != OTHER ? id : is(buf, start, LOWER_X_REAL_IP, X_REAL_IP);
+                }
+                return first == 'f' ? is(buf, start, LOWER_FORWARDED, FORWARDED) : OTHER;
             case 10:
                 return first == 'c' ? is(buf, start, LOWER_CONNECTION, CONNECTION)
                         : first == 'k' ? is(buf, start, LOWER_KEEP_ALIVE, KEEP_ALIVE) : OTHER;
+            case 13:
+                return first == 'x' ? is(buf, start, LOWER_X_HTTP_METHOD, X_HTTP_METHOD) : OTHER;
             case 14:
-                return first == 'c' ? is(buf, start, LOWER_CONTENT_LENGTH, CONTENT_LENGTH) : OTHER;
+                return first == 'c' ? is(buf, start, LOWER_CONTENT_LENGTH, CONTENT_LENGTH)
+                        : first == 't' ? is(buf, start, LOWER_TRUE_CLIENT_IP, TRUE_CLIENT_IP) : OTHER;
             case 15:
                 return first == 'x' ? is(buf, start, LOWER_X_FORWARDED_FOR, X_FORWARDED_FOR) : OTHER;
             case 16:
-                return first == 'p' ? is(buf, start, LOWER_PROXY_CONNECTION, PROXY_CONNECTION) : OTHER;
+                return first == 'p' ? is(buf, start, LOWER_PROXY_CONNECTION, PROXY_CONNECTION)
+                        : first == 'x' ? is(buf, start, LOWER_X_FORWARDED_HOST, X_FORWARDED_HOST) : OTHER;
             case 17:
                 if (first == 't') {
                     return is(buf, start, LOWER_TRANSFER_ENCODING, TRANSFER_ENCODING);
                 }
-                return first == 'x' ? is(buf, start, LOWER_X_FORWARDED_PROTO, X_FORWARDED_PROTO) : OTHER;
+                if (first == 'x') {
+                    int id = is(buf, start, LOWER_X_FORWARDED_PROTO, X_FORWARDED_PROTO);
+                    return id != OTHER ? id : is(buf, start, LOWER_X_METHOD_OVERRIDE, X_METHOD_OVERRIDE);
+                }
+                return OTHER;
             case 18:
                 return first == 'p' ? is(buf, start, LOWER_PROXY_AUTHENTICATE, PROXY_AUTHENTICATE) : OTHER;
             case 19:
                 return first == 'p' ? is(buf, start, LOWER_PROXY_AUTHORIZATION, PROXY_AUTHORIZATION) : OTHER;
+            case 22:
+                return first == 'x' ? is(buf, start, LOWER_X_HTTP_METHOD_OVERRIDE, X_HTTP_METHOD_OVERRIDE) : OTHER;
             default:
                 return OTHER;
         }
+    }
+
+    /**
+     * The id of a field name that is already lower case, as HTTP/2 requires (RFC 9113 §8.2): the same ids as
+     * {@link #idOf(ByteBuf, int, int)} gives the HTTP/1.1 spelling of the name.
+     */
+    public static int idOfLowerCase(CharSequence name) {
+        if (name.length() > PREFIX_X_GOZARGAH.length()
+                && AsciiString.regionMatches(name, true, 0, PREFIX_X_GOZARGAH, 0, PREFIX_X_GOZARGAH.length())) {
+            return X_GOZARGAH;
+        }
+        Integer id = BY_LOWER_NAME.get(name instanceof AsciiString ? name : new AsciiString(name));
+        return id == null ? OTHER : id;
+    }
+
+    /**
+     * Whether {@code id} is a field through which a client claims something only the gateway may say: where
+     * the request came from ({@code Forwarded}, {@code X-Real-IP}, {@code True-Client-IP},
+     * {@code X-Forwarded-Host}) or which method it really is (the method overrides).
+     */
+    public static boolean isClientClaim(int id) {
+        return id >= FORWARDED && id <= X_METHOD_OVERRIDE;
     }
 
     /** The fields RFC 9110 §7.6.1 makes hop-by-hop whatever the Connection header says. */
     static boolean alwaysHopByHop(int id) {
         return id == CONNECTION || id == KEEP_ALIVE || id == PROXY_CONNECTION || id == TE
                 || id == TRANSFER_ENCODING || id == UPGRADE;
+    }
+
+    private static AsciiString lower(AsciiString name) {
+        return new AsciiString(Ascii.lowerName(name));
     }
 
     private static int is(ByteBuf buf, int start, byte[] lowerName, int id) {

@@ -9,6 +9,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KnownHeadersTest {
 
@@ -33,8 +35,26 @@ class KnownHeadersTest {
     @CsvSource({"Host,1", "content-length,2", "Transfer-Encoding,3", "CONNECTION,4", "Keep-Alive,5",
             "Proxy-Connection,6", "TE,7", "Trailer,8", "Upgrade,9", "Expect,10", "Proxy-Authorization,11",
             "Proxy-Authenticate,12", "X-Api-Key,13", "X-Forwarded-For,14", "X-Forwarded-Proto,15", "Date,17",
-            "Server,18", "X-Gozargah-,0", "X-Gozargah,0", "X-Gozargahx-A,0", "Accept,0", "Hosts,0", "X-Api-Kez,0"})
+            "Server,18", "Forwarded,19", "x-real-ip,20", "True-Client-IP,21", "X-Forwarded-Host,22",
+            "X-HTTP-Method-Override,23", "X-Http-Method,24", "X-Method-Override,25", "X-Real-IQ,0", "Forwardee,0",
+            "X-Method-Overrida,0", "X-Gozargah-,0", "X-Gozargah,0", "X-Gozargahx-A,0", "Accept,0", "Hosts,0", "X-Api-Kez,0"})
     void shouldRecogniseKnownNamesCaseInsensitively(String name, int id) {
         assertEquals(id, idOf(name), name);
+        // HTTP/2 names are lower case; the same name must get the same id there.
+        assertEquals(id, KnownHeaders.idOfLowerCase(name.toLowerCase()), name);
+        assertEquals(id, KnownHeaders.idOfLowerCase(new io.netty.util.AsciiString(name.toLowerCase())), name);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Forwarded", "X-Real-IP", "True-Client-IP", "X-Forwarded-Host", "X-HTTP-Method-Override",
+            "X-HTTP-Method", "X-Method-Override"})
+    void shouldCallEveryOriginOrMethodFieldAClientClaim(String name) {
+        assertTrue(KnownHeaders.isClientClaim(idOf(name)), name);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"X-Forwarded-For", "X-Forwarded-Proto", "Host", "Accept", "X-Api-Key", "X-Gozargah-A"})
+    void shouldNotCallOtherFieldsClientClaims(String name) {
+        assertFalse(KnownHeaders.isClientClaim(idOf(name)), name);
     }
 }

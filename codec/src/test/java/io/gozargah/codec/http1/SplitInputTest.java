@@ -54,6 +54,18 @@ class SplitInputTest {
                                 + "  Digest: 'sha-256=x' id=0 line=19\n"
                                 + "  X-Trace: '1' id=0 line=12\n"
                                 + "COMPLETE\nEND NEED_MORE"),
+                request("names with underscores, first, inside and last",
+                        "GET / HTTP/1.1\r\nHost: a\r\nX_Gozargah_Consumer: medu\r\n_a: 1\r\nX-Api_Key: k\r\nb_: 2\r\n"
+                                + "X-Forwarded-For: 6.6.6.6\r\n\r\n",
+                        "HEAD GET GET / HTTP/1.1 framing=NONE length=-1 keepAlive=true continue=false hosts=1"
+                                + " headLength=108\n"
+                                + "  Host: 'a' id=1 line=9\n"
+                                + "  X_Gozargah_Consumer: 'medu' id=0 underscore line=27\n"
+                                + "  _a: '1' id=0 underscore line=7\n"
+                                + "  X-Api_Key: 'k' id=0 underscore line=14\n"
+                                + "  b_: '2' id=0 underscore line=7\n"
+                                + "  X-Forwarded-For: '6.6.6.6' id=14 line=26\n"
+                                + "COMPLETE\nEND NEED_MORE"),
                 request("HTTP/1.0 keep-alive",
                         "GET / HTTP/1.0\r\nConnection: Keep-Alive, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: 5\r\n\r\n",
                         "HEAD GET GET / HTTP/1.0 framing=NONE length=-1 keepAlive=true continue=false hosts=0"

@@ -173,6 +173,7 @@ final class Transcript {
         for (int i = 0; i < block.size(); i++) {
             out.append("  ").append(block.name(i)).append(": '").append(block.value(i)).append("' id=")
                     .append(block.id(i)).append(block.hopByHop(i) ? " hop-by-hop" : "")
+                    .append(block.underscoreInName(i) ? " underscore" : "")
                     .append(" line=").append(block.lineEnd(i) - block.lineStart(i)).append('\n');
         }
     }
