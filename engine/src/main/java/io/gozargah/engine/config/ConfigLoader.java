@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.engine.auth.ApiKeys;
 import io.gozargah.engine.tls.ServerTls;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -350,15 +351,26 @@ public final class ConfigLoader {
 
     private static LimitsConfig limits(ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("maxStartLineBytes", "maxHeaderCount", "maxHeaderBytes", "maxChunkLineBytes",
-                "maxRequestBodyBytes", "maxResponseHeaderBytes");
+                "maxRequestBodyBytes", "maxResponseHeaderBytes", "underscoreFields");
         LimitsConfig d = LimitsConfig.defaults();
+        LimitsConfig.UnderscoreFields underscores = d.underscoreFields();
+        ConfigNode underscoresNode = m.optional("underscoreFields");
+        if (underscoresNode != null) {
+            underscores = switch (underscoresNode.asString()) {
+                case "drop" -> LimitsConfig.UnderscoreFields.DROP;
+                case "refuse" -> LimitsConfig.UnderscoreFields.REFUSE;
+                default -> throw underscoresNode.error("expected drop or refuse, got '" + underscoresNode.asString()
+                        + "'");
+            };
+        }
         return new LimitsConfig(
                 (int) m.size("maxStartLineBytes", d.maxStartLineBytes(), 16, Integer.MAX_VALUE),
                 m.integer("maxHeaderCount", d.maxHeaderCount(), 1, 100_000),
                 (int) m.size("maxHeaderBytes", d.maxHeaderBytes(), 64, Integer.MAX_VALUE),
                 (int) m.size("maxChunkLineBytes", d.maxChunkLineBytes(), 16, Integer.MAX_VALUE),
                 m.size("maxRequestBodyBytes", d.maxRequestBodyBytes(), 0, Long.MAX_VALUE),
-                (int) m.size("maxResponseHeaderBytes", d.maxResponseHeaderBytes(), 64, Integer.MAX_VALUE));
+                (int) m.size("maxResponseHeaderBytes", d.maxResponseHeaderBytes(), 64, Integer.MAX_VALUE),
+                underscores);
     }
 
     private static ProviderConfig provider(String name, ConfigNode node) throws ConfigException {
@@ -459,7 +471,7 @@ public final class ConfigLoader {
     }
 
     private static ServiceConfig service(String name, ConfigNode node) throws ConfigException {
-        ConfigMap m = node.asMap("path", "methods", "responseTimeout", "maxInFlight", "journal");
+        ConfigMap m = node.asMap("path", "methods", "responseTimeout", "maxInFlight", "journal", "passFields");
         ConfigNode pathNode = m.required("path");
         String path = pathNode.asString();
         String problem = UpstreamPath.problem(path);
@@ -480,8 +492,30 @@ public final class ConfigLoader {
                 };
             }
         }
+        ConfigNode passNode = m.optional("passFields");
         return new ServiceConfig(name, path, methods, m.duration("responseTimeout", null),
-                m.integer("maxInFlight", 0, 1, MAX_IN_FLIGHT), bodies);
+                m.integer("maxInFlight", 0, 1, MAX_IN_FLIGHT), bodies, passNode == null ? Set.of() : passFields(passNode));
+    }
+
+    /**
+     * A service's {@code passFields}: names of fields that claim the client's origin or method, which the
+     * gateway strips unless the service lists them. Anything else listed is an error, so that a typo or a
+     * field the gateway controls (X-Forwarded-For, X-Gozargah-*) is not silently ignored.
+     */
+    private static Set<String> passFields(ConfigNode node) throws ConfigException {
+        Set<String> names = new LinkedHashSet<>();
+        for (ConfigNode item : node.asList()) {
+            String name = item.asString();
+            if (!KnownHeaders.isClientClaim(KnownHeaders.idOfLowerCase(name.toLowerCase(Locale.ROOT)))) {
+                throw item.error("'" + name + "' cannot be passed: passFields lists only fields the gateway would strip"
+                        + " as a client's claim (Forwarded, X-Real-IP, True-Client-IP, X-Forwarded-Host,"
+                        + " X-HTTP-Method-Override, X-HTTP-Method, X-Method-Override)");
+            }
+            if (!names.add(name.toLowerCase(Locale.ROOT))) {
+                throw item.error("duplicate field '" + name + "'");
+            }
+        }
+        return Set.copyOf(names);
     }
 
     private static JournalConfig journal(Path file, ConfigNode node) throws ConfigException {

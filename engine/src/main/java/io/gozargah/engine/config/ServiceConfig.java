@@ -13,9 +13,13 @@ import java.util.Set;
  * @param maxInFlight     most requests in flight to this service at once (503 overloaded past it), or 0
  *                        for no cap
  * @param journalBodies   what the journal keeps of request and response bodies
+ * @param passFields      fields that claim a client's origin or method ({@code Forwarded}, {@code X-Real-IP},
+ *                        {@code True-Client-IP}, {@code X-Forwarded-Host}, the method overrides) that this
+ *                        service's provider wants as the client sent them; every other such field is stripped.
+ *                        Lower case.
  */
 public record ServiceConfig(String name, String path, Set<String> methods, Duration responseTimeout, int maxInFlight,
-                            JournalBodies journalBodies) {
+                            JournalBodies journalBodies, Set<String> passFields) {
     /** What the journal keeps of a service's bodies. */
     public enum JournalBodies {
         /** Nothing but their sizes. */

@@ -18,6 +18,8 @@ import io.gozargah.engine.exchange.ExchangeStages;
 import io.gozargah.engine.exchange.HeaderSink;
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.exchange.Problem;
+import io.gozargah.engine.exchange.RequestFields;
+import io.gozargah.engine.config.LimitsConfig;
 import io.gozargah.engine.exchange.TransactionIds;
 import io.gozargah.engine.route.RouteMatch;
 import io.gozargah.engine.route.ServiceRoute;
@@ -93,35 +95,21 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         DONE
     }
 
-    private static final Http1Writer.HeaderFilter REQUEST_FILTER = (h, i) -> {
-        if (h.hopByHop(i)) {
-            return false;
-        }
-        switch (h.id(i)) {
-            case KnownHeaders.HOST:
-            case KnownHeaders.X_API_KEY:
-            case KnownHeaders.X_GOZARGAH:
-            case KnownHeaders.X_FORWARDED_FOR:
-            case KnownHeaders.X_FORWARDED_PROTO:
-            case KnownHeaders.EXPECT:
-            case KnownHeaders.PROXY_AUTHORIZATION:
-                return false;
-            default:
-                return true;
-        }
-    };
-
     private static final Http1Writer.HeaderFilter RESPONSE_FILTER =
             (h, i) -> !h.hopByHop(i) && h.id(i) != KnownHeaders.X_GOZARGAH && h.id(i) != KnownHeaders.PROXY_AUTHENTICATE;
 
-    private static final Http1Writer.HeaderFilter TRAILER_FILTER =
-            (h, i) -> !h.hopByHop(i) && h.id(i) != KnownHeaders.X_API_KEY && h.id(i) != KnownHeaders.X_GOZARGAH;
+    /** {@link #RESPONSE_FILTER} for a response whose Content-Length the gateway writes itself. */
+    private static final Http1Writer.HeaderFilter RESPONSE_FILTER_OWN_LENGTH =
+            (h, i) -> h.id(i) != KnownHeaders.CONTENT_LENGTH && RESPONSE_FILTER.keep(h, i);
 
     private final ServerContext server;
     private final Runnable responseTimerTask = this::onResponseTimer;
     private final HttpRequestParser parser;
     private final ExchangeStages stages;
     private final H1HeaderSink headerSink = new H1HeaderSink();
+    /** Request header and trailer fields that go upstream: {@link RequestFields} for the service in flight. */
+    private final Http1Writer.HeaderFilter forwardFilter =
+            (h, i) -> !h.hopByHop(i) && RequestFields.forwarded(h.id(i), h.underscoreInName(i), this.service);
     private Exchange exchange;
     /** Whether the stages have seen the end of the current exchange (exactly once per exchange). */
     private boolean completed;
@@ -158,6 +146,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private ServiceRoute service;
     private HttpMethod method;
     private BodyFraming requestFraming;
+    /** The request's Content-Length when {@link #requestFraming} is CONTENT_LENGTH. */
+    private long declaredLength;
     private boolean clientHttp10;
     private boolean expectContinue;
     private boolean closeAfterResponse;
@@ -418,6 +408,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         startExchange();
         method = head.method();
         requestFraming = head.framing();
+        declaredLength = head.contentLength();
         clientHttp10 = head.versionMinor() == 0;
         exchange.snapshot(server.snapshot());
         exchange.method(method);
@@ -432,6 +423,11 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
         if (head.hostCount() > 1 || (!clientHttp10 && head.hostCount() != 1)) {
             reject(Outcome.BAD_REQUEST, "exactly one Host header is required (RFC 9112 §3.2)", null);
+            return;
+        }
+        if (server.underscoreFields() == LimitsConfig.UnderscoreFields.REFUSE && underscoreInAnyName(head.headers())) {
+            reject(Outcome.BAD_REQUEST, "header field names with '_' are refused: servers that read '_' as '-' would"
+                    + " take them for other fields", null);
             return;
         }
         if (requestFraming == BodyFraming.CONTENT_LENGTH && head.contentLength() > server.maxRequestBodyBytes()) {
@@ -475,15 +471,31 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         // The gateway's own lines are rendered once (per endpoint, consumer, connection, exchange) and
         // copied whole: a few bulk copies instead of a dozen small writes per request.
         out.writeBytes(endpoint.requestLineEnd());
-        Http1Writer.copyHeaders(out, head.headers(), REQUEST_FILTER);
+        Http1Writer.copyHeaders(out, head.headers(), forwardFilter);
         out.writeBytes(exchange.consumer().headerLine());
         writeTransactionHeader(out);
         out.writeBytes(forwardedLines);
+        // The framing is the gateway's own, never a copy of the client's field: whatever the client's
+        // Connection header named, the provider finds the body's end exactly where the gateway does.
         if (requestFraming == BodyFraming.CHUNKED) {
             Http1Writer.writeHeader(out, KnownHeaders.NAME_TRANSFER_ENCODING, CHUNKED);
+        } else if (requestFraming == BodyFraming.CONTENT_LENGTH) {
+            Http1Writer.writeHeader(out, KnownHeaders.NAME_CONTENT_LENGTH, declaredLength);
+        } else if (method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH) {
+            // RFC 9110 §8.6: a request whose method gives content a meaning says when it has none.
+            Http1Writer.writeHeader(out, KnownHeaders.NAME_CONTENT_LENGTH, 0);
         }
         Http1Writer.writeCrlf(out);
         return out;
+    }
+
+    private static boolean underscoreInAnyName(HeaderBlock headers) {
+        for (int i = 0; i < headers.size(); i++) {
+            if (headers.underscoreInName(i)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void writeTransactionHeader(ByteBuf out) {
@@ -541,7 +553,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (requestFraming == BodyFraming.CHUNKED) {
             ByteBuf end = ctx.alloc().ioBuffer(64);
             Http1Writer.writeLastChunk(end);
-            Http1Writer.copyHeaders(end, trailers, TRAILER_FILTER);
+            Http1Writer.copyHeaders(end, trailers, forwardFilter);
             Http1Writer.writeCrlf(end);
             upstream.channel().write(end, upstream.channel().voidPromise());
         }
@@ -733,7 +745,14 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         }
         ByteBuf out = clientOut(head.headLength() + 128);
         Http1Writer.writeStatusLine(out, head);
-        Http1Writer.copyHeaders(out, head.headers(), RESPONSE_FILTER);
+        if (framing == BodyFraming.CONTENT_LENGTH) {
+            // As upstream: the length the gateway parsed is the length the client is told, even where the
+            // provider's Connection header named Content-Length (which would make its field hop-by-hop).
+            Http1Writer.copyHeaders(out, head.headers(), RESPONSE_FILTER_OWN_LENGTH);
+            Http1Writer.writeHeader(out, KnownHeaders.NAME_CONTENT_LENGTH, head.contentLength());
+        } else {
+            Http1Writer.copyHeaders(out, head.headers(), RESPONSE_FILTER);
+        }
         writeTransactionHeader(out);
         headerSink.out = out;
         stages.responseHeaders(exchange, headerSink);
@@ -817,7 +836,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         }
         responseDone = true;
         complete(Outcome.PROXIED);
-        boolean requestComplete = requestState == RequestState.SENT;
+        // The upstream connection is reusable only if the gateway knows exactly where the request it sent ended:
+        // all of it went out, framed by the gateway (a fixed length that was sent in full, or its own chunks).
+        boolean requestComplete = requestState == RequestState.SENT
+                && (requestFraming != BodyFraming.CONTENT_LENGTH || exchange.requestBodyBytes() == declaredLength);
         UpstreamConnection c = upstream;
         upstream = null;
         if (c != null) {

@@ -12,6 +12,8 @@ import io.gozargah.engine.exchange.ExchangeStages;
 import io.gozargah.engine.exchange.HeaderSink;
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.exchange.Problem;
+import io.gozargah.engine.exchange.RequestFields;
+import io.gozargah.engine.config.LimitsConfig;
 import io.gozargah.engine.exchange.TransactionIds;
 import io.gozargah.engine.route.RouteMatch;
 import io.gozargah.engine.route.RoutingSnapshot;
@@ -75,13 +77,6 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     private static final AsciiString TX_HEADER = AsciiString.cached("x-gozargah-transaction");
     private static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
     private static final AsciiString COOKIE = AsciiString.cached("cookie");
-    private static final AsciiString TE = AsciiString.cached("te");
-    private static final AsciiString HOST = AsciiString.cached("host");
-    private static final AsciiString EXPECT = AsciiString.cached("expect");
-    private static final AsciiString PROXY_AUTHORIZATION = AsciiString.cached("proxy-authorization");
-    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
-    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
-    private static final AsciiString X_GOZARGAH_PREFIX = AsciiString.cached("x-gozargah-");
     private static final byte[] TX_LINE_NAME = "X-Gozargah-Transaction: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CHUNKED_LINE = "Transfer-Encoding: chunked\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EMPTY_LENGTH_LINE = "Content-Length: 0\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -191,12 +186,18 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         }
         CharSequence key = null;
         int keys = 0;
+        boolean refuseUnderscores = server.underscoreFields() == LimitsConfig.UnderscoreFields.REFUSE;
         for (Map.Entry<CharSequence, CharSequence> field : headers) {
             CharSequence name = field.getKey();
             CharSequence value = field.getValue();
             if (!validValue(value) || (name.length() > 0 && name.charAt(0) != ':' && !validName(name))) {
                 reject(Outcome.BAD_REQUEST, "a header field has a character HTTP/2 forbids in it (RFC 9113 §8.2.1)",
                         null);
+                return;
+            }
+            if (refuseUnderscores && RequestFields.hasUnderscore(name)) {
+                reject(Outcome.BAD_REQUEST, "header field names with '_' are refused: servers that read '_' as '-'"
+                        + " would take them for other fields", null);
                 return;
             }
             if (X_API_KEY.contentEquals(name)) {
@@ -267,7 +268,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         boolean cookies = false;
         for (Map.Entry<CharSequence, CharSequence> field : headers) {
             CharSequence name = field.getKey();
-            if (name.length() == 0 || name.charAt(0) == ':' || !forwarded(name)) {
+            if (name.length() == 0 || name.charAt(0) == ':' || !RequestFields.forwarded(name, service)) {
                 continue;
             }
             if (COOKIE.contentEquals(name)) {
@@ -306,15 +307,6 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         }
         Http1Writer.writeCrlf(out);
         return out;
-    }
-
-    /** Fields that go upstream: not the gateway's own, the credentials, or what the gateway sets itself. */
-    private static boolean forwarded(CharSequence name) {
-        return !(X_API_KEY.contentEquals(name) || CONTENT_LENGTH.contentEquals(name) || HOST.contentEquals(name)
-                || TE.contentEquals(name) || EXPECT.contentEquals(name) || PROXY_AUTHORIZATION.contentEquals(name)
-                || X_FORWARDED_FOR.contentEquals(name) || X_FORWARDED_PROTO.contentEquals(name)
-                || (name.length() > X_GOZARGAH_PREFIX.length()
-                && AsciiString.regionMatches(name, true, 0, X_GOZARGAH_PREFIX, 0, X_GOZARGAH_PREFIX.length())));
     }
 
     private void onRequestData(Http2DataFrame frame) {
@@ -400,7 +392,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             if (trailers != null) {
                 for (Map.Entry<CharSequence, CharSequence> field : trailers) {
                     CharSequence name = field.getKey();
-                    if (name.length() > 0 && name.charAt(0) != ':' && forwarded(name) && validName(name)
+                    if (name.length() > 0 && name.charAt(0) != ':' && RequestFields.forwarded(name, service) && validName(name)
                             && validValue(field.getValue())) {
                         end.writeCharSequence(name, StandardCharsets.US_ASCII);
                         end.writeByte(':').writeByte(' ');

@@ -90,7 +90,7 @@ public final class RoutingSnapshot {
                 ServiceRoute route = new ServiceRoute(services.size(), p.name(), s.name(), s.path(),
                         List.copyOf(s.methods()), timeout.toNanos(), endpoints,
                         journalId(dictionary, DictionaryEntryFlyweight.KIND_SERVICE, p.name() + "/" + s.name()),
-                        s.journalBodies() == ServiceConfig.JournalBodies.HASH);
+                        s.journalBodies() == ServiceConfig.JournalBodies.HASH, s.passFields());
                 services.add(route);
                 byName.put(route.qualifiedName(), route);
             }

@@ -1,10 +1,12 @@
 package io.gozargah.engine.route;
 
 import io.gozargah.codec.http1.HttpMethod;
+import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.engine.upstream.UpstreamEndpoint;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A routable service in a snapshot: everything the hot path needs, precomputed as bytes and masks.
@@ -20,10 +22,18 @@ public final class ServiceRoute {
     private final UpstreamEndpoint[] endpoints;
     private final int journalId;
     private final boolean journalBodyHashes;
+    /** Bit per {@link KnownHeaders} id of the client-claim fields this service's provider receives as sent. */
+    private final long passedClaims;
 
     ServiceRoute(int id, String provider, String name, String upstreamPath, List<String> methods,
-                 long responseTimeoutNanos, UpstreamEndpoint[] endpoints, int journalId, boolean journalBodyHashes) {
+                 long responseTimeoutNanos, UpstreamEndpoint[] endpoints, int journalId, boolean journalBodyHashes,
+                 Set<String> passFields) {
         this.id = id;
+        long passed = 0;
+        for (String field : passFields) {
+            passed |= 1L << KnownHeaders.idOfLowerCase(field);
+        }
+        this.passedClaims = passed;
         this.journalId = journalId;
         this.journalBodyHashes = journalBodyHashes;
         this.provider = provider;
@@ -84,6 +94,14 @@ public final class ServiceRoute {
     /** Whether the journal keeps SHA-256 hashes of this service's request and response bodies. */
     public boolean journalBodyHashes() {
         return journalBodyHashes;
+    }
+
+    /**
+     * Whether the client-claim field {@code knownId} ({@link KnownHeaders#isClientClaim}) goes to this service's
+     * provider as the client sent it (listed in the service's {@code passFields}).
+     */
+    public boolean passes(int knownId) {
+        return (passedClaims & (1L << knownId)) != 0;
     }
 
     public UpstreamEndpoint[] endpoints() {

@@ -30,6 +30,7 @@ public final class ServerContext {
     private final Http1Limits requestLimits;
     private final Http1Limits responseLimits;
     private final long maxRequestBodyBytes;
+    private final LimitsConfig.UnderscoreFields underscoreFields;
     private final long idleTimeoutNanos;
     private final long requestHeadTimeoutNanos;
     private final Map<EventLoop, LoopResources> loops = new ConcurrentHashMap<>();
@@ -50,6 +51,7 @@ public final class ServerContext {
         this.responseLimits = new Http1Limits(Math.max(8192, l.maxStartLineBytes()), Math.max(100, l.maxHeaderCount()),
                 l.maxResponseHeaderBytes(), l.maxChunkLineBytes());
         this.maxRequestBodyBytes = l.maxRequestBodyBytes();
+        this.underscoreFields = l.underscoreFields();
         this.idleTimeoutNanos = config.server().idleTimeout().toNanos();
         this.requestHeadTimeoutNanos = config.server().requestHeadTimeout().toNanos();
         this.http2 = config.http2();
@@ -88,6 +90,11 @@ public final class ServerContext {
 
     public long maxRequestBodyBytes() {
         return maxRequestBodyBytes;
+    }
+
+    /** What becomes of request fields whose name holds '_' (they never reach a provider). */
+    public LimitsConfig.UnderscoreFields underscoreFields() {
+        return underscoreFields;
     }
 
     public long idleTimeoutNanos() {

@@ -54,7 +54,8 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(10), server.requestHeadTimeout());
         assertEquals(Duration.ofSeconds(30), server.shutdownGrace());
         assertEquals(LimitsConfig.defaults(), config.limits());
-        assertEquals(new LimitsConfig(8192, 100, 32768, 1024, 10_485_760L, 65536), config.limits());
+        assertEquals(new LimitsConfig(8192, 100, 32768, 1024, 10_485_760L, 65536,
+                LimitsConfig.UnderscoreFields.DROP), config.limits());
 
         ProviderConfig nocr = config.providers().get("nocr");
         assertEquals(List.of(new EndpointConfig("http", "127.0.0.1", 9201, "")), nocr.endpoints());
@@ -263,6 +264,7 @@ class ConfigLoaderTest {
                   maxChunkLineBytes: 256
                   maxRequestBodyBytes: 2GiB
                   maxResponseHeaderBytes: 1MiB
+                  underscoreFields: refuse
                 providers:
                   moi:
                     endpoints: [ "http://10.0.0.5/", "HTTP://Registry.Example.IR:8081/v1/x", "http://[FE80::1]:81" ]
@@ -281,7 +283,8 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(2), config.server().idleTimeout());
         assertEquals(Duration.ofMillis(1500), config.server().requestHeadTimeout());
         assertEquals(Duration.ofHours(1), config.server().shutdownGrace());
-        assertEquals(new LimitsConfig(4096, 50, 16384, 256, 2L << 30, 1 << 20), config.limits());
+        assertEquals(new LimitsConfig(4096, 50, 16384, 256, 2L << 30, 1 << 20, LimitsConfig.UnderscoreFields.REFUSE),
+                config.limits());
         ProviderConfig moi = config.providers().get("moi");
         assertEquals(List.of(new EndpointConfig("http", "10.0.0.5", 80, ""),
                 new EndpointConfig("http", "registry.example.ir", 8081, "/v1/x"),

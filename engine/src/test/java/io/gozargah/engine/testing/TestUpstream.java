@@ -38,6 +38,8 @@ public final class TestUpstream implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     private final List<Recorded> recorded = new CopyOnWriteArrayList<>();
+    /** Every byte each connection received, in arrival order, a stream per connection (http upstreams). */
+    private final List<java.io.ByteArrayOutputStream> received = new CopyOnWriteArrayList<>();
 
     /** What a request looked like when it arrived. */
     public record Recorded(String method, String uri, io.netty.handler.codec.http.HttpHeaders headers, byte[] body) {
@@ -61,6 +63,20 @@ public final class TestUpstream implements AutoCloseable {
         self[0] = new TestUpstream(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+                self[0].received.add(log);
+                ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ByteBuf bytes = (ByteBuf) msg;
+                        byte[] copy = new byte[bytes.readableBytes()];
+                        bytes.getBytes(bytes.readerIndex(), copy);
+                        synchronized (log) {
+                            log.writeBytes(copy);
+                        }
+                        ctx.fireChannelRead(msg);
+                    }
+                });
                 ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
                         new ChannelInboundHandlerAdapter() {
                             @Override
@@ -115,6 +131,25 @@ public final class TestUpstream implements AutoCloseable {
 
     public List<Recorded> recorded() {
         return recorded;
+    }
+
+    /**
+     * The raw bytes each connection has received so far (ISO-8859-1), one string per connection in the order
+     * they were accepted: what a provider's own parser would see, before any HTTP decoding.
+     */
+    public List<String> received() {
+        List<String> out = new java.util.ArrayList<>();
+        for (java.io.ByteArrayOutputStream log : received) {
+            synchronized (log) {
+                out.add(log.toString(java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }
+        return out;
+    }
+
+    /** All bytes received on all connections, joined. */
+    public String receivedText() {
+        return String.join("", received());
     }
 
     public Recorded last() {
