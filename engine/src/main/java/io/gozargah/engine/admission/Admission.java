@@ -31,9 +31,9 @@ import static io.gozargah.engine.admission.CountersFile.TAT_OFFSET;
  * plans for each snapshot, and the decision for one request.
  *
  * <p>A request on a grant passes, in order: the grant's rate (GCRA), the consumer's overall rate (GCRA), the
- * daily quota, the monthly quota, the service's in-flight cap and the provider's in-flight cap. The first
- * that refuses decides the answer ({@code 429 rate-limited}, {@code 429 quota-exhausted}, {@code 503
- * overloaded}), and everything the earlier ones took is given back: each limiter's TAT moves back one
+ * daily quota, the monthly quota, the consumer's in-flight cap, the service's in-flight cap and the provider's
+ * in-flight cap. The first that refuses decides the answer ({@code 429 rate-limited} for a rate or the
+ * consumer's own cap, {@code 429 quota-exhausted}, {@code 503 overloaded}), and everything the earlier ones took is given back: each limiter's TAT moves back one
  * interval, each quota count goes down by one (unless its period has just ended) and each in-flight permit
  * is released. So a refusal consumes nothing; only admitted requests count against rates and quotas. Between
  * the taking and the giving back, a concurrent request may see the capacity as taken and be refused: the
@@ -100,12 +100,11 @@ public final class Admission implements AutoCloseable {
         for (ConsumerConfig c : gateway.consumers().values()) {
             GrantPolicy[] grants = new GrantPolicy[serviceIds.size()];
             RateLimitConfig consumerRate = c.rate();
-            int consumerRecord = -1;
-            if (consumerRate != null) {
-                consumerRecord = counters.record(CountersFile.Kind.CONSUMER, c.name(), nowNanos);
-                describe(consumerRecord, consumerRate, 0, 0, 0, nowNanos);
-                used.add(consumerRecord);
-            }
+            // Every consumer has an in-flight cap (a default when its config names none), so every consumer
+            // has a record.
+            int consumerRecord = counters.record(CountersFile.Kind.CONSUMER, c.name(), nowNanos);
+            describe(consumerRecord, consumerRate, 0, 0, c.maxInFlight(), nowNanos);
+            used.add(consumerRecord);
             for (GrantConfig g : c.grants()) {
                 ProviderConfig provider = gateway.providers().get(g.provider());
                 ServiceConfig service = provider.services().get(g.service());
@@ -128,7 +127,7 @@ public final class Admission implements AutoCloseable {
                 grants[serviceIds.get(g.qualifiedService())] = new GrantPolicy(c.name(), g.provider(), g.service(),
                         grantRecord, g.rate() == null ? 0 : g.rate().perSecond(), g.rate() == null ? 0 : g.rate().burst(),
                         consumerRecord, consumerRate == null ? 0 : consumerRate.perSecond(),
-                        consumerRate == null ? 0 : consumerRate.burst(), g.quotaDay(), g.quotaMonth(),
+                        consumerRate == null ? 0 : consumerRate.burst(), g.quotaDay(), g.quotaMonth(), c.maxInFlight(),
                         serviceRecord, service.maxInFlight(), providerRecord, provider.maxInFlight());
             }
             byConsumer[consumerIds.get(c.name())] = grants;
@@ -179,6 +178,7 @@ public final class Admission implements AutoCloseable {
         t.nowNanos = nowNanos;
         t.epochMillis = epochMillis;
         t.period = p;
+        t.consumerHeld = false;
         t.serviceHeld = false;
         t.providerHeld = false;
         t.retryAfterSeconds = -1;
@@ -211,9 +211,20 @@ public final class Admission implements AutoCloseable {
             return refuse(t, g.grantRecord + QUOTA_EXHAUSTED_OFFSET, Outcome.QUOTA_EXHAUSTED,
                     secondsUntil(p.monthEndMillis(), epochMillis), g.monthDetail);
         }
+        if (g.consumerMaxInFlight > 0) {
+            if (b.getAndAddInt(g.consumerRecord + IN_FLIGHT_OFFSET, 1) >= g.consumerMaxInFlight) {
+                b.getAndAddInt(g.consumerRecord + IN_FLIGHT_OFFSET, -1);
+                uncountQuotas(g, p);
+                refundRates(g, 2);
+                return refuse(t, g.grantRecord + RATE_LIMITED_OFFSET, Outcome.RATE_LIMITED, 1,
+                        g.consumerInFlightDetail);
+            }
+            t.consumerHeld = true;
+        }
         if (g.serviceMaxInFlight > 0) {
             if (b.getAndAddInt(g.serviceRecord + IN_FLIGHT_OFFSET, 1) >= g.serviceMaxInFlight) {
                 b.getAndAddInt(g.serviceRecord + IN_FLIGHT_OFFSET, -1);
+                release(t);
                 uncountQuotas(g, p);
                 refundRates(g, 2);
                 b.getAndAddLong(g.serviceRecord + OVERLOADED_OFFSET, 1);
@@ -251,6 +262,10 @@ public final class Admission implements AutoCloseable {
     /** Releases the in-flight permits {@link #admit} took for the ticket's exchange (idempotent). */
     public void release(AdmissionTicket t) {
         GrantPolicy g = t.policy;
+        if (t.consumerHeld) {
+            t.consumerHeld = false;
+            buffer.getAndAddInt(g.consumerRecord + IN_FLIGHT_OFFSET, -1);
+        }
         if (t.serviceHeld) {
             t.serviceHeld = false;
             buffer.getAndAddInt(g.serviceRecord + IN_FLIGHT_OFFSET, -1);

@@ -12,6 +12,7 @@ public final class AdmissionTicket {
     long nowNanos;
     long epochMillis;
     BillingPeriod period;
+    boolean consumerHeld;
     boolean serviceHeld;
     boolean providerHeld;
     long retryAfterSeconds;
@@ -37,6 +38,7 @@ public final class AdmissionTicket {
     void clear() {
         policy = null;
         period = null;
+        consumerHeld = false;
         serviceHeld = false;
         providerHeld = false;
     }

@@ -36,6 +36,7 @@ public final class GrantPolicy {
     final long consumerSpan;
     final long quotaDay;
     final long quotaMonth;
+    final int consumerMaxInFlight;
     final int serviceRecord;
     final int serviceMaxInFlight;
     final int providerRecord;
@@ -45,12 +46,13 @@ public final class GrantPolicy {
     final String consumerRateDetail;
     final String dayDetail;
     final String monthDetail;
+    final String consumerInFlightDetail;
     final String serviceOverloadDetail;
     final String providerOverloadDetail;
 
     GrantPolicy(String consumer, String provider, String service, int grantRecord, double grantRate, int grantBurst,
                 int consumerRecord, double consumerRate, int consumerBurst, long quotaDay, long quotaMonth,
-                int serviceRecord, int serviceMaxInFlight, int providerRecord, int providerMaxInFlight) {
+                int consumerMaxInFlight, int serviceRecord, int serviceMaxInFlight, int providerRecord, int providerMaxInFlight) {
         this.consumer = consumer;
         this.service = provider + "/" + service;
         this.grantRecord = grantRecord;
@@ -61,6 +63,7 @@ public final class GrantPolicy {
         this.consumerSpan = consumerInterval * consumerBurst;
         this.quotaDay = quotaDay;
         this.quotaMonth = quotaMonth;
+        this.consumerMaxInFlight = consumerMaxInFlight;
         this.serviceRecord = serviceRecord;
         this.serviceMaxInFlight = serviceMaxInFlight;
         this.providerRecord = providerRecord;
@@ -92,6 +95,8 @@ public final class GrantPolicy {
                 + " of the next billing day (Retry-After)";
         this.monthDetail = grant + " has used its monthly quota of " + quotaMonth + " requests; it resets at the"
                 + " start of the next billing month (Retry-After)";
+        this.consumerInFlightDetail = "consumer " + consumer + " already has its maximum of " + consumerMaxInFlight
+                + " requests in flight (over all its services); retry when one of them has been answered";
         this.serviceOverloadDetail = this.service + " already has its maximum of " + serviceMaxInFlight
                 + " requests in flight";
         this.providerOverloadDetail = "provider " + provider + " already has its maximum of " + providerMaxInFlight

@@ -87,7 +87,7 @@ final class DemoTls {
                 fingerprints.add(ClientCertificate.fingerprint(read(certificate)));
             }
             consumers.put(c.name(), new ConsumerConfig(c.name(), c.apiKeyHashes(), c.grants(), c.rate(),
-                    List.copyOf(fingerprints)));
+                    List.copyOf(fingerprints), c.maxInFlight()));
         }
         return new GatewayConfig(config.source(), server, config.limits(), config.providers(), consumers,
                 config.admission(), config.journal(), config.admin(), config.metrics(), config.http2());

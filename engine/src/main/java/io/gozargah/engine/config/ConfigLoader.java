@@ -58,6 +58,10 @@ public final class ConfigLoader {
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(10);
+    /** Far beyond any honest inquiry (the largest allowed body at a slow mobile link's pace). */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    /** As nginx's send_timeout: an honest client keeps taking bytes. */
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration UPSTREAM_IDLE_TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_CONNECTIONS_PER_LOOP = 64;
 
@@ -351,7 +355,7 @@ public final class ConfigLoader {
 
     private static LimitsConfig limits(ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("maxStartLineBytes", "maxHeaderCount", "maxHeaderBytes", "maxChunkLineBytes",
-                "maxRequestBodyBytes", "maxResponseHeaderBytes", "underscoreFields");
+                "maxRequestBodyBytes", "maxResponseHeaderBytes", "underscoreFields", "maxDiscardBytes");
         LimitsConfig d = LimitsConfig.defaults();
         LimitsConfig.UnderscoreFields underscores = d.underscoreFields();
         ConfigNode underscoresNode = m.optional("underscoreFields");
@@ -370,12 +374,13 @@ public final class ConfigLoader {
                 (int) m.size("maxChunkLineBytes", d.maxChunkLineBytes(), 16, Integer.MAX_VALUE),
                 m.size("maxRequestBodyBytes", d.maxRequestBodyBytes(), 0, Long.MAX_VALUE),
                 (int) m.size("maxResponseHeaderBytes", d.maxResponseHeaderBytes(), 64, Integer.MAX_VALUE),
-                underscores);
+                underscores, m.size("maxDiscardBytes", d.maxDiscardBytes(), 0, Long.MAX_VALUE));
     }
 
     private static ProviderConfig provider(String name, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("endpoints", "protocol", "trustedCas", "verifyHostname", "connectTimeout",
-                "responseTimeout", "maxConnectionsPerLoop", "idleTimeout", "maxInFlight", "services");
+                "responseTimeout", "maxConnectionsPerLoop", "idleTimeout", "maxInFlight", "services", "requestTimeout",
+                "sendTimeout");
         UpstreamProtocol protocol = protocol(m.optional("protocol"));
         List<EndpointConfig> endpoints = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
@@ -408,7 +413,8 @@ public final class ConfigLoader {
 
         Map<String, ServiceConfig> services = nonEmptyMap(m.required("services"), "service", ConfigLoader::service);
         return new ProviderConfig(name, List.copyOf(endpoints), connectTimeout, responseTimeout, maxConnections,
-                idleTimeout, maxInFlight, services, protocol, tls);
+                idleTimeout, maxInFlight, services, protocol, tls, m.duration("requestTimeout", REQUEST_TIMEOUT),
+                m.duration("sendTimeout", SEND_TIMEOUT));
     }
 
     private static UpstreamProtocol protocol(ConfigNode node) throws ConfigException {
@@ -471,7 +477,8 @@ public final class ConfigLoader {
     }
 
     private static ServiceConfig service(String name, ConfigNode node) throws ConfigException {
-        ConfigMap m = node.asMap("path", "methods", "responseTimeout", "maxInFlight", "journal", "passFields");
+        ConfigMap m = node.asMap("path", "methods", "responseTimeout", "maxInFlight", "journal", "passFields",
+                "requestTimeout", "sendTimeout");
         ConfigNode pathNode = m.required("path");
         String path = pathNode.asString();
         String problem = UpstreamPath.problem(path);
@@ -494,7 +501,8 @@ public final class ConfigLoader {
         }
         ConfigNode passNode = m.optional("passFields");
         return new ServiceConfig(name, path, methods, m.duration("responseTimeout", null),
-                m.integer("maxInFlight", 0, 1, MAX_IN_FLIGHT), bodies, passNode == null ? Set.of() : passFields(passNode));
+                m.integer("maxInFlight", 0, 1, MAX_IN_FLIGHT), bodies, passNode == null ? Set.of() : passFields(passNode),
+                m.duration("requestTimeout", null), m.duration("sendTimeout", null));
     }
 
     /**
@@ -590,7 +598,7 @@ public final class ConfigLoader {
         Map<String, String> keyOwners = new LinkedHashMap<>();
         Map<String, String> certificateOwners = new LinkedHashMap<>();
         return node.asNamedMap((name, value) -> {
-            ConfigMap m = value.asMap("apiKeys", "certificates", "rate", "burst", "grants");
+            ConfigMap m = value.asMap("apiKeys", "certificates", "rate", "burst", "grants", "maxInFlight");
             ConfigNode keysNode = m.optional("apiKeys");
             ConfigNode certificatesNode = m.optional("certificates");
             if (keysNode == null && certificatesNode == null) {
@@ -621,7 +629,8 @@ public final class ConfigLoader {
                 }
             }
             return new ConsumerConfig(name, List.copyOf(hashes), grants, rateLimit(m, value),
-                    List.copyOf(certificates));
+                    List.copyOf(certificates), m.integer("maxInFlight", ConsumerConfig.DEFAULT_MAX_IN_FLIGHT, 1,
+                    MAX_IN_FLIGHT));
         });
     }
 

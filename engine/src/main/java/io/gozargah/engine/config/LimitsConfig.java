@@ -8,9 +8,11 @@ package io.gozargah.engine.config;
  * @param maxRequestBodyBytes largest request body, declared or streamed (413 past it)
  * @param maxResponseHeaderBytes most bytes in an upstream response head (502 past it)
  * @param underscoreFields    what becomes of request fields whose name holds '_'
+ * @param maxDiscardBytes     most of a refused request's body read and dropped to keep its connection open
  */
 public record LimitsConfig(int maxStartLineBytes, int maxHeaderCount, int maxHeaderBytes, int maxChunkLineBytes,
-                           long maxRequestBodyBytes, int maxResponseHeaderBytes, UnderscoreFields underscoreFields) {
+                           long maxRequestBodyBytes, int maxResponseHeaderBytes, UnderscoreFields underscoreFields,
+                           long maxDiscardBytes) {
 
     /**
      * Request fields whose name holds '_' ({@code X_Gozargah_Consumer}): many servers fold '_' into '-', so they
@@ -26,6 +28,7 @@ public record LimitsConfig(int maxStartLineBytes, int maxHeaderCount, int maxHea
 
     /** What a config without a {@code limits:} section gets (documented in config/gozargah.yaml). */
     public static LimitsConfig defaults() {
-        return new LimitsConfig(8192, 100, 32 * 1024, 1024, 10L * 1024 * 1024, 64 * 1024, UnderscoreFields.DROP);
+        return new LimitsConfig(8192, 100, 32 * 1024, 1024, 10L * 1024 * 1024, 64 * 1024, UnderscoreFields.DROP,
+                64 * 1024);
     }
 }

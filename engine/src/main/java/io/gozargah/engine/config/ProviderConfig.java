@@ -18,9 +18,11 @@ import java.util.Map;
  * @param services              by service name
  * @param protocol              what the endpoints speak: HTTP/1.1, HTTP/2 over TLS, or cleartext HTTP/2
  * @param tls                   trust for {@code https://} endpoints (defaults when there are none)
+ * @param requestTimeout        a request's body must have arrived whole this long after its head (408 past it)
+ * @param sendTimeout           a client that takes no more of a response for this long is cut off
  */
 public record ProviderConfig(String name, List<EndpointConfig> endpoints, Duration connectTimeout,
                              Duration responseTimeout, int maxConnectionsPerLoop, Duration idleTimeout,
                              int maxInFlight, Map<String, ServiceConfig> services, UpstreamProtocol protocol,
-                             UpstreamTlsConfig tls) {
+                             UpstreamTlsConfig tls, Duration requestTimeout, Duration sendTimeout) {
 }

@@ -17,9 +17,12 @@ import java.util.Set;
  *                        {@code True-Client-IP}, {@code X-Forwarded-Host}, the method overrides) that this
  *                        service's provider wants as the client sent them; every other such field is stripped.
  *                        Lower case.
+ * @param requestTimeout  overrides the provider's, or null to inherit it
+ * @param sendTimeout     overrides the provider's, or null to inherit it
  */
 public record ServiceConfig(String name, String path, Set<String> methods, Duration responseTimeout, int maxInFlight,
-                            JournalBodies journalBodies, Set<String> passFields) {
+                            JournalBodies journalBodies, Set<String> passFields, Duration requestTimeout,
+                            Duration sendTimeout) {
     /** What the journal keeps of a service's bodies. */
     public enum JournalBodies {
         /** Nothing but their sizes. */

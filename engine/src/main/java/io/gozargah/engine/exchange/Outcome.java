@@ -15,6 +15,8 @@ public enum Outcome {
     FORBIDDEN(403, "forbidden", "Forbidden"),
     UNKNOWN_SERVICE(404, "unknown-service", "Unknown service"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
+    /** The request (its body) did not arrive whole within the service's requestTimeout. */
+    REQUEST_TIMEOUT(408, "request-timeout", "Request timeout"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large"),
     URI_TOO_LONG(414, "uri-too-long", "URI too long"),
     HEADERS_TOO_LARGE(431, "headers-too-large", "Request header fields too large"),
@@ -29,7 +31,9 @@ public enum Outcome {
     /** The client went away before its response was complete; nothing could be answered. */
     CLIENT_ABORTED(0, "client-aborted", "Client aborted"),
     /** The upstream failed after the response head had been sent: the client connection was cut. */
-    UPSTREAM_ABORTED(0, "upstream-aborted", "Upstream aborted");
+    UPSTREAM_ABORTED(0, "upstream-aborted", "Upstream aborted"),
+    /** The client took none of the response for the service's sendTimeout: it was cut off. */
+    SEND_TIMEOUT(0, "send-timeout", "Send timeout");
 
     private final int status;
     private final String code;

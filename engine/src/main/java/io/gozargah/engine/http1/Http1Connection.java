@@ -134,6 +134,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private boolean headPending;
     private long headStartNanos;
     private long lastActivityNanos;
+    /** When the client stopped taking what is written to it (the channel went unwritable), or 0 while it takes it. */
+    private long unwritableSinceNanos;
     private ScheduledFuture<?> ticker;
     /** Small writes to the client (heads, small bodies, chunk framing) gathered into one buffer per read batch. */
     private ByteBuf clientOut;
@@ -158,6 +160,12 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private int attempts;
     private UpstreamPool pool;
     private UpstreamConnection upstream;
+    /** When the request must have arrived whole (System.nanoTime), or 0 once it has (or for none). */
+    private long requestDeadlineNanos;
+    /** When a refused request's remaining body must have been read and dropped, else the connection closes. */
+    private long discardDeadlineNanos;
+    /** The request body bytes received when the exchange was refused: what is dropped after is counted from it. */
+    private long discardFromBytes;
     /** When the response head is due (System.nanoTime), or 0 when no response is awaited. */
     private long responseDeadlineNanos;
     /** The scheduled check; it may fire early relative to a later deadline and then re-arms itself. */
@@ -454,6 +462,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         retryable = requestFraming == BodyFraming.NONE && (method == HttpMethod.GET || method == HttpMethod.HEAD
                 || method == HttpMethod.OPTIONS);
         requestState = RequestState.WAIT_UPSTREAM;
+        requestDeadlineNanos = requestFraming == BodyFraming.NONE ? 0
+                : exchange.startNanos() + service.requestTimeoutNanos();
         pool.acquire(this);
     }
 
@@ -506,7 +516,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         exchange.addRequestBodyBytes(n);
         if (requestState == RequestState.DISCARDING) {
             in.skipBytes(n);
-            if (exchange.requestBodyBytes() > server.maxRequestBodyBytes()) {
+            if (exchange.requestBodyBytes() - discardFromBytes > server.maxDiscardBytes()) {
                 closeNow();
             }
             return;
@@ -559,6 +569,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         }
         upstreamFlushPending = true;
         requestState = RequestState.SENT;
+        requestDeadlineNanos = 0;
         if (responseDone) {
             finishExchange();
         } else if (!responseStarted) {
@@ -610,9 +621,20 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             finishExchange();
         } else if (requestState == RequestState.SENT || requestState == RequestState.DONE) {
             finishExchange();
+        } else if (requestFraming == BodyFraming.CONTENT_LENGTH
+                && declaredLength - exchange.requestBodyBytes() > server.maxDiscardBytes()) {
+            // Reading a large declared body only to drop it would let any client, with or without a key, hold
+            // the connection (and a descriptor) for as long as it likes: close after the answer instead.
+            closeAfterResponse = true;
+            requestState = RequestState.DONE;
+            finishExchange();
         } else {
             // The parser reports MESSAGE_COMPLETE (at once when there is no body) and the exchange ends there.
+            // What is left is dropped only up to maxDiscardBytes and within the head timeout (checkDeadlines).
             requestState = RequestState.DISCARDING;
+            requestDeadlineNanos = 0;
+            discardFromBytes = exchange.requestBodyBytes();
+            discardDeadlineNanos = System.nanoTime() + server.requestHeadTimeoutNanos();
         }
     }
 
@@ -983,12 +1005,59 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     }
 
     private void checkDeadlines() {
-        if (exchangeActive || closing) {
+        if (closing) {
             return;
         }
         long now = System.nanoTime();
+        if (exchangeActive) {
+            checkExchangeDeadlines(now);
+            return;
+        }
         if (headPending ? now - headStartNanos > server.requestHeadTimeoutNanos()
                 : now - lastActivityNanos > server.idleTimeoutNanos()) {
+            closeNow();
+        }
+    }
+
+    /**
+     * What a client can hold with an exchange has a deadline: the request must arrive whole within the service's
+     * requestTimeout (408 when an answer can still be sent), a refused request's rest must be dropped within
+     * the head timeout, and a client that takes none of its response for the service's sendTimeout is cut off.
+     * The upstream connection goes with it: mid-request or mid-response its framing is not at a message
+     * boundary, so it is closed rather than pooled.
+     */
+    private void checkExchangeDeadlines(long now) {
+        if (requestState == RequestState.DISCARDING) {
+            if (now - discardDeadlineNanos > 0) {
+                closeNow();
+            }
+            return;
+        }
+        if (requestDeadlineNanos != 0 && now - requestDeadlineNanos > 0
+                && (requestState == RequestState.WAIT_UPSTREAM || requestState == RequestState.STREAMING)) {
+            requestDeadlineNanos = 0;
+            onRequestTimeout();
+            return;
+        }
+        if (unwritableSinceNanos != 0 && service != null && now - unwritableSinceNanos > service.sendTimeoutNanos()) {
+            log.debug("{}: client {} took none of the response for {} ms", service.qualifiedName(), clientAddress,
+                    TimeUnit.NANOSECONDS.toMillis(service.sendTimeoutNanos()));
+            abandonUpstream();
+            complete(Outcome.SEND_TIMEOUT);
+            closeNow();
+        }
+    }
+
+    private void onRequestTimeout() {
+        abandonUpstream();
+        closeAfterResponse = true;
+        String detail = "the request did not arrive whole within "
+                + TimeUnit.NANOSECONDS.toMillis(service.requestTimeoutNanos()) + " ms of its head";
+        if (!responseStarted) {
+            reject(Outcome.REQUEST_TIMEOUT, detail, null);
+            flushClient();
+        } else {
+            complete(Outcome.REQUEST_TIMEOUT);
             closeNow();
         }
     }
@@ -1013,8 +1082,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        boolean writable = ctx.channel().isWritable();
+        unwritableSinceNanos = writable ? 0 : System.nanoTime();
         if (upstream != null) {
-            upstream.setClientWritable(ctx.channel().isWritable());
+            upstream.setClientWritable(writable);
         }
         ctx.fireChannelWritabilityChanged();
     }

@@ -34,6 +34,8 @@ public final class OutcomeCode {
             case VERSION_NOT_SUPPORTED -> 17;
             case CLIENT_ABORTED -> 18;
             case UPSTREAM_ABORTED -> 19;
+            case REQUEST_TIMEOUT -> 20;
+            case SEND_TIMEOUT -> 21;
         };
     }
 

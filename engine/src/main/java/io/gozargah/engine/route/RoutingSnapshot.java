@@ -87,8 +87,11 @@ public final class RoutingSnapshot {
             }
             for (ServiceConfig s : p.services().values()) {
                 Duration timeout = s.responseTimeout() != null ? s.responseTimeout() : p.responseTimeout();
+                Duration requestTimeout = s.requestTimeout() != null ? s.requestTimeout() : p.requestTimeout();
+                Duration sendTimeout = s.sendTimeout() != null ? s.sendTimeout() : p.sendTimeout();
                 ServiceRoute route = new ServiceRoute(services.size(), p.name(), s.name(), s.path(),
-                        List.copyOf(s.methods()), timeout.toNanos(), endpoints,
+                        List.copyOf(s.methods()), timeout.toNanos(), requestTimeout.toNanos(), sendTimeout.toNanos(),
+                        endpoints,
                         journalId(dictionary, DictionaryEntryFlyweight.KIND_SERVICE, p.name() + "/" + s.name()),
                         s.journalBodies() == ServiceConfig.JournalBodies.HASH, s.passFields());
                 services.add(route);

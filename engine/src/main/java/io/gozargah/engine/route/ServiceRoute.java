@@ -19,6 +19,8 @@ public final class ServiceRoute {
     private final int methodMask;
     private final String allow;
     private final long responseTimeoutNanos;
+    private final long requestTimeoutNanos;
+    private final long sendTimeoutNanos;
     private final UpstreamEndpoint[] endpoints;
     private final int journalId;
     private final boolean journalBodyHashes;
@@ -26,7 +28,8 @@ public final class ServiceRoute {
     private final long passedClaims;
 
     ServiceRoute(int id, String provider, String name, String upstreamPath, List<String> methods,
-                 long responseTimeoutNanos, UpstreamEndpoint[] endpoints, int journalId, boolean journalBodyHashes,
+                 long responseTimeoutNanos, long requestTimeoutNanos, long sendTimeoutNanos, UpstreamEndpoint[] endpoints,
+                 int journalId, boolean journalBodyHashes,
                  Set<String> passFields) {
         this.id = id;
         long passed = 0;
@@ -47,6 +50,8 @@ public final class ServiceRoute {
         this.methodMask = mask;
         this.allow = String.join(", ", methods);
         this.responseTimeoutNanos = responseTimeoutNanos;
+        this.requestTimeoutNanos = requestTimeoutNanos;
+        this.sendTimeoutNanos = sendTimeoutNanos;
         this.endpoints = endpoints;
     }
 
@@ -84,6 +89,16 @@ public final class ServiceRoute {
 
     public long responseTimeoutNanos() {
         return responseTimeoutNanos;
+    }
+
+    /** How long after its head a request may take to arrive whole (408 past it). */
+    public long requestTimeoutNanos() {
+        return requestTimeoutNanos;
+    }
+
+    /** How long a client may take none of a response before it is cut off. */
+    public long sendTimeoutNanos() {
+        return sendTimeoutNanos;
     }
 
     /** The service's journal dictionary id, for {@code provider/service} (0 when the journal is off). */

@@ -31,6 +31,7 @@ public final class ServerContext {
     private final Http1Limits responseLimits;
     private final long maxRequestBodyBytes;
     private final LimitsConfig.UnderscoreFields underscoreFields;
+    private final long maxDiscardBytes;
     private final long idleTimeoutNanos;
     private final long requestHeadTimeoutNanos;
     private final Map<EventLoop, LoopResources> loops = new ConcurrentHashMap<>();
@@ -52,6 +53,7 @@ public final class ServerContext {
                 l.maxResponseHeaderBytes(), l.maxChunkLineBytes());
         this.maxRequestBodyBytes = l.maxRequestBodyBytes();
         this.underscoreFields = l.underscoreFields();
+        this.maxDiscardBytes = l.maxDiscardBytes();
         this.idleTimeoutNanos = config.server().idleTimeout().toNanos();
         this.requestHeadTimeoutNanos = config.server().requestHeadTimeout().toNanos();
         this.http2 = config.http2();
@@ -90,6 +92,14 @@ public final class ServerContext {
 
     public long maxRequestBodyBytes() {
         return maxRequestBodyBytes;
+    }
+
+    /**
+     * Most bytes of a refused request's body the gateway reads and drops to keep the connection; past it (or a
+     * larger declared rest) the connection closes after the answer.
+     */
+    public long maxDiscardBytes() {
+        return maxDiscardBytes;
     }
 
     /** What becomes of request fields whose name holds '_' (they never reach a provider). */

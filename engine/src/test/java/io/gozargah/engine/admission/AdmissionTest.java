@@ -252,8 +252,28 @@ class AdmissionTest {
     }
 
     @Test
+    void shouldRefuseAConsumerPastItsInFlightCapAndTakeNothingForTheRefusal() throws Exception {
+        GatewayConfig config = config("    maxInFlight: 2\n", "      - { service: nocr/identity, quotaDay: 1000 }\n"
+                + "      - { service: nocr/other }\n", "", "");
+        Admission admission = open(config, 0);
+        AdmissionPlan plan = plan(admission, config, 0);
+        AdmissionTicket first = new AdmissionTicket();
+        AdmissionTicket second = new AdmissionTicket();
+        AdmissionTicket third = new AdmissionTicket();
+        assertNull(admission.admit(plan.grant(0, 0), first, 0, NOON));
+        assertNull(admission.admit(plan.grant(0, 1), second, 0, NOON), "the cap is over all the consumer's grants");
+        assertEquals(Outcome.RATE_LIMITED, admission.admit(plan.grant(0, 0), third, 0, NOON));
+        assertEquals(1, third.retryAfterSeconds());
+        assertTrue(third.detail().contains("2 requests in flight"), third.detail());
+        assertEquals(1, usedToday(admission, plan.grant(0, 0)), "the refusal took nothing from the quota");
+        admission.release(first);
+        assertNull(admission.admit(plan.grant(0, 0), third, 0, NOON), "a released permit is free again");
+    }
+
+    @Test
     void shouldHaveNoPolicyForAnUnlimitedGrantButStillCountItsUsage() throws Exception {
-        GatewayConfig config = config("", "      - { service: nocr/identity }\n", "", "");
+        // Tickets are never released here: the consumer's in-flight cap is set out of the way.
+        GatewayConfig config = config("    maxInFlight: 1000000\n", "      - { service: nocr/identity }\n", "", "");
         Admission admission = open(config, 0);
         GrantPolicy g = plan(admission, config, 0).grant(0, 0);
         assertNull(g.policyField);
@@ -339,7 +359,8 @@ class AdmissionTest {
 
     @Test
     void shouldNeverAdmitMoreThanTheBurstOrTheQuotaFromManyThreadsOnOneGrant() throws Exception {
-        GatewayConfig config = config("", "      - { service: nocr/identity, rate: 1/m, burst: 1000, quotaDay: 700 }\n"
+        GatewayConfig config = config("    maxInFlight: 1000000\n",
+                "      - { service: nocr/identity, rate: 1/m, burst: 1000, quotaDay: 700 }\n"
                 + "      - { service: nocr/other, rate: 1/m, burst: 1000 }\n", "", "");
         Admission admission = open(config, 0);
         AdmissionPlan plan = plan(admission, config, 0);

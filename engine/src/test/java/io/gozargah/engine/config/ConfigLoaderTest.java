@@ -55,7 +55,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(30), server.shutdownGrace());
         assertEquals(LimitsConfig.defaults(), config.limits());
         assertEquals(new LimitsConfig(8192, 100, 32768, 1024, 10_485_760L, 65536,
-                LimitsConfig.UnderscoreFields.DROP), config.limits());
+                LimitsConfig.UnderscoreFields.DROP, 65536), config.limits());
 
         ProviderConfig nocr = config.providers().get("nocr");
         assertEquals(List.of(new EndpointConfig("http", "127.0.0.1", 9201, "")), nocr.endpoints());
@@ -265,6 +265,7 @@ class ConfigLoaderTest {
                   maxRequestBodyBytes: 2GiB
                   maxResponseHeaderBytes: 1MiB
                   underscoreFields: refuse
+                  maxDiscardBytes: 1KiB
                 providers:
                   moi:
                     endpoints: [ "http://10.0.0.5/", "HTTP://Registry.Example.IR:8081/v1/x", "http://[FE80::1]:81" ]
@@ -283,8 +284,8 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(2), config.server().idleTimeout());
         assertEquals(Duration.ofMillis(1500), config.server().requestHeadTimeout());
         assertEquals(Duration.ofHours(1), config.server().shutdownGrace());
-        assertEquals(new LimitsConfig(4096, 50, 16384, 256, 2L << 30, 1 << 20, LimitsConfig.UnderscoreFields.REFUSE),
-                config.limits());
+        assertEquals(new LimitsConfig(4096, 50, 16384, 256, 2L << 30, 1 << 20, LimitsConfig.UnderscoreFields.REFUSE,
+                1024), config.limits());
         ProviderConfig moi = config.providers().get("moi");
         assertEquals(List.of(new EndpointConfig("http", "10.0.0.5", 80, ""),
                 new EndpointConfig("http", "registry.example.ir", 8081, "/v1/x"),
