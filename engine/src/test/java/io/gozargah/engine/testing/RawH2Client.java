@@ -136,6 +136,32 @@ public final class RawH2Client implements AutoCloseable {
         b.write(value);
     }
 
+    /**
+     * What a server sent, read as HTTP/2 frames: the whole of {@code bytes} must be frames, or this throws (an
+     * HTTP/1.1 answer, say, is not a sequence of frames).
+     */
+    public static java.util.List<Frame> parseFrames(byte[] bytes) {
+        java.util.List<Frame> out = new java.util.ArrayList<>();
+        int i = 0;
+        while (i < bytes.length) {
+            if (bytes.length - i < 9) {
+                throw new IllegalArgumentException("a partial frame header at byte " + i + " of " + bytes.length);
+            }
+            int length = (bytes[i] & 0xFF) << 16 | (bytes[i + 1] & 0xFF) << 8 | (bytes[i + 2] & 0xFF);
+            int type = bytes[i + 3] & 0xFF;
+            if (type > CONTINUATION || i + 9 + length > bytes.length) {
+                throw new IllegalArgumentException("not an HTTP/2 frame at byte " + i + ": "
+                        + new String(bytes, i, Math.min(bytes.length - i, 40), StandardCharsets.ISO_8859_1));
+            }
+            int stream = ((bytes[i + 5] & 0x7F) << 24) | (bytes[i + 6] & 0xFF) << 16 | (bytes[i + 7] & 0xFF) << 8
+                    | (bytes[i + 8] & 0xFF);
+            out.add(new Frame(type, bytes[i + 4] & 0xFF, stream,
+                    java.util.Arrays.copyOfRange(bytes, i + 9, i + 9 + length)));
+            i += 9 + length;
+        }
+        return out;
+    }
+
     /** The next GOAWAY within {@code seconds}, or null (frames before it are dropped). */
     public Frame awaitGoAway(int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
