@@ -5,6 +5,7 @@ import io.gozargah.codec.http1.HeaderBlock;
 import io.gozargah.codec.http1.Http1Writer;
 import io.gozargah.codec.http1.HttpMethod;
 import io.gozargah.codec.http1.KnownHeaders;
+import io.gozargah.codec.http1.RequestTargetBytes;
 import io.gozargah.codec.http1.ResponseHead;
 import io.gozargah.engine.exchange.Exchange;
 import io.gozargah.engine.exchange.ExchangeGate;
@@ -85,6 +86,10 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     private static final byte[] TX_LINE_NAME = "X-Gozargah-Transaction: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CHUNKED_LINE = "Transfer-Encoding: chunked\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EMPTY_LENGTH_LINE = "Content-Length: 0\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** What an HTTP/1.1 request line adds to its method and target: two spaces and "HTTP/1.1" (RFC 9112 §3). */
+    private static final int REQUEST_LINE_OVERHEAD = 2 + "HTTP/1.1".length();
+    private static final String TARGET_BYTES_DETAIL =
+            "the :path holds a byte a request-target may not (RFC 9112 §3.2, RFC 3986 §2)";
 
     private enum State {
         /** Waiting for the request's HEADERS. */
@@ -189,6 +194,13 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             reject(Outcome.BAD_REQUEST, "a :path is required; CONNECT is not served", null);
             return;
         }
+        Outcome badTarget = checkTarget(headers.method(), path);
+        if (badTarget != null) {
+            reject(badTarget, badTarget == Outcome.BAD_REQUEST ? TARGET_BYTES_DETAIL
+                    : "the request line would be longer than " + server.requestLimits().maxStartLineBytes() + " bytes",
+                    null);
+            return;
+        }
         CharSequence key = null;
         int keys = 0;
         for (Map.Entry<CharSequence, CharSequence> field : headers) {
@@ -248,6 +260,20 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         state = State.WAIT_UPSTREAM;
         ctx.channel().config().setAutoRead(false);
         pool.acquire(this);
+    }
+
+    /**
+     * The :path held to what an HTTP/1.1 request-target may be, so that neither front end lets through what the
+     * other refuses: the request parser's bytes, and its 414 limit applied to the request line this request
+     * would have (method SP path SP HTTP/1.1). Null when the path passes; the limit is looked at first, as the
+     * HTTP/1.1 parser does.
+     */
+    private Outcome checkTarget(CharSequence methodName, CharSequence path) {
+        int methodLength = methodName == null ? 0 : methodName.length();
+        if (methodLength + path.length() + REQUEST_LINE_OVERHEAD > server.requestLimits().maxStartLineBytes()) {
+            return Outcome.URI_TOO_LONG;
+        }
+        return RequestTargetBytes.valid(path) ? null : Outcome.BAD_REQUEST;
     }
 
     private ByteBuf encodeForwardHead(Http2Headers headers, ByteBuf target, RouteMatch match,
