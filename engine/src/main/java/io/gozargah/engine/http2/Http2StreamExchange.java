@@ -36,6 +36,7 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
@@ -683,7 +684,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     // Answers made by the gateway, and the end of the stream
     // ---------------------------------------------------------------------------------------------
 
-    /** Answers the stream with a problem document; a request body still coming is declined with RST NO_ERROR. */
+    /** Answers the stream with a problem document; a request body still coming is declined with RST_STREAM. */
     private void reject(Outcome o, String detail, String allow) {
         responseStarted = true;
         responseEndSent = true;
@@ -717,7 +718,10 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             body.release();
         }
         if (!requestEnded) {
-            ctx.write(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR), ctx.voidPromise());
+            // The rest of the request is declined: without error after a refusal (RFC 9113 §8.1), as a stream
+            // error after a malformed request (§8.1.1), which counts against the client's provoked resets.
+            ctx.write(new DefaultHttp2ResetFrame(o == Outcome.BAD_REQUEST ? Http2Error.PROTOCOL_ERROR
+                    : Http2Error.NO_ERROR), ctx.voidPromise());
         }
         state = State.DONE;
         releaseHeld();
@@ -814,11 +818,24 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         ctx.fireChannelInactive();
     }
 
+    /**
+     * A stream error Netty found in the client's frames (a zero WINDOW_UPDATE increment, RFC 9113 §6.9; a frame the
+     * stream's state forbids, §5.1) arrives here just before the multiplexer resets the stream with the error's
+     * own code: closing the stream here first would reset it with CANCEL instead, a code that blames nobody and
+     * that no reset limit counts (MadeYouReset). So the close waits for the loop's next turn, when the stream is
+     * closed already, and only ends one that nothing else did. Anything else is the gateway's own failure:
+     * INTERNAL_ERROR.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("stream {} failed: {}", ctx.channel(), cause.toString());
         abort();
-        ctx.close();
+        if (cause instanceof Http2Exception) {
+            ctx.executor().execute(ctx::close);
+        } else {
+            resetStream(Http2Error.INTERNAL_ERROR);
+            ctx.close();
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
