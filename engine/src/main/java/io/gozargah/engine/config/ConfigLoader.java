@@ -319,8 +319,8 @@ public final class ConfigLoader {
 
     private static Http2Config http2(ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("maxConcurrentStreams", "maxHeaderListSize", "maxFrameSize", "initialWindowSize",
-                "maxRstFramesPerWindow", "rstFramesWindow", "maxSmallContinuationFrames",
-                "maxConsecutiveEmptyDataFrames", "maxQueuedControlFrames");
+                "maxRstFramesPerWindow", "maxProvokedRstFramesPerWindow", "rstFramesWindow",
+                "maxSmallContinuationFrames", "maxConsecutiveEmptyDataFrames", "maxQueuedControlFrames");
         Http2Config d = Http2Config.defaults();
         Duration rstWindow = m.duration("rstFramesWindow", d.rstFramesWindow());
         if (rstWindow.toSeconds() < 1) {
@@ -333,6 +333,7 @@ public final class ConfigLoader {
                 (int) m.size("maxFrameSize", d.maxFrameSize(), 16384, 16_777_215),
                 (int) m.size("initialWindowSize", d.initialWindowSize(), 1024, Integer.MAX_VALUE),
                 m.integer("maxRstFramesPerWindow", d.maxRstFramesPerWindow(), 1, 1_000_000),
+                m.integer("maxProvokedRstFramesPerWindow", d.maxProvokedRstFramesPerWindow(), 1, 1_000_000),
                 rstWindow,
                 m.integer("maxSmallContinuationFrames", d.maxSmallContinuationFrames(), 1, 10_000),
                 m.integer("maxConsecutiveEmptyDataFrames", d.maxConsecutiveEmptyDataFrames(), 1, 10_000),

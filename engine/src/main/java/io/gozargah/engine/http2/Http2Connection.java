@@ -1,6 +1,7 @@
 package io.gozargah.engine.http2;
 
 import io.gozargah.codec.http1.KnownHeaders;
+import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.auth.ClientCertificate;
 import io.gozargah.engine.config.Http2Config;
@@ -12,6 +13,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
@@ -51,6 +54,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private byte[] forwardedLines;
     private long lastActivityNanos;
     private ScheduledFuture<?> ticker;
+    private boolean failed;
 
     private Http2Connection(ServerContext server, boolean secure, ClientCertificate certificate) {
         this.server = server;
@@ -65,7 +69,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     public static void addHandlers(ChannelPipeline pipeline, ServerContext server, boolean secure,
                                    ClientCertificate certificate) {
         Http2Connection connection = new Http2Connection(server, secure, certificate);
-        connection.codec = newCodec(server.http2(), server.shutdownGraceMillis());
+        connection.codec = newCodec(server.http2(), server.shutdownGraceMillis(), connection::fail);
         pipeline.addLast("h2", connection.codec);
         pipeline.addLast("h2connection", connection);
         pipeline.addLast("h2streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
@@ -78,20 +82,22 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     /**
      * The codec with our limits. Netty's defaults advertise no stream limit and allow an 8 KiB header list
-     * only on the decode side; DESIGN.md asks for both to be set explicitly.
+     * only on the decode side; DESIGN.md asks for both to be set explicitly. Netty's encoder reset limit is off:
+     * {@link ProvokedResetLimit} counts the resets the gateway sends, telling the client's faults from the
+     * provider's, and tells {@code onCalmDown} when it ends the connection.
      */
-    static Http2FrameCodec newCodec(Http2Config c, long gracefulShutdownMillis) {
+    static Http2FrameCodec newCodec(Http2Config c, long gracefulShutdownMillis, Runnable onCalmDown) {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(c.maxConcurrentStreams())
                 .maxHeaderListSize(c.maxHeaderListSize())
                 .maxFrameSize(c.maxFrameSize())
                 .initialWindowSize(c.initialWindowSize());
         int rstWindowSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, c.rstFramesWindow().toSeconds()));
-        return Http2FrameCodecBuilder.forServer()
+        return new CodecBuilder(c, onCalmDown)
                 .initialSettings(settings)
                 .validateHeaders(true)
                 .decoderEnforceMaxRstFramesPerWindow(c.maxRstFramesPerWindow(), rstWindowSeconds)
-                .encoderEnforceMaxRstFramesPerWindow(c.maxRstFramesPerWindow(), rstWindowSeconds)
+                .encoderEnforceMaxRstFramesPerWindow(0, rstWindowSeconds)
                 .decoderEnforceMaxSmallContinuationFrames(c.maxSmallContinuationFrames())
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(c.maxConsecutiveEmptyDataFrames())
                 .encoderEnforceMaxQueuedControlFrames(c.maxQueuedControlFrames())
@@ -100,6 +106,25 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 // (content-type, server...) out of the client's HPACK table (RFC 7541 §7.1.3).
                 .headerSensitivityDetector((name, value) -> TRANSACTION.contentEqualsIgnoreCase(name))
                 .build();
+    }
+
+    /** Netty's server codec builder, with the connection encoder wrapped in a {@link ProvokedResetLimit}. */
+    private static final class CodecBuilder extends Http2FrameCodecBuilder {
+        private final Http2Config config;
+        private final Runnable onCalmDown;
+
+        CodecBuilder(Http2Config config, Runnable onCalmDown) {
+            this.config = config;
+            this.onCalmDown = onCalmDown;
+            server(true);
+        }
+
+        @Override
+        protected Http2FrameCodec build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+                                        Http2Settings initialSettings) {
+            return super.build(decoder, new ProvokedResetLimit(encoder, config.maxProvokedRstFramesPerWindow(),
+                    config.rstFramesWindow().toNanos(), NanoClock.SYSTEM, onCalmDown), initialSettings);
+        }
     }
 
     @Override
@@ -128,6 +153,18 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         lastActivityNanos = System.nanoTime();
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * A connection error: the codec sends GOAWAY and closes. The frames left in the read batch are still decoded
+     * (a hard GOAWAY names no last stream), so their streams are not even admitted.
+     */
+    private void fail() {
+        failed = true;
+    }
+
+    boolean failed() {
+        return failed;
     }
 
     /** An HTTP/2 connection with no open stream is closed after the server's idle timeout, as HTTP/1.1's is. */
@@ -163,6 +200,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             ctx.fireExceptionCaught(cause);
             return;
         }
+        fail();
         log.debug("HTTP/2 connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     }
 

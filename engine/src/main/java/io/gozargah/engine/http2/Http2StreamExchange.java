@@ -176,6 +176,11 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     }
 
     private void onRequestHead(Http2Headers headers, boolean endStream) {
+        if (connection.failed()) {
+            // Read after the connection's GOAWAY for a flood: closing, it serves nothing more, and an exchange
+            // that is not started (left in HEAD) is neither charged nor journaled.
+            return;
+        }
         requestEnded = endStream;
         TransactionIds ids = loop.transactionIds();
         ids.next();
