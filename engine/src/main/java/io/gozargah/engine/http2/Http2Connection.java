@@ -30,6 +30,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One consumer connection speaking HTTP/2: Netty's {@link Http2FrameCodec} does framing, HPACK, flow control
@@ -69,7 +70,8 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     public static void addHandlers(ChannelPipeline pipeline, ServerContext server, boolean secure,
                                    ClientCertificate certificate) {
         Http2Connection connection = new Http2Connection(server, secure, certificate);
-        connection.codec = newCodec(server.http2(), server.shutdownGraceMillis(), connection::fail);
+        connection.codec = newCodec(server.http2(), server.shutdownGraceMillis(), connection::fail,
+                connection::failed);
         pipeline.addLast("h2", connection.codec);
         pipeline.addLast("h2connection", connection);
         pipeline.addLast("h2streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
@@ -84,16 +86,18 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
      * The codec with our limits. Netty's defaults advertise no stream limit and allow an 8 KiB header list
      * only on the decode side; DESIGN.md asks for both to be set explicitly. Netty's encoder reset limit is off:
      * {@link ProvokedResetLimit} counts the resets the gateway sends, telling the client's faults from the
-     * provider's, and tells {@code onCalmDown} when it ends the connection.
+     * provider's, and tells {@code onCalmDown} when it ends the connection; {@link ClosingConnectionDecoder}
+     * reads nothing more of a connection once {@code failed}.
      */
-    static Http2FrameCodec newCodec(Http2Config c, long gracefulShutdownMillis, Runnable onCalmDown) {
+    static Http2FrameCodec newCodec(Http2Config c, long gracefulShutdownMillis, Runnable onCalmDown,
+                                    BooleanSupplier failed) {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(c.maxConcurrentStreams())
                 .maxHeaderListSize(c.maxHeaderListSize())
                 .maxFrameSize(c.maxFrameSize())
                 .initialWindowSize(c.initialWindowSize());
         int rstWindowSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, c.rstFramesWindow().toSeconds()));
-        return new CodecBuilder(c, onCalmDown)
+        return new CodecBuilder(c, onCalmDown, failed)
                 .initialSettings(settings)
                 .validateHeaders(true)
                 .decoderEnforceMaxRstFramesPerWindow(c.maxRstFramesPerWindow(), rstWindowSeconds)
@@ -108,21 +112,26 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 .build();
     }
 
-    /** Netty's server codec builder, with the connection encoder wrapped in a {@link ProvokedResetLimit}. */
+    /**
+     * Netty's server codec builder, with the connection encoder wrapped in a {@link ProvokedResetLimit} and the
+     * decoder in a {@link ClosingConnectionDecoder}.
+     */
     private static final class CodecBuilder extends Http2FrameCodecBuilder {
         private final Http2Config config;
         private final Runnable onCalmDown;
+        private final BooleanSupplier failed;
 
-        CodecBuilder(Http2Config config, Runnable onCalmDown) {
+        CodecBuilder(Http2Config config, Runnable onCalmDown, BooleanSupplier failed) {
             this.config = config;
             this.onCalmDown = onCalmDown;
+            this.failed = failed;
             server(true);
         }
 
         @Override
         protected Http2FrameCodec build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
                                         Http2Settings initialSettings) {
-            return super.build(decoder, new ProvokedResetLimit(encoder, config.maxProvokedRstFramesPerWindow(),
+            return super.build(new ClosingConnectionDecoder(decoder, failed), new ProvokedResetLimit(encoder, config.maxProvokedRstFramesPerWindow(),
                     config.rstFramesWindow().toNanos(), NanoClock.SYSTEM, onCalmDown), initialSettings);
         }
     }
@@ -156,8 +165,8 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * A connection error: the codec sends GOAWAY and closes. The frames left in the read batch are still decoded
-     * (a hard GOAWAY names no last stream), so their streams are not even admitted.
+     * A connection error: the codec sends GOAWAY and closes, and nothing more of the connection is read
+     * ({@link ClosingConnectionDecoder}) or admitted.
      */
     private void fail() {
         failed = true;
