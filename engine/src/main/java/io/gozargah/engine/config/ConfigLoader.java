@@ -319,7 +319,7 @@ public final class ConfigLoader {
 
     private static Http2Config http2(ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("maxConcurrentStreams", "maxHeaderListSize", "maxFrameSize", "initialWindowSize",
-                "maxRstFramesPerWindow", "maxProvokedRstFramesPerWindow", "rstFramesWindow",
+                "maxRstFramesPerWindow", "maxProvokedRstFramesPerWindow", "rstFramesWindow", "maxDrainedResponseBytes",
                 "maxSmallContinuationFrames", "maxConsecutiveEmptyDataFrames", "maxQueuedControlFrames");
         Http2Config d = Http2Config.defaults();
         Duration rstWindow = m.duration("rstFramesWindow", d.rstFramesWindow());
@@ -335,6 +335,7 @@ public final class ConfigLoader {
                 m.integer("maxRstFramesPerWindow", d.maxRstFramesPerWindow(), 1, 1_000_000),
                 m.integer("maxProvokedRstFramesPerWindow", d.maxProvokedRstFramesPerWindow(), 1, 1_000_000),
                 rstWindow,
+                m.size("maxDrainedResponseBytes", d.maxDrainedResponseBytes(), 0, 1L << 30),
                 m.integer("maxSmallContinuationFrames", d.maxSmallContinuationFrames(), 1, 10_000),
                 m.integer("maxConsecutiveEmptyDataFrames", d.maxConsecutiveEmptyDataFrames(), 1, 10_000),
                 m.integer("maxQueuedControlFrames", d.maxQueuedControlFrames(), 1, 1_000_000));

@@ -9,6 +9,7 @@ import io.gozargah.engine.exchange.ExchangeGate;
 import io.gozargah.engine.http1.Http1Connection;
 import io.gozargah.engine.server.LoopResources;
 import io.gozargah.engine.server.ServerContext;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -39,6 +41,11 @@ import java.util.function.BooleanSupplier;
  * connection share (identity, the exchange gate, the forwarded lines) and closes the connection when it has
  * been idle too long or the gateway drains (the codec sends GOAWAY and lets open streams finish within the
  * shutdown grace).
+ *
+ * <p>Streams go upstream at the end of the read batch that admitted them ({@link #dispatchAfterRead}), not as
+ * their HEADERS are read: a RST_STREAM or a stream error in the same batch (Rapid Reset and MadeYouReset send
+ * both in one packet) ends the stream before it has taken, written to or cost an upstream connection. After a
+ * connection error (a flood limit) nothing more goes upstream at all.
  */
 public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(Http2Connection.class);
@@ -55,6 +62,11 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private byte[] forwardedLines;
     private long lastActivityNanos;
     private ScheduledFuture<?> ticker;
+    private Channel channel;
+    /** Between a read batch's first frame and its end. */
+    private boolean reading;
+    /** Streams admitted in the current read batch, to go upstream at its end. */
+    private final ArrayDeque<Http2StreamExchange> ready = new ArrayDeque<>();
     private boolean failed;
 
     private Http2Connection(ServerContext server, boolean secure, ClientCertificate certificate) {
@@ -138,6 +150,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
         loop = server.loop(ctx.channel().eventLoop());
         authenticator = new ApiKeyAuthenticator(loop.sha256(), loop.keyScratch(), loop.digestScratch());
         gate = new ExchangeGate(server.stages());
@@ -161,12 +174,37 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         lastActivityNanos = System.nanoTime();
+        reading = true;
         ctx.fireChannelRead(msg);
+    }
+
+    /** The read batch is over: its streams that are still wanted go upstream, then the streams see the end. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        Http2StreamExchange exchange;
+        while ((exchange = ready.poll()) != null) {
+            exchange.dispatch(!failed && ctx.channel().isActive());
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * Has {@code exchange}, admitted while reading, go upstream once the read batch is over (at once if no batch
+     * is being read): {@link Http2StreamExchange#dispatch} is called then, with false if the connection failed
+     * meanwhile.
+     */
+    void dispatchAfterRead(Http2StreamExchange exchange) {
+        if (reading) {
+            ready.add(exchange);
+        } else {
+            exchange.dispatch(!failed && channel.isActive());
+        }
     }
 
     /**
      * A connection error: the codec sends GOAWAY and closes, and nothing more of the connection is read
-     * ({@link ClosingConnectionDecoder}) or admitted.
+     * ({@link ClosingConnectionDecoder}), admitted or sent upstream.
      */
     private void fail() {
         failed = true;

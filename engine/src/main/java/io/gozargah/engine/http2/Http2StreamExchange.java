@@ -95,7 +95,12 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     private enum State {
         /** Waiting for the request's HEADERS. */
         HEAD,
-        /** Admitted; waiting for an upstream connection (body frames are held). */
+        /**
+         * Admitted; waiting for the end of the read batch before asking for an upstream connection, so that a
+         * reset in the same batch never touches one (body frames are held).
+         */
+        ADMITTED,
+        /** Waiting for an upstream connection (body frames are held). */
         WAIT_UPSTREAM,
         /** Forwarding the request body. */
         STREAMING,
@@ -263,8 +268,24 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         // connection when a pooled one turns out closed (RFC 9110 §9.2.2).
         retryable = endStream && (method == HttpMethod.GET || method == HttpMethod.HEAD
                 || method == HttpMethod.OPTIONS);
-        state = State.WAIT_UPSTREAM;
+        state = State.ADMITTED;
         ctx.channel().config().setAutoRead(false);
+        connection.dispatchAfterRead(this);
+    }
+
+    /**
+     * The read batch that admitted the request is over and the stream is still wanted: it goes upstream. With
+     * {@code go} false (the connection failed meanwhile) it ends without touching one.
+     */
+    void dispatch(boolean go) {
+        if (state != State.ADMITTED) {
+            return;
+        }
+        if (!go) {
+            abort();
+            return;
+        }
+        state = State.WAIT_UPSTREAM;
         pool.acquire(this);
     }
 
@@ -368,7 +389,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
                             : "the body does not match its content-length (RFC 9113 §8.1.1)");
             return;
         }
-        if (state == State.WAIT_UPSTREAM) {
+        if (state == State.ADMITTED || state == State.WAIT_UPSTREAM) {
             hold(frame);
             return;
         }
@@ -382,7 +403,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             refuseMidRequest(Outcome.BAD_REQUEST, "trailers must end the stream");
             return;
         }
-        if (state == State.WAIT_UPSTREAM) {
+        if (state == State.ADMITTED || state == State.WAIT_UPSTREAM) {
             hold(frame);
         } else if (state == State.STREAMING) {
             endRequest(frame.headers());
@@ -753,8 +774,20 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         }
     }
 
-    /** The client reset the stream or the connection went away: the upstream request is cancelled. */
+    /**
+     * The client reset the stream, or the stream or the connection failed. A request not yet upstream never
+     * reaches it; one partly sent is cancelled by closing its upstream connection (the provider must not take a
+     * truncated request for a whole one); one sent whole is answered upstream anyway, so its answer is read and
+     * dropped there and the connection goes back to the pool instead of a reset costing a new one.
+     */
     private void abort() {
+        if (state == State.SENT && upstream != null) {
+            cancelResponseTimer();
+            releaseForwardHead();
+            UpstreamConnection c = upstream;
+            upstream = null;
+            c.discardResponse(server.http2().maxDrainedResponseBytes(), service.responseTimeoutNanos());
+        }
         abandonUpstream();
         releaseHeld();
         if (state != State.HEAD && !completed) {
