@@ -324,8 +324,8 @@ public final class ConfigLoader {
 
     private static Http2Config http2(ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("maxConcurrentStreams", "maxHeaderListSize", "maxFrameSize", "initialWindowSize",
-                "maxRstFramesPerWindow", "rstFramesWindow", "maxSmallContinuationFrames",
-                "maxConsecutiveEmptyDataFrames", "maxQueuedControlFrames");
+                "maxRstFramesPerWindow", "maxProvokedRstFramesPerWindow", "rstFramesWindow", "maxDrainedResponseBytes",
+                "maxSmallContinuationFrames", "maxConsecutiveEmptyDataFrames", "maxQueuedControlFrames");
         Http2Config d = Http2Config.defaults();
         Duration rstWindow = m.duration("rstFramesWindow", d.rstFramesWindow());
         if (rstWindow.toSeconds() < 1) {
@@ -338,7 +338,9 @@ public final class ConfigLoader {
                 (int) m.size("maxFrameSize", d.maxFrameSize(), 16384, 16_777_215),
                 (int) m.size("initialWindowSize", d.initialWindowSize(), 1024, Integer.MAX_VALUE),
                 m.integer("maxRstFramesPerWindow", d.maxRstFramesPerWindow(), 1, 1_000_000),
+                m.integer("maxProvokedRstFramesPerWindow", d.maxProvokedRstFramesPerWindow(), 1, 1_000_000),
                 rstWindow,
+                m.size("maxDrainedResponseBytes", d.maxDrainedResponseBytes(), 0, 1L << 30),
                 m.integer("maxSmallContinuationFrames", d.maxSmallContinuationFrames(), 1, 10_000),
                 m.integer("maxConsecutiveEmptyDataFrames", d.maxConsecutiveEmptyDataFrames(), 1, 10_000),
                 m.integer("maxQueuedControlFrames", d.maxQueuedControlFrames(), 1, 1_000_000));

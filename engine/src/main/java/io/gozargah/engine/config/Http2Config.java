@@ -14,17 +14,26 @@ import java.time.Duration;
  *                                      before the gateway has passed them upstream
  * @param maxRstFramesPerWindow         RST_STREAM frames a client may send per {@code rstFramesWindow}
  *                                      before the connection is closed with GOAWAY (Rapid Reset, CVE-2023-44487)
- * @param rstFramesWindow               the window of that count
+ * @param maxProvokedRstFramesPerWindow RST_STREAM frames the gateway may send per {@code rstFramesWindow} for
+ *                                      a client's fault (a stream error it caused, a malformed request) before
+ *                                      the connection is closed with GOAWAY (MadeYouReset, CVE-2025-8671)
+ * @param rstFramesWindow               the window of both counts
+ * @param maxDrainedResponseBytes       response bytes read and dropped after a client resets a stream whose
+ *                                      request had gone upstream whole, so that the upstream connection can be
+ *                                      reused; a longer answer (or one slower than the service's response
+ *                                      timeout) closes it
  * @param maxSmallContinuationFrames    CONTINUATION frames of under 8 KiB in one header block (CONTINUATION flood)
  * @param maxConsecutiveEmptyDataFrames empty DATA frames in a row without END_STREAM (CVE-2019-9518)
  * @param maxQueuedControlFrames        SETTINGS/PING/RST acknowledgements queued while the client does not read
  *                                      (SETTINGS and PING floods, CVE-2019-9512, CVE-2019-9515)
  */
 public record Http2Config(int maxConcurrentStreams, int maxHeaderListSize, int maxFrameSize, int initialWindowSize,
-                          int maxRstFramesPerWindow, Duration rstFramesWindow, int maxSmallContinuationFrames,
+                          int maxRstFramesPerWindow, int maxProvokedRstFramesPerWindow, Duration rstFramesWindow,
+                          long maxDrainedResponseBytes, int maxSmallContinuationFrames,
                           int maxConsecutiveEmptyDataFrames, int maxQueuedControlFrames) {
 
     public static Http2Config defaults() {
-        return new Http2Config(100, 32 * 1024, 16384, 64 * 1024, 200, Duration.ofSeconds(30), 16, 2, 10_000);
+        return new Http2Config(100, 32 * 1024, 16384, 64 * 1024, 200, 100, Duration.ofSeconds(30), 64 * 1024, 16, 2,
+                10_000);
     }
 }

@@ -1,6 +1,7 @@
 package io.gozargah.engine.http2;
 
 import io.gozargah.codec.http1.KnownHeaders;
+import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.auth.ClientCertificate;
 import io.gozargah.engine.config.Http2Config;
@@ -8,10 +9,13 @@ import io.gozargah.engine.exchange.ExchangeGate;
 import io.gozargah.engine.http1.Http1Connection;
 import io.gozargah.engine.server.LoopResources;
 import io.gozargah.engine.server.ServerContext;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
@@ -26,7 +30,9 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One consumer connection speaking HTTP/2: Netty's {@link Http2FrameCodec} does framing, HPACK, flow control
@@ -35,6 +41,11 @@ import java.util.concurrent.TimeUnit;
  * connection share (identity, the exchange gate, the forwarded lines) and closes the connection when it has
  * been idle too long or the gateway drains (the codec sends GOAWAY and lets open streams finish within the
  * shutdown grace).
+ *
+ * <p>Streams go upstream at the end of the read batch that admitted them ({@link #dispatchAfterRead}), not as
+ * their HEADERS are read: a RST_STREAM or a stream error in the same batch (Rapid Reset and MadeYouReset send
+ * both in one packet) ends the stream before it has taken, written to or cost an upstream connection. After a
+ * connection error (a flood limit) nothing more goes upstream at all.
  */
 public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(Http2Connection.class);
@@ -51,6 +62,12 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private byte[] forwardedLines;
     private long lastActivityNanos;
     private ScheduledFuture<?> ticker;
+    private Channel channel;
+    /** Between a read batch's first frame and its end. */
+    private boolean reading;
+    /** Streams admitted in the current read batch, to go upstream at its end. */
+    private final ArrayDeque<Http2StreamExchange> ready = new ArrayDeque<>();
+    private boolean failed;
 
     private Http2Connection(ServerContext server, boolean secure, ClientCertificate certificate) {
         this.server = server;
@@ -65,7 +82,8 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     public static void addHandlers(ChannelPipeline pipeline, ServerContext server, boolean secure,
                                    ClientCertificate certificate) {
         Http2Connection connection = new Http2Connection(server, secure, certificate);
-        connection.codec = newCodec(server.http2(), server.shutdownGraceMillis());
+        connection.codec = newCodec(server.http2(), server.shutdownGraceMillis(), connection::fail,
+                connection::failed);
         pipeline.addLast("h2", connection.codec);
         pipeline.addLast("h2connection", connection);
         pipeline.addLast("h2streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
@@ -78,20 +96,24 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     /**
      * The codec with our limits. Netty's defaults advertise no stream limit and allow an 8 KiB header list
-     * only on the decode side; DESIGN.md asks for both to be set explicitly.
+     * only on the decode side; DESIGN.md asks for both to be set explicitly. Netty's encoder reset limit is off:
+     * {@link ProvokedResetLimit} counts the resets the gateway sends, telling the client's faults from the
+     * provider's, and tells {@code onCalmDown} when it ends the connection; {@link ClosingConnectionDecoder}
+     * reads nothing more of a connection once {@code failed}.
      */
-    static Http2FrameCodec newCodec(Http2Config c, long gracefulShutdownMillis) {
+    static Http2FrameCodec newCodec(Http2Config c, long gracefulShutdownMillis, Runnable onCalmDown,
+                                    BooleanSupplier failed) {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(c.maxConcurrentStreams())
                 .maxHeaderListSize(c.maxHeaderListSize())
                 .maxFrameSize(c.maxFrameSize())
                 .initialWindowSize(c.initialWindowSize());
         int rstWindowSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, c.rstFramesWindow().toSeconds()));
-        return Http2FrameCodecBuilder.forServer()
+        return new CodecBuilder(c, onCalmDown, failed)
                 .initialSettings(settings)
                 .validateHeaders(true)
                 .decoderEnforceMaxRstFramesPerWindow(c.maxRstFramesPerWindow(), rstWindowSeconds)
-                .encoderEnforceMaxRstFramesPerWindow(c.maxRstFramesPerWindow(), rstWindowSeconds)
+                .encoderEnforceMaxRstFramesPerWindow(0, rstWindowSeconds)
                 .decoderEnforceMaxSmallContinuationFrames(c.maxSmallContinuationFrames())
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(c.maxConsecutiveEmptyDataFrames())
                 .encoderEnforceMaxQueuedControlFrames(c.maxQueuedControlFrames())
@@ -102,8 +124,33 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 .build();
     }
 
+    /**
+     * Netty's server codec builder, with the connection encoder wrapped in a {@link ProvokedResetLimit} and the
+     * decoder in a {@link ClosingConnectionDecoder}.
+     */
+    private static final class CodecBuilder extends Http2FrameCodecBuilder {
+        private final Http2Config config;
+        private final Runnable onCalmDown;
+        private final BooleanSupplier failed;
+
+        CodecBuilder(Http2Config config, Runnable onCalmDown, BooleanSupplier failed) {
+            this.config = config;
+            this.onCalmDown = onCalmDown;
+            this.failed = failed;
+            server(true);
+        }
+
+        @Override
+        protected Http2FrameCodec build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+                                        Http2Settings initialSettings) {
+            return super.build(new ClosingConnectionDecoder(decoder, failed), new ProvokedResetLimit(encoder, config.maxProvokedRstFramesPerWindow(),
+                    config.rstFramesWindow().toNanos(), NanoClock.SYSTEM, onCalmDown), initialSettings);
+        }
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
         loop = server.loop(ctx.channel().eventLoop());
         authenticator = new ApiKeyAuthenticator(loop.sha256(), loop.keyScratch(), loop.digestScratch());
         gate = new ExchangeGate(server.stages());
@@ -127,7 +174,44 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         lastActivityNanos = System.nanoTime();
+        reading = true;
         ctx.fireChannelRead(msg);
+    }
+
+    /** The read batch is over: its streams that are still wanted go upstream, then the streams see the end. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        Http2StreamExchange exchange;
+        while ((exchange = ready.poll()) != null) {
+            exchange.dispatch(!failed && ctx.channel().isActive());
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * Has {@code exchange}, admitted while reading, go upstream once the read batch is over (at once if no batch
+     * is being read): {@link Http2StreamExchange#dispatch} is called then, with false if the connection failed
+     * meanwhile.
+     */
+    void dispatchAfterRead(Http2StreamExchange exchange) {
+        if (reading) {
+            ready.add(exchange);
+        } else {
+            exchange.dispatch(!failed && channel.isActive());
+        }
+    }
+
+    /**
+     * A connection error: the codec sends GOAWAY and closes, and nothing more of the connection is read
+     * ({@link ClosingConnectionDecoder}), admitted or sent upstream.
+     */
+    private void fail() {
+        failed = true;
+    }
+
+    boolean failed() {
+        return failed;
     }
 
     /** An HTTP/2 connection with no open stream is closed after the server's idle timeout, as HTTP/1.1's is. */
@@ -163,6 +247,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             ctx.fireExceptionCaught(cause);
             return;
         }
+        fail();
         log.debug("HTTP/2 connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     }
 

@@ -5,6 +5,7 @@ import io.gozargah.codec.http1.HeaderBlock;
 import io.gozargah.codec.http1.Http1Writer;
 import io.gozargah.codec.http1.HttpMethod;
 import io.gozargah.codec.http1.KnownHeaders;
+import io.gozargah.codec.http1.RequestTargetBytes;
 import io.gozargah.codec.http1.ResponseHead;
 import io.gozargah.engine.exchange.Exchange;
 import io.gozargah.engine.exchange.ExchangeGate;
@@ -37,6 +38,7 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
@@ -80,11 +82,20 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     private static final byte[] TX_LINE_NAME = "X-Gozargah-Transaction: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CHUNKED_LINE = "Transfer-Encoding: chunked\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EMPTY_LENGTH_LINE = "Content-Length: 0\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** What an HTTP/1.1 request line adds to its method and target: two spaces and "HTTP/1.1" (RFC 9112 §3). */
+    private static final int REQUEST_LINE_OVERHEAD = 2 + "HTTP/1.1".length();
+    private static final String TARGET_BYTES_DETAIL =
+            "the :path holds a byte a request-target may not (RFC 9112 §3.2, RFC 3986 §2)";
 
     private enum State {
         /** Waiting for the request's HEADERS. */
         HEAD,
-        /** Admitted; waiting for an upstream connection (body frames are held). */
+        /**
+         * Admitted; waiting for the end of the read batch before asking for an upstream connection, so that a
+         * reset in the same batch never touches one (body frames are held).
+         */
+        ADMITTED,
+        /** Waiting for an upstream connection (body frames are held). */
         WAIT_UPSTREAM,
         /** Forwarding the request body. */
         STREAMING,
@@ -165,6 +176,11 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     }
 
     private void onRequestHead(Http2Headers headers, boolean endStream) {
+        if (connection.failed()) {
+            // Read after the connection's GOAWAY for a flood: closing, it serves nothing more, and an exchange
+            // that is not started (left in HEAD) is neither charged nor journaled.
+            return;
+        }
         requestEnded = endStream;
         TransactionIds ids = loop.transactionIds();
         ids.next();
@@ -182,6 +198,13 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         if (path == null || path.length() == 0) {
             // CONNECT (RFC 9113 §8.5) has no :path; nothing else may omit it (§8.3.1).
             reject(Outcome.BAD_REQUEST, "a :path is required; CONNECT is not served", null);
+            return;
+        }
+        Outcome badTarget = checkTarget(headers.method(), path);
+        if (badTarget != null) {
+            reject(badTarget, badTarget == Outcome.BAD_REQUEST ? TARGET_BYTES_DETAIL
+                    : "the request line would be longer than " + server.requestLimits().maxStartLineBytes() + " bytes",
+                    null);
             return;
         }
         CharSequence key = null;
@@ -246,9 +269,39 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         // connection when a pooled one turns out closed (RFC 9110 §9.2.2).
         retryable = endStream && (method == HttpMethod.GET || method == HttpMethod.HEAD
                 || method == HttpMethod.OPTIONS);
-        state = State.WAIT_UPSTREAM;
+        state = State.ADMITTED;
         ctx.channel().config().setAutoRead(false);
+        connection.dispatchAfterRead(this);
+    }
+
+    /**
+     * The read batch that admitted the request is over and the stream is still wanted: it goes upstream. With
+     * {@code go} false (the connection failed meanwhile) it ends without touching one.
+     */
+    void dispatch(boolean go) {
+        if (state != State.ADMITTED) {
+            return;
+        }
+        if (!go) {
+            abort();
+            return;
+        }
+        state = State.WAIT_UPSTREAM;
         pool.acquire(this);
+    }
+
+    /**
+     * The :path held to what an HTTP/1.1 request-target may be, so that neither front end lets through what the
+     * other refuses: the request parser's bytes, and its 414 limit applied to the request line this request
+     * would have (method SP path SP HTTP/1.1). Null when the path passes; the limit is looked at first, as the
+     * HTTP/1.1 parser does.
+     */
+    private Outcome checkTarget(CharSequence methodName, CharSequence path) {
+        int methodLength = methodName == null ? 0 : methodName.length();
+        if (methodLength + path.length() + REQUEST_LINE_OVERHEAD > server.requestLimits().maxStartLineBytes()) {
+            return Outcome.URI_TOO_LONG;
+        }
+        return RequestTargetBytes.valid(path) ? null : Outcome.BAD_REQUEST;
     }
 
     private ByteBuf encodeForwardHead(Http2Headers headers, ByteBuf target, RouteMatch match,
@@ -328,7 +381,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
                             : "the body does not match its content-length (RFC 9113 §8.1.1)");
             return;
         }
-        if (state == State.WAIT_UPSTREAM) {
+        if (state == State.ADMITTED || state == State.WAIT_UPSTREAM) {
             hold(frame);
             return;
         }
@@ -342,7 +395,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             refuseMidRequest(Outcome.BAD_REQUEST, "trailers must end the stream");
             return;
         }
-        if (state == State.WAIT_UPSTREAM) {
+        if (state == State.ADMITTED || state == State.WAIT_UPSTREAM) {
             hold(frame);
         } else if (state == State.STREAMING) {
             endRequest(frame.headers());
@@ -649,7 +702,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     // Answers made by the gateway, and the end of the stream
     // ---------------------------------------------------------------------------------------------
 
-    /** Answers the stream with a problem document; a request body still coming is declined with RST NO_ERROR. */
+    /** Answers the stream with a problem document; a request body still coming is declined with RST_STREAM. */
     private void reject(Outcome o, String detail, String allow) {
         responseStarted = true;
         responseEndSent = true;
@@ -683,7 +736,10 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             body.release();
         }
         if (!requestEnded) {
-            ctx.write(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR), ctx.voidPromise());
+            // The rest of the request is declined: without error after a refusal (RFC 9113 §8.1), as a stream
+            // error after a malformed request (§8.1.1), which counts against the client's provoked resets.
+            ctx.write(new DefaultHttp2ResetFrame(o == Outcome.BAD_REQUEST ? Http2Error.PROTOCOL_ERROR
+                    : Http2Error.NO_ERROR), ctx.voidPromise());
         }
         state = State.DONE;
         releaseHeld();
@@ -710,8 +766,20 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         }
     }
 
-    /** The client reset the stream or the connection went away: the upstream request is cancelled. */
+    /**
+     * The client reset the stream, or the stream or the connection failed. A request not yet upstream never
+     * reaches it; one partly sent is cancelled by closing its upstream connection (the provider must not take a
+     * truncated request for a whole one); one sent whole is answered upstream anyway, so its answer is read and
+     * dropped there and the connection goes back to the pool instead of a reset costing a new one.
+     */
     private void abort() {
+        if (state == State.SENT && upstream != null) {
+            cancelResponseTimer();
+            releaseForwardHead();
+            UpstreamConnection c = upstream;
+            upstream = null;
+            c.discardResponse(server.http2().maxDrainedResponseBytes(), service.responseTimeoutNanos());
+        }
         abandonUpstream();
         releaseHeld();
         if (state != State.HEAD && !completed) {
@@ -780,11 +848,24 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         ctx.fireChannelInactive();
     }
 
+    /**
+     * A stream error Netty found in the client's frames (a zero WINDOW_UPDATE increment, RFC 9113 §6.9; a frame the
+     * stream's state forbids, §5.1) arrives here just before the multiplexer resets the stream with the error's
+     * own code: closing the stream here first would reset it with CANCEL instead, a code that blames nobody and
+     * that no reset limit counts (MadeYouReset). So the close waits for the loop's next turn, when the stream is
+     * closed already, and only ends one that nothing else did. Anything else is the gateway's own failure:
+     * INTERNAL_ERROR.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("stream {} failed: {}", ctx.channel(), cause.toString());
         abort();
-        ctx.close();
+        if (cause instanceof Http2Exception) {
+            ctx.executor().execute(ctx::close);
+        } else {
+            resetStream(Http2Error.INTERNAL_ERROR);
+            ctx.close();
+        }
     }
 
     // ---------------------------------------------------------------------------------------------

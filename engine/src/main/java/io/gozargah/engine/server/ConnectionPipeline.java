@@ -94,11 +94,17 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
     }
 
     /**
-     * Reads just enough of a cleartext connection to tell the h2c preface from an HTTP/1.1 request: the first
-     * byte that differs from the preface decides HTTP/1.1 (no HTTP/1.1 method starts with "PRI *"), and the
-     * whole 24-byte preface decides HTTP/2. The bytes read are passed on to the chosen handlers.
+     * Reads just enough of a cleartext connection to tell the h2c preface from an HTTP/1.1 request, and passes
+     * the bytes read on to the handlers it chose. The PRI method exists only to open the HTTP/2 connection
+     * preface (RFC 9113 §11.6; no HTTP/1.1 client sends it), so a connection that starts with "PRI " speaks
+     * HTTP/2, and the HTTP/2 codec checks the rest of the 24-byte preface: a corrupt one is a connection error
+     * PROTOCOL_ERROR, answered with GOAWAY and the close (§3.4), never with an HTTP/1.1 400. Any other first
+     * bytes are HTTP/1.1.
      */
     private final class CleartextProtocolDetector extends ByteToMessageDecoder {
+        /** "PRI ": the preface's method and the space after it. */
+        private static final int PRI_LENGTH = 4;
+
         private final ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
         /** A connection that never says anything is idle like a keep-alive one: closed after the idle timeout. */
         private ScheduledFuture<?> silence;
@@ -110,12 +116,12 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
 
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-            int n = Math.min(in.readableBytes(), preface.readableBytes());
-            boolean prefix = ByteBufUtil.equals(in, in.readerIndex(), preface, preface.readerIndex(), n);
-            if (prefix && n < preface.readableBytes()) {
-                return; // all so far matches the preface: wait for the rest
+            int n = Math.min(in.readableBytes(), PRI_LENGTH);
+            boolean pri = ByteBufUtil.equals(in, in.readerIndex(), preface, preface.readerIndex(), n);
+            if (pri && n < PRI_LENGTH) {
+                return; // all so far matches "PRI ": wait for the rest
             }
-            if (prefix) {
+            if (pri) {
                 addHttp2Handlers(ctx.pipeline(), false, ClientCertificate.NONE);
             } else {
                 addHttp1Handlers(ctx.pipeline(), false, ClientCertificate.NONE);

@@ -1,14 +1,19 @@
 package io.gozargah.engine.upstream;
 
+import io.gozargah.codec.http1.HeaderBlock;
 import io.gozargah.codec.http1.Http1Limits;
 import io.gozargah.codec.http1.HttpMethod;
 import io.gozargah.codec.http1.HttpResponseParser;
 import io.gozargah.codec.http1.ParseResult;
+import io.gozargah.codec.http1.ResponseHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP/1.1 connection to an upstream endpoint, serving one exchange at a time for its pool. It parses
@@ -78,6 +83,33 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             pool.release(this);
         } else {
             close();
+        }
+    }
+
+    /**
+     * The exchange went away after its request was sent whole (its client reset the stream): the provider
+     * answers anyway, so the answer is read and dropped, and the connection goes back to the pool once it is
+     * complete instead of the client's reset costing a new connection. Past {@code maxBytes} of response body,
+     * or {@code timeoutNanos} from now, or when the provider said it will close, the connection is closed
+     * instead; an HTTP/2 stream is simply reset (its connection stays).
+     */
+    public void discardResponse(long maxBytes, long timeoutNanos) {
+        if (listener == null) {
+            return;
+        }
+        if (pool.multiplexed() || maxBytes <= 0 || !keepAlive || !isActive()) {
+            close();
+            return;
+        }
+        ResponseDiscard discard = new ResponseDiscard(maxBytes);
+        listener = discard;
+        discard.deadline = channel.eventLoop().schedule(() -> {
+            if (listener == discard) {
+                close();
+            }
+        }, timeoutNanos, TimeUnit.NANOSECONDS);
+        if (!clientWritable) {
+            setClientWritable(true); // delivers what the pause held back
         }
     }
 
@@ -288,6 +320,58 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         if (in != null) {
             in.release();
             in = null;
+        }
+    }
+
+    /** The listener of a response nobody wants any more: see {@link #discardResponse}. */
+    private final class ResponseDiscard implements UpstreamListener {
+        private final long maxBytes;
+        private long discarded;
+        ScheduledFuture<?> deadline;
+
+        ResponseDiscard(long maxBytes) {
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        public void onResponseHead(ResponseHead head) {
+            if (!head.informational() && !head.keepAlive()) {
+                end();
+                close();
+            }
+        }
+
+        @Override
+        public void onResponseContent(ByteBuf in, int length) {
+            in.skipBytes(length);
+            discarded += length;
+            if (discarded > maxBytes) {
+                end();
+                close();
+            }
+        }
+
+        @Override
+        public void onResponseComplete(HeaderBlock trailers) {
+            end();
+            release(true);
+        }
+
+        @Override
+        public void onUpstreamFailure(boolean responseStarted, String detail) {
+            end();
+        }
+
+        @Override
+        public void onUpstreamReadComplete() {
+        }
+
+        @Override
+        public void onUpstreamWritabilityChanged(boolean writable) {
+        }
+
+        private void end() {
+            deadline.cancel(false);
         }
     }
 

@@ -59,6 +59,11 @@ public final class UpstreamPool {
         return endpoint;
     }
 
+    /** Whether the endpoint speaks HTTP/2: connections handed out are streams, never pooled themselves. */
+    boolean multiplexed() {
+        return multiplexed != null;
+    }
+
     /** Connections open or being opened. */
     public int open() {
         return multiplexed != null ? multiplexed.open() : open;

@@ -296,6 +296,8 @@ class ConfigErrorTest {
                         4, "server.listeners[0].tls", "the TLS files do not work"),
                 new Case("HTTP/2 frame size below RFC 9113's minimum", after(3, "http2:\n  maxFrameSize: 1024"), 5,
                         "http2.maxFrameSize", "less than the least allowed, 16384 bytes"),
+                new Case("no provoked resets allowed", after(3, "http2:\n  maxProvokedRstFramesPerWindow: 0"), 5,
+                        "http2.maxProvokedRstFramesPerWindow", "0 is out of range 1..1000000"),
                 new Case("unknown http2 key", after(3, "http2:\n  maxStreams: 10"), 5, "http2.maxStreams",
                         "allowed: maxConcurrentStreams"),
                 // YAML itself

@@ -174,6 +174,18 @@ class ConfigLoaderTest {
         assertEquals("127.0.0.1", config.admin().host());
         assertEquals(9090, config.admin().port());
         assertEquals(MetricsConfig.defaults(), config.metrics(), "the reference shows the defaults");
+        assertEquals(Http2Config.defaults(), config.http2(), "the reference shows the defaults");
+    }
+
+    @Test
+    void shouldReadTheHttp2ResetLimits() throws Exception {
+        Http2Config http2 = ConfigLoader.parse(null, MINIMAL + "http2:\n  maxRstFramesPerWindow: 50\n"
+                + "  maxProvokedRstFramesPerWindow: 7\n  rstFramesWindow: 10s\n  maxDrainedResponseBytes: 0\n").http2();
+        assertEquals(50, http2.maxRstFramesPerWindow());
+        assertEquals(7, http2.maxProvokedRstFramesPerWindow());
+        assertEquals(Duration.ofSeconds(10), http2.rstFramesWindow());
+        assertEquals(0, http2.maxDrainedResponseBytes(), "0 closes a reset stream's upstream connection at once");
+        assertEquals(Http2Config.defaults().maxConcurrentStreams(), http2.maxConcurrentStreams());
     }
 
     @Test
