@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,15 @@ public final class RawHttpClient implements AutoCloseable {
     private final OutputStream out;
 
     public RawHttpClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(null, port);
+    }
+
+    /**
+     * A client whose socket is bound to {@code local} (null: any), so a test can be another client address: all
+     * of 127.0.0.0/8 is loopback on Linux.
+     */
+    public RawHttpClient(String local, int port) throws IOException {
+        socket = new Socket("127.0.0.1", port, local == null ? null : InetAddress.getByName(local), 0);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         in = new java.io.BufferedInputStream(socket.getInputStream());
