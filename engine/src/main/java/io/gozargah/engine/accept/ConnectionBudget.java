@@ -35,7 +35,7 @@ import io.gozargah.engine.config.ProviderConfig;
  */
 public record ConnectionBudget(long descriptorLimit, long openAtStart, long reserved, long upstreamRoom,
                                long maxHeapBytes) {
-    /** Descriptors for what opens after start: journal cycle files, certificates and config read on reload, the JVM's own. */
+    /** For what opens after start: journal cycle files, certificates and config read on reload, the JVM's own. */
     static final int FIXED_RESERVE = 256;
     /** The consumer listeners' spare and the admin listener's. */
     static final int SPARES = 2;

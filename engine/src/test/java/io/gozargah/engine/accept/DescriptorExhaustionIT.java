@@ -181,7 +181,8 @@ class DescriptorExhaustionIT {
         assertTrue(cpu < MAX_CPU_SHARE, "the child used " + cpu + " of a core during the attack");
 
         letGo();
-        await(() -> assertEquals(0, metrics().value("gozargah_consumer_connections")), "the attack's connections closed");
+        await(() -> assertEquals(0, metrics().value("gozargah_consumer_connections")),
+                "the attack's connections closed");
         assertEquals(200, served("127.0.0.1"), "the attacker's address is served again");
     }
 
