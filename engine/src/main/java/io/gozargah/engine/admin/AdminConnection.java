@@ -11,15 +11,20 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One admin connection: one request, parsed by the gateway's own {@link HttpRequestParser}, one answer, then
  * close ({@code Connection: close}: scrapers and curl reconnect, and a connection never outlives a drain
- * answer that takes seconds). Request bodies are read and dropped; none of the endpoints takes one.
+ * answer that takes seconds). Request bodies are read and dropped; none of the endpoints takes one. A client
+ * that sends nothing, sends its request too slowly, or does not take the answer is closed
+ * ({@link AdminTimeouts}); while the API works on the answer (a drain takes seconds) no deadline runs.
  */
 final class AdminConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(AdminConnection.class);
@@ -33,14 +38,25 @@ final class AdminConnection extends ChannelInboundHandlerAdapter {
     private static final AsciiString CLOSE = AsciiString.cached("close");
 
     private final AdminApi api;
+    private final AdminTimeouts timeouts;
     private final HttpRequestParser parser = new HttpRequestParser(LIMITS);
     private ByteBuf in;
     private AdminRequest request;
     private long bodyBytes;
     private boolean answered;
+    private boolean started;
+    /** The close that ends the current wait on the client, or null while the API works on the answer. */
+    private ScheduledFuture<?> deadline;
 
-    AdminConnection(AdminApi api) {
+    AdminConnection(AdminApi api, AdminTimeouts timeouts) {
         this.api = api;
+        this.timeouts = timeouts;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        closeAfter(ctx, timeouts.idleNanos(), timeouts.idleClosed());
+        ctx.fireChannelActive();
     }
 
     @Override
@@ -49,6 +65,10 @@ final class AdminConnection extends ChannelInboundHandlerAdapter {
         if (answered) {
             data.release();
             return;
+        }
+        if (!started) {
+            started = true;
+            closeAfter(ctx, timeouts.headNanos(), timeouts.headClosed());
         }
         if (in == null) {
             in = data;
@@ -85,6 +105,7 @@ final class AdminConnection extends ChannelInboundHandlerAdapter {
                 }
                 case MESSAGE_COMPLETE -> {
                     answered = true;
+                    cancelDeadline();
                     ctx.channel().config().setAutoRead(false);
                     CompletableFuture<AdminReply> reply = api.handle(request);
                     reply.whenComplete((ok, failure) -> ctx.executor().execute(() -> {
@@ -123,7 +144,27 @@ final class AdminConnection extends ChannelInboundHandlerAdapter {
         write(ctx, reply);
     }
 
-    private static void write(ChannelHandlerContext ctx, AdminReply reply) {
+    /** Closes the connection in {@code nanos} unless another deadline or none replaces this one first. */
+    private void closeAfter(ChannelHandlerContext ctx, long nanos, AtomicLong closedCount) {
+        cancelDeadline();
+        deadline = ctx.executor().schedule(() -> {
+            closedCount.incrementAndGet();
+            ctx.close();
+        }, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+
+    private void write(ChannelHandlerContext ctx, AdminReply reply) {
+        if (!ctx.channel().isActive()) {
+            return; // closed while the API worked on it
+        }
+        closeAfter(ctx, timeouts.idleNanos(), timeouts.idleClosed()); // the client must take the answer
         ByteBuf out = ctx.alloc().buffer(256 + reply.body().length);
         Http1Writer.writeStatusLine(out, reply.status());
         Http1Writer.writeHeader(out, CONTENT_TYPE, reply.contentType());
@@ -140,6 +181,7 @@ final class AdminConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancelDeadline();
         if (in != null) {
             in.release();
             in = null;

@@ -76,9 +76,7 @@ final class DemoTls {
         List<ListenerConfig> listeners = new ArrayList<>(config.server().listeners());
         listeners.add(new ListenerConfig(LISTENER, "127.0.0.1", PORT, new TlsConfig(dir.resolve("server.crt"),
                 dir.resolve("server.key"), TlsConfig.ClientAuth.OPTIONAL, dir.resolve("ca.crt"))));
-        ServerConfig s = config.server();
-        ServerConfig server = new ServerConfig(List.copyOf(listeners), s.eventLoops(), s.transport(), s.idleTimeout(),
-                s.requestHeadTimeout(), s.shutdownGrace());
+        ServerConfig server = config.server().withListeners(List.copyOf(listeners));
         Map<String, ConsumerConfig> consumers = new LinkedHashMap<>();
         for (ConsumerConfig c : config.consumers().values()) {
             Path certificate = dir.resolve(c.name() + ".crt");

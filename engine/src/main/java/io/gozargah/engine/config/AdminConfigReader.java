@@ -11,7 +11,8 @@ final class AdminConfigReader {
     }
 
     static AdminConfig read(Path file, ConfigNode node) throws ConfigException {
-        ConfigMap m = node.asMap("listen", "token", "tokenFile");
+        ConfigMap m = node.asMap("listen", "token", "tokenFile", "maxConnections", "idleTimeout",
+                "requestHeadTimeout");
         String host = AdminConfig.DEFAULT_HOST;
         int port = AdminConfig.DEFAULT_PORT;
         ConfigNode listen = m.optional("listen");
@@ -60,7 +61,10 @@ final class AdminConfigReader {
         } else {
             throw node.keyError("token or tokenFile is required: the admin API reloads and drains the gateway");
         }
-        return new AdminConfig(host, port, token);
+        return new AdminConfig(host, port, token,
+                m.integer("maxConnections", AdminConfig.DEFAULT_MAX_CONNECTIONS, 1, 65_535),
+                m.duration("idleTimeout", AdminConfig.DEFAULT_IDLE_TIMEOUT),
+                m.duration("requestHeadTimeout", AdminConfig.DEFAULT_REQUEST_HEAD_TIMEOUT));
     }
 
     /** Sent as {@code Authorization: Bearer <token>}: visible ASCII only (RFC 6750 §2.1 b64token and more). */

@@ -74,6 +74,8 @@ public final class ConfigLoader {
     /** Day and month counts live in 40 bits of the counters file. */
     private static final long MAX_QUOTA = 1_000_000_000_000L;
     private static final int MAX_IN_FLIGHT = 1_000_000;
+    /** Connection caps: far past what one process's descriptors allow, so only a typo is refused. */
+    private static final int MAX_CONNECTIONS = 10_000_000;
 
     private ConfigLoader() {
     }
@@ -221,7 +223,7 @@ public final class ConfigLoader {
 
     private static ServerConfig server(Path file, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("listeners", "eventLoops", "transport", "idleTimeout", "requestHeadTimeout",
-                "shutdownGrace");
+                "shutdownGrace", "maxConnections", "maxConnectionsPerAddress");
         List<ListenerConfig> listeners = listeners(file, m.required("listeners"));
         int eventLoops = m.integer("eventLoops", 0, 0, 1024);
         ServerConfig.Transport transport = ServerConfig.Transport.AUTO;
@@ -239,7 +241,9 @@ public final class ConfigLoader {
         return new ServerConfig(listeners, eventLoops, transport,
                 m.duration("idleTimeout", SERVER_IDLE_TIMEOUT),
                 m.duration("requestHeadTimeout", REQUEST_HEAD_TIMEOUT),
-                m.duration("shutdownGrace", SHUTDOWN_GRACE));
+                m.duration("shutdownGrace", SHUTDOWN_GRACE),
+                m.integer("maxConnections", 0, 1, MAX_CONNECTIONS),
+                m.integer("maxConnectionsPerAddress", 0, 1, MAX_CONNECTIONS));
     }
 
     private static List<ListenerConfig> listeners(Path file, ConfigNode node) throws ConfigException {
@@ -248,7 +252,7 @@ public final class ConfigLoader {
         Map<String, Integer> names = new LinkedHashMap<>();
         Map<String, Integer> addresses = new LinkedHashMap<>();
         for (ConfigNode item : items) {
-            ConfigMap m = item.asMap("name", "host", "port", "tls");
+            ConfigMap m = item.asMap("name", "host", "port", "tls", "maxConnections");
             String name = m.string("name", "listener-" + (listeners.size() + 1));
             if (!ConfigNode.NAME.matcher(name).matches()) {
                 throw m.required("name").error(badName(name));
@@ -266,7 +270,8 @@ public final class ConfigLoader {
                 throw portNode.error("listener binds the same host and port as server.listeners[" + sameAddress + "]");
             }
             ConfigNode tlsNode = m.optional("tls");
-            listeners.add(new ListenerConfig(name, host, port, tlsNode == null ? null : tls(file, tlsNode)));
+            listeners.add(new ListenerConfig(name, host, port, tlsNode == null ? null : tls(file, tlsNode),
+                    m.integer("maxConnections", 0, 1, MAX_CONNECTIONS)));
         }
         return List.copyOf(listeners);
     }

@@ -1,5 +1,8 @@
 package io.gozargah.engine.server;
 
+import io.gozargah.engine.accept.ConnectionBudget;
+import io.gozargah.engine.accept.ConnectionLimits;
+import io.gozargah.engine.accept.Descriptors;
 import io.gozargah.engine.admission.Admission;
 import io.gozargah.engine.admission.AdmissionStage;
 import io.gozargah.engine.admission.NanoClock;
@@ -7,6 +10,7 @@ import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.ListenerConfig;
 import io.gozargah.engine.exchange.ExchangeStage;
 import io.gozargah.engine.exchange.ExchangeStages;
+import io.gozargah.engine.metrics.AcceptFamily;
 import io.gozargah.engine.metrics.MetricsRegistry;
 import io.gozargah.engine.metrics.UpstreamPoolFamily;
 import io.gozargah.engine.route.RoutingSnapshot;
@@ -59,6 +63,7 @@ public final class Gateway implements AutoCloseable {
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final Journal journal;
     private final MetricsRegistry metrics;
+    private final ConnectionLimits limits;
     private final Map<String, BooleanSupplier> readinessChecks = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
     private CompletableFuture<DrainReport> drained;
@@ -66,8 +71,10 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, ServerTls> tlsByListener = new HashMap<>();
 
     private Gateway(ServerContext context, String transportName, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
-                    List<Channel> serverChannels, ChannelGroup connections, Journal journal, MetricsRegistry metrics) {
+                    List<Channel> serverChannels, ChannelGroup connections, Journal journal, MetricsRegistry metrics,
+                    ConnectionLimits limits) {
         this.context = context;
+        this.limits = limits;
         this.journal = journal;
         this.metrics = metrics;
         this.transportName = transportName;
@@ -143,6 +150,9 @@ public final class Gateway implements AutoCloseable {
         }
         EventLoopGroup boss = transport.newGroup(1, "gozargah-accept");
         EventLoopGroup workers = transport.newGroup(threads, "gozargah-loop");
+        // Measured once the loops exist, so that their descriptors count as the process's own.
+        ConnectionLimits limits = ConnectionLimits.start(config.server(), ConnectionBudget.measure(config, threads),
+                boss.next());
         ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
         List<Channel> bound = new ArrayList<>();
         Map<String, ServerTls> tlsByListener = new HashMap<>();
@@ -160,7 +170,8 @@ public final class Gateway implements AutoCloseable {
                     tls = ServerTls.create(l.name(), l.tls());
                     tlsByListener.put(l.name(), tls);
                 }
-                Channel ch = bootstrap.clone().childHandler(new ConnectionPipeline(context, connections, tls))
+                Channel ch = bootstrap.clone().handler(limits.gate(l))
+                        .childHandler(new ConnectionPipeline(context, connections, tls))
                         .bind(l.host(), l.port()).sync().channel();
                 bound.add(ch);
                 log.info("listening on {} ({}{}) with {} event loops over {}", ch.localAddress(), l.name(),
@@ -169,6 +180,7 @@ public final class Gateway implements AutoCloseable {
             }
         } catch (InterruptedException | RuntimeException e) {
             closeAll(bound, boss, workers);
+            limits.close();
             closeQuietly(admission);
             if (journal != null) {
                 journal.close();
@@ -176,6 +188,7 @@ public final class Gateway implements AutoCloseable {
             throw e;
         } catch (IOException | GeneralSecurityException e) {
             closeAll(bound, boss, workers);
+            limits.close();
             closeQuietly(admission);
             if (journal != null) {
                 journal.close();
@@ -183,12 +196,20 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("TLS of a listener cannot be set up: " + e.getMessage(), e);
         }
 
-        Gateway gateway = new Gateway(context, transport.name(), boss, workers, bound, connections, journal, metrics);
+        Gateway gateway = new Gateway(context, transport.name(), boss, workers, bound, connections, journal, metrics,
+                limits);
         gateway.tlsByListener.putAll(tlsByListener);
         metrics.gauge("gozargah_consumer_connections", "Open consumer connections.", gateway::openConnections);
         metrics.gauge("gozargah_draining", "1 while the gateway drains (stopped accepting), else 0.",
                 () -> context.draining() ? 1 : 0);
         metrics.register(new UpstreamPoolFamily(gateway::upstreamPoolStats));
+        metrics.register(new AcceptFamily(limits::stats));
+        metrics.gauge("process_open_fds", "Open file descriptors (NaN when they cannot be counted: listing them"
+                + " takes one).", () -> {
+                    long open = Descriptors.open();
+                    return open < 0 ? Double.NaN : open;
+                });
+        metrics.gauge("process_max_fds", "The descriptor limit (RLIMIT_NOFILE).", Descriptors::limit);
         if (journal != null) {
             gateway.observeJournal(journal.counters());
         }
@@ -276,6 +297,11 @@ public final class Gateway implements AutoCloseable {
     /** The transaction journal, or null when it is off. */
     public Journal journal() {
         return journal;
+    }
+
+    /** The consumer listeners' connection limits and descriptor reserve (the admin listener shares the reserve). */
+    public ConnectionLimits connectionLimits() {
+        return limits;
     }
 
     /** The gateway's metrics: where other concerns register theirs, what the admin API scrapes. */
@@ -424,6 +450,7 @@ public final class Gateway implements AutoCloseable {
         var b = bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         var w = workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         b.addListener(f -> w.addListener(g -> {
+            limits.close();
             closeQuietly(context.admission());
             // The loops are gone, so nothing writes into the ring any more: the writer drains it all.
             if (journal != null) {

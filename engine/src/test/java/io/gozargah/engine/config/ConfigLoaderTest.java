@@ -53,6 +53,8 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(60), server.idleTimeout());
         assertEquals(Duration.ofSeconds(10), server.requestHeadTimeout());
         assertEquals(Duration.ofSeconds(30), server.shutdownGrace());
+        assertEquals(0, server.maxConnections(), "derived at start");
+        assertEquals(0, server.maxConnectionsPerAddress(), "derived at start");
         assertEquals(LimitsConfig.defaults(), config.limits());
         assertEquals(new LimitsConfig(8192, 100, 32768, 1024, 10_485_760L, 65536,
                 LimitsConfig.UnderscoreFields.DROP, 65536), config.limits());
@@ -144,6 +146,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadTheAdminConnectionCapAndTimeouts() throws Exception {
+        GatewayConfig config = ConfigLoader.load(write(MINIMAL + "admin:\n  token: admin-token-0123456789\n"
+                + "  maxConnections: 8\n  idleTimeout: 2s\n  requestHeadTimeout: 500ms\n"));
+        assertEquals(new AdminConfig("127.0.0.1", 9090, "admin-token-0123456789", 8, Duration.ofSeconds(2),
+                Duration.ofMillis(500)), config.admin());
+    }
+
+    @Test
     void shouldLoadReferenceConfig() throws Exception {
         GatewayConfig config = ConfigLoader.load(repoFile("config/gozargah.yaml"));
 
@@ -171,8 +181,8 @@ class ConfigLoaderTest {
         assertNull(journal.archiveDir());
         assertEquals(ServiceConfig.JournalBodies.HASH, nocr.services().get("identity").journalBodies());
         assertEquals(ServiceConfig.JournalBodies.NONE, nocr.services().get("health-status").journalBodies());
-        assertEquals("127.0.0.1", config.admin().host());
-        assertEquals(9090, config.admin().port());
+        assertEquals(new AdminConfig("127.0.0.1", 9090, "change-me-to-a-long-random-token"), config.admin(),
+                "the reference shows the defaults");
         assertEquals(MetricsConfig.defaults(), config.metrics(), "the reference shows the defaults");
         assertEquals(Http2Config.defaults(), config.http2(), "the reference shows the defaults");
     }
@@ -261,7 +271,7 @@ class ConfigLoaderTest {
         GatewayConfig config = ConfigLoader.load(write("""
                 server:
                   listeners:
-                    - { name: v4, host: 127.0.0.1, port: 0 }
+                    - { name: v4, host: 127.0.0.1, port: 0, maxConnections: 100 }
                     - { name: v6, host: "[::1]", port: 0 }
                     - { host: gw.example.ir, port: 443 }
                   eventLoops: 4
@@ -269,6 +279,8 @@ class ConfigLoaderTest {
                   idleTimeout: 2m
                   requestHeadTimeout: 1500ms
                   shutdownGrace: 1h
+                  maxConnections: 50000
+                  maxConnectionsPerAddress: 200
                 limits:
                   maxStartLineBytes: 4KiB
                   maxHeaderCount: 50
@@ -289,8 +301,10 @@ class ConfigLoaderTest {
                     apiKeys: [ %s ]
                 """.formatted(hash)));
 
-        assertEquals(List.of(new ListenerConfig("v4", "127.0.0.1", 0), new ListenerConfig("v6", "::1", 0),
+        assertEquals(List.of(new ListenerConfig("v4", "127.0.0.1", 0, null, 100), new ListenerConfig("v6", "::1", 0),
                 new ListenerConfig("listener-3", "gw.example.ir", 443)), config.server().listeners());
+        assertEquals(50_000, config.server().maxConnections());
+        assertEquals(200, config.server().maxConnectionsPerAddress());
         assertEquals(4, config.server().eventLoops());
         assertEquals(ServerConfig.Transport.EPOLL, config.server().transport());
         assertEquals(Duration.ofMinutes(2), config.server().idleTimeout());

@@ -20,9 +20,14 @@ public final class AdminFixture implements AutoCloseable {
     }
 
     public static AdminFixture start(String yaml, Duration drainDeadline) throws Exception {
+        return start(yaml, drainDeadline, new AdminConfig("127.0.0.1", 0, TOKEN));
+    }
+
+    /** With {@code config}'s cap and timeouts ({@code config} should bind 127.0.0.1:0 with {@link #TOKEN}). */
+    public static AdminFixture start(String yaml, Duration drainDeadline, AdminConfig config) throws Exception {
         GatewayFixture gateway = GatewayFixture.start(yaml);
         try {
-            AdminServer admin = AdminServer.start(new AdminConfig("127.0.0.1", 0, TOKEN), gateway.gateway(),
+            AdminServer admin = AdminServer.start(config, gateway.gateway(),
                     new ConfigReloader(gateway.gateway().snapshot().config().source(), gateway.gateway()),
                     drainDeadline);
             return new AdminFixture(gateway, admin);

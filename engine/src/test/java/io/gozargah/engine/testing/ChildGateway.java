@@ -58,9 +58,25 @@ public final class ChildGateway implements AutoCloseable {
 
     /** Starts {@code gozargah ARGS} with its logback config written into {@code dir}. */
     public static ChildGateway start(Path dir, String... args) throws IOException {
+        return start(0, dir, args);
+    }
+
+    /**
+     * Starts {@code gozargah run --config FILE} with at most {@code descriptorLimit} open file descriptors (the
+     * soft and hard RLIMIT_NOFILE, set by {@code ulimit -n} in the shell that execs the JVM, so the JVM's own pid is
+     * the child's).
+     */
+    public static ChildGateway start(Path config, int descriptorLimit) throws IOException {
+        return start(descriptorLimit, config.toAbsolutePath().getParent(), "run", "--config", config.toString());
+    }
+
+    private static ChildGateway start(int descriptorLimit, Path dir, String... args) throws IOException {
         Path logback = dir.resolve("logback-child.xml");
         Files.writeString(logback, LOG_CONFIG);
         List<String> command = new ArrayList<>();
+        if (descriptorLimit > 0) {
+            command.addAll(List.of("bash", "-c", "ulimit -n " + descriptorLimit + " && exec \"$@\"", "bash"));
+        }
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.addAll(jvmOptions());
         // Tests start it again and again: pre-touching the launcher's 512 MiB heap costs seconds each time.

@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,15 @@ public final class RawHttpClient implements AutoCloseable {
     private final OutputStream out;
 
     public RawHttpClient(int port) throws IOException {
-        this(port, 0);
+        this(null, port, 0);
+    }
+
+    /**
+     * A client whose socket is bound to {@code local} (null: any), so a test can be another client address: all
+     * of 127.0.0.0/8 is loopback on Linux.
+     */
+    public RawHttpClient(String local, int port) throws IOException {
+        this(local, port, 0);
     }
 
     /**
@@ -30,11 +39,20 @@ public final class RawHttpClient implements AutoCloseable {
      * not grow it), or the system's when 0: a client that reads little holds little in its kernel buffer.
      */
     public RawHttpClient(int port, int receiveBufferBytes) throws IOException {
+        this(null, port, receiveBufferBytes);
+    }
+
+    private RawHttpClient(String local, int port, int receiveBufferBytes) throws IOException {
         socket = new Socket();
         if (receiveBufferBytes > 0) {
             socket.setReceiveBufferSize(receiveBufferBytes);
         }
-        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+        if (local != null) {
+            socket.bind(new java.net.InetSocketAddress(InetAddress.getByName(local), 0));
+        }
+        // Untimed: a timed connect polls, and would report a reset that arrives right after the handshake
+        // (a connection the gateway refuses at once) as a failed connect instead of a closed connection.
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         in = new java.io.BufferedInputStream(socket.getInputStream());
