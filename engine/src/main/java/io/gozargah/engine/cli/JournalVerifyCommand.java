@@ -60,13 +60,16 @@ final class JournalVerifyCommand implements Callable<Integer> {
                     out.println("reading stopped at " + unreadable);
                 }
                 if (verifier.problems() > 1) {
-                    out.println(verifier.problems() + " problems in all (" + verifier.transactions()
-                            + " transaction records read)");
+                    out.println(verifier.problems() + " problems in all (" + verifier.records()
+                            + " chained records read)");
                 }
                 out.flush();
                 return Main.EXIT_FAILURE;
             }
-            out.println(where + ": intact: " + verifier.transactions() + " transaction records chained "
+            out.println(where + ": intact: " + verifier.transactions() + " transaction records "
+                    + (verifier.summaries() == 0 ? "" : "and " + verifier.summaries() + " refusal summaries (counting "
+                            + verifier.summarized() + " answers without a record of their own) ")
+                    + "chained "
                     + (afterRetention ? "from the first remaining record's hash" : "from the journal's start")
                     + ", " + verifier.dictionaryEntries() + " dictionary entries consistent; chain head "
                     + verifier.chainHead());

@@ -70,14 +70,15 @@ public final class Journal implements AutoCloseable {
     private boolean closed;
 
     private Journal(FileChannel lock, JournalQueue queue, JournalRing ring, JournalDictionary dictionary,
-                    JournalCounters counters, JournalWriterAgent writer, JournalRetention retention) {
+                    JournalCounters counters, JournalWriterAgent writer, JournalRetention retention,
+                    JournalConfig config) {
         this.lock = lock;
         this.queue = queue;
         this.ring = ring;
         this.dictionary = dictionary;
         this.counters = counters;
         this.writer = writer;
-        this.stage = new JournalStage(ring, counters, writer);
+        this.stage = new JournalStage(ring, counters, writer, config.summaryInterval().toNanos(), config.summaryKeys());
         IdleStrategy idle = new SleepingIdleStrategy(idleSleepNanos(ring.capacity()));
         this.runner = new AgentRunner(idle, e -> log.error("journal writer error", e), null, writer);
         AgentRunner.startOnThread(runner, r -> {
@@ -155,7 +156,7 @@ public final class Journal implements AutoCloseable {
                     ? new JournalRetention(queue, config.retainDays(), config.archiveDir(), counters) : null;
             log.info("journal in {} (roll cycle {}, ring {} bytes{})", dir, queue.rollCycle(), ring.capacity(),
                     retention == null ? "" : ", closed cycles kept " + config.retainDays() + " days");
-            return new Journal(lock, queue, ring, dictionary, counters, writer, retention);
+            return new Journal(lock, queue, ring, dictionary, counters, writer, retention, config);
         } catch (IOException e) {
             queue.close();
             closeQuietly(lock);
@@ -248,11 +249,16 @@ public final class Journal implements AutoCloseable {
         if (retentionThread != null) {
             retentionThread.shutdownNow();
         }
+        long unwritten = stage.flushAtClose();
         runner.close();
         long left = ring.occupancy();
         ring.close();
         queue.close();
         closeQuietly(lock);
+        if (unwritten > 0) {
+            log.error("journal closed with {} refusals counted for summaries that found no room in the ring: they were"
+                    + " answered and are not in the journal", unwritten);
+        }
         if (left > 0) {
             log.error("journal closed with {} bytes still in the ring; they are drained at the next start", left);
         } else {

@@ -12,8 +12,11 @@ public final class JournalCounters {
     final LongAdder recordsClaimed = new LongAdder();
     final LongAdder refusals = new LongAdder();
     final LongAdder unrecorded = new LongAdder();
+    final LongAdder summarized = new LongAdder();
+    final LongAdder summaryRecords = new LongAdder();
     final AtomicLong recordsWritten = new AtomicLong();
     final AtomicLong dictionaryEntriesWritten = new AtomicLong();
+    final AtomicLong summaryRecordsWritten = new AtomicLong();
     final AtomicLong recoveredRecords = new AtomicLong();
     final AtomicLong duplicatesSkipped = new AtomicLong();
     final AtomicLong abandonedClaims = new AtomicLong();
@@ -62,12 +65,30 @@ public final class JournalCounters {
     }
 
     /**
-     * Exchanges whose record found no room even for a refusal: they were not answered (the connection was
-     * closed), so no client holds an id the journal lacks. Non-zero means the ring is far too small for the load
-     * or the writer stood still for long.
+     * Admitted exchanges whose booked record found no room: they were not answered (the connection was closed),
+     * so no client holds an id the journal lacks. The ring's rules keep a booked slot free for each, so this
+     * stays 0; refusals that find no room are summarized ({@link #summarized()}) and answered.
      */
     public long unrecorded() {
         return unrecorded.sum();
+    }
+
+    /**
+     * Exchanges answered without a record of their own and counted into a refusal summary instead (asked for with
+     * {@code Exchange.summarize}, or because the ring had no room left for unbooked records).
+     */
+    public long summarized() {
+        return summarized.sum();
+    }
+
+    /** Refusal summary records the event loops put in the ring. */
+    public long summaryRecords() {
+        return summaryRecords.sum();
+    }
+
+    /** Refusal summary records the writer appended to the queue (this run, start-up drain included). */
+    public long summaryRecordsWritten() {
+        return summaryRecordsWritten.get();
     }
 
     public long dictionaryEntriesWritten() {

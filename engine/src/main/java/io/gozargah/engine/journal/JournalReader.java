@@ -2,6 +2,7 @@ package io.gozargah.engine.journal;
 
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.codec.journal.UnsupportedSchemaVersionException;
 import net.openhft.chronicle.bytes.Bytes;
@@ -40,6 +41,7 @@ public final class JournalReader implements AutoCloseable {
     private final JournalNames names = new JournalNames();
     private final TransactionRecordFlyweight transaction = new TransactionRecordFlyweight();
     private final DictionaryEntryFlyweight entry = new DictionaryEntryFlyweight();
+    private final RefusalSummaryFlyweight summary = new RefusalSummaryFlyweight();
     private final JournalPosition position = new JournalPosition();
     private final UnsafeBuffer record = new UnsafeBuffer(0, 0);
     private byte[] scratch = new byte[TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES];
@@ -158,7 +160,7 @@ public final class JournalReader implements AutoCloseable {
             decodeBatch(bytes, visitor);
             return;
         }
-        if (type != RecordType.TRANSACTION && type != RecordType.DICTIONARY) {
+        if (type != RecordType.TRANSACTION && type != RecordType.DICTIONARY && type != RecordType.REFUSAL_SUMMARY) {
             skipped++;
             return;
         }
@@ -173,6 +175,10 @@ public final class JournalReader implements AutoCloseable {
                 transaction.wrapForRead(record, 0);
                 checkLength(length, transaction.length(), "transaction record");
                 visitor.transaction(position, transaction);
+            } else if (type == RecordType.REFUSAL_SUMMARY) {
+                summary.wrapForRead(record, 0);
+                checkLength(length, RefusalSummaryFlyweight.LENGTH, "refusal summary");
+                visitor.refusalSummary(position, summary);
             } else {
                 entry.wrapForRead(record, 0);
                 checkLength(length, entry.length(), "dictionary entry");
@@ -182,10 +188,14 @@ public final class JournalReader implements AutoCloseable {
             throw new JournalException(e.getMessage(), position, e);
         } catch (IndexOutOfBoundsException e) {
             throw new JournalException("truncated excerpt: " + length + " bytes, shorter than "
-                    + (type == RecordType.TRANSACTION ? "a transaction record ("
-                            + TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES + " bytes, "
-                            + TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES + " with body hashes)"
-                            : "the dictionary entry they begin"), position, e);
+                    + switch (type) {
+                        case RecordType.TRANSACTION -> "a transaction record ("
+                                + TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES + " bytes, "
+                                + TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES + " with body hashes)";
+                        case RecordType.REFUSAL_SUMMARY -> "a refusal summary (" + RefusalSummaryFlyweight.LENGTH
+                                + " bytes)";
+                        default -> "the dictionary entry they begin";
+                    }, position, e);
         }
     }
 

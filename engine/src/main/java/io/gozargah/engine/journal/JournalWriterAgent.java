@@ -1,6 +1,7 @@
 package io.gozargah.engine.journal;
 
 import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
@@ -8,6 +9,7 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -104,10 +106,13 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
     private int cycle = Integer.MIN_VALUE;
     /** Dictionary entries journaled in the current cycle: ids up to this are known to its readers. */
     private int journaledIds;
+    /** A refusal summary being sealed: summaries are appended one per excerpt, between batches. */
+    private final byte[] summary = new byte[RefusalSummaryFlyweight.LENGTH];
     private boolean recovering;
+    /** While recovering: ring records up to the one whose type and bytes before its chain hash are these are skipped. */
     private boolean skipping;
-    private long skipMsb;
-    private long skipLsb;
+    private int skipType;
+    private byte[] skipCovered;
     private long cpuAtStart;
     private long cpuReadMillis;
     private volatile boolean suspended;
@@ -136,10 +141,15 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
         recovering = true;
     }
 
+    /**
+     * Finds the last chained record in the queue (a transaction, the last of a batch, or a refusal summary),
+     * continues the chain from its hash, and skips the ring up to it when the ring still holds it.
+     */
     private void findLastTransaction() {
         UnsafeBuffer view = new UnsafeBuffer(0, 0);
         byte[] scratch = new byte[batch.length];
         TransactionRecordFlyweight r = new TransactionRecordFlyweight();
+        RefusalSummaryFlyweight summary = new RefusalSummaryFlyweight();
         try (ExcerptTailer tailer = queue.tailer().direction(TailerDirection.BACKWARD).toEnd()) {
             while (true) {
                 try (DocumentContext dc = tailer.readingDocument()) {
@@ -148,16 +158,22 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
                     }
                     Bytes<?> bytes = dc.wire().bytes();
                     int type = JournalExcerpt.type(bytes);
+                    DirectBuffer record;
+                    int at;
+                    int covered;
                     if (type == RecordType.TRANSACTION) {
                         JournalExcerpt.wrapRecord(bytes, view, scratch);
                         r.wrapForRead(view, 0);
+                        record = view;
+                        at = 0;
+                        covered = r.chainHashOffset();
                     } else if (type == RecordType.TRANSACTION_BATCH) {
                         if (scratch.length < bytes.readRemaining()) {
                             scratch = new byte[(int) bytes.readRemaining()];
                         }
                         int length = JournalExcerpt.wrap(bytes, JournalExcerpt.BATCH_RECORDS_OFFSET, view, scratch);
                         int count = JournalExcerpt.batchCount(bytes);
-                        int at = 0;
+                        at = 0;
                         for (int i = 0; i < count; i++) {
                             r.wrapForRead(view, at);
                             at += r.length();
@@ -166,17 +182,28 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
                             throw new JournalException("the journal's last batch of transactions is malformed: "
                                     + count + " records said, " + length + " bytes", null, null);
                         }
-                        r.wrapForRead(view, at - r.length());
+                        at -= r.length();
+                        record = view;
+                        covered = r.chainHashOffset();
+                        type = RecordType.TRANSACTION;
+                    } else if (type == RecordType.REFUSAL_SUMMARY) {
+                        JournalExcerpt.wrapRecord(bytes, view, scratch);
+                        summary.wrapForRead(view, 0);
+                        record = view;
+                        at = 0;
+                        covered = summary.chainHashOffset();
                     } else {
                         continue;
                     }
                     byte[] hash = new byte[TransactionRecordFlyweight.CHAIN_HASH_LENGTH];
-                    r.getChainHash(hash, 0);
+                    record.getBytes(at + covered, hash, 0, hash.length);
                     chain.continueFrom(hash, 0);
-                    if (ring.containsTransaction(r.txIdMsb(), r.txIdLsb())) {
+                    byte[] coveredBytes = new byte[covered];
+                    record.getBytes(at, coveredBytes, 0, covered);
+                    if (ring.contains(type, coveredBytes)) {
                         skipping = true;
-                        skipMsb = r.txIdMsb();
-                        skipLsb = r.txIdLsb();
+                        skipType = type;
+                        skipCovered = coveredBytes;
                     }
                     return;
                 }
@@ -241,19 +268,29 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
 
     @Override
     public void record(int type, MutableDirectBuffer buffer, int index, int length) {
-        if (type != RecordType.TRANSACTION) {
+        if (type != RecordType.TRANSACTION && type != RecordType.REFUSAL_SUMMARY) {
             return; // nothing else is put in the ring; a future type is not ours to journal
         }
         if (skipping) {
             counters.duplicatesSkipped.lazySet(counters.duplicatesSkipped.get() + 1);
-            if (buffer.getLong(index + TransactionRecordFlyweight.TX_ID_MSB_OFFSET, ByteOrder.LITTLE_ENDIAN) == skipMsb
-                    && buffer.getLong(index + TransactionRecordFlyweight.TX_ID_LSB_OFFSET, ByteOrder.LITTLE_ENDIAN) == skipLsb) {
+            if (type == skipType && JournalRing.matches(buffer, index, length, skipCovered)) {
                 skipping = false;
             }
             return;
         }
         int consumer = buffer.getInt(index + TransactionRecordFlyweight.CONSUMER_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
         int service = buffer.getInt(index + TransactionRecordFlyweight.SERVICE_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        if (type == RecordType.REFUSAL_SUMMARY) {
+            appendBatch();
+            if (Integer.compareUnsigned(Math.max(consumer, service), journaledIds) > 0) {
+                journalDictionary();
+            }
+            buffer.getBytes(index, summary, 0, RefusalSummaryFlyweight.LENGTH);
+            chain.seal(summary, 0, RefusalSummaryFlyweight.LENGTH);
+            append(RecordType.REFUSAL_SUMMARY, summary, RefusalSummaryFlyweight.LENGTH);
+            counters.summaryRecordsWritten.lazySet(counters.summaryRecordsWritten.get() + 1);
+            return;
+        }
         int endpoint = buffer.getInt(index + TransactionRecordFlyweight.ENDPOINT_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
         int maxId = Math.max(consumer, Math.max(service, endpoint));
         if (Integer.compareUnsigned(maxId, journaledIds) > 0) {

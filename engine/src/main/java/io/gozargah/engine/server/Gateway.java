@@ -208,6 +208,11 @@ public final class Gateway implements AutoCloseable {
         metrics.gauge("gozargah_journal_ring_capacity_bytes", "Bytes of the journal ring.", c::ringCapacityBytes);
         metrics.counter("gozargah_journal_refusals_total", "Requests refused with 503 journal-unavailable.",
                 c::refusals);
+        metrics.counter("gozargah_journal_summarized_total", "Exchanges answered without a record of their own and"
+                + " counted into refusal summaries (the ring had no room for them, or a flood was summarized).",
+                c::summarized);
+        metrics.counter("gozargah_journal_summary_records_total", "Refusal summary records the event loops put in the"
+                + " ring.", c::summaryRecords);
         metrics.gauge("gozargah_journal_writer_failed", "1 when the journal writer has failed, else 0.",
                 () -> c.writerFailed() ? 1 : 0);
         readinessCheck("journal writable", () -> !c.writerFailed());

@@ -2,6 +2,8 @@ package io.gozargah.engine.journal;
 
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
+import io.gozargah.codec.journal.SummaryReason;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.exchange.Exchange;
 import io.gozargah.engine.exchange.Outcome;
@@ -207,6 +209,73 @@ class JournalWriterAgentTest {
         return flags;
     }
 
+    /** Puts a committed refusal summary counting {@code count} exchanges from id (0, first) in the ring. */
+    private void putSummary(long first, long count, int consumer) {
+        int index = ring.claimSummary(JournalRing.Room.SUMMARY);
+        new RefusalSummaryFlyweight().wrapForWrite(ring.buffer(), index).reason(SummaryReason.JOURNAL_BACKLOG)
+                .count(count).firstTxId(0, first).lastTxId(0, first + count - 1).consumerId(consumer);
+        ring.commit(index);
+    }
+
+    @Test
+    void shouldAppendASummaryBetweenBatchesChainedAndAfterTheNameItUses() {
+        open();
+        JournalDictionary dictionary = JournalDictionary.inMemory();
+        JournalWriterAgent writer = writer(dictionary);
+        writer.recover();
+        writer.drainAll();
+        putRecord(1, 0);
+        putRecord(2, 0);
+        int snapp = dictionary.id(DictionaryEntryFlyweight.KIND_CONSUMER, "snapp");
+        putSummary(3, 10, snapp);
+        putRecord(13, 0);
+        assertEquals(4, writer.doWork());
+
+        JournalContents c = JournalContents.read(dir);
+        assertEquals(List.of(1L, 2L, 13L), ids(c));
+        assertEquals(List.of(2, 1), c.batchSizes, "the batch before the summary was cut short by it");
+        assertEquals(1, c.summaries.size());
+        assertEquals(2, c.summaries.get(0).chainedIndex(), "between the second and the third transaction");
+        assertEquals("snapp", c.name(snapp));
+        assertEquals(-1, c.firstBrokenLink);
+        assertEquals(1, counters.summaryRecordsWritten());
+        assertEquals(3, counters.recordsWritten());
+    }
+
+    @Test
+    void shouldSkipWhatTheQueueHasWhenItsLastChainedRecordIsASummary() {
+        open();
+        putRecord(1, 0);
+        putSummary(2, 5, 0);
+        putRecord(7, 0);
+        // The previous writer appended 1 and the summary, then died before the ring freed them.
+        JournalChain chain = new JournalChain();
+        try (ExcerptAppender appender = queue.appender()) {
+            byte[] r = record(1);
+            chain.seal(r, 0, r.length);
+            try (DocumentContext dc = appender.writingDocument()) {
+                JournalExcerpt.write(dc.wire().bytes(), RecordType.TRANSACTION, r, 0, r.length);
+            }
+            byte[] s = new byte[RefusalSummaryFlyweight.LENGTH];
+            new RefusalSummaryFlyweight().wrapForWrite(new UnsafeBuffer(s), 0).reason(SummaryReason.JOURNAL_BACKLOG)
+                    .count(5).firstTxId(0, 2).lastTxId(0, 6);
+            chain.seal(s, 0, s.length);
+            try (DocumentContext dc = appender.writingDocument()) {
+                JournalExcerpt.write(dc.wire().bytes(), RecordType.REFUSAL_SUMMARY, s, 0, s.length);
+            }
+        }
+
+        JournalWriterAgent writer = writer(JournalDictionary.inMemory());
+        writer.recover();
+        writer.drainAll();
+
+        assertEquals(2, counters.duplicatesSkipped());
+        JournalContents c = JournalContents.read(dir);
+        assertEquals(List.of(1L, 7L), ids(c));
+        assertEquals(1, c.summaries.size(), "the summary once");
+        assertEquals(-1, c.firstBrokenLink, "7 chains from the summary's hash");
+    }
+
     @Test
     void shouldSkipNothingWhenTheQueuesLastRecordIsNoLongerInTheRing() {
         open();
@@ -287,7 +356,7 @@ class JournalWriterAgentTest {
         assertEquals(0, counters.recordsWritten());
         Exchange x = new Exchange(null);
         x.start(0, 2, System.nanoTime(), 0);
-        assertEquals(Outcome.JOURNAL_UNAVAILABLE, new JournalStage(ring, counters, writer).admit(x));
+        assertEquals(Outcome.JOURNAL_UNAVAILABLE, new JournalStage(ring, counters, writer, 1_000_000_000L, 16).admit(x));
         assertEquals(JournalStage.DETAIL_FAILED, x.refusalDetail());
         assertEquals(1, counters.refusals());
         assertEquals(0, writer.doWork(), "a failed writer stays stopped");
