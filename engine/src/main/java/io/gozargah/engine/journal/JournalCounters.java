@@ -22,8 +22,11 @@ public final class JournalCounters {
     final AtomicLong abandonedClaims = new AtomicLong();
     final AtomicLong retiredFiles = new AtomicLong();
     final AtomicLong writerCpuNanos = new AtomicLong();
+    final AtomicLong appendFailures = new AtomicLong();
+    final AtomicLong freeBytes = new AtomicLong(-1);
     private volatile JournalRing ring;
     private volatile boolean writerFailed;
+    private volatile boolean spaceLow;
 
     void ring(JournalRing r) {
         this.ring = r;
@@ -31,6 +34,10 @@ public final class JournalCounters {
 
     void writerFailed(boolean failed) {
         this.writerFailed = failed;
+    }
+
+    void spaceLow(boolean low) {
+        this.spaceLow = low;
     }
 
     /** Transaction records the event loops put in the ring. */
@@ -123,8 +130,34 @@ public final class JournalCounters {
         return writerCpuNanos.get();
     }
 
-    /** Whether the writer has failed; while it has, every new request is refused. */
+    /**
+     * Whether the writer's appends are failing (no room on disk, or a queue it is repairing): from the first failed
+     * append until an attempt succeeds. While they are, every new request is refused.
+     */
     public boolean writerFailed() {
         return writerFailed;
+    }
+
+    /** Appends that failed, each tried again later (nothing dropped). */
+    public long appendFailures() {
+        return appendFailures.get();
+    }
+
+    /** Free bytes on the queue's file system at the writer's last look (every 250 ms), or -1 before the first. */
+    public long freeBytes() {
+        return freeBytes.get();
+    }
+
+    /**
+     * Whether the queue's file system has less free space than {@code journal.minFreeBytes}: new requests are refused
+     * until it has more again.
+     */
+    public boolean spaceLow() {
+        return spaceLow;
+    }
+
+    /** Whether the journal can take new work: the writer appends and the disk has room. */
+    public boolean writable() {
+        return !writerFailed && !spaceLow;
     }
 }

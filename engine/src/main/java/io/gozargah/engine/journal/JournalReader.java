@@ -32,6 +32,10 @@ import java.util.function.BooleanSupplier;
  * <p>Not thread-safe: one reader per thread.
  */
 public final class JournalReader implements AutoCloseable {
+    /** What an error in the damaged excerpt a journal ends in starts with. */
+    public static final String DAMAGED_TAIL = "damaged tail (the last write was cut short, e.g. by a full disk; gozargah"
+            + " journal repair cuts it off, as the gateway does at start): ";
+
     /** Chronicle Queue cycle files. */
     private static final String CYCLE_FILE_SUFFIX = ".cq4";
 
@@ -101,15 +105,36 @@ public final class JournalReader implements AutoCloseable {
      * @throws JournalException if the excerpt cannot be decoded
      */
     public boolean readNext(JournalVisitor visitor) {
+        long index = -1;
         try (DocumentContext context = tailer.readingDocument()) {
             if (!context.isPresent()) {
                 return false;
             }
-            long index = context.index();
+            index = context.index();
             position.excerpt(index, rollCycle.toCycle(index), rollCycle.toSequenceNumber(index));
             decode(context.wire().bytes(), visitor);
             return true;
+        } catch (JournalException e) {
+            if (index >= 0 && index == damagedTailIndex()) {
+                throw new JournalException(DAMAGED_TAIL, e);
+            }
+            throw e;
+        } catch (InternalError e) {
+            // A fault in a read of the mapped file (the JVM's SIGBUS): the file is shorter than the queue maps it,
+            // or the device failed under it.
+            throw new JournalException((index < 0 ? "after " + position : position) + ": the journal's file could not be"
+                    + " read (a fault in a memory-mapped read: the file is shorter than the queue says, or its device"
+                    + " failed): " + e.getMessage(), null, e);
         }
+    }
+
+    /**
+     * The queue index of the damaged excerpt the journal ends in (a write cut short left it: {@link JournalTail}), or
+     * -1 when its end is whole. Reads the end of the journal.
+     */
+    public long damagedTailIndex() {
+        JournalTail.Last last = JournalTail.checkLast(queue);
+        return last == null || last.whole() ? -1 : last.index();
     }
 
     /**

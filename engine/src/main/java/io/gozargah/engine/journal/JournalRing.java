@@ -275,11 +275,12 @@ public final class JournalRing implements AutoCloseable {
     }
 
     /**
-     * Whether a committed record of {@code type} whose bytes before its chain hash are {@code covered} is in the
+     * Whether a committed record of {@code type} whose bytes before its chain hash are {@code covered[0,
+     * coveredLength)} is in the
      * ring, without consuming anything: the writer's recovery asks it about the last chained record already in the
      * queue (the ring's copy has no chain hash yet; everything before it is the same).
      */
-    public boolean contains(int type, byte[] covered) {
+    public boolean contains(int type, byte[] covered, int coveredLength) {
         AtomicBuffer b = ring.buffer();
         int mask = ring.capacity() - 1;
         long tail = ring.producerPosition();
@@ -290,7 +291,7 @@ public final class JournalRing implements AutoCloseable {
                 return false;
             }
             if (b.getInt(RecordDescriptor.typeOffset(index)) == type && matches(b, index + RecordDescriptor.HEADER_LENGTH,
-                    length - RecordDescriptor.HEADER_LENGTH, covered)) {
+                    length - RecordDescriptor.HEADER_LENGTH, covered, coveredLength)) {
                 return true;
             }
             p += BitUtil.align(length, RecordDescriptor.ALIGNMENT);
@@ -299,14 +300,14 @@ public final class JournalRing implements AutoCloseable {
     }
 
     /**
-     * Whether the record of {@code length} bytes at {@code index} of {@code buffer} has {@code covered} as its bytes
-     * before the chain hash.
+     * Whether the record of {@code length} bytes at {@code index} of {@code buffer} has
+     * {@code covered[0, coveredLength)} as its bytes before the chain hash.
      */
-    static boolean matches(DirectBuffer buffer, int index, int length, byte[] covered) {
-        if (length != covered.length + TransactionRecordFlyweight.CHAIN_HASH_LENGTH) {
+    static boolean matches(DirectBuffer buffer, int index, int length, byte[] covered, int coveredLength) {
+        if (length != coveredLength + TransactionRecordFlyweight.CHAIN_HASH_LENGTH) {
             return false;
         }
-        for (int i = 0; i < covered.length; i++) {
+        for (int i = 0; i < coveredLength; i++) {
             if (buffer.getByte(index + i) != covered[i]) {
                 return false;
             }

@@ -49,6 +49,8 @@ import java.security.NoSuchAlgorithmException;
 public final class JournalStage implements ExchangeStage {
     static final String DETAIL_FULL = "the transaction journal has no room for more requests; try again shortly";
     static final String DETAIL_FAILED = "the transaction journal cannot be written; requests are refused until it is";
+    static final String DETAIL_SPACE = "the transaction journal's disk is nearly full; requests are refused until it has"
+            + " room again";
 
     private final JournalRing ring;
     private final JournalCounters counters;
@@ -114,9 +116,16 @@ public final class JournalStage implements ExchangeStage {
 
     @Override
     public Outcome admit(Exchange x) {
-        if (writer.failed()) {
+        if (!writer.appending()) {
             counters.refusals.increment();
             x.refusalDetail(DETAIL_FAILED);
+            x.retryAfterSeconds(1);
+            return Outcome.JOURNAL_UNAVAILABLE;
+        }
+        if (counters.spaceLow()) {
+            counters.refusals.increment();
+            x.refusalDetail(DETAIL_SPACE);
+            x.retryAfterSeconds(1);
             return Outcome.JOURNAL_UNAVAILABLE;
         }
         if (!ring.reserve()) {

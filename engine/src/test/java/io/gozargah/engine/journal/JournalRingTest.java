@@ -181,9 +181,9 @@ class JournalRingTest {
         byte[] two = new byte[LENGTH];
         new TransactionRecordFlyweight().wrapForWrite(new UnsafeBuffer(two), 0, false).txId(0, 2);
         byte[] covered = Arrays.copyOf(two, LENGTH - TransactionRecordFlyweight.CHAIN_HASH_LENGTH);
-        assertTrue(ring.contains(RecordType.TRANSACTION, covered));
-        assertFalse(ring.contains(RecordType.REFUSAL_SUMMARY, covered), "same bytes, another type");
+        assertTrue(ring.contains(RecordType.TRANSACTION, covered, covered.length));
+        assertFalse(ring.contains(RecordType.REFUSAL_SUMMARY, covered, covered.length), "same bytes, another type");
         covered[TransactionRecordFlyweight.TX_ID_LSB_OFFSET] = 3;
-        assertFalse(ring.contains(RecordType.TRANSACTION, covered));
+        assertFalse(ring.contains(RecordType.TRANSACTION, covered, covered.length));
     }
 }

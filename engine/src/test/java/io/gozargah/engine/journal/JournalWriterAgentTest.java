@@ -20,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,6 +39,7 @@ class JournalWriterAgentTest {
     private final JournalWriterAgent.WriterClock clock = new JournalWriterAgent.WriterClock();
     private JournalQueue queue;
     private JournalRing ring;
+    private JournalWriterAgent writer;
 
     @AfterEach
     void close() {
@@ -46,6 +49,9 @@ class JournalWriterAgentTest {
         if (queue != null) {
             queue.close();
         }
+        if (writer != null) {
+            writer.queue().close(); // another queue when a failure made it open the journal again
+        }
     }
 
     private void open() {
@@ -54,7 +60,34 @@ class JournalWriterAgentTest {
     }
 
     private JournalWriterAgent writer(JournalDictionary dictionary) {
-        return new JournalWriterAgent(ring, queue, dictionary, counters, clock);
+        writer = new JournalWriterAgent(ring, queue, dictionary, counters, clock);
+        return writer;
+    }
+
+    private JournalWriterAgent writer(QueueAppend append) {
+        writer = new JournalWriterAgent(ring, queue, () -> JournalQueue.openForWrite(dir, LargeRollCycles.LARGE_DAILY, clock),
+                JournalDictionary.inMemory(), counters, clock, append, 0);
+        return writer;
+    }
+
+    /** Runs the writer's duty cycle until it appends again, as its runner would (it waits between its tries). */
+    private static void untilAppending(JournalWriterAgent writer) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!writer.appending()) {
+            assertTrue(System.nanoTime() < deadline, "the writer appends again within 10 s");
+            writer.doWork();
+            Thread.onSpinWait();
+        }
+    }
+
+    /** The file position the next excerpt starts at, plus {@code offset}. */
+    private long nextExcerptAt(long offset) {
+        try (ExcerptAppender appender = queue.appender()) {
+            try (DocumentContext dc = appender.writingDocument(true)) { // a metadata excerpt: positions the appender
+                dc.wire().bytes().writeInt(0);
+            }
+            return appender.wire().bytes().writePosition() + offset;
+        }
     }
 
     /** Puts a committed transaction record with id (0, n) and consumer id {@code consumer} in the ring. */
@@ -339,18 +372,18 @@ class JournalWriterAgentTest {
     }
 
     @Test
-    void shouldStopKeepTheRecordAndRefuseNewWorkWhenAppendingFails() {
+    void shouldRefuseNewWorkWhileAppendsFailAndReopenTheQueueAndGoOnWithoutARestart() {
         open();
         JournalWriterAgent writer = writer(JournalDictionary.inMemory());
         writer.recover();
         writer.drainAll();
-        queue.close(); // appending throws from now on: a broken disk, as the writer sees it
+        queue.close(); // appending throws from now on: a queue broken under the writer
         putRecord(1, 0);
         putRecord(2, 0);
         int occupied = ring.occupancy();
         assertEquals(0, writer.doWork());
 
-        assertTrue(writer.failed());
+        assertFalse(writer.appending());
         assertTrue(counters.writerFailed());
         assertEquals(occupied, ring.occupancy(), "the records that could not be appended stay in the ring");
         assertEquals(0, counters.recordsWritten());
@@ -359,7 +392,78 @@ class JournalWriterAgentTest {
         assertEquals(Outcome.JOURNAL_UNAVAILABLE, new JournalStage(ring, counters, writer, 1_000_000_000L, 16).admit(x));
         assertEquals(JournalStage.DETAIL_FAILED, x.refusalDetail());
         assertEquals(1, counters.refusals());
-        assertEquals(0, writer.doWork(), "a failed writer stays stopped");
+
+        untilAppending(writer);
+        assertFalse(counters.writerFailed());
+        assertEquals(0, ring.occupancy());
+        assertEquals(List.of(1L, 2L), ids(JournalContents.read(dir)));
+    }
+
+    @Test
+    void shouldLeaveTheQueueAsItWasWhenTheDiskIsFullAndWriteEverythingOnceWhenThereIsRoom() {
+        open();
+        FaultyQueueAppend disk = new FaultyQueueAppend(FaultyQueueAppend.Fault.NO_ROOM);
+        JournalWriterAgent writer = writer(disk);
+        writer.recover();
+        writer.drainAll();
+        // Room for two batches of 64 and part of a third: the drain fails in its middle, two batches appended.
+        disk.failAt(nextExcerptAt(2 * (8 + 64 * LENGTH + 8) + 1_000));
+        int records = 3 * JournalWriterAgent.RECORDS_PER_EXCERPT + 10;
+        for (long n = 1; n <= records; n++) {
+            putRecord(n, 0);
+        }
+        assertEquals(0, writer.doWork());
+        assertFalse(writer.appending());
+        assertEquals(1, disk.failures());
+        JournalContents before = JournalContents.read(dir);
+        assertEquals(2 * JournalWriterAgent.RECORDS_PER_EXCERPT, before.transactions.size(),
+                "the batches before the failure are in, the one that failed is not, not even in part");
+        assertEquals(-1, before.firstBrokenLink);
+        assertTrue(ring.occupancy() > 0, "the whole drain is still in the ring");
+
+        assertEquals(0, writer.doWork(), "still no room");
+        disk.free();
+        untilAppending(writer);
+        JournalContents after = JournalContents.read(dir);
+        List<Long> expected = new ArrayList<>();
+        for (long n = 1; n <= records; n++) {
+            expected.add(n);
+        }
+        assertEquals(expected, ids(after), "every record once, in order");
+        assertEquals(-1, after.firstBrokenLink, "the chain goes on from the last record appended before the failure");
+        assertEquals(2L * JournalWriterAgent.RECORDS_PER_EXCERPT * disk.failures(), counters.duplicatesSkipped(),
+                "on every try after a failure, what the failed drain had appended was skipped in the ring");
+        assertEquals(0, ring.occupancy());
+    }
+
+    @Test
+    void shouldCutATornExcerptOffAndWriteItsRecordsAgainWithoutARestart() throws IOException {
+        open();
+        FaultyQueueAppend disk = new FaultyQueueAppend(FaultyQueueAppend.Fault.TORN);
+        JournalWriterAgent writer = writer(disk);
+        writer.recover();
+        writer.drainAll();
+        disk.failAt(nextExcerptAt(8 + 64 * LENGTH + 8 + 20 * LENGTH + 50)); // inside the second batch's 21st record
+        int records = 2 * JournalWriterAgent.RECORDS_PER_EXCERPT;
+        for (long n = 1; n <= records; n++) {
+            putRecord(n, 0);
+        }
+        assertEquals(0, writer.doWork());
+        assertFalse(writer.appending());
+        try (JournalQueue read = JournalQueue.openForRead(dir)) {
+            assertFalse(JournalTail.checkLast(read).whole(), "a torn excerpt at the end of the queue");
+        }
+
+        disk.free();
+        untilAppending(writer);
+        JournalContents after = JournalContents.read(dir);
+        assertEquals(records, after.transactions.size(), "the torn excerpt is gone, its records written again");
+        assertEquals(1L, ids(after).get(0));
+        assertEquals((long) records, ids(after).get(records - 1));
+        assertEquals(-1, after.firstBrokenLink);
+        try (Stream<Path> aside = Files.list(dir.resolve(JournalRepair.DAMAGED_DIRECTORY))) {
+            assertEquals(1, aside.count(), "the torn excerpt's bytes are kept aside");
+        }
     }
 
     @Test
@@ -375,6 +479,6 @@ class JournalWriterAgentTest {
         writer.resume();
         assertEquals(1, writer.doWork());
         assertEquals(0, ring.occupancy());
-        assertFalse(writer.failed());
+        assertTrue(writer.appending());
     }
 }
