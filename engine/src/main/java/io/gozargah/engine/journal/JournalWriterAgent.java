@@ -72,6 +72,8 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
     /** The first pause before a failed append is tried again; it doubles up to {@link #MAX_RETRY_MILLIS}. */
     static final long MIN_RETRY_MILLIS = 10;
     static final long MAX_RETRY_MILLIS = 1000;
+    /** While appends keep failing the same way, one log line per this long. */
+    static final long FAILURE_LOG_MILLIS = 10_000;
     /** How often the free space of the queue's file system is read (a statvfs). */
     static final long SPACE_CHECK_MILLIS = 250;
 
@@ -154,7 +156,7 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
     private volatile boolean appending = true;
     private boolean needsReopen;
     private boolean lastFailureWasSpace;
-    private String lastFailure;
+    private long failureLoggedMillis;
     private long failingSinceMillis;
     private long failedAttempts;
     private long retryAtMillis;
@@ -336,6 +338,7 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
             appending = false;
             counters.writerFailed(true);
             failingSinceMillis = now;
+            failureLoggedMillis = now;
             retryMillis = MIN_RETRY_MILLIS;
             if (damaging) {
                 log.error("journal: an append failed and may have left a torn excerpt; the writer repairs the queue's"
@@ -346,11 +349,11 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
             }
         } else {
             retryMillis = Math.min(MAX_RETRY_MILLIS, retryMillis * 2);
-            if (!what.equals(lastFailure)) {
-                log.warn("journal: still cannot append: {}", what);
+            if (damaging != !lastFailureWasSpace || now - failureLoggedMillis >= FAILURE_LOG_MILLIS) {
+                failureLoggedMillis = now;
+                log.warn("journal: still cannot append ({} attempts): {}", failedAttempts, what);
             }
         }
-        lastFailure = what;
         lastFailureWasSpace = !damaging;
         retryAtMillis = now + retryMillis;
         if (damaging) {
@@ -366,7 +369,6 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
         log.info("journal: appending again after {} ms and {} failed attempts; {} bytes waited in the ring",
                 clock.currentTimeMillis() - failingSinceMillis, failedAttempts, ring.occupancy());
         failedAttempts = 0;
-        lastFailure = null;
     }
 
     /** Closes the queue, cuts a damaged tail off it, opens it again and takes it up as at start-up. */
