@@ -2,7 +2,7 @@ package io.gozargah.codec.journal;
 
 import org.agrona.DirectBuffer;
 
-/** The one bounds check the journal flyweights share before wrapping a buffer region. */
+/** The bounds checks the journal flyweights share: a buffer region before wrapping it, a value before storing it. */
 final class Bounds {
     private Bounds() {
     }
@@ -13,5 +13,21 @@ final class Bounds {
             throw new IndexOutOfBoundsException("a " + length + "-byte " + what + " at " + offset
                     + " does not fit a buffer of capacity " + buffer.capacity());
         }
+    }
+
+    /** {@code value}, unless it does not fit in 16 unsigned bits; {@code name} names the field. */
+    static int u16(int value, String name) {
+        if ((value & ~0xFFFF) != 0) {
+            throw new IllegalArgumentException(name + " " + value + " does not fit in 16 unsigned bits");
+        }
+        return value;
+    }
+
+    /** {@code value}, unless it does not fit in 8 unsigned bits; {@code name} names the field. */
+    static int u8(int value, String name) {
+        if ((value & ~0xFF) != 0) {
+            throw new IllegalArgumentException(name + " " + value + " does not fit in a byte");
+        }
+        return value;
     }
 }

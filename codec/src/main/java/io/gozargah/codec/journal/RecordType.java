@@ -19,6 +19,11 @@ public final class RecordType {
      * the journal's queue, never in the ring.
      */
     public static final int TRANSACTION_BATCH = 3;
+    /**
+     * A {@link RefusalSummaryFlyweight}: exchanges answered without a record of their own, counted. In the ring
+     * and, one per excerpt, in the journal's queue; chained with the transactions.
+     */
+    public static final int REFUSAL_SUMMARY = 4;
 
     private RecordType() {
     }

@@ -89,7 +89,7 @@ public final class TransactionRecordFlyweight {
     public static final int REQUEST_BYTES_OFFSET = 64;
     public static final int RESPONSE_BYTES_OFFSET = 72;
     public static final int CLIENT_ADDRESS_OFFSET = 80;
-    public static final int CLIENT_ADDRESS_LENGTH = 16;
+    public static final int CLIENT_ADDRESS_LENGTH = ClientAddressField.LENGTH;
     public static final int FIXED_BLOCK_LENGTH = 96;
 
     public static final int SHA256_LENGTH = 32;
@@ -101,9 +101,6 @@ public final class TransactionRecordFlyweight {
     public static final int LENGTH_WITH_BODY_HASHES = FIXED_BLOCK_LENGTH + 2 * SHA256_LENGTH + CHAIN_HASH_LENGTH;
 
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
-    private static final int IPV4_LENGTH = 4;
-    /** Bytes 10 and 11 of an IPv4-mapped IPv6 address (RFC 4291 §2.5.5.2); bytes 0 to 9 are zero. */
-    private static final int IPV4_MAPPED_MARKER_OFFSET = 10;
 
     private DirectBuffer buffer;
     private MutableDirectBuffer mutableBuffer;
@@ -191,7 +188,7 @@ public final class TransactionRecordFlyweight {
     }
 
     public TransactionRecordFlyweight outcomeCode(int code) {
-        mutable().putShort(offset + OUTCOME_CODE_OFFSET, (short) checkU16(code, "outcome code"), ORDER);
+        mutable().putShort(offset + OUTCOME_CODE_OFFSET, (short) Bounds.u16(code, "outcome code"), ORDER);
         return this;
     }
 
@@ -200,7 +197,7 @@ public final class TransactionRecordFlyweight {
     }
 
     public TransactionRecordFlyweight httpStatus(int status) {
-        mutable().putShort(offset + HTTP_STATUS_OFFSET, (short) checkU16(status, "HTTP status"), ORDER);
+        mutable().putShort(offset + HTTP_STATUS_OFFSET, (short) Bounds.u16(status, "HTTP status"), ORDER);
         return this;
     }
 
@@ -210,10 +207,7 @@ public final class TransactionRecordFlyweight {
     }
 
     public TransactionRecordFlyweight methodCode(int code) {
-        if ((code & ~0xFF) != 0) {
-            throw new IllegalArgumentException("method code " + code + " does not fit in a byte");
-        }
-        mutable().putByte(offset + METHOD_OFFSET, (byte) code);
+        mutable().putByte(offset + METHOD_OFFSET, (byte) Bounds.u8(code, "method code"));
         return this;
     }
 
@@ -222,7 +216,7 @@ public final class TransactionRecordFlyweight {
     }
 
     public TransactionRecordFlyweight clientPort(int port) {
-        mutable().putShort(offset + CLIENT_PORT_OFFSET, (short) checkU16(port, "client port"), ORDER);
+        mutable().putShort(offset + CLIENT_PORT_OFFSET, (short) Bounds.u16(port, "client port"), ORDER);
         return this;
     }
 
@@ -323,19 +317,14 @@ public final class TransactionRecordFlyweight {
 
     /** Sets an IPv4 client address, {@code a.b.c.d} as the int {@code a << 24 | b << 16 | c << 8 | d}. */
     public TransactionRecordFlyweight clientIpv4(int address) {
-        MutableDirectBuffer b = mutable();
-        int at = offset + CLIENT_ADDRESS_OFFSET;
-        b.setMemory(at, IPV4_MAPPED_MARKER_OFFSET, (byte) 0);
-        b.putByte(at + IPV4_MAPPED_MARKER_OFFSET, (byte) 0xFF);
-        b.putByte(at + IPV4_MAPPED_MARKER_OFFSET + 1, (byte) 0xFF);
-        b.putInt(at + CLIENT_ADDRESS_LENGTH - IPV4_LENGTH, address, ByteOrder.BIG_ENDIAN);
-        setFlag(FLAG_CLIENT_IPV6, false);
+        ClientAddressField.putIpv4(mutable(), offset + CLIENT_ADDRESS_OFFSET, offset + FLAGS_OFFSET, FLAG_CLIENT_IPV6,
+                address);
         return this;
     }
 
     /** The IPv4 client address as an int (see {@link #clientIpv4(int)}); meaningful when not IPv6. */
     public int clientIpv4() {
-        return buffer.getInt(offset + CLIENT_ADDRESS_OFFSET + CLIENT_ADDRESS_LENGTH - IPV4_LENGTH, ByteOrder.BIG_ENDIAN);
+        return ClientAddressField.ipv4(buffer, offset + CLIENT_ADDRESS_OFFSET);
     }
 
     /**
@@ -343,15 +332,8 @@ public final class TransactionRecordFlyweight {
      * 4 bytes for IPv4, 16 for IPv6.
      */
     public TransactionRecordFlyweight clientAddress(byte[] address) {
-        if (address.length == IPV4_LENGTH) {
-            return clientIpv4(
-                    (address[0] & 0xFF) << 24 | (address[1] & 0xFF) << 16 | (address[2] & 0xFF) << 8 | address[3] & 0xFF);
-        }
-        if (address.length != CLIENT_ADDRESS_LENGTH) {
-            throw new IllegalArgumentException("a client address is 4 or 16 bytes, not " + address.length);
-        }
-        mutable().putBytes(offset + CLIENT_ADDRESS_OFFSET, address);
-        setFlag(FLAG_CLIENT_IPV6, true);
+        ClientAddressField.put(mutable(), offset + CLIENT_ADDRESS_OFFSET, offset + FLAGS_OFFSET, FLAG_CLIENT_IPV6,
+                address);
         return this;
     }
 
@@ -360,12 +342,7 @@ public final class TransactionRecordFlyweight {
      * 16 for IPv6, and returns how many.
      */
     public int getClientAddress(byte[] dst, int dstOffset) {
-        if (clientAddressIsIpv6()) {
-            buffer.getBytes(offset + CLIENT_ADDRESS_OFFSET, dst, dstOffset, CLIENT_ADDRESS_LENGTH);
-            return CLIENT_ADDRESS_LENGTH;
-        }
-        buffer.getBytes(offset + CLIENT_ADDRESS_OFFSET + CLIENT_ADDRESS_LENGTH - IPV4_LENGTH, dst, dstOffset, IPV4_LENGTH);
-        return IPV4_LENGTH;
+        return ClientAddressField.get(buffer, offset + CLIENT_ADDRESS_OFFSET, clientAddressIsIpv6(), dst, dstOffset);
     }
 
     /** Sets the request body SHA-256 from {@code src} at {@code srcOffset}; the record must have body hashes. */
@@ -421,24 +398,11 @@ public final class TransactionRecordFlyweight {
         return fieldOffset;
     }
 
-    private void setFlag(int flag, boolean on) {
-        int flags = flags();
-        flags = on ? flags | flag : flags & ~flag;
-        mutable().putShort(offset + FLAGS_OFFSET, (short) flags, ORDER);
-    }
-
     private MutableDirectBuffer mutable() {
         if (mutableBuffer == null) {
             throw new IllegalStateException("the wrapped buffer is read-only");
         }
         return mutableBuffer;
-    }
-
-    private static int checkU16(int value, String name) {
-        if ((value & ~0xFFFF) != 0) {
-            throw new IllegalArgumentException(name + " " + value + " does not fit in 16 unsigned bits");
-        }
-        return value;
     }
 
     private static void checkSha256Length(byte[] sha256) {

@@ -276,6 +276,15 @@ public final class Admission implements AutoCloseable {
         }
     }
 
+    /**
+     * Counts a request of grant {@code g} that the journal refused (503 journal-unavailable) before admission saw
+     * it, in the grant's record: the refusals a full disk made are counted where the others are, and survive a
+     * crash with the file.
+     */
+    public void countJournalRefusal(GrantPolicy g) {
+        buffer.getAndAddLong(g.grantRecord + CountersFile.JOURNAL_UNAVAILABLE_OFFSET, 1);
+    }
+
     private Outcome refuse(AdmissionTicket t, int refusalCounter, Outcome outcome, long retryAfterSeconds,
                            String detail) {
         buffer.getAndAddLong(refusalCounter, 1);

@@ -66,5 +66,20 @@ public final class AdmissionStage implements ExchangeStage {
             admission.release(t);
             t.clear();
         }
+        if (x.outcome() == Outcome.JOURNAL_UNAVAILABLE && !x.admitted()) {
+            countJournalRefusal(x);
+        }
+    }
+
+    /** A refusal by the journal, which comes before admission: counted in the grant's record all the same. */
+    private void countJournalRefusal(Exchange x) {
+        AdmissionPlan plan = x.snapshot() == null ? null : x.snapshot().admission();
+        if (plan == null || x.consumer() == null || x.service() == null) {
+            return;
+        }
+        GrantPolicy g = plan.grant(x.consumer().id(), x.service().id());
+        if (g != null) {
+            admission.countJournalRefusal(g);
+        }
     }
 }

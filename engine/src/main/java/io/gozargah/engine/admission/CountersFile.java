@@ -4,6 +4,9 @@ import io.gozargah.engine.calendar.BillingCalendar;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -47,7 +50,8 @@ import java.util.Map;
  *  56  int   in flight (reset at open)  60  int   max in flight (0: no cap)
  *  64  long  quota per day (0: none)    72  long  quota per month (0: none)
  *  80  long  rate, requests per second as double bits (0: none)   88  int   burst
- *  92  int   name length                96  name, UTF-8, at most MAX_NAME_BYTES
+ *  92  int   name length                96  name, UTF-8, at most MAX_NAME_BYTES (216)
+ * 312  long  refused journal-unavailable (layout 2; a grant's)
  * </pre>
  *
  * All multi-byte values are in the platform's byte order (the file is read on the machine that writes it).
@@ -57,14 +61,31 @@ import java.util.Map;
  *
  * <p>Lookups and allocation ({@link #record}) happen while a snapshot is built, off the hot path, and are
  * serialised; the hot path only touches record fields at offsets the snapshot holds.
+ *
+ * <h2>A full disk</h2>
+ * Every page of the file has its block on disk before it is mapped: a new file is written with zeros first, an
+ * existing one has each of its pages written back as it is. On a full file system that is an
+ * {@link IOException} at open, with the file left as it was, instead of a SIGBUS later in the middle of a count on
+ * an event loop (a memory-mapped write into a page the kernel has no block for). Once open, counting writes only
+ * into those pages, so a disk that fills meanwhile cannot fail it (on file systems that overwrite in place; a
+ * copy-on-write one such as btrfs may need new blocks even then).
+ *
+ * <p>Layout 1 (without the journal-unavailable count) is upgraded in place at open when no name in it is
+ * longer than layout 2 allows.
  */
 public final class CountersFile implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CountersFile.class);
 
     public static final int MAGIC = 0x5443_5A47; // "GZCT" read as little-endian bytes
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    /** The layout before the journal-unavailable count, read and upgraded. */
+    static final int VERSION_1 = 1;
     public static final int HEADER_LENGTH = 4096;
     public static final int RECORD_LENGTH = 320;
-    public static final int MAX_NAME_BYTES = RECORD_LENGTH - 96;
+    public static final int JOURNAL_UNAVAILABLE_OFFSET = RECORD_LENGTH - 8;
+    public static final int MAX_NAME_BYTES = JOURNAL_UNAVAILABLE_OFFSET - 96;
+    /** Layout 1's longest name: up to the end of the record. */
+    private static final int VERSION_1_MAX_NAME_BYTES = RECORD_LENGTH - 96;
 
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 4;
@@ -173,21 +194,78 @@ public final class CountersFile implements AutoCloseable {
             }
             long size = channel.size();
             boolean fresh = size == 0 || allZero(channel, size);
-            int capacity = fresh ? slots : readCapacity(channel, path);
+            if (fresh && size > 0) {
+                log.warn("counters file {} held nothing but zeros (a start that died while making it): begun afresh",
+                        path);
+            }
+            int[] header = fresh ? new int[] {VERSION, slots} : readHeader(channel, path);
+            int capacity = header[1];
             long length = (long) HEADER_LENGTH + (long) capacity * RECORD_LENGTH;
             if (!fresh && size < length) {
                 throw new IOException("counters file " + path + " is truncated: " + size + " bytes, its header says "
-                        + length);
+                        + length + "; refused, and left as it was");
             }
+            reserveBlocks(channel, path, length, fresh);
             MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
             CountersFile file = new CountersFile(path, channel, lock, mapped, capacity, calendar.name(),
                     calendar.zone().getId());
+            if (header[0] == VERSION_1) {
+                file.upgradeFromVersion1();
+            }
             file.start(fresh, nowNanos);
             return file;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
+    }
+
+    /**
+     * Gives every page of the file's first {@code length} bytes its block on disk (see the class comment): zeros
+     * for a new file, each page written back as it is for an existing one.
+     *
+     * @throws IOException when the file system has no room; an existing file is left as it was, a new one is
+     *                     zeros, which the next start begins afresh
+     */
+    private static void reserveBlocks(FileChannel channel, Path path, long length, boolean fresh) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+        try {
+            for (long at = 0; at < length; ) {
+                chunk.clear().limit((int) Math.min(chunk.capacity(), length - at));
+                if (!fresh) {
+                    int read; // the pages as they are, to be written back unchanged
+                    do {
+                        read = channel.read(chunk, at + chunk.position());
+                    } while (read >= 0 && chunk.hasRemaining());
+                    chunk.flip();
+                }
+                while (chunk.hasRemaining()) {
+                    at += channel.write(chunk, at);
+                }
+            }
+            channel.force(true);
+        } catch (IOException e) {
+            throw new IOException("counters file " + path + ": cannot reserve its " + length + " bytes on disk ("
+                    + e.getMessage() + "); " + (fresh ? "what was written is zeros, begun afresh at the next start"
+                    : "left as it was") + ": free space on its file system and start again", e);
+        }
+    }
+
+    /** Layout 1 to 2 in place: refused when a name reaches into the new count's bytes. */
+    private void upgradeFromVersion1() throws IOException {
+        int used = Math.min(capacity, buffer.getIntVolatile(USED_OFFSET));
+        for (int i = 0; i < used; i++) {
+            int record = recordOffset(i);
+            int nameLength = buffer.getInt(record + NAME_LENGTH_OFFSET);
+            if (nameLength > MAX_NAME_BYTES && nameLength <= VERSION_1_MAX_NAME_BYTES) {
+                throw new IOException("counters file " + path + " (layout " + VERSION_1 + ") has a name of "
+                        + nameLength + " bytes, more than layout " + VERSION + " holds (" + MAX_NAME_BYTES
+                        + "); refused, and left as it was: move it aside to start a new one");
+            }
+        }
+        buffer.putIntVolatile(VERSION_OFFSET, VERSION);
+        log.info("counters file {}: layout {} upgraded to {} in place (a count of journal-unavailable refusals per"
+                + " grant)", path, VERSION_1, VERSION);
     }
 
     /**
@@ -213,18 +291,19 @@ public final class CountersFile implements AutoCloseable {
         return true;
     }
 
-    private static int readCapacity(FileChannel channel, Path path) throws IOException {
+    /** The header's {layout version, capacity}, for a counters file of layout 1 or 2. */
+    private static int[] readHeader(FileChannel channel, Path path) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
         channel.read(header, 0);
         if (header.position() < 16 || header.getInt(MAGIC_OFFSET) != MAGIC) {
-            throw new IOException(path + " is not a gozargah counters file");
+            throw new IOException(path + " is not a gozargah counters file; refused, and left as it was");
         }
         int version = header.getInt(VERSION_OFFSET);
-        if (version != VERSION || header.getInt(RECORD_LENGTH_OFFSET) != RECORD_LENGTH) {
+        if (version != VERSION && version != VERSION_1 || header.getInt(RECORD_LENGTH_OFFSET) != RECORD_LENGTH) {
             throw new IOException("counters file " + path + " has layout version " + version + ", this gateway reads "
-                    + VERSION);
+                    + VERSION_1 + " and " + VERSION);
         }
-        return header.getInt(CAPACITY_OFFSET);
+        return new int[] {version, header.getInt(CAPACITY_OFFSET)};
     }
 
     private void start(boolean fresh, long nowNanos) {

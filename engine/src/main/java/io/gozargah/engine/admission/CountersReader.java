@@ -22,7 +22,7 @@ public final class CountersReader {
     /** One record as read at one moment. */
     public record Counter(Kind kind, String name, boolean inConfig, long dayWord, long monthWord, long rateLimited,
                           long quotaExhausted, long overloaded, int inFlight, int maxInFlight, long quotaDay,
-                          long quotaMonth, double rate, int burst) {
+                          long quotaMonth, double rate, int burst, long journalUnavailable) {
 
         /** Admitted in billing day {@code day} (0 when the record's count is of an earlier day). */
         public long usedOnDay(long day) {
@@ -38,11 +38,13 @@ public final class CountersReader {
     private final Path path;
     private final AtomicBuffer buffer;
     private final int capacity;
+    private final int version;
 
-    private CountersReader(Path path, AtomicBuffer buffer, int capacity) {
+    private CountersReader(Path path, AtomicBuffer buffer, int capacity, int version) {
         this.path = path;
         this.buffer = buffer;
         this.capacity = capacity;
+        this.version = version;
     }
 
     /** Maps {@code path} read-only. */
@@ -56,9 +58,10 @@ public final class CountersReader {
             if (header.getIntVolatile(MAGIC_OFFSET) != MAGIC) {
                 throw new IOException(path + " is not a gozargah counters file");
             }
-            if (header.getInt(VERSION_OFFSET) != VERSION || header.getInt(RECORD_LENGTH_OFFSET) != RECORD_LENGTH) {
-                throw new IOException(path + " has counters layout version " + header.getInt(VERSION_OFFSET)
-                        + "; this build reads " + VERSION);
+            int version = header.getInt(VERSION_OFFSET);
+            if (version != VERSION && version != VERSION_1 || header.getInt(RECORD_LENGTH_OFFSET) != RECORD_LENGTH) {
+                throw new IOException(path + " has counters layout version " + version + "; this build reads "
+                        + VERSION_1 + " and " + VERSION);
             }
             int capacity = header.getInt(CAPACITY_OFFSET);
             long length = (long) HEADER_LENGTH + (long) capacity * RECORD_LENGTH;
@@ -66,7 +69,7 @@ public final class CountersReader {
                 throw new IOException(path + " is truncated: " + size + " bytes of " + length);
             }
             return new CountersReader(path, new UnsafeBuffer(channel.map(FileChannel.MapMode.READ_ONLY, 0, length)),
-                    capacity);
+                    capacity, version);
         }
     }
 
@@ -110,7 +113,8 @@ public final class CountersReader {
                     buffer.getLongVolatile(r + OVERLOADED_OFFSET), buffer.getIntVolatile(r + IN_FLIGHT_OFFSET),
                     buffer.getIntVolatile(r + MAX_IN_FLIGHT_OFFSET), buffer.getLongVolatile(r + QUOTA_DAY_OFFSET),
                     buffer.getLongVolatile(r + QUOTA_MONTH_OFFSET),
-                    Double.longBitsToDouble(buffer.getLongVolatile(r + RATE_OFFSET)), buffer.getIntVolatile(r + BURST_OFFSET)));
+                    Double.longBitsToDouble(buffer.getLongVolatile(r + RATE_OFFSET)), buffer.getIntVolatile(r + BURST_OFFSET),
+                    version == VERSION_1 ? 0 : buffer.getLongVolatile(r + JOURNAL_UNAVAILABLE_OFFSET)));
         }
         return counters;
     }

@@ -1,5 +1,6 @@
 package io.gozargah.engine.cli;
 
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.journal.JournalException;
 import io.gozargah.engine.journal.JournalPosition;
@@ -22,8 +23,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code gozargah journal export --format csv|jsonl}: every transaction with every field
- * ({@link TransactionText#COLUMNS}), body hashes included where the service asked for them, to stdout or a
- * file. CSV follows RFC 4180 (header row, CRLF, quoted fields where needed); JSON lines are one object a line.
+ * ({@link TransactionText#COLUMNS}), body hashes included where the service asked for them, and every refusal
+ * summary as a row of kind {@code refusal-summary} with its count, to stdout or a file. CSV follows RFC 4180 (header row, CRLF, quoted fields where needed); JSON lines are one object a line.
  */
 @Command(name = "export", description = {"Write every transaction of the journal, with every field, as CSV (RFC "
         + "4180) or JSON lines."}, usageHelpAutoWidth = true)
@@ -105,8 +106,7 @@ final class JournalExportCommand implements Callable<Integer> {
 
         @Override
         public void transaction(JournalPosition position, TransactionRecordFlyweight record) {
-            long millis = Math.floorDiv(record.startEpochNanos(), 1_000_000L);
-            if (millis < period.fromMillis() || millis >= period.toMillis()) {
+            if (!inPeriod(record.startEpochNanos())) {
                 return;
             }
             if (format == Format.csv) {
@@ -118,6 +118,28 @@ final class JournalExportCommand implements Callable<Integer> {
             if (chunk.length() >= CHUNK) {
                 drain();
             }
+        }
+
+        /** A summary is in the period its first exchange started in, as the report counts it. */
+        @Override
+        public void refusalSummary(JournalPosition position, RefusalSummaryFlyweight summary) {
+            if (!inPeriod(summary.intervalStartEpochNanos())) {
+                return;
+            }
+            if (format == Format.csv) {
+                text.csv(position.index(), summary, chunk);
+            } else {
+                text.json(position.index(), summary, chunk);
+                chunk.append('\n');
+            }
+            if (chunk.length() >= CHUNK) {
+                drain();
+            }
+        }
+
+        private boolean inPeriod(long startEpochNanos) {
+            long millis = Math.floorDiv(startEpochNanos, 1_000_000L);
+            return millis >= period.fromMillis() && millis < period.toMillis();
         }
 
         void finish() throws IOException {

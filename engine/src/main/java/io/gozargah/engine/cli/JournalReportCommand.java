@@ -34,7 +34,9 @@ import java.util.concurrent.Callable;
  * <li>{@code provider}, {@code consumer}, {@code service}: the busiest first, with their share and how many of
  *     the others they dealt with.</li>
  * </ul>
- * Every table is followed by the outcome mix.
+ * Every table is followed by the outcome mix. The exchanges a refusal summary counts are transactions like any other
+ * (each was answered with a transaction id), so every total is the number of answers; the header says how many of
+ * them were summarized.
  */
 @Command(name = "report", description = {"Statistics from the journal: transactions per month (busiest and "
         + "quietest marked), top providers, consumers or services by volume, active counts, outcome mix."},
@@ -108,6 +110,10 @@ final class JournalReportCommand implements Callable<Integer> {
         if (statistics.transactions() > 0) {
             out.append(", ").append(day(statistics.firstMillis())).append(" to ").append(day(statistics.lastMillis()));
         }
+        if (statistics.summarized() > 0) {
+            out.append(" (").append(count(statistics.summarized()))
+                    .append(" of them answered without a record of their own, counted in refusal summaries)");
+        }
         out.append(" (").append(calendar.name()).append(" calendar, ").append(calendar.zone().getId());
         if (!period.describe().isEmpty()) {
             out.append("; period ").append(period.describe());
@@ -179,6 +185,7 @@ final class JournalReportCommand implements Callable<Integer> {
         out.append(",\"from\":").append(instant(period.fromMillis(), Long.MIN_VALUE))
                 .append(",\"to\":").append(instant(period.toMillis(), Long.MAX_VALUE))
                 .append(",\"transactions\":").append(statistics.transactions())
+                .append(",\"summarized\":").append(statistics.summarized())
                 .append(",\"months\":[");
         List<MonthRow> months = statistics.months();
         for (int i = 0; i < months.size(); i++) {

@@ -1,10 +1,12 @@
 package io.gozargah.engine.cli;
 
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.journal.JournalException;
 import io.gozargah.engine.journal.JournalPosition;
 import io.gozargah.engine.journal.JournalReader;
 import io.gozargah.engine.journal.JournalVisitor;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -23,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code gozargah journal tail [-n N] [--follow] [--json]}: the last transactions, one line each, then with
- * {@code --follow} every new one as the gateway writes it, until interrupted.
+ * {@code --follow} every new one as the gateway writes it, until interrupted. A refusal summary (exchanges answered
+ * without a record of their own, counted) is a line of its own that says it is one and how many it counts.
  *
  * <p>Names are defined once in the journal, before their first use, so the whole journal is read to learn
  * them; only the last N records are kept on the way (copies of their bytes), so memory does not grow with it.
@@ -113,6 +116,11 @@ final class JournalTailCommand implements Callable<Integer> {
             print(position.index(), record);
         }
 
+        @Override
+        public void refusalSummary(JournalPosition position, RefusalSummaryFlyweight summary) {
+            print(position.index(), summary);
+        }
+
         void print(long index, TransactionRecordFlyweight record) {
             line.setLength(0);
             if (json) {
@@ -123,40 +131,68 @@ final class JournalTailCommand implements Callable<Integer> {
             out.append(line).append('\n');
         }
 
+        void print(long index, RefusalSummaryFlyweight summary) {
+            line.setLength(0);
+            if (json) {
+                text.json(index, summary, line);
+            } else {
+                text.line(summary, line);
+            }
+            out.append(line).append('\n');
+        }
+
         void flush() {
             out.flush();
         }
     }
 
-    /** The last {@code capacity} transaction records read, as copies, in a ring. */
+    /** The last {@code capacity} transaction records and refusal summaries read, as copies, in a ring. */
     private static final class LastRecords implements JournalVisitor {
         private final byte[][] records;
         private final long[] indexes;
+        private final boolean[] summaries;
         private long count;
 
         LastRecords(int capacity) {
             records = new byte[capacity][TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES];
             indexes = new long[capacity];
+            summaries = new boolean[capacity];
         }
 
         @Override
         public void transaction(JournalPosition position, TransactionRecordFlyweight record) {
+            keep(position, record.buffer(), record.offset(), record.length(), false);
+        }
+
+        @Override
+        public void refusalSummary(JournalPosition position, RefusalSummaryFlyweight summary) {
+            keep(position, summary.buffer(), summary.offset(), summary.length(), true);
+        }
+
+        private void keep(JournalPosition position, DirectBuffer buffer, int offset, int length,
+                          boolean summary) {
             if (records.length == 0) {
                 return;
             }
             int slot = (int) (count++ % records.length);
-            record.buffer().getBytes(record.offset(), records[slot], 0, record.length());
+            buffer.getBytes(offset, records[slot], 0, length);
             indexes[slot] = position.index();
+            summaries[slot] = summary;
         }
 
         void replay(Printer printer) {
             TransactionRecordFlyweight record = new TransactionRecordFlyweight();
+            RefusalSummaryFlyweight summary = new RefusalSummaryFlyweight();
             UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
             long first = Math.max(0, count - records.length);
             for (long i = first; i < count; i++) {
                 int slot = (int) (i % records.length);
                 buffer.wrap(records[slot]);
-                printer.print(indexes[slot], record.wrapForRead(buffer, 0));
+                if (summaries[slot]) {
+                    printer.print(indexes[slot], summary.wrapForRead(buffer, 0));
+                } else {
+                    printer.print(indexes[slot], record.wrapForRead(buffer, 0));
+                }
             }
         }
     }

@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code gozargah journal verify}: recomputes the hash chain from the first record and checks the dictionary
  * ({@link JournalVerifier}). Exit 0 when the journal is intact, 1 with the first problem (where, which
- * transaction, what) when it is not, or when a record cannot be decoded at all.
+ * transaction, what) when it is not, or when a record cannot be decoded at all. A journal that ends in a torn
+ * excerpt (a write cut short) is said to have a damaged tail, in one line, naming the repair.
  */
 @Command(name = "verify", description = {"Recompute the journal's hash chain from its first record and check that "
         + "every dictionary id is defined before use. Exit 0 if intact; 1 with the first broken record otherwise."},
@@ -54,19 +55,30 @@ final class JournalVerifyCommand implements Callable<Integer> {
                 unreadable = e.getMessage();
             }
             String where = "journal " + reader.dir();
+            long damagedTail = verifier.failed() || unreadable != null ? reader.damagedTailIndex() : -1;
+            if (damagedTail >= 0 && (!verifier.failed() || verifier.problem().position().index() == damagedTail)) {
+                // One line: the first problem is in the torn excerpt the journal ends in.
+                out.println(where + ": BROKEN: " + (verifier.failed()
+                        ? JournalReader.DAMAGED_TAIL + verifier.problem() : unreadable));
+                out.flush();
+                return Main.EXIT_FAILURE;
+            }
             if (verifier.failed() || unreadable != null) {
                 out.println(where + ": BROKEN at " + (verifier.failed() ? verifier.problem() : unreadable));
                 if (unreadable != null && verifier.failed()) {
                     out.println("reading stopped at " + unreadable);
                 }
                 if (verifier.problems() > 1) {
-                    out.println(verifier.problems() + " problems in all (" + verifier.transactions()
-                            + " transaction records read)");
+                    out.println(verifier.problems() + " problems in all (" + verifier.records()
+                            + " chained records read)");
                 }
                 out.flush();
                 return Main.EXIT_FAILURE;
             }
-            out.println(where + ": intact: " + verifier.transactions() + " transaction records chained "
+            out.println(where + ": intact: " + verifier.transactions() + " transaction records "
+                    + (verifier.summaries() == 0 ? "" : "and " + verifier.summaries() + " refusal summaries (counting "
+                            + verifier.summarized() + " answers without a record of their own) ")
+                    + "chained "
                     + (afterRetention ? "from the first remaining record's hash" : "from the journal's start")
                     + ", " + verifier.dictionaryEntries() + " dictionary entries consistent; chain head "
                     + verifier.chainHead());

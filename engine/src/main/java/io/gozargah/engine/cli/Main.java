@@ -77,7 +77,8 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new JournalTailCommand(environment))
                 .addSubcommand(new JournalReportCommand(environment))
                 .addSubcommand(new JournalVerifyCommand(environment))
-                .addSubcommand(new JournalExportCommand(environment));
+                .addSubcommand(new JournalExportCommand(environment))
+                .addSubcommand(new JournalRepairCommand(environment));
     }
 
     /** Without a command: the usage, and exit code 2. */

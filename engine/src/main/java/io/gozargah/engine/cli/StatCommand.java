@@ -111,7 +111,7 @@ final class StatCommand implements Callable<Integer> {
                 : "not measured (--interval-ms 0)");
         out.println();
         out.printf("%-16s %-28s %8s %10s %10s %10s %12s %12s %12s  %s%n", "CONSUMER", "SERVICE", "RATE/S", "TODAY",
-                "DAY QUOTA", "DAY LEFT", "MONTH", "MONTH QUOTA", "MONTH LEFT", "REFUSED rate/quota/overload");
+                "DAY QUOTA", "DAY LEFT", "MONTH", "MONTH QUOTA", "MONTH LEFT", "REFUSED rate/quota/overload/journal");
         List<Counter> grants = now.stream().filter(c -> c.kind() == CountersFile.Kind.GRANT)
                 .sorted(Comparator.comparing(Counter::name)).toList();
         for (Counter g : grants) {
@@ -126,9 +126,10 @@ final class StatCommand implements Callable<Integer> {
                 long admitted = PeriodCounter.countedBetween(earlier.monthWord(), g.monthWord());
                 rate = String.format(Locale.ROOT, "%.1f", admitted / seconds);
             }
-            out.printf("%-16s %-28s %8s %10d %10s %10s %12d %12s %12s  %d/%d/%d%n", consumer, service, rate, today,
+            out.printf("%-16s %-28s %8s %10d %10s %10s %12d %12s %12s  %d/%d/%d/%d%n", consumer, service, rate, today,
                     quota(g.quotaDay()), left(g.quotaDay(), today), thisMonth, quota(g.quotaMonth()),
-                    left(g.quotaMonth(), thisMonth), g.rateLimited(), g.quotaExhausted(), g.overloaded());
+                    left(g.quotaMonth(), thisMonth), g.rateLimited(), g.quotaExhausted(), g.overloaded(),
+                    g.journalUnavailable());
         }
         if (grants.isEmpty()) {
             out.println("(no grants counted yet)");

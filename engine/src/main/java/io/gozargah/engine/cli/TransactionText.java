@@ -2,6 +2,8 @@ package io.gozargah.engine.cli;
 
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.MethodCode;
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
+import io.gozargah.codec.journal.SummaryReason;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.exchange.TransactionIds;
 import io.gozargah.engine.exchange.Outcome;
@@ -17,10 +19,15 @@ import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 
 /**
- * One transaction record as text: a readable line ({@code journal tail}), a JSON object ({@code tail --json},
- * {@code export --format jsonl}) or a CSV row ({@code export --format csv}, RFC 4180). JSON and CSV carry every
- * field of the record, names resolved through the journal's dictionary; the line carries what an operator
- * watching the bus looks at.
+ * One transaction record or refusal summary as text: a readable line ({@code journal tail}), a JSON object
+ * ({@code tail --json}, {@code export --format jsonl}) or a CSV row ({@code export --format csv}, RFC 4180). JSON
+ * and CSV carry every field of the record, names resolved through the journal's dictionary; the line carries what
+ * an operator watching the bus looks at.
+ *
+ * <p>A summary has the columns of a transaction where it has the field (its first transaction id and start, its
+ * consumer, service, status, outcome, client address and chain hash), {@code kind} {@code refusal-summary} where a
+ * transaction has {@code transaction}, and its {@code count}, {@code summary_reason}, {@code last_transaction} and
+ * {@code end} (the start of the last one counted), which are 1 and empty for a transaction.
  *
  * <p>Absent values: id 0 or an undefined id is {@code -} in a line and empty or null elsewhere; so are status 0
  * (nothing was answered) and negative durations or byte counts (the writer's "not measured").
@@ -30,8 +37,11 @@ final class TransactionText {
     static final String[] COLUMNS = {
         "index", "transaction", "start", "consumer", "service", "endpoint", "method", "status", "outcome",
         "total_ns", "upstream_ns", "request_bytes", "response_bytes", "client", "client_port",
-        "request_body_sha256", "response_body_sha256", "chain_hash"
+        "request_body_sha256", "response_body_sha256", "chain_hash", "kind", "count", "summary_reason",
+        "last_transaction", "end"
     };
+    static final String KIND_TRANSACTION = "transaction";
+    static final String KIND_SUMMARY = "refusal-summary";
 
     private static final HexFormat HEX = HexFormat.of();
     private static final DateTimeFormatter LINE_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSS xxx");
@@ -78,9 +88,37 @@ final class TransactionText {
                 .append(r.clientPort());
     }
 
+    /**
+     * {@code 2025-03-21 12:00:00.123 +03:30  SUMMARY 42 answered without a record of their own (journal-backlog):
+     * 0195b3c2-...  to  0195b3c2-...  snapp  nocr/identity  503 journal-unavailable  until 12:00:01.456  client
+     * 127.0.0.1}; {@code client -} when it counts no one address.
+     */
+    void line(RefusalSummaryFlyweight r, StringBuilder out) {
+        out.append(lineTime.format(instant(r.intervalStartEpochNanos()))).append("  SUMMARY ").append(r.count())
+                .append(" answered without a record of their own (").append(SummaryReason.name(r.reason()))
+                .append("): ").append(TransactionIds.toText(r.firstTxIdMsb(), r.firstTxIdLsb())).append("  to  ")
+                .append(TransactionIds.toText(r.lastTxIdMsb(), r.lastTxIdLsb())).append("  ")
+                .append(orNone(name(DictionaryEntryFlyweight.KIND_CONSUMER, r.consumerId()))).append("  ")
+                .append(orNone(name(DictionaryEntryFlyweight.KIND_SERVICE, r.serviceId()))).append("  ")
+                .append(r.httpStatus() == 0 ? NONE : Integer.toString(r.httpStatus())).append(' ')
+                .append(outcome(r.outcomeCode())).append("  until ")
+                .append(lineTime.format(instant(r.intervalEndEpochNanos())), 11, 23).append("  client ")
+                .append(r.hasClientAddress() ? client(r) : NONE);
+    }
+
     /** One JSON object, no line terminator; {@code index} is the queue index of the record's excerpt. */
     void json(long index, TransactionRecordFlyweight r, StringBuilder out) {
         fill(index, r);
+        json(out);
+    }
+
+    /** A summary as one JSON object, no line terminator. */
+    void json(long index, RefusalSummaryFlyweight r, StringBuilder out) {
+        fill(index, r);
+        json(out);
+    }
+
+    private void json(StringBuilder out) {
         out.append('{');
         for (int i = 0; i < COLUMNS.length; i++) {
             out.append(i == 0 ? "\"" : ",\"").append(COLUMNS[i]).append("\":");
@@ -99,6 +137,16 @@ final class TransactionText {
     /** One CSV row, CRLF-terminated (RFC 4180 §2); {@code index} is the queue index of the record's excerpt. */
     void csv(long index, TransactionRecordFlyweight r, StringBuilder out) {
         fill(index, r);
+        csv(out);
+    }
+
+    /** A summary as one CSV row, CRLF-terminated. */
+    void csv(long index, RefusalSummaryFlyweight r, StringBuilder out) {
+        fill(index, r);
+        csv(out);
+    }
+
+    private void csv(StringBuilder out) {
         for (int i = 0; i < COLUMNS.length; i++) {
             if (i > 0) {
                 out.append(',');
@@ -135,12 +183,46 @@ final class TransactionText {
             values[i++] = null;
         }
         r.getChainHash(sha256, 0);
-        values[i] = HEX.formatHex(sha256);
+        values[i++] = HEX.formatHex(sha256);
+        values[i++] = KIND_TRANSACTION;
+        values[i++] = "1";
+        values[i++] = null;
+        values[i++] = null;
+        values[i] = null;
+    }
+
+    private void fill(long index, RefusalSummaryFlyweight r) {
+        int i = 0;
+        values[i++] = Long.toString(index);
+        values[i++] = TransactionIds.toText(r.firstTxIdMsb(), r.firstTxIdLsb());
+        values[i++] = instant(r.intervalStartEpochNanos()).toString();
+        values[i++] = name(DictionaryEntryFlyweight.KIND_CONSUMER, r.consumerId());
+        values[i++] = name(DictionaryEntryFlyweight.KIND_SERVICE, r.serviceId());
+        values[i++] = null;
+        values[i++] = null;
+        values[i++] = r.httpStatus() == 0 ? null : Integer.toString(r.httpStatus());
+        values[i++] = outcome(r.outcomeCode());
+        values[i++] = null;
+        values[i++] = null;
+        values[i++] = null;
+        values[i++] = null;
+        values[i++] = r.hasClientAddress() ? client(r) : null;
+        values[i++] = null;
+        values[i++] = null;
+        values[i++] = null;
+        r.getChainHash(sha256, 0);
+        values[i++] = HEX.formatHex(sha256);
+        values[i++] = KIND_SUMMARY;
+        values[i++] = Long.toString(r.count());
+        values[i++] = SummaryReason.name(r.reason());
+        values[i++] = TransactionIds.toText(r.lastTxIdMsb(), r.lastTxIdLsb());
+        values[i] = instant(r.intervalEndEpochNanos()).toString();
     }
 
     private static boolean isNumber(int column) {
         return switch (COLUMNS[column]) {
-            case "index", "status", "total_ns", "upstream_ns", "request_bytes", "response_bytes", "client_port" -> true;
+            case "index", "status", "total_ns", "upstream_ns", "request_bytes", "response_bytes", "client_port",
+                 "count" -> true;
             default -> false;
         };
     }
@@ -183,6 +265,16 @@ final class TransactionText {
     private String client(TransactionRecordFlyweight r) {
         byte[] address = r.clientAddressIsIpv6() ? ipv6 : ipv4;
         r.getClientAddress(address, 0);
+        return client(address);
+    }
+
+    private String client(RefusalSummaryFlyweight r) {
+        byte[] address = r.clientAddressIsIpv6() ? ipv6 : ipv4;
+        r.getClientAddress(address, 0);
+        return client(address);
+    }
+
+    private static String client(byte[] address) {
         try {
             return InetAddress.getByAddress(address).getHostAddress();
         } catch (UnknownHostException e) {

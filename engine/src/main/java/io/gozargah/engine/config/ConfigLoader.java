@@ -534,7 +534,8 @@ public final class ConfigLoader {
     }
 
     private static JournalConfig journal(Path file, ConfigNode node) throws ConfigException {
-        ConfigMap m = node.asMap("enabled", "dir", "rollCycle", "ringBytes", "retainDays", "archiveDir");
+        ConfigMap m = node.asMap("enabled", "dir", "rollCycle", "ringBytes", "retainDays", "archiveDir",
+                "summaryInterval", "summaryKeys", "minFreeBytes");
         boolean enabled = true;
         ConfigNode enabledNode = m.optional("enabled");
         if (enabledNode != null) {
@@ -569,7 +570,18 @@ public final class ConfigLoader {
         if (archiveDir != null && dir != null && archiveDir.startsWith(dir)) {
             throw archiveNode.error("must be outside the journal directory " + dir);
         }
-        return new JournalConfig(enabled, dir, rollCycle, ringBytes, retainDays, archiveDir);
+        Duration summaryInterval = m.duration("summaryInterval", JournalConfig.DEFAULT_SUMMARY_INTERVAL);
+        if (summaryInterval.compareTo(JournalConfig.MIN_SUMMARY_INTERVAL) < 0
+                || summaryInterval.compareTo(JournalConfig.MAX_SUMMARY_INTERVAL) > 0) {
+            throw m.required("summaryInterval").error("must be from " + JournalConfig.MIN_SUMMARY_INTERVAL.toMillis()
+                    + "ms to " + JournalConfig.MAX_SUMMARY_INTERVAL.toMinutes() + "m, got " + summaryInterval.toMillis()
+                    + "ms");
+        }
+        int summaryKeys = m.integer("summaryKeys", JournalConfig.DEFAULT_SUMMARY_KEYS, 1, JournalConfig.MAX_SUMMARY_KEYS);
+        long minFreeBytes = m.size("minFreeBytes", JournalConfig.DEFAULT_MIN_FREE_BYTES, JournalConfig.MIN_MIN_FREE_BYTES,
+                Long.MAX_VALUE);
+        return new JournalConfig(enabled, dir, rollCycle, ringBytes, retainDays, archiveDir, summaryInterval, summaryKeys,
+                minFreeBytes);
     }
 
     /** A folder path; relative ones are resolved against the config file's folder. */

@@ -51,6 +51,7 @@ public final class Exchange {
     /** For the admission stage: made on first use, kept for every exchange on this instance. */
     private AdmissionTicket admissionTicket;
     private boolean withheld;
+    private int summaryReason;
     /** For the journal stage: its per-exchange-instance scratch, kept across exchanges (see JournalStage). */
     private Object journalState;
 
@@ -80,6 +81,7 @@ public final class Exchange {
         retryAfterSeconds = -1;
         refusalDetail = null;
         withheld = false;
+        summaryReason = 0;
     }
 
     /** The event loop's own resources (pools, scratch space, per-loop state of stages). */
@@ -279,6 +281,29 @@ public final class Exchange {
 
     public boolean withheld() {
         return withheld;
+    }
+
+    /**
+     * Asks the journal to count this exchange into a refusal summary instead of writing a record of its own: one
+     * summary record per (reason, outcome, status, consumer, service, client address) and interval, with the
+     * count and the first and last transaction id counted. For floods of refusals that would otherwise fill the
+     * journal with records saying the same thing (failed authentication from one address). Any code that sees
+     * the exchange before it completes may call it; the exchange is still answered as usual. Ignored for an
+     * exchange that admission let through (it went upstream, so it always gets a record of its own).
+     *
+     * @param reason a {@link io.gozargah.codec.journal.SummaryReason} code other than {@code UNKNOWN}, e.g.
+     *               {@code SummaryReason.AUTHENTICATION_FLOOD}
+     */
+    public void summarize(int reason) {
+        if (reason <= 0 || reason > 0xFF) {
+            throw new IllegalArgumentException("a summary reason is a SummaryReason code from 1 to 255, not " + reason);
+        }
+        this.summaryReason = reason;
+    }
+
+    /** The reason given to {@link #summarize}, or 0 when the exchange is to be journaled on its own. */
+    public int summaryReason() {
+        return summaryReason;
     }
 
     /** The journal stage's state for this exchange instance, or null before its first use. */

@@ -19,9 +19,11 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The transaction journal of a running gateway: the ring the event loops write into, the writer agent that
@@ -58,7 +60,7 @@ public final class Journal implements AutoCloseable {
     /** How often retention looks for closed cycle files past their time; they are days old, minutes do not matter. */
     private static final long RETENTION_PERIOD_MINUTES = 10;
 
-    private final JournalQueue queue;
+    private final Path dir;
     private final JournalRing ring;
     private final JournalDictionary dictionary;
     private final JournalCounters counters;
@@ -69,15 +71,16 @@ public final class Journal implements AutoCloseable {
     private final FileChannel lock;
     private boolean closed;
 
-    private Journal(FileChannel lock, JournalQueue queue, JournalRing ring, JournalDictionary dictionary,
-                    JournalCounters counters, JournalWriterAgent writer, JournalRetention retention) {
+    private Journal(FileChannel lock, Path dir, JournalRing ring, JournalDictionary dictionary,
+                    JournalCounters counters, JournalWriterAgent writer, JournalRetention retention,
+                    JournalConfig config) {
         this.lock = lock;
-        this.queue = queue;
+        this.dir = dir;
         this.ring = ring;
         this.dictionary = dictionary;
         this.counters = counters;
         this.writer = writer;
-        this.stage = new JournalStage(ring, counters, writer);
+        this.stage = new JournalStage(ring, counters, writer, config.summaryInterval().toNanos(), config.summaryKeys());
         IdleStrategy idle = new SleepingIdleStrategy(idleSleepNanos(ring.capacity()));
         this.runner = new AgentRunner(idle, e -> log.error("journal writer error", e), null, writer);
         AgentRunner.startOnThread(runner, r -> {
@@ -121,54 +124,83 @@ public final class Journal implements AutoCloseable {
             throw new UncheckedIOException("cannot create the directory", e);
         }
         FileChannel lock = lock(dir);
+        RollCycle rollCycle = rollCycle(config.rollCycle());
         JournalWriterAgent.WriterClock clock = new JournalWriterAgent.WriterClock();
         JournalQueue queue;
         try {
-            queue = JournalQueue.openForWrite(dir, rollCycle(config.rollCycle()), clock);
+            // A run that stopped in the middle of an append (the old writer on a full disk) left a torn excerpt:
+            // it is cut off before the queue is opened, and its records are still in the ring.
+            List<JournalRepair.Voided> voided = JournalRepair.repairTail(dir, false, line -> log.warn("journal: {}", line));
+            if (!voided.isEmpty()) {
+                log.warn("journal: the queue's tail was repaired; its last excerpt now chains on from the one before it,"
+                        + " and the ring's records are written again next");
+            }
+            queue = JournalQueue.openForWrite(dir, rollCycle, clock);
         } catch (RuntimeException e) {
             closeQuietly(lock);
             throw e;
         }
         JournalCounters counters = new JournalCounters();
+        JournalWriterAgent[] current = new JournalWriterAgent[1];
         try {
             JournalDictionary dictionary = JournalDictionary.open(dir, queue);
             Path ringFile = dir.resolve(RING_FILE);
             int capacity = (int) config.ringBytes();
             JournalRing ring = JournalRing.open(ringFile, capacity, eventLoops);
-            JournalWriterAgent writer = new JournalWriterAgent(ring, queue, dictionary, counters, clock);
+            Supplier<JournalQueue> reopen = () -> JournalQueue.openForWrite(dir, rollCycle, clock);
+            JournalWriterAgent writer = new JournalWriterAgent(ring, queue, reopen, dictionary, counters, clock,
+                    QueueAppend.RESERVED, config.minFreeBytes());
             writer.recover();
             writer.drainAll();
-            if (writer.failed()) {
-                throw new IllegalStateException("the queue cannot be written (see the error above)");
+            if (!writer.appending()) {
+                if (!writer.lastFailureWasSpace()) {
+                    throw new IllegalStateException("the queue cannot be written (see the error above)");
+                }
+                log.warn("journal: starting with {} bytes in the ring that there is no room to write yet: new requests"
+                        + " are refused until there is, and then they are written first", ring.occupancy());
             }
             if (ring.capacity() != capacity) {
-                log.info("journal ring resized from {} to {} bytes", ring.capacity(), capacity);
-                ring.close();
-                Files.delete(ringFile);
-                ring = JournalRing.open(ringFile, capacity, eventLoops);
-                writer = new JournalWriterAgent(ring, queue, dictionary, counters, clock);
-                writer.recover();
-                writer.drainAll(); // the new ring is empty: this only ends the recovery
+                if (ring.occupancy() > 0) {
+                    log.warn("journal ring kept at {} bytes (configured: {}) until what it holds is written",
+                            ring.capacity(), capacity);
+                } else {
+                    log.info("journal ring resized from {} to {} bytes", ring.capacity(), capacity);
+                    ring.close();
+                    Files.delete(ringFile);
+                    ring = JournalRing.open(ringFile, capacity, eventLoops);
+                    writer = new JournalWriterAgent(ring, writer.queue(), reopen, dictionary, counters, clock,
+                            QueueAppend.RESERVED, config.minFreeBytes());
+                    writer.recover();
+                    writer.drainAll(); // the new ring is empty: this only ends the recovery
+                }
             }
+            current[0] = writer;
             counters.ring(ring);
             JournalRetention retention = config.retainDays() > 0
-                    ? new JournalRetention(queue, config.retainDays(), config.archiveDir(), counters) : null;
+                    ? new JournalRetention(queue.queueDir(), rollCycle, config.retainDays(), config.archiveDir(),
+                            counters, System::currentTimeMillis,
+                            () -> current[0].queue().chronicle().refreshDirectoryListing())
+                    : null;
             log.info("journal in {} (roll cycle {}, ring {} bytes{})", dir, queue.rollCycle(), ring.capacity(),
                     retention == null ? "" : ", closed cycles kept " + config.retainDays() + " days");
-            return new Journal(lock, queue, ring, dictionary, counters, writer, retention);
+            return new Journal(lock, dir, ring, dictionary, counters, writer, retention, config);
         } catch (IOException e) {
-            queue.close();
+            closeWriterQueue(current[0], queue);
             closeQuietly(lock);
             throw new UncheckedIOException("cannot replace the ring", e);
         } catch (RuntimeException e) {
-            queue.close();
+            closeWriterQueue(current[0], queue);
             closeQuietly(lock);
             throw e;
         }
     }
 
+    private static void closeWriterQueue(JournalWriterAgent writer, JournalQueue queue) {
+        (writer == null ? queue : writer.queue()).close();
+    }
+
     /** Takes the journal directory's lock (released by the OS if the process dies), or says who holds it. */
-    private static FileChannel lock(Path dir) {
+    static FileChannel lock(Path dir) {
         Path file = dir.resolve(LOCK_FILE);
         try {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -226,7 +258,7 @@ public final class Journal implements AutoCloseable {
     }
 
     public Path dir() {
-        return queue.dir();
+        return dir;
     }
 
     /** Stops the writer draining until {@link #resumeWriter()}: tests use it to fill the ring. */
@@ -248,11 +280,16 @@ public final class Journal implements AutoCloseable {
         if (retentionThread != null) {
             retentionThread.shutdownNow();
         }
+        long unwritten = stage.flushAtClose();
         runner.close();
         long left = ring.occupancy();
         ring.close();
-        queue.close();
+        writer.queue().close();
         closeQuietly(lock);
+        if (unwritten > 0) {
+            log.error("journal closed with {} refusals counted for summaries that found no room in the ring: they were"
+                    + " answered and are not in the journal", unwritten);
+        }
         if (left > 0) {
             log.error("journal closed with {} bytes still in the ring; they are drained at the next start", left);
         } else {

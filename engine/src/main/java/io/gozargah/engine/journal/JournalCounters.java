@@ -12,15 +12,21 @@ public final class JournalCounters {
     final LongAdder recordsClaimed = new LongAdder();
     final LongAdder refusals = new LongAdder();
     final LongAdder unrecorded = new LongAdder();
+    final LongAdder summarized = new LongAdder();
+    final LongAdder summaryRecords = new LongAdder();
     final AtomicLong recordsWritten = new AtomicLong();
     final AtomicLong dictionaryEntriesWritten = new AtomicLong();
+    final AtomicLong summaryRecordsWritten = new AtomicLong();
     final AtomicLong recoveredRecords = new AtomicLong();
     final AtomicLong duplicatesSkipped = new AtomicLong();
     final AtomicLong abandonedClaims = new AtomicLong();
     final AtomicLong retiredFiles = new AtomicLong();
     final AtomicLong writerCpuNanos = new AtomicLong();
+    final AtomicLong appendFailures = new AtomicLong();
+    final AtomicLong freeBytes = new AtomicLong(-1);
     private volatile JournalRing ring;
     private volatile boolean writerFailed;
+    private volatile boolean spaceLow;
 
     void ring(JournalRing r) {
         this.ring = r;
@@ -28,6 +34,10 @@ public final class JournalCounters {
 
     void writerFailed(boolean failed) {
         this.writerFailed = failed;
+    }
+
+    void spaceLow(boolean low) {
+        this.spaceLow = low;
     }
 
     /** Transaction records the event loops put in the ring. */
@@ -62,12 +72,30 @@ public final class JournalCounters {
     }
 
     /**
-     * Exchanges whose record found no room even for a refusal: they were not answered (the connection was
-     * closed), so no client holds an id the journal lacks. Non-zero means the ring is far too small for the load
-     * or the writer stood still for long.
+     * Admitted exchanges whose booked record found no room: they were not answered (the connection was closed),
+     * so no client holds an id the journal lacks. The ring's rules keep a booked slot free for each, so this
+     * stays 0; refusals that find no room are summarized ({@link #summarized()}) and answered.
      */
     public long unrecorded() {
         return unrecorded.sum();
+    }
+
+    /**
+     * Exchanges answered without a record of their own and counted into a refusal summary instead (asked for with
+     * {@code Exchange.summarize}, or because the ring had no room left for unbooked records).
+     */
+    public long summarized() {
+        return summarized.sum();
+    }
+
+    /** Refusal summary records the event loops put in the ring. */
+    public long summaryRecords() {
+        return summaryRecords.sum();
+    }
+
+    /** Refusal summary records the writer appended to the queue (this run, start-up drain included). */
+    public long summaryRecordsWritten() {
+        return summaryRecordsWritten.get();
     }
 
     public long dictionaryEntriesWritten() {
@@ -102,8 +130,34 @@ public final class JournalCounters {
         return writerCpuNanos.get();
     }
 
-    /** Whether the writer has failed; while it has, every new request is refused. */
+    /**
+     * Whether the writer's appends are failing (no room on disk, or a queue it is repairing): from the first failed
+     * append until an attempt succeeds. While they are, every new request is refused.
+     */
     public boolean writerFailed() {
         return writerFailed;
+    }
+
+    /** Appends that failed, each tried again later (nothing dropped). */
+    public long appendFailures() {
+        return appendFailures.get();
+    }
+
+    /** Free bytes on the queue's file system at the writer's last look (every 250 ms), or -1 before the first. */
+    public long freeBytes() {
+        return freeBytes.get();
+    }
+
+    /**
+     * Whether the queue's file system has less free space than {@code journal.minFreeBytes}: new requests are refused
+     * until it has more again.
+     */
+    public boolean spaceLow() {
+        return spaceLow;
+    }
+
+    /** Whether the journal can take new work: the writer appends and the disk has room. */
+    public boolean writable() {
+        return !writerFailed && !spaceLow;
     }
 }

@@ -19,6 +19,12 @@ public final class JournalException extends RuntimeException {
         this.position = position == null ? null : position.copy();
     }
 
+    /** {@code cause}'s message with {@code prefix} in front, and its position. */
+    public JournalException(String prefix, JournalException cause) {
+        super(prefix + cause.getMessage(), cause);
+        this.position = cause.position;
+    }
+
     /** Where the journal stopped making sense, or null when it could not be opened at all. */
     public JournalPosition position() {
         return position;

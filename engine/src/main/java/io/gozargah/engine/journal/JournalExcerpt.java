@@ -8,7 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The layout of one journal excerpt in the Chronicle Queue: a record type, then one record, or a batch of
  * transaction records.
  * <pre>
- *   TRANSACTION, DICTIONARY: one record
+ *   TRANSACTION, DICTIONARY, REFUSAL_SUMMARY: one record
  *   0  record type (i32, little-endian): a {@link io.gozargah.codec.journal.RecordType}
  *   4  the record's bytes, as its flyweight lays them out (length: the rest of the excerpt)
  *

@@ -31,7 +31,8 @@ import java.nio.file.Path;
  *
  * <h2>Excerpts</h2>
  * Laid out by {@link JournalExcerpt}: the {@link io.gozargah.codec.journal.RecordType} as a little-endian int, then
- * one record ({@link io.gozargah.codec.journal.DictionaryEntryFlyweight}, or a
+ * one record ({@link io.gozargah.codec.journal.DictionaryEntryFlyweight}, a
+ * {@link io.gozargah.codec.journal.RefusalSummaryFlyweight}, or a
  * {@link io.gozargah.codec.journal.TransactionRecordFlyweight} in journals written before batches), or a batch of
  * transaction records with their count (TRANSACTION_BATCH, what the writer appends now: up to 64 per excerpt).
  * Records are in the order the writer appended them; within one event loop that is the order the transactions
@@ -48,10 +49,9 @@ import java.nio.file.Path;
  * may therefore appear many times, always with the same kind and name.
  *
  * <h2>Chain</h2>
- * Every TRANSACTION record carries the SHA-256 chain hash of
- * {@link io.gozargah.codec.journal.TransactionRecordFlyweight}, computed by {@link JournalChain} over the
- * transaction records only, in excerpt order, across cycle files and restarts; the first chains from 32 zero
- * bytes. DICTIONARY excerpts are not chained: they are repeated, so a changed name shows up as two names for one
+ * Every TRANSACTION record and every REFUSAL_SUMMARY carries the SHA-256 chain hash of
+ * {@link io.gozargah.codec.journal.TransactionRecordFlyweight}, computed by {@link JournalChain} over those
+ * records only, in excerpt order, across cycle files and restarts; the first chains from 32 zero bytes. DICTIONARY excerpts are not chained: they are repeated, so a changed name shows up as two names for one
  * id. After retention removed cycles, verification starts from the first remaining record's predecessor hash,
  * which cannot be checked (the removed cycles took it with them).
  */

@@ -2,6 +2,7 @@ package io.gozargah.engine.journal;
 
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.codec.journal.UnsupportedSchemaVersionException;
 import net.openhft.chronicle.bytes.Bytes;
@@ -31,6 +32,10 @@ import java.util.function.BooleanSupplier;
  * <p>Not thread-safe: one reader per thread.
  */
 public final class JournalReader implements AutoCloseable {
+    /** What an error in the damaged excerpt a journal ends in starts with. */
+    public static final String DAMAGED_TAIL = "damaged tail (the last write was cut short, e.g. by a full disk; gozargah"
+            + " journal repair cuts it off, as the gateway does at start): ";
+
     /** Chronicle Queue cycle files. */
     private static final String CYCLE_FILE_SUFFIX = ".cq4";
 
@@ -40,6 +45,7 @@ public final class JournalReader implements AutoCloseable {
     private final JournalNames names = new JournalNames();
     private final TransactionRecordFlyweight transaction = new TransactionRecordFlyweight();
     private final DictionaryEntryFlyweight entry = new DictionaryEntryFlyweight();
+    private final RefusalSummaryFlyweight summary = new RefusalSummaryFlyweight();
     private final JournalPosition position = new JournalPosition();
     private final UnsafeBuffer record = new UnsafeBuffer(0, 0);
     private byte[] scratch = new byte[TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES];
@@ -99,15 +105,36 @@ public final class JournalReader implements AutoCloseable {
      * @throws JournalException if the excerpt cannot be decoded
      */
     public boolean readNext(JournalVisitor visitor) {
+        long index = -1;
         try (DocumentContext context = tailer.readingDocument()) {
             if (!context.isPresent()) {
                 return false;
             }
-            long index = context.index();
+            index = context.index();
             position.excerpt(index, rollCycle.toCycle(index), rollCycle.toSequenceNumber(index));
             decode(context.wire().bytes(), visitor);
             return true;
+        } catch (JournalException e) {
+            if (index >= 0 && index == damagedTailIndex()) {
+                throw new JournalException(DAMAGED_TAIL, e);
+            }
+            throw e;
+        } catch (InternalError e) {
+            // A fault in a read of the mapped file (the JVM's SIGBUS): the file is shorter than the queue maps it,
+            // or the device failed under it.
+            throw new JournalException((index < 0 ? "after " + position : position) + ": the journal's file could not be"
+                    + " read (a fault in a memory-mapped read: the file is shorter than the queue says, or its device"
+                    + " failed): " + e.getMessage(), null, e);
         }
+    }
+
+    /**
+     * The queue index of the damaged excerpt the journal ends in (a write cut short left it: {@link JournalTail}), or
+     * -1 when its end is whole. Reads the end of the journal.
+     */
+    public long damagedTailIndex() {
+        JournalTail.Last last = JournalTail.checkLast(queue);
+        return last == null || last.whole() ? -1 : last.index();
     }
 
     /**
@@ -158,7 +185,7 @@ public final class JournalReader implements AutoCloseable {
             decodeBatch(bytes, visitor);
             return;
         }
-        if (type != RecordType.TRANSACTION && type != RecordType.DICTIONARY) {
+        if (type != RecordType.TRANSACTION && type != RecordType.DICTIONARY && type != RecordType.REFUSAL_SUMMARY) {
             skipped++;
             return;
         }
@@ -173,6 +200,10 @@ public final class JournalReader implements AutoCloseable {
                 transaction.wrapForRead(record, 0);
                 checkLength(length, transaction.length(), "transaction record");
                 visitor.transaction(position, transaction);
+            } else if (type == RecordType.REFUSAL_SUMMARY) {
+                summary.wrapForRead(record, 0);
+                checkLength(length, RefusalSummaryFlyweight.LENGTH, "refusal summary");
+                visitor.refusalSummary(position, summary);
             } else {
                 entry.wrapForRead(record, 0);
                 checkLength(length, entry.length(), "dictionary entry");
@@ -182,10 +213,14 @@ public final class JournalReader implements AutoCloseable {
             throw new JournalException(e.getMessage(), position, e);
         } catch (IndexOutOfBoundsException e) {
             throw new JournalException("truncated excerpt: " + length + " bytes, shorter than "
-                    + (type == RecordType.TRANSACTION ? "a transaction record ("
-                            + TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES + " bytes, "
-                            + TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES + " with body hashes)"
-                            : "the dictionary entry they begin"), position, e);
+                    + switch (type) {
+                        case RecordType.TRANSACTION -> "a transaction record ("
+                                + TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES + " bytes, "
+                                + TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES + " with body hashes)";
+                        case RecordType.REFUSAL_SUMMARY -> "a refusal summary (" + RefusalSummaryFlyweight.LENGTH
+                                + " bytes)";
+                        default -> "the dictionary entry they begin";
+                    }, position, e);
         }
     }
 

@@ -38,11 +38,6 @@ final class JournalRetention implements Runnable {
     private final LongSupplier clock;
     private final Runnable afterChange;
 
-    JournalRetention(JournalQueue queue, int retainDays, Path archiveDir, JournalCounters counters) {
-        this(queue.queueDir(), queue.rollCycle(), retainDays, archiveDir, counters, System::currentTimeMillis,
-                () -> queue.chronicle().refreshDirectoryListing());
-    }
-
     JournalRetention(Path queueDir, RollCycle rollCycle, int retainDays, Path archiveDir, JournalCounters counters,
                      LongSupplier clock, Runnable afterChange) {
         this.queueDir = queueDir;

@@ -1,8 +1,10 @@
 package io.gozargah.engine.journal;
 
 import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -14,7 +16,6 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,12 +35,16 @@ import java.util.concurrent.atomic.AtomicLong;
  *       booked slot, one slot per event loop (the window between one loop's check and its claim) and the
  *       refusal headroom ({@link #capacity()} / 8). When it fails the exchange is refused with 503
  *       journal-unavailable.</li>
- *   <li>A booked exchange's record ({@link #claim(int, boolean) claim(length, true)}) may use any free byte: its
- *       slot was set aside for it, so it always fits.</li>
- *   <li>Every other record (refusals, bad requests, aborted clients) may use only what is left once the booked
- *       slots and the per-loop window are set aside. When even that is gone, the record cannot be written and
- *       the exchange is not answered at all (the front end closes the connection): what a client got an answer
- *       for is always journaled.</li>
+ *   <li>A booked exchange's record ({@link #claim(int, boolean) claim(length, true)}) may use any free byte: its slot was set
+ *       aside for it, so it always fits.</li>
+ *   <li>Every other record (refusals, bad requests, aborted clients: {@link Room#UNBOOKED}) may use only what
+ *       is left once the booked slots, the per-loop window and the summary reserve ({@link #capacity()} / 16,
+ *       half the refusal headroom) are set aside. When that is gone, the exchange is still answered, and counted
+ *       into a {@link RefusalSummaryTable} instead of recorded singly.</li>
+ *   <li>Refusal summaries ({@link Room#SUMMARY}) may also use the summary reserve, never a booked slot nor the
+ *       per-loop window.</li>
+ *   <li>At close, once no event loop runs ({@link Room#CLOSING}), what the tables still hold may use any free
+ *       byte: nothing is booked and no loop can claim any more.</li>
  * </ul>
  */
 public final class JournalRing implements AutoCloseable {
@@ -53,6 +58,7 @@ public final class JournalRing implements AutoCloseable {
     private final ManyToOneRingBuffer ring;
     private final long loopWindowBytes;
     private final long headroomBytes;
+    private final long summaryReserveBytes;
     private final AtomicLong booked = new AtomicLong();
 
     private JournalRing(Path file, MappedByteBuffer mapped, int eventLoops) {
@@ -61,6 +67,7 @@ public final class JournalRing implements AutoCloseable {
         this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(mapped));
         this.loopWindowBytes = (long) eventLoops * SLOT_BYTES;
         this.headroomBytes = ring.capacity() / 8;
+        this.summaryReserveBytes = ring.capacity() / 16;
     }
 
     /** File bytes of a ring with {@code capacity} bytes of records. */
@@ -125,18 +132,40 @@ public final class JournalRing implements AutoCloseable {
         booked.decrementAndGet();
     }
 
+    /** Who a claim is for, which decides how much of the free room it may use (see the class comment). */
+    public enum Room {
+        /** A transaction record of an exchange admission booked a slot for. */
+        BOOKED,
+        /** A transaction record of an exchange that booked nothing (refused, bad, aborted before admission). */
+        UNBOOKED,
+        /** A refusal summary, flushed by an event loop. */
+        SUMMARY,
+        /** A refusal summary flushed at close, when no event loop runs and nothing is booked. */
+        CLOSING
+    }
+
     /**
-     * Claims room for a record of {@code length} bytes and returns its index in {@link #buffer()}, or -1 when the
-     * rule of the class comment leaves no room for it. {@link #commit} it once written.
+     * Claims room for a transaction record of {@code length} bytes and returns its index in {@link #buffer()}, or
+     * -1 when the rule of the class comment leaves no room for it. {@link #commit} it once written.
      */
     public int claim(int length, boolean bookedSlot) {
-        if (!bookedSlot) {
+        return claim(RecordType.TRANSACTION, length, bookedSlot ? Room.BOOKED : Room.UNBOOKED);
+    }
+
+    /** Claims room for a refusal summary as {@code room} allows; -1 when there is none. */
+    public int claimSummary(Room room) {
+        return claim(RecordType.REFUSAL_SUMMARY, RefusalSummaryFlyweight.LENGTH, room);
+    }
+
+    private int claim(int type, int length, Room room) {
+        if (room == Room.UNBOOKED || room == Room.SUMMARY) {
             long free = (long) ring.capacity() - ring.size();
-            if (free - booked.get() * SLOT_BYTES - loopWindowBytes < SLOT_BYTES) {
+            long setAside = booked.get() * SLOT_BYTES + loopWindowBytes + (room == Room.UNBOOKED ? summaryReserveBytes : 0);
+            if (free - setAside < SLOT_BYTES) {
                 return -1;
             }
         }
-        int index = ring.tryClaim(RecordType.TRANSACTION, length);
+        int index = ring.tryClaim(type, length);
         return index < 0 ? -1 : index;
     }
 
@@ -246,10 +275,12 @@ public final class JournalRing implements AutoCloseable {
     }
 
     /**
-     * Whether a committed transaction record with id {@code (msb, lsb)} is in the ring, without consuming
-     * anything: the writer's recovery asks it about the last record already in the queue.
+     * Whether a committed record of {@code type} whose bytes before its chain hash are {@code covered[0,
+     * coveredLength)} is in the
+     * ring, without consuming anything: the writer's recovery asks it about the last chained record already in the
+     * queue (the ring's copy has no chain hash yet; everything before it is the same).
      */
-    public boolean containsTransaction(long msb, long lsb) {
+    public boolean contains(int type, byte[] covered, int coveredLength) {
         AtomicBuffer b = ring.buffer();
         int mask = ring.capacity() - 1;
         long tail = ring.producerPosition();
@@ -259,16 +290,29 @@ public final class JournalRing implements AutoCloseable {
             if (length <= 0) {
                 return false;
             }
-            int type = b.getInt(RecordDescriptor.typeOffset(index));
-            int payload = index + RecordDescriptor.HEADER_LENGTH;
-            if (type == RecordType.TRANSACTION
-                    && b.getLong(payload + TransactionRecordFlyweight.TX_ID_MSB_OFFSET, ByteOrder.LITTLE_ENDIAN) == msb
-                    && b.getLong(payload + TransactionRecordFlyweight.TX_ID_LSB_OFFSET, ByteOrder.LITTLE_ENDIAN) == lsb) {
+            if (b.getInt(RecordDescriptor.typeOffset(index)) == type && matches(b, index + RecordDescriptor.HEADER_LENGTH,
+                    length - RecordDescriptor.HEADER_LENGTH, covered, coveredLength)) {
                 return true;
             }
             p += BitUtil.align(length, RecordDescriptor.ALIGNMENT);
         }
         return false;
+    }
+
+    /**
+     * Whether the record of {@code length} bytes at {@code index} of {@code buffer} has
+     * {@code covered[0, coveredLength)} as its bytes before the chain hash.
+     */
+    static boolean matches(DirectBuffer buffer, int index, int length, byte[] covered, int coveredLength) {
+        if (length != coveredLength + TransactionRecordFlyweight.CHAIN_HASH_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < coveredLength; i++) {
+            if (buffer.getByte(index + i) != covered[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.gozargah.engine.journal;
 
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.calendar.BillingCalendar;
 import io.gozargah.engine.calendar.BillingPeriod;
@@ -42,6 +43,7 @@ public final class JournalStatistics implements JournalVisitor {
     private Tally month;
     private int monthIndex;
     private long transactions;
+    private long summarized;
     private long firstMillis = Long.MAX_VALUE;
     private long lastMillis = Long.MIN_VALUE;
 
@@ -60,31 +62,54 @@ public final class JournalStatistics implements JournalVisitor {
 
     @Override
     public void transaction(JournalPosition position, TransactionRecordFlyweight record) {
-        long millis = Math.floorDiv(record.startEpochNanos(), 1_000_000L);
-        if (millis < fromMillis || millis >= toMillis) {
-            return;
-        }
-        transactions++;
-        firstMillis = Math.min(firstMillis, millis);
-        lastMillis = Math.max(lastMillis, millis);
-        int consumer = consumers.index(record.consumerId(), DictionaryEntryFlyweight.KIND_CONSUMER);
-        int service = services.index(record.serviceId(), DictionaryEntryFlyweight.KIND_SERVICE);
-        int provider = providerOf(service);
-        consumers.count(consumer, consumer, service, provider);
-        services.count(service, consumer, service, provider);
-        providers.count(provider, consumer, service, provider);
-        month(millis).count(consumer, service, provider);
-        long[] outcome = outcomes.get(record.outcomeCode());
-        if (outcome == null) {
-            outcome = new long[1];
-            outcomes.put(record.outcomeCode(), outcome);
-        }
-        outcome[0]++;
+        count(record.startEpochNanos(), record.consumerId(), record.serviceId(), record.outcomeCode(), 1);
     }
 
-    /** Transactions counted. */
+    /**
+     * A summary's exchanges count as transactions (each was answered with a transaction id), in the month its
+     * first one started, with its outcome, consumer and service: so the totals are the number of answers.
+     */
+    @Override
+    public void refusalSummary(JournalPosition position, RefusalSummaryFlyweight summary) {
+        if (count(summary.intervalStartEpochNanos(), summary.consumerId(), summary.serviceId(),
+                summary.outcomeCode(), summary.count())) {
+            summarized += summary.count();
+        }
+    }
+
+    /** Counts {@code n} transactions that started at {@code startEpochNanos}; false when that is outside the period. */
+    private boolean count(long startEpochNanos, int consumerId, int serviceId, int outcomeCode, long n) {
+        long millis = Math.floorDiv(startEpochNanos, 1_000_000L);
+        if (millis < fromMillis || millis >= toMillis) {
+            return false;
+        }
+        transactions += n;
+        firstMillis = Math.min(firstMillis, millis);
+        lastMillis = Math.max(lastMillis, millis);
+        int consumer = consumers.index(consumerId, DictionaryEntryFlyweight.KIND_CONSUMER);
+        int service = services.index(serviceId, DictionaryEntryFlyweight.KIND_SERVICE);
+        int provider = providerOf(service);
+        consumers.count(consumer, consumer, service, provider, n);
+        services.count(service, consumer, service, provider, n);
+        providers.count(provider, consumer, service, provider, n);
+        month(millis).count(consumer, service, provider, n);
+        long[] outcome = outcomes.get(outcomeCode);
+        if (outcome == null) {
+            outcome = new long[1];
+            outcomes.put(outcomeCode, outcome);
+        }
+        outcome[0] += n;
+        return true;
+    }
+
+    /** Transactions counted, those of refusal summaries included. */
     public long transactions() {
         return transactions;
+    }
+
+    /** Transactions counted through refusal summaries (part of {@link #transactions()}). */
+    public long summarized() {
+        return summarized;
     }
 
     /** Start of the first transaction counted, epoch milliseconds, or {@link Long#MAX_VALUE} if none. */
@@ -247,8 +272,8 @@ public final class JournalStatistics implements JournalVisitor {
             return tallies.get(index).name;
         }
 
-        void count(int index, int consumer, int service, int provider) {
-            tallies.get(index).count(consumer, service, provider);
+        void count(int index, int consumer, int service, int provider, long n) {
+            tallies.get(index).count(consumer, service, provider, n);
         }
 
         /** Rows, busiest first, then by name. */
@@ -277,8 +302,8 @@ public final class JournalStatistics implements JournalVisitor {
             this.name = name;
         }
 
-        void count(int consumer, int service, int provider) {
-            transactions++;
+        void count(int consumer, int service, int provider, long n) {
+            transactions += n;
             consumers.set(consumer);
             services.set(service);
             providers.set(provider);

@@ -1,6 +1,7 @@
 package io.gozargah.engine.journal;
 
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 
 /**
@@ -20,4 +21,11 @@ public interface JournalVisitor {
 
     /** A transaction record; its dictionary ids resolve through the reader's {@link JournalNames}. */
     void transaction(JournalPosition position, TransactionRecordFlyweight record);
+
+    /**
+     * A refusal summary: {@code summary.count()} exchanges answered without a record of their own, chained with the
+     * transactions. Its dictionary ids resolve through the reader's {@link JournalNames}.
+     */
+    default void refusalSummary(JournalPosition position, RefusalSummaryFlyweight summary) {
+    }
 }

@@ -1,6 +1,7 @@
 package io.gozargah.engine.journal;
 
 import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
@@ -8,6 +9,7 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -17,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteOrder;
+import java.util.function.Supplier;
 
 /**
  * The one thread that moves records from the {@link JournalRing} into the {@link JournalQueue}: a duty-cycle
@@ -32,19 +35,29 @@ import java.nio.ByteOrder;
  * in the kernel's read-around or one page per fault, by the backlog ({@link QueueMappingAdvice}).
  *
  * <h2>Start-up: exactly once</h2>
- * {@link #recover()} runs before the event loops do. It journals the whole dictionary, finds the last transaction
- * record in the queue (the last of the last batch) and continues the chain from its hash. The ring frees a
- * drain's records only after the writer appended them ({@link JournalRing#drain}), so a crash between the two
- * leaves records in the ring that are already in the queue: they are exactly the ring's records up to and
- * including the queue's last transaction id (the ring and the queue keep the same order, and ids are unique). If
- * the ring holds that id, every record up to it is skipped; if it does not, nothing is. Claims a dead producer
- * never committed are skipped too (their exchanges were never answered). {@link #drainAll()} then empties the
- * ring before the gateway accepts a connection.
+ * {@link #recover()} runs before the event loops do. It finds the last chained record in the queue (the last of
+ * the last batch, or a refusal summary) and continues the chain from its hash. The ring frees a drain's records
+ * only after the writer appended them ({@link JournalRing#drain}), so a crash between the two leaves records in
+ * the ring that are already in the queue: they are exactly the ring's records up to and including the queue's
+ * last chained record (the ring and the queue keep the same order, and no two records are alike). If the ring
+ * holds that record, every record up to it is skipped; if it does not, nothing is. Claims a dead producer never
+ * committed are skipped too (their exchanges were never answered). {@link #drainAll()} then journals the whole
+ * dictionary and empties the ring before the gateway accepts a connection.
  *
- * <h2>Failure</h2>
- * If appending fails (a full disk, a broken queue) the record that failed stays in the ring, the writer stops and
- * says so ({@link JournalCounters#writerFailed()}), and admission refuses new work until a restart drains the
- * ring. Nothing is dropped.
+ * <h2>Failure: nothing half-written, nothing dropped, and no restart needed</h2>
+ * Every excerpt goes through {@link QueueAppend}, which first reserves its room on disk ({@link QueueSpace}): on
+ * a full disk the append is refused before a byte of it is written ({@link JournalSpaceException}). The drain
+ * that met it ends there without freeing anything in the ring, so the records it had not appended, and those it
+ * had, are still in the ring; the writer forgets the batch it was making, continues the chain from the last record
+ * it did append, and skips the ring up to that record, exactly as a start-up would. It tries again after a pause
+ * that doubles from {@link #MIN_RETRY_MILLIS} to {@link #MAX_RETRY_MILLIS}, and admission refuses new work
+ * ({@link JournalCounters#writerFailed()}) until an attempt succeeds; then it says so and goes on. Any other
+ * failure of an append (a fault in Chronicle's copy, which the JVM raises as an {@code InternalError}, or an
+ * exception from the queue) may have left a torn excerpt: the writer then closes the queue, cuts the damaged
+ * tail off ({@link JournalRepair}), opens the queue again and recovers as at start-up, and goes on the same way.
+ * The free space of the queue's file system is read every {@link #SPACE_CHECK_MILLIS}: below
+ * {@code journal.minFreeBytes} admission refuses new work before the disk is full
+ * ({@link JournalCounters#spaceLow()}).
  */
 public final class JournalWriterAgent implements Agent, JournalRing.Drain {
     private static final Logger log = LoggerFactory.getLogger(JournalWriterAgent.class);
@@ -55,6 +68,14 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
 
     /** Records per duty cycle: one consumer-position update (and one ring zeroing) per this many records. */
     static final int BATCH = 1024;
+
+    /** The first pause before a failed append is tried again; it doubles up to {@link #MAX_RETRY_MILLIS}. */
+    static final long MIN_RETRY_MILLIS = 10;
+    static final long MAX_RETRY_MILLIS = 1000;
+    /** While appends keep failing the same way, one log line per this long. */
+    static final long FAILURE_LOG_MILLIS = 10_000;
+    /** How often the free space of the queue's file system is read (a statvfs). */
+    static final long SPACE_CHECK_MILLIS = 250;
 
     /**
      * Transaction records per excerpt, at most: 8 KiB (12 KiB with body hashes) of records, Chronicle's cost
@@ -80,10 +101,12 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
     }
 
     private final JournalRing ring;
-    private final JournalQueue queue;
+    private final Supplier<JournalQueue> reopen;
     private final JournalDictionary dictionary;
     private final JournalCounters counters;
     private final WriterClock clock;
+    private final QueueAppend appendOp;
+    private final long minFreeBytes;
     private final JournalChain chain = new JournalChain();
     /** The batch being made: a whole TRANSACTION_BATCH excerpt body (type, count, records), sealed in place. */
     private final byte[] batch = new byte[JournalExcerpt.BATCH_RECORDS_OFFSET
@@ -91,6 +114,7 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
     private final UnsafeBuffer batchBuffer = new UnsafeBuffer(batch);
     private int batchCount;
     private int batchLength = JournalExcerpt.BATCH_RECORDS_OFFSET;
+    private int lastRecordLength;
     /**
      * One excerpt's bytes in native memory, handed whole to {@code ExcerptAppender.writeBytes}: measured at a
      * third of the cost of a {@code writingDocument()} context. Native, because Chronicle copies a heap source
@@ -98,28 +122,70 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
      * with one memory copy.
      */
     private final Bytes<?> excerpt = Bytes.allocateElasticDirect(batch.length);
+    private volatile JournalQueue queue;
     private ExcerptAppender appender;
+    private QueueSpace space;
     /** Read-around or not on the appender's page faults, by the backlog: see {@link QueueMappingAdvice}. */
     private final QueueMappingAdvice advice = new QueueMappingAdvice();
     private int cycle = Integer.MIN_VALUE;
     /** Dictionary entries journaled in the current cycle: ids up to this are known to its readers. */
     private int journaledIds;
+    /** A refusal summary being sealed: summaries are appended one per excerpt, between batches. */
+    private final byte[] summary = new byte[RefusalSummaryFlyweight.LENGTH];
+    /**
+     * The last chained record in the queue, as far as this writer knows: its type, bytes before its chain hash,
+     * and chain hash. Where the chain and the ring's skipping resume after a failed append.
+     */
+    private boolean appended;
+    private int appendedType;
+    private final byte[] appendedCovered = new byte[TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES];
+    private int appendedCoveredLength;
+    private final byte[] appendedHash = new byte[TransactionRecordFlyweight.CHAIN_HASH_LENGTH];
     private boolean recovering;
+    /** Ring records up to the one whose type and bytes before its chain hash are these are skipped. */
     private boolean skipping;
-    private long skipMsb;
-    private long skipLsb;
+    private int skipType;
+    private final byte[] skipCovered = new byte[TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES];
+    private int skipCoveredLength;
     private long cpuAtStart;
     private long cpuReadMillis;
+    /** When the free space was last read; 0 so that the first look is at once. */
+    private long spaceCheckMillis;
     private volatile boolean suspended;
-    private volatile boolean failed;
+    /** False from a failed append until an attempt succeeds; admission refuses new work meanwhile. */
+    private volatile boolean appending = true;
+    private boolean needsReopen;
+    private boolean lastFailureWasSpace;
+    private long failureLoggedMillis;
+    private long failingSinceMillis;
+    private long failedAttempts;
+    private long retryAtMillis;
+    private long retryMillis;
 
+    /** A writer that reserves room with {@link QueueAppend#RESERVED} and keeps no free-space floor (tests). */
     JournalWriterAgent(JournalRing ring, JournalQueue queue, JournalDictionary dictionary, JournalCounters counters,
                        WriterClock clock) {
+        this(ring, queue, () -> JournalQueue.openForWrite(queue.dir(), queue.rollCycle(), clock), dictionary, counters,
+                clock, QueueAppend.RESERVED, 0);
+    }
+
+    /**
+     * @param queue        the queue it appends to, open for writing
+     * @param reopen       opens the queue for writing again, after a failure closed it
+     * @param appendOp     how an excerpt is appended ({@link QueueAppend#RESERVED}, or a test's faults)
+     * @param minFreeBytes below this many free bytes on the queue's file system, {@link JournalCounters#spaceLow()}
+     */
+    JournalWriterAgent(JournalRing ring, JournalQueue queue, Supplier<JournalQueue> reopen,
+                       JournalDictionary dictionary, JournalCounters counters, WriterClock clock, QueueAppend appendOp,
+                       long minFreeBytes) {
         this.ring = ring;
         this.queue = queue;
+        this.reopen = reopen;
         this.dictionary = dictionary;
         this.counters = counters;
         this.clock = clock;
+        this.appendOp = appendOp;
+        this.minFreeBytes = minFreeBytes;
     }
 
     @Override
@@ -129,67 +195,70 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
 
     /** Start-up, before any producer runs: see the class comment. */
     void recover() {
-        appender = queue.appender();
-        clock.tick();
-        startCycle();
-        findLastTransaction();
+        open();
+        checkSpace(clock.currentTimeMillis());
         recovering = true;
     }
 
-    private void findLastTransaction() {
-        UnsafeBuffer view = new UnsafeBuffer(0, 0);
-        byte[] scratch = new byte[batch.length];
-        TransactionRecordFlyweight r = new TransactionRecordFlyweight();
-        try (ExcerptTailer tailer = queue.tailer().direction(TailerDirection.BACKWARD).toEnd()) {
-            while (true) {
-                try (DocumentContext dc = tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        return;
-                    }
-                    Bytes<?> bytes = dc.wire().bytes();
-                    int type = JournalExcerpt.type(bytes);
-                    if (type == RecordType.TRANSACTION) {
-                        JournalExcerpt.wrapRecord(bytes, view, scratch);
-                        r.wrapForRead(view, 0);
-                    } else if (type == RecordType.TRANSACTION_BATCH) {
-                        if (scratch.length < bytes.readRemaining()) {
-                            scratch = new byte[(int) bytes.readRemaining()];
-                        }
-                        int length = JournalExcerpt.wrap(bytes, JournalExcerpt.BATCH_RECORDS_OFFSET, view, scratch);
-                        int count = JournalExcerpt.batchCount(bytes);
-                        int at = 0;
-                        for (int i = 0; i < count; i++) {
-                            r.wrapForRead(view, at);
-                            at += r.length();
-                        }
-                        if (count < 1 || at != length) {
-                            throw new JournalException("the journal's last batch of transactions is malformed: "
-                                    + count + " records said, " + length + " bytes", null, null);
-                        }
-                        r.wrapForRead(view, at - r.length());
-                    } else {
-                        continue;
-                    }
-                    byte[] hash = new byte[TransactionRecordFlyweight.CHAIN_HASH_LENGTH];
-                    r.getChainHash(hash, 0);
-                    chain.continueFrom(hash, 0);
-                    if (ring.containsTransaction(r.txIdMsb(), r.txIdLsb())) {
-                        skipping = true;
-                        skipMsb = r.txIdMsb();
-                        skipLsb = r.txIdLsb();
-                    }
-                    return;
-                }
-            }
+    /** Takes up the queue: its appender, where the chain ends, and what of the ring it already holds. */
+    private void open() {
+        appender = queue.appender();
+        space = new QueueSpace(queue.queueDir());
+        clock.tick();
+        cycle = Integer.MIN_VALUE;
+        JournalTail.Chained last = JournalTail.lastChained(queue);
+        appended = last != null;
+        if (appended) {
+            appendedType = last.type();
+            appendedCoveredLength = last.covered().length;
+            System.arraycopy(last.covered(), 0, appendedCovered, 0, appendedCoveredLength);
+            System.arraycopy(last.hash(), 0, appendedHash, 0, appendedHash.length);
+        }
+        resumeAfterAppended();
+    }
+
+    /**
+     * Continues the chain from the last record in the queue, and skips the ring up to that record when the ring
+     * still holds it: at start-up, and after an append failed in the middle of a drain whose records are all still
+     * in the ring, some of them appended.
+     */
+    private void resumeAfterAppended() {
+        batchCount = 0;
+        batchLength = JournalExcerpt.BATCH_RECORDS_OFFSET;
+        skipping = false;
+        if (!appended) {
+            chain.reset();
+            return;
+        }
+        chain.continueFrom(appendedHash, 0);
+        if (ring.contains(appendedType, appendedCovered, appendedCoveredLength)) {
+            skipping = true;
+            skipType = appendedType;
+            skipCoveredLength = appendedCoveredLength;
+            System.arraycopy(appendedCovered, 0, skipCovered, 0, skipCoveredLength);
         }
     }
 
-    /** Drains the ring completely; at start-up (after {@link #recover()}) and when the gateway has stopped. */
+    /** After a chained record of {@code length} bytes at {@code offset} of {@code bytes} reached the queue. */
+    private void appended(int type, byte[] bytes, int offset, int length) {
+        appended = true;
+        appendedType = type;
+        appendedCoveredLength = length - TransactionRecordFlyweight.CHAIN_HASH_LENGTH;
+        System.arraycopy(bytes, offset, appendedCovered, 0, appendedCoveredLength);
+        System.arraycopy(bytes, offset + appendedCoveredLength, appendedHash, 0, appendedHash.length);
+    }
+
+    /**
+     * Drains the ring completely; at start-up (after {@link #recover()}) and when the gateway has stopped. Returns
+     * early, with what is left still in the ring, when an append fails ({@link #appending()} is then false).
+     */
     void drainAll() {
-        while (!failed) {
+        while (true) {
             clock.tick();
-            startCycleIfDue();
-            int n = drain();
+            int n = attempt();
+            if (n < 0) {
+                return;
+            }
             if (n == 0) {
                 if (recovering && ring.skipAbandonedAtHead()) {
                     counters.abandonedClaims.lazySet(counters.abandonedClaims.get() + 1);
@@ -201,7 +270,7 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
         if (recovering) {
             recovering = false;
             if (skipping) {
-                throw new IllegalStateException("the journal's last transaction was in the ring but not found when"
+                throw new IllegalStateException("the journal's last record was in the ring but not found when"
                         + " draining it");
             }
             long recovered = counters.recoveredRecords.get();
@@ -215,45 +284,167 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
 
     @Override
     public int doWork() {
-        if (suspended || failed) {
+        if (suspended) {
             return 0;
         }
         clock.tick();
-        if (clock.currentTimeMillis() - cpuReadMillis >= CPU_READ_INTERVAL_MILLIS) {
-            cpuReadMillis = clock.currentTimeMillis();
+        long now = clock.currentTimeMillis();
+        if (now - cpuReadMillis >= CPU_READ_INTERVAL_MILLIS) {
+            cpuReadMillis = now;
             counters.writerCpuNanos.lazySet(THREADS.getCurrentThreadCpuTime() - cpuAtStart);
         }
-        startCycleIfDue();
-        int n = drain();
+        checkSpace(now);
+        if (!appending && now < retryAtMillis) {
+            return 0;
+        }
+        int n = attempt();
+        if (n < 0) {
+            return 0;
+        }
         advice.drained(n, BATCH);
         return n;
     }
 
-    /** One drain of the ring; a failure fails the writer, leaving the records in the ring. */
-    private int drain() {
+    /**
+     * One try: the queue taken up again if a failure closed it, the dictionary at a new cycle, one drain of the
+     * ring. Returns the records drained, or -1 when an append failed (see the class comment).
+     */
+    private int attempt() {
         try {
-            return ring.drain(this, BATCH);
+            if (needsReopen) {
+                reopen();
+            }
+            startCycleIfDue();
+            int n = ring.drain(this, BATCH);
+            if (!appending) {
+                resumed();
+            }
+            return n;
+        } catch (JournalSpaceException e) {
+            appendFailed(e, false);
+            return -1;
         } catch (RuntimeException | Error e) {
-            fail(e);
-            return 0;
+            appendFailed(e, true);
+            return -1;
+        }
+    }
+
+    private void appendFailed(Throwable e, boolean damaging) {
+        long now = clock.currentTimeMillis();
+        failedAttempts++;
+        counters.appendFailures.lazySet(counters.appendFailures.get() + 1);
+        String what = damaging ? e.toString() : e.getMessage();
+        if (appending) {
+            appending = false;
+            counters.writerFailed(true);
+            failingSinceMillis = now;
+            failureLoggedMillis = now;
+            retryMillis = MIN_RETRY_MILLIS;
+            if (damaging) {
+                log.error("journal: an append failed and may have left a torn excerpt; the writer repairs the queue's"
+                        + " tail and tries again, and new requests are refused meanwhile", e);
+            } else {
+                log.warn("journal: {}; new requests are refused with 503 journal-unavailable and the writer tries"
+                        + " again until there is room", what);
+            }
+        } else {
+            retryMillis = Math.min(MAX_RETRY_MILLIS, retryMillis * 2);
+            if (damaging != !lastFailureWasSpace || now - failureLoggedMillis >= FAILURE_LOG_MILLIS) {
+                failureLoggedMillis = now;
+                log.warn("journal: still cannot append ({} attempts): {}", failedAttempts, what);
+            }
+        }
+        lastFailureWasSpace = !damaging;
+        retryAtMillis = now + retryMillis;
+        if (damaging) {
+            needsReopen = true;
+        } else {
+            resumeAfterAppended();
+        }
+    }
+
+    private void resumed() {
+        appending = true;
+        counters.writerFailed(false);
+        log.info("journal: appending again after {} ms and {} failed attempts; {} bytes waited in the ring",
+                clock.currentTimeMillis() - failingSinceMillis, failedAttempts, ring.occupancy());
+        failedAttempts = 0;
+    }
+
+    /** Closes the queue, cuts a damaged tail off it, opens it again and takes it up as at start-up. */
+    private void reopen() {
+        closeQueue();
+        JournalRepair.repairTail(queue.dir(), false, line -> log.warn("journal: {}", line));
+        queue = reopen.get();
+        open();
+        needsReopen = false;
+    }
+
+    private void closeQueue() {
+        if (appender != null) {
+            appender.close();
+            appender = null;
+        }
+        if (space != null) {
+            space.close();
+            space = null;
+        }
+        queue.close();
+    }
+
+    /** Reads the file system's free space every {@link #SPACE_CHECK_MILLIS}; says when it crosses the floor. */
+    private void checkSpace(long now) {
+        if (now - spaceCheckMillis < SPACE_CHECK_MILLIS || space == null) {
+            return;
+        }
+        spaceCheckMillis = now;
+        long free;
+        try {
+            free = space.freeBytes();
+        } catch (RuntimeException e) {
+            return; // the next append finds out what is wrong with the file system
+        }
+        counters.freeBytes.lazySet(free);
+        boolean low = free < minFreeBytes;
+        if (low != counters.spaceLow()) {
+            counters.spaceLow(low);
+            if (low) {
+                log.warn("journal: {} bytes free on the file system of {}, below journal.minFreeBytes ({}): new"
+                        + " requests are refused with 503 journal-unavailable until there is more", free,
+                        queue.queueDir(), minFreeBytes);
+            } else {
+                log.info("journal: {} bytes free on the file system of {} again (journal.minFreeBytes {}): taking"
+                        + " new requests", free, queue.queueDir(), minFreeBytes);
+            }
         }
     }
 
     @Override
     public void record(int type, MutableDirectBuffer buffer, int index, int length) {
-        if (type != RecordType.TRANSACTION) {
+        if (type != RecordType.TRANSACTION && type != RecordType.REFUSAL_SUMMARY) {
             return; // nothing else is put in the ring; a future type is not ours to journal
         }
         if (skipping) {
             counters.duplicatesSkipped.lazySet(counters.duplicatesSkipped.get() + 1);
-            if (buffer.getLong(index + TransactionRecordFlyweight.TX_ID_MSB_OFFSET, ByteOrder.LITTLE_ENDIAN) == skipMsb
-                    && buffer.getLong(index + TransactionRecordFlyweight.TX_ID_LSB_OFFSET, ByteOrder.LITTLE_ENDIAN) == skipLsb) {
+            if (type == skipType && JournalRing.matches(buffer, index, length, skipCovered, skipCoveredLength)) {
                 skipping = false;
             }
             return;
         }
         int consumer = buffer.getInt(index + TransactionRecordFlyweight.CONSUMER_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
         int service = buffer.getInt(index + TransactionRecordFlyweight.SERVICE_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        if (type == RecordType.REFUSAL_SUMMARY) {
+            appendBatch();
+            if (Integer.compareUnsigned(Math.max(consumer, service), journaledIds) > 0) {
+                journalDictionary();
+            }
+            buffer.getBytes(index, summary, 0, RefusalSummaryFlyweight.LENGTH);
+            chain.seal(summary, 0, RefusalSummaryFlyweight.LENGTH);
+            append(RecordType.REFUSAL_SUMMARY, summary, RefusalSummaryFlyweight.LENGTH);
+            appended(RecordType.REFUSAL_SUMMARY, summary, 0, RefusalSummaryFlyweight.LENGTH);
+            counters.summaryRecordsWritten.lazySet(counters.summaryRecordsWritten.get() + 1);
+            return;
+        }
         int endpoint = buffer.getInt(index + TransactionRecordFlyweight.ENDPOINT_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
         int maxId = Math.max(consumer, Math.max(service, endpoint));
         if (Integer.compareUnsigned(maxId, journaledIds) > 0) {
@@ -266,6 +457,7 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
         buffer.getBytes(index, batch, batchLength, length);
         chain.seal(batch, batchLength, length);
         batchLength += length;
+        lastRecordLength = length;
         batchCount++;
     }
 
@@ -283,6 +475,7 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
         batchBuffer.putInt(JournalExcerpt.TYPE_OFFSET, RecordType.TRANSACTION_BATCH, ByteOrder.LITTLE_ENDIAN);
         batchBuffer.putInt(JournalExcerpt.BATCH_COUNT_OFFSET, batchCount, ByteOrder.LITTLE_ENDIAN);
         append(batchBuffer, batchLength);
+        appended(RecordType.TRANSACTION, batch, batchLength - lastRecordLength, lastRecordLength);
         counters.recordsWritten.lazySet(counters.recordsWritten.get() + batchCount);
         if (recovering) {
             counters.recoveredRecords.lazySet(counters.recoveredRecords.get() + batchCount);
@@ -291,17 +484,17 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
         batchLength = JournalExcerpt.BATCH_RECORDS_OFFSET;
     }
 
+    /**
+     * A new roll cycle (or a new run) begins with the whole dictionary, so each cycle file reads on its own. The
+     * cycle counts as begun once all of it is appended: an append that fails on the way has it journaled again.
+     */
     private void startCycleIfDue() {
-        if (queue.chronicle().cycle() != cycle) {
-            startCycle();
+        int now = queue.chronicle().cycle();
+        if (now != cycle) {
+            journaledIds = 0;
+            journalDictionary();
+            cycle = now;
         }
-    }
-
-    /** A new roll cycle (or a new run) begins with the whole dictionary, so each cycle file reads on its own. */
-    private void startCycle() {
-        cycle = queue.chronicle().cycle();
-        journaledIds = 0;
-        journalDictionary();
     }
 
     /** Journals the dictionary entries published since the last call. */
@@ -321,7 +514,7 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
     private void append(int type, byte[] bytes, int length) {
         excerpt.clear();
         JournalExcerpt.write(excerpt, type, bytes, 0, length);
-        appender.writeBytes(excerpt);
+        appendOp.append(space, appender, queue.chronicle().cycle(), excerpt);
         advice.afterAppend(appender);
     }
 
@@ -329,14 +522,8 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
     private void append(UnsafeBuffer body, int length) {
         excerpt.clear();
         excerpt.unsafeWriteObject(body.byteArray(), (int) body.addressOffset(), length);
-        appender.writeBytes(excerpt);
+        appendOp.append(space, appender, queue.chronicle().cycle(), excerpt);
         advice.afterAppend(appender);
-    }
-
-    private void fail(Throwable e) {
-        failed = true;
-        counters.writerFailed(true);
-        log.error("journal writer failed; new requests are refused until a restart drains the ring", e);
     }
 
     /** Stops draining without failing, until {@link #resume()} (tests: a stalled writer). */
@@ -348,8 +535,19 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
         suspended = false;
     }
 
-    boolean failed() {
-        return failed;
+    /** False from a failed append until an attempt succeeds: new work is refused meanwhile. */
+    boolean appending() {
+        return appending;
+    }
+
+    /** Whether the last failed append was refused for room, nothing written (rather than something worse). */
+    boolean lastFailureWasSpace() {
+        return lastFailureWasSpace;
+    }
+
+    /** The queue it appends to: another one after a failure made it take the queue up again. */
+    JournalQueue queue() {
+        return queue;
     }
 
     /** The advice given to the queue's mapped chunks (tests). */
@@ -379,6 +577,9 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
         }
         if (appender != null) {
             appender.close();
+        }
+        if (space != null) {
+            space.close();
         }
         excerpt.releaseLast();
     }

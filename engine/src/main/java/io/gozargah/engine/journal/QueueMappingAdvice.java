@@ -84,21 +84,14 @@ final class QueueMappingAdvice {
         this.populateAhead = posix == null ? 0 : populateAhead;
     }
 
-    /** The posix calls, or null when there are none: the library's fallback does nothing and says it succeeded. */
+    /** The posix calls, or null when there are none (said once in the log). */
     private static PosixAPI posixOrNull() {
-        String why;
-        try {
-            PosixAPI posix = PosixAPI.posix();
-            if (!posix.getClass().getSimpleName().startsWith("NoOp")) {
-                return posix;
-            }
-            why = "the posix library found no native access";
-        } catch (RuntimeException | LinkageError e) {
-            why = e.toString();
+        PosixAPI posix = NativePosix.orNull();
+        if (posix == null) {
+            log.warn("journal: cannot madvise the queue's chunks ({}); the kernel reads around the writer's page"
+                    + " faults", NativePosix.unavailable());
         }
-        log.warn("journal: cannot madvise the queue's chunks ({}); the kernel reads around the writer's page faults",
-                why);
-        return null;
+        return posix;
     }
 
     /** After each append: a chunk the appender has moved onto gets the advice of the moment. */

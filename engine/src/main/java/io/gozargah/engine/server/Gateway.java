@@ -229,9 +229,19 @@ public final class Gateway implements AutoCloseable {
         metrics.gauge("gozargah_journal_ring_capacity_bytes", "Bytes of the journal ring.", c::ringCapacityBytes);
         metrics.counter("gozargah_journal_refusals_total", "Requests refused with 503 journal-unavailable.",
                 c::refusals);
-        metrics.gauge("gozargah_journal_writer_failed", "1 when the journal writer has failed, else 0.",
-                () -> c.writerFailed() ? 1 : 0);
-        readinessCheck("journal writable", () -> !c.writerFailed());
+        metrics.counter("gozargah_journal_summarized_total", "Exchanges answered without a record of their own and"
+                + " counted into refusal summaries (the ring had no room for them, or a flood was summarized).",
+                c::summarized);
+        metrics.counter("gozargah_journal_summary_records_total", "Refusal summary records the event loops put in the"
+                + " ring.", c::summaryRecords);
+        metrics.gauge("gozargah_journal_writer_failed", "1 while the journal writer's appends fail (it tries again),"
+                + " else 0.", () -> c.writerFailed() ? 1 : 0);
+        metrics.counter("gozargah_journal_append_failures_total", "Appends to the journal's queue that failed and were"
+                + " tried again (no room on disk, a queue repaired).", c::appendFailures);
+        metrics.gauge("gozargah_journal_free_bytes", "Free bytes on the journal's file system.", c::freeBytes);
+        metrics.gauge("gozargah_journal_space_low", "1 while the journal's file system has less free space than"
+                + " journal.minFreeBytes (new requests are refused), else 0.", () -> c.spaceLow() ? 1 : 0);
+        readinessCheck("journal writable", c::writable);
     }
 
     /**

@@ -12,12 +12,14 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * State owned by one event loop and used only from it: its upstream pools, its transaction id generator,
- * and scratch space for hashing API keys. Nothing here is locked because nothing here is shared.
+ * scratch space for hashing API keys, and what stages keep per loop. Nothing here is locked because nothing
+ * here is shared.
  */
 public final class LoopResources {
     /** Longest X-Api-Key value considered; longer ones cannot be ours and are refused unhashed. */
     public static final int MAX_API_KEY_BYTES = 256;
 
+    private final EventLoop eventLoop;
     private final UpstreamPools pools;
     private final TransactionIds transactionIds = new TransactionIds();
     private final EpochClock epochClock = new EpochClock();
@@ -25,17 +27,25 @@ public final class LoopResources {
     private final byte[] keyScratch = new byte[MAX_API_KEY_BYTES];
     private final byte[] digestScratch = new byte[32];
     private final byte[] copyScratch = new byte[COPY_SCRATCH_BYTES];
+    /** For the journal stage: its per-loop state (the loop's refusal summary counts), made on first use. */
+    private Object journalState;
 
     /** Bytes copied at a time from a direct buffer into {@link #copyScratch()}. */
     private static final int COPY_SCRATCH_BYTES = 8192;
 
     LoopResources(EventLoop loop, Transport transport, Http1Limits responseLimits, WriteBufferWaterMark waterMark) {
+        this.eventLoop = loop;
         this.pools = new UpstreamPools(loop, transport.socketChannel(), responseLimits, waterMark);
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
+    }
+
+    /** The event loop these resources belong to: where a stage schedules its per-loop work. */
+    public EventLoop eventLoop() {
+        return eventLoop;
     }
 
     public UpstreamPools pools() {
@@ -65,5 +75,14 @@ public final class LoopResources {
     /** Room to copy body bytes out of a direct buffer for an API that takes arrays (the journal's body hashes). */
     public byte[] copyScratch() {
         return copyScratch;
+    }
+
+    /** The journal stage's state for this loop, or null before its first use. */
+    public Object journalState() {
+        return journalState;
+    }
+
+    public void journalState(Object state) {
+        this.journalState = state;
     }
 }

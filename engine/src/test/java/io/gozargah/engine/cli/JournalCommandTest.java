@@ -3,6 +3,7 @@ package io.gozargah.engine.cli;
 import io.gozargah.codec.journal.RecordType;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.config.ConfigLoader;
+import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.journal.JournalQueue;
 import io.gozargah.engine.journal.KnownCountsJournal;
 import io.gozargah.engine.journal.SyntheticJournal;
@@ -16,6 +17,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -144,6 +146,8 @@ class JournalCommandTest {
             journal.transaction().append();
             byte[] future = new byte[TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES];
             future[TransactionRecordFlyweight.SCHEMA_VERSION_OFFSET] = 2;
+            // a newer writer's record, chain hash and all: not a torn write (those end in zeros)
+            Arrays.fill(future, TransactionRecordFlyweight.chainHashOffset(false), future.length, (byte) 7);
             journal.append(RecordType.TRANSACTION, future, 0, future.length);
         }
 
@@ -166,8 +170,8 @@ class JournalCommandTest {
         }
         CommandRun run = CommandRun.of("journal", "tail", "--journal", dir.toString());
         assertEquals(1, run.exitCode());
-        assertOneLineError(run, "gozargah: record 0 .*: truncated excerpt: 100 bytes, shorter than a "
-                + "transaction record \\(128 bytes, 192 with body hashes\\)");
+        assertOneLineError(run, "gozargah: damaged tail \\(the last write was cut short, .*\\): record 0 .*: truncated"
+                + " excerpt: 100 bytes, shorter than a transaction record \\(128 bytes, 192 with body hashes\\)");
     }
 
     @Test
@@ -207,7 +211,8 @@ class JournalCommandTest {
                 + "\"http://127.0.0.1:9201\",\"method\":\"GET\",\"status\":429,\"outcome\":\"rate-limited\",\"total_ns\":"
                 + "12345678,\"upstream_ns\":11000000,\"request_bytes\":0,\"response_bytes\":512,\"client\":\"127.0.0.1\","
                 + "\"client_port\":54321,\"request_body_sha256\":null,\"response_body_sha256\":null,\"chain_hash\":"
-                + "\"[0-9a-f]{64}\"}"), lines.get(2));
+                + "\"[0-9a-f]{64}\",\"kind\":\"transaction\",\"count\":1,\"summary_reason\":null,\"last_transaction\":null,"
+                + "\"end\":null}"), lines.get(2));
     }
 
     @Test
@@ -256,10 +261,49 @@ class JournalCommandTest {
         assertEquals(String.join(",", TransactionText.COLUMNS), rows[0]);
         assertTrue(rows[1].matches("\\d+,01950000-0000-7000-8000-000000000001,2025-03-25T08:30:00Z,"
                 + "\"شهرداری \"\"تهران\"\", منطقه ۱\",nocr/identity,http://127\\.0\\.0\\.1:9201,GET,200,ok,12345678,"
-                + "11000000,0,512,127\\.0\\.0\\.1,54321," + "ab".repeat(32) + "," + "01".repeat(32) + ",[0-9a-f]{64}"),
-                rows[1]);
+                + "11000000,0,512,127\\.0\\.0\\.1,54321," + "ab".repeat(32) + "," + "01".repeat(32) + ",[0-9a-f]{64},"
+                + "transaction,1,,,"), rows[1]);
         assertTrue(rows[2].matches("\\d+,01950000-0000-7000-8000-000000000002,2025-03-25T08:30:00Z,,,,GET,200,ok,1000,,0,"
-                + "512,127\\.0\\.0\\.1,54321,,,[0-9a-f]{64}"), rows[2]);
+                + "512,127\\.0\\.0\\.1,54321,,,[0-9a-f]{64},transaction,1,,,"), rows[2]);
+    }
+
+    /** A journal with a transaction, a refusal summary of 250 and another transaction. */
+    private void writeJournalWithASummary() {
+        try (SyntheticJournal journal = SyntheticJournal.create(dir)) {
+            journal.transaction().append();
+            journal.summary("snapp", "nocr/identity", Outcome.JOURNAL_UNAVAILABLE, 503, 250,
+                    Instant.parse("2025-03-25T08:31:00Z"), 0x0195_0000_0000_7000L, 0x8000_0000_0000_0063L);
+            journal.transaction().append();
+        }
+    }
+
+    @Test
+    void shouldTellASummaryApartInEveryCommandAndCountItsAnswers() {
+        writeJournalWithASummary();
+        String journal = dir.toString();
+
+        assertLine(ok("journal", "verify", "--journal", journal).out(), "journal .*: intact: 2 transaction records and 1"
+                + " refusal summaries \\(counting 250 answers without a record of their own\\) chained from the journal's"
+                + " start, .*");
+
+        List<String> tail = ok("journal", "tail", "--zone", "UTC", "--journal", journal).out().lines().toList();
+        assertEquals(3, tail.size());
+        assertEquals("2025-03-25 08:31:00.000 +00:00  SUMMARY 250 answered without a record of their own"
+                + " (journal-backlog): 01950000-0000-7000-8000-000000000063  to  01950000-0000-70f9-8000-000000000063"
+                + "  snapp  nocr/identity  503 journal-unavailable  until 08:31:00.001  client 10.0.0.9", tail.get(1));
+
+        String[] csv = ok("journal", "export", "--format", "csv", "--journal", journal).out().split("\r\n");
+        assertEquals(4, csv.length);
+        assertTrue(csv[2].matches("\\d+,01950000-0000-7000-8000-000000000063,2025-03-25T08:31:00Z,snapp,nocr/identity,,,503,"
+                + "journal-unavailable,,,,,10\\.0\\.0\\.9,,,,[0-9a-f]{64},refusal-summary,250,journal-backlog,"
+                + "01950000-0000-70f9-8000-000000000063,2025-03-25T08:31:00\\.001Z"), csv[2]);
+
+        String report = ok("journal", "report", "--by", "consumer", "--journal", journal).out();
+        assertTrue(report.contains("252 transactions, ") && report.contains("(250 of them answered without a record of"
+                + " their own, counted in refusal summaries)"), report);
+        assertTrue(report.matches("(?s).*journal-unavailable +250 .*"), report);
+        assertTrue(ok("journal", "report", "--json", "--journal", journal).out()
+                .contains("\"transactions\":252,\"summarized\":250,"));
     }
 
     @Test
@@ -326,7 +370,7 @@ class JournalCommandTest {
     void shouldAskForAJournalCommand() {
         CommandRun run = CommandRun.of("journal");
         assertEquals(2, run.exitCode());
-        assertTrue(run.err().startsWith("gozargah journal: a command is required (tail, report, verify or export)"),
+        assertTrue(run.err().startsWith("gozargah journal: a command is required (tail, report, verify, export or repair)"),
                 run.err());
     }
 

@@ -62,7 +62,8 @@ class ConfigErrorTest {
                         "allowed: listeners, eventLoops, transport, idleTimeout, requestHeadTimeout, shutdownGrace"),
                 // the journal section and a service's journal block
                 new Case("unknown journal key", after(14, "journal:\n  dir: j\n  retain: 3"), 17, "journal.retain",
-                        "unknown key 'retain'; allowed: enabled, dir, rollCycle, ringBytes, retainDays, archiveDir"),
+                        "unknown key 'retain'; allowed: enabled, dir, rollCycle, ringBytes, retainDays, archiveDir,"
+                        + " summaryInterval, summaryKeys, minFreeBytes"),
                 new Case("journal without a dir", after(14, "journal:\n  ringBytes: 1MiB"), 15, "journal",
                         "missing required key 'dir'"),
                 new Case("journal enabled not a boolean", after(14, "journal:\n  enabled: yes\n  dir: j"), 16,
@@ -78,6 +79,12 @@ class ConfigErrorTest {
                         "journal.retainDays", "-1 is out of range 0..36500"),
                 new Case("archive without retention", after(14, "journal:\n  dir: j\n  archiveDir: old"), 17,
                         "journal.archiveDir", "archiveDir needs retainDays"),
+                new Case("summary interval too short", after(14, "journal:\n  dir: j\n  summaryInterval: 1ms"), 17,
+                        "journal.summaryInterval", "must be from 10ms to 10m, got 1ms"),
+                new Case("no summary keys", after(14, "journal:\n  dir: j\n  summaryKeys: 0"), 17,
+                        "journal.summaryKeys", "0 is out of range 1..1048576"),
+                new Case("free-space floor below a new cycle's index", after(14, "journal:\n  dir: j\n  minFreeBytes: 64KiB"),
+                        17, "journal.minFreeBytes", "64KiB is less than the least allowed, 1048576 bytes"),
                 new Case("archive inside the journal", after(14,
                         "journal:\n  dir: j\n  retainDays: 30\n  archiveDir: j/old"), 18, "journal.archiveDir",
                         "must be outside the journal directory"),

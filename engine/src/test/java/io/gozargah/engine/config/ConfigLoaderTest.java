@@ -179,6 +179,9 @@ class ConfigLoaderTest {
         assertEquals(JournalConfig.DEFAULT_RING_BYTES, journal.ringBytes());
         assertEquals(0, journal.retainDays());
         assertNull(journal.archiveDir());
+        assertEquals(JournalConfig.DEFAULT_SUMMARY_INTERVAL, journal.summaryInterval());
+        assertEquals(JournalConfig.DEFAULT_SUMMARY_KEYS, journal.summaryKeys());
+        assertEquals(JournalConfig.DEFAULT_MIN_FREE_BYTES, journal.minFreeBytes());
         assertEquals(ServiceConfig.JournalBodies.HASH, nocr.services().get("identity").journalBodies());
         assertEquals(ServiceConfig.JournalBodies.NONE, nocr.services().get("health-status").journalBodies());
         assertEquals(new AdminConfig("127.0.0.1", 9090, "change-me-to-a-long-random-token"), config.admin(),
@@ -203,9 +206,11 @@ class ConfigLoaderTest {
         assertFalse(ConfigLoader.parse(null, MINIMAL).journal().enabled());
         Path file = dir.resolve("gw.yaml");
         GatewayConfig config = ConfigLoader.parse(file, MINIMAL + "journal:\n  dir: /var/lib/gozargah/journal\n"
-                + "  rollCycle: FAST_HOURLY\n  ringBytes: 64MiB\n  retainDays: 400\n  archiveDir: archive\n");
+                + "  rollCycle: FAST_HOURLY\n  ringBytes: 64MiB\n  retainDays: 400\n  archiveDir: archive\n"
+                + "  summaryInterval: 250ms\n  summaryKeys: 64\n  minFreeBytes: 1GiB\n");
         assertEquals(new JournalConfig(true, Path.of("/var/lib/gozargah/journal"), "FAST_HOURLY", 64L << 20, 400,
-                dir.resolve("archive").toAbsolutePath().normalize()), config.journal());
+                dir.resolve("archive").toAbsolutePath().normalize(), Duration.ofMillis(250), 64, 1L << 30),
+                config.journal());
         assertFalse(ConfigLoader.parse(null, MINIMAL + "journal:\n  enabled: false\n").journal().enabled(),
                 "a disabled journal needs no dir");
     }

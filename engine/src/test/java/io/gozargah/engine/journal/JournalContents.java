@@ -2,6 +2,7 @@ package io.gozargah.engine.journal;
 
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.exchange.TransactionIds;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -13,10 +14,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
- * Everything in a journal directory, read back for assertions: transaction records (copied, in order), the
- * dictionary, the order of first appearance, and whether the chain holds.
+ * Everything in a journal directory, read back for assertions: transaction records and refusal summaries (copied,
+ * in order), the dictionary, the order of first appearance, and whether the chain holds.
  */
 public final class JournalContents {
     /** One transaction record's bytes, and whether every id in it was named before it. */
@@ -31,15 +33,33 @@ public final class JournalContents {
         }
     }
 
+    /** One refusal summary's bytes, and where it sat among the chained records. */
+    public record Summary(byte[] bytes, int chainedIndex) {
+        public RefusalSummaryFlyweight flyweight() {
+            return new RefusalSummaryFlyweight().wrapForRead(new UnsafeBuffer(bytes), 0);
+        }
+
+        /** Whether {@code text}, a transaction id, lies in this summary's range (same generator, between first and last). */
+        public boolean covers(String text) {
+            RefusalSummaryFlyweight s = flyweight();
+            UUID id = UUID.fromString(text);
+            return id.getLeastSignificantBits() == s.firstTxIdLsb() && id.getLeastSignificantBits() == s.lastTxIdLsb()
+                    && Long.compareUnsigned(id.getMostSignificantBits(), s.firstTxIdMsb()) >= 0
+                    && Long.compareUnsigned(id.getMostSignificantBits(), s.lastTxIdMsb()) <= 0;
+        }
+    }
+
     public final List<Tx> transactions = new ArrayList<>();
+    public final List<Summary> summaries = new ArrayList<>();
     public final Map<Integer, String> names = new HashMap<>();
     public final Map<Integer, Integer> kinds = new HashMap<>();
     public int dictionaryExcerpts;
     /** TRANSACTION_BATCH excerpts, and how many records each held, in order. */
     public int batchExcerpts;
     public final List<Integer> batchSizes = new ArrayList<>();
-    /** Index (among transactions) of the first record whose chain hash is wrong, or -1. */
+    /** Index (among chained records: transactions and summaries) of the first record whose chain hash is wrong, or -1. */
     public int firstBrokenLink = -1;
+    private int chained;
 
     public static JournalContents read(Path dir) {
         JournalContents c = new JournalContents();
@@ -86,6 +106,12 @@ public final class JournalContents {
                         byte[] bytes = new byte[length];
                         view.getBytes(0, bytes);
                         c.transaction(bytes, chain);
+                    } else if (type == RecordType.REFUSAL_SUMMARY) {
+                        byte[] bytes = new byte[length];
+                        view.getBytes(0, bytes);
+                        new RefusalSummaryFlyweight().wrapForRead(view, 0);
+                        c.link(bytes, chain);
+                        c.summaries.add(new Summary(bytes, c.chained - 1));
                     }
                 }
             }
@@ -96,10 +122,25 @@ public final class JournalContents {
     private void transaction(byte[] bytes, JournalChain chain) {
         TransactionRecordFlyweight r = new Tx(bytes, true).flyweight();
         boolean named = named(this, r.consumerId()) && named(this, r.serviceId()) && named(this, r.endpointId());
-        if (!chain.verifyAndAdvance(bytes, 0, bytes.length) && firstBrokenLink < 0) {
-            firstBrokenLink = transactions.size();
-        }
+        link(bytes, chain);
         transactions.add(new Tx(bytes, named));
+    }
+
+    private void link(byte[] bytes, JournalChain chain) {
+        if (!chain.verifyAndAdvance(bytes, 0, bytes.length) && firstBrokenLink < 0) {
+            firstBrokenLink = chained;
+        }
+        chained++;
+    }
+
+    /** Exchanges the refusal summaries count. */
+    public long summarized() {
+        return summaries.stream().mapToLong(s -> s.flyweight().count()).sum();
+    }
+
+    /** Whether transaction id {@code text} is in a refusal summary's range. */
+    public boolean summarizes(String text) {
+        return summaries.stream().anyMatch(s -> s.covers(text));
     }
 
     private static boolean named(JournalContents c, int id) {

@@ -4,6 +4,7 @@ import io.gozargah.codec.journal.RecordType;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import org.agrona.BitUtil;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -12,14 +13,19 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link JournalRing#drain}: records in order, freed only once the drain's end has returned. */
+/**
+ * {@link JournalRing#drain}: records in order, freed only once the drain's end has returned; and who may use how
+ * much of the room.
+ */
 class JournalRingTest {
     private static final int LENGTH = TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES;
 
@@ -121,5 +127,63 @@ class JournalRingTest {
             assertEquals(i + 1L, c.ids.get(i));
         }
         assertEquals(0, ring.occupancy());
+    }
+
+    @Test
+    void shouldKeepTheSummaryReserveFromUnbookedRecordsAndLetOnlyTheCloseUseTheRest() {
+        ring = JournalRing.open(dir.resolve("ring"), 4096, 1);
+        int unbooked = 0;
+        while (ring.claim(LENGTH, false) >= 0) {
+            unbooked++;
+        }
+        long free = ring.capacity() - ring.occupancy();
+        assertTrue(free >= JournalRing.SLOT_BYTES + ring.capacity() / 16,
+                "unbooked records stop short of the loop window and the summary reserve: " + free + " bytes free");
+        assertEquals(-1, ring.claim(LENGTH, false));
+        assertTrue(ring.claimSummary(JournalRing.Room.SUMMARY) >= 0, "a summary may use the reserve");
+        int summaries = 1;
+        while (ring.claimSummary(JournalRing.Room.SUMMARY) >= 0) {
+            summaries++;
+        }
+        assertTrue(ring.capacity() - ring.occupancy() >= JournalRing.SLOT_BYTES,
+                "a loop's summaries leave the per-loop window");
+        assertTrue(ring.claimSummary(JournalRing.Room.CLOSING) >= 0, "at close, with no loop left, any free byte");
+        assertFalse(ring.reserve(), "nothing is admitted into a ring this full");
+        assertTrue(unbooked > 0 && summaries > 0);
+    }
+
+    @Test
+    void shouldNeverLetSummariesTakeTheSlotsAdmissionBooked() {
+        ring = JournalRing.open(dir.resolve("ring"), 4096, 1);
+        int booked = 0;
+        while (ring.reserve()) {
+            booked++;
+        }
+        assertTrue(booked > 0);
+        int summary;
+        while ((summary = ring.claimSummary(JournalRing.Room.SUMMARY)) >= 0) {
+            ring.commit(summary);
+        }
+        assertEquals(-1, ring.claim(LENGTH, false), "no unbooked record either");
+        for (int i = 0; i < booked; i++) {
+            int index = ring.claim(TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES, true);
+            assertTrue(index >= 0, "booked record " + i + " of " + booked + " still fits after the summaries");
+            ring.commit(index);
+            ring.release();
+        }
+    }
+
+    @Test
+    void shouldFindARecordByItsBytesBeforeTheChainHash() {
+        ring = JournalRing.open(dir.resolve("ring"), 64 * 1024, 1);
+        put(1);
+        put(2);
+        byte[] two = new byte[LENGTH];
+        new TransactionRecordFlyweight().wrapForWrite(new UnsafeBuffer(two), 0, false).txId(0, 2);
+        byte[] covered = Arrays.copyOf(two, LENGTH - TransactionRecordFlyweight.CHAIN_HASH_LENGTH);
+        assertTrue(ring.contains(RecordType.TRANSACTION, covered, covered.length));
+        assertFalse(ring.contains(RecordType.REFUSAL_SUMMARY, covered, covered.length), "same bytes, another type");
+        covered[TransactionRecordFlyweight.TX_ID_LSB_OFFSET] = 3;
+        assertFalse(ring.contains(RecordType.TRANSACTION, covered, covered.length));
     }
 }

@@ -93,6 +93,31 @@ class JournalStatisticsTest {
         assertEquals(List.of(), s.providers());
     }
 
+    @Test
+    void shouldCountTheExchangesOfARefusalSummaryAsTransactionsWithItsOutcome(@TempDir Path other) {
+        try (SyntheticJournal j = SyntheticJournal.create(other)) {
+            j.transaction().start("2025-03-25T08:30:00Z").consumer("snapp").service("nocr/identity").append();
+            j.summary("snapp", "nocr/identity", Outcome.JOURNAL_UNAVAILABLE, 503, 250,
+                    Instant.parse("2025-03-25T08:31:00Z"), 0x0195_0000_0000_7000L, 0x8000_0000_0000_0063L);
+            j.summary(null, null, Outcome.UNAUTHENTICATED, 401, 9, Instant.parse("2025-04-25T08:31:00Z"),
+                    0x0195_0000_0000_8000L, 0x8000_0000_0000_0063L);
+        }
+        JournalStatistics s;
+        try (JournalReader reader = JournalReader.open(other)) {
+            s = new JournalStatistics(reader.names(), BillingCalendar.persian(), Long.MIN_VALUE, Long.MAX_VALUE);
+            reader.readAvailable(s);
+        }
+        assertEquals(260, s.transactions(), "one record and two summaries of 250 and 9: the number of answers");
+        assertEquals(259, s.summarized());
+        assertEquals(List.of(new OutcomeRow(OutcomeCode.of(Outcome.JOURNAL_UNAVAILABLE), 250),
+                new OutcomeRow(OutcomeCode.of(Outcome.UNAUTHENTICATED), 9),
+                new OutcomeRow(OutcomeCode.of(Outcome.PROXIED), 1)), s.outcomes());
+        assertEquals(List.of(new NameRow("snapp", 251, 1, 1, 1), new NameRow(JournalStatistics.NONE, 9, 0, 0, 0)),
+                s.consumers());
+        assertEquals(List.of(251L, 9L), s.months().stream().map(MonthRow::transactions).toList(),
+                "each summary in the month of its interval's start");
+    }
+
     private static JournalStatistics statistics(BillingCalendar calendar, long from, long to) {
         try (JournalReader reader = JournalReader.open(dir)) {
             JournalStatistics s = new JournalStatistics(reader.names(), calendar, from, to);

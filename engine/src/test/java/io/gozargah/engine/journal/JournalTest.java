@@ -1,16 +1,23 @@
 package io.gozargah.engine.journal;
 
+import io.gozargah.codec.journal.DictionaryEntryFlyweight;
+import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.config.JournalConfig;
 import io.gozargah.engine.exchange.Exchange;
 import io.gozargah.engine.exchange.ExchangeStages;
 import io.gozargah.engine.exchange.Outcome;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,5 +60,46 @@ class JournalTest {
             first.close();
         }
         Journal.start(config(), 1).close(); // free again once closed
+    }
+
+    @Test
+    void shouldStartOverATornTailCuttingItOffAndWritingTheRingOnce() throws Exception {
+        // A run that died in the middle of an append: a torn excerpt in the queue, its records still in the ring.
+        JournalWriterAgent.WriterClock clock = new JournalWriterAgent.WriterClock();
+        JournalQueue queue = JournalQueue.openForWrite(dir, LargeRollCycles.LARGE_DAILY, clock);
+        JournalRing ring = JournalRing.open(dir.resolve(Journal.RING_FILE), 64 * 1024, 1);
+        FaultyQueueAppend disk = new FaultyQueueAppend(FaultyQueueAppend.Fault.TORN);
+        JournalDictionary dictionary = JournalDictionary.inMemory();
+        dictionary.id(DictionaryEntryFlyweight.KIND_CONSUMER, "snapp"); // appended first, starting the cycle file
+        JournalWriterAgent writer = new JournalWriterAgent(ring, queue, () -> queue, dictionary, new JournalCounters(),
+                clock, disk, 0);
+        writer.recover();
+        writer.drainAll(); // the dictionary, which starts the cycle file
+        try (ExcerptAppender appender = queue.appender()) {
+            try (DocumentContext dc = appender.writingDocument(true)) { // metadata: finds where the next excerpt goes
+                dc.wire().bytes().writeInt(0);
+            }
+            disk.failAt(appender.wire().bytes().writePosition() + 300); // inside the batch's second record
+        }
+        for (long n = 1; n <= 10; n++) {
+            int index = ring.claim(TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES, false);
+            new TransactionRecordFlyweight().wrapForWrite(ring.buffer(), index, false).txId(0x0190L, n);
+            ring.commit(index);
+        }
+        writer.drainAll();
+        assertFalse(writer.appending());
+        assertEquals(1, disk.failures());
+        queue.close();
+        ring.close();
+
+        Journal journal = Journal.start(config(), 1);
+        journal.close();
+
+        JournalContents c = JournalContents.read(dir);
+        assertEquals(10, c.transactions.size(), "each record of the torn excerpt once, from the ring");
+        assertEquals(-1, c.firstBrokenLink);
+        try (var aside = Files.list(dir.resolve(JournalRepair.DAMAGED_DIRECTORY))) {
+            assertEquals(1, aside.count());
+        }
     }
 }

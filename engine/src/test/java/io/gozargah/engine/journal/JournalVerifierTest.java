@@ -2,7 +2,9 @@ package io.gozargah.engine.journal;
 
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
+import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.exchange.TransactionIds;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +21,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -146,6 +149,46 @@ class JournalVerifierTest {
         assertFalse(verifier.problem() == null);
         assertTrue(verifier.problem().what().contains("was defined as consumer snapp and is now defined as consumer"
                 + " not-snapp"), verifier.problem().what());
+    }
+
+    @Test
+    void shouldChainRefusalSummariesWithTheTransactionsAndDetectOneAltered() {
+        Path withSummary = dir.resolve("summary");
+        try (SyntheticJournal j = SyntheticJournal.create(withSummary).batched(batch)) {
+            for (int i = 1; i <= 3; i++) {
+                j.transaction().id(MSB, lsb(i)).append();
+            }
+            j.summary("snapp", "nocr/identity", Outcome.JOURNAL_UNAVAILABLE, 503, 40,
+                    Instant.parse("2025-03-25T08:31:00Z"), MSB + 1, lsb(100));
+            for (int i = 4; i <= 6; i++) {
+                j.transaction().id(MSB, lsb(i)).append();
+            }
+        }
+        JournalVerifier intact = verify(withSummary, false);
+        assertNull(intact.problem());
+        assertEquals(6, intact.transactions());
+        assertEquals(1, intact.summaries());
+        assertEquals(40, intact.summarized());
+
+        List<SyntheticJournal.Excerpt> excerpts = SyntheticJournal.excerpts(withSummary);
+        int at = 0;
+        while (excerpts.get(at).type() != RecordType.REFUSAL_SUMMARY) {
+            at++;
+        }
+        byte[] edited = excerpts.get(at).bytes().clone();
+        edited[RefusalSummaryFlyweight.COUNT_OFFSET] = 4; // 40 refusals become 4
+        excerpts.set(at, new SyntheticJournal.Excerpt(RecordType.REFUSAL_SUMMARY, edited));
+        Path altered = dir.resolve("summary-altered");
+        SyntheticJournal.write(altered, excerpts, batch);
+        JournalVerifier verifier = verify(altered, false);
+        assertTrue(verifier.failed());
+        assertTrue(verifier.problem().what().startsWith("refusal summary: chain hash mismatch"), verifier.problem().what());
+        assertEquals(1, verifier.problems());
+
+        excerpts.remove(at);
+        Path removed = dir.resolve("summary-removed");
+        SyntheticJournal.write(removed, excerpts, batch);
+        assertBrokenAt(verify(removed, false), 4);
     }
 
     private static JournalVerifier verify(Path dir, boolean afterRetention) {

@@ -2,6 +2,8 @@ package io.gozargah.engine.journal;
 
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
+import io.gozargah.codec.journal.SummaryReason;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.exchange.Exchange;
 import io.gozargah.engine.exchange.Outcome;
@@ -18,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,6 +39,7 @@ class JournalWriterAgentTest {
     private final JournalWriterAgent.WriterClock clock = new JournalWriterAgent.WriterClock();
     private JournalQueue queue;
     private JournalRing ring;
+    private JournalWriterAgent writer;
 
     @AfterEach
     void close() {
@@ -44,6 +49,9 @@ class JournalWriterAgentTest {
         if (queue != null) {
             queue.close();
         }
+        if (writer != null) {
+            writer.queue().close(); // another queue when a failure made it open the journal again
+        }
     }
 
     private void open() {
@@ -52,7 +60,34 @@ class JournalWriterAgentTest {
     }
 
     private JournalWriterAgent writer(JournalDictionary dictionary) {
-        return new JournalWriterAgent(ring, queue, dictionary, counters, clock);
+        writer = new JournalWriterAgent(ring, queue, dictionary, counters, clock);
+        return writer;
+    }
+
+    private JournalWriterAgent writer(QueueAppend append) {
+        writer = new JournalWriterAgent(ring, queue, () -> JournalQueue.openForWrite(dir, LargeRollCycles.LARGE_DAILY, clock),
+                JournalDictionary.inMemory(), counters, clock, append, 0);
+        return writer;
+    }
+
+    /** Runs the writer's duty cycle until it appends again, as its runner would (it waits between its tries). */
+    private static void untilAppending(JournalWriterAgent writer) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!writer.appending()) {
+            assertTrue(System.nanoTime() < deadline, "the writer appends again within 10 s");
+            writer.doWork();
+            Thread.onSpinWait();
+        }
+    }
+
+    /** The file position the next excerpt starts at, plus {@code offset}. */
+    private long nextExcerptAt(long offset) {
+        try (ExcerptAppender appender = queue.appender()) {
+            try (DocumentContext dc = appender.writingDocument(true)) { // a metadata excerpt: positions the appender
+                dc.wire().bytes().writeInt(0);
+            }
+            return appender.wire().bytes().writePosition() + offset;
+        }
     }
 
     /** Puts a committed transaction record with id (0, n) and consumer id {@code consumer} in the ring. */
@@ -207,6 +242,73 @@ class JournalWriterAgentTest {
         return flags;
     }
 
+    /** Puts a committed refusal summary counting {@code count} exchanges from id (0, first) in the ring. */
+    private void putSummary(long first, long count, int consumer) {
+        int index = ring.claimSummary(JournalRing.Room.SUMMARY);
+        new RefusalSummaryFlyweight().wrapForWrite(ring.buffer(), index).reason(SummaryReason.JOURNAL_BACKLOG)
+                .count(count).firstTxId(0, first).lastTxId(0, first + count - 1).consumerId(consumer);
+        ring.commit(index);
+    }
+
+    @Test
+    void shouldAppendASummaryBetweenBatchesChainedAndAfterTheNameItUses() {
+        open();
+        JournalDictionary dictionary = JournalDictionary.inMemory();
+        JournalWriterAgent writer = writer(dictionary);
+        writer.recover();
+        writer.drainAll();
+        putRecord(1, 0);
+        putRecord(2, 0);
+        int snapp = dictionary.id(DictionaryEntryFlyweight.KIND_CONSUMER, "snapp");
+        putSummary(3, 10, snapp);
+        putRecord(13, 0);
+        assertEquals(4, writer.doWork());
+
+        JournalContents c = JournalContents.read(dir);
+        assertEquals(List.of(1L, 2L, 13L), ids(c));
+        assertEquals(List.of(2, 1), c.batchSizes, "the batch before the summary was cut short by it");
+        assertEquals(1, c.summaries.size());
+        assertEquals(2, c.summaries.get(0).chainedIndex(), "between the second and the third transaction");
+        assertEquals("snapp", c.name(snapp));
+        assertEquals(-1, c.firstBrokenLink);
+        assertEquals(1, counters.summaryRecordsWritten());
+        assertEquals(3, counters.recordsWritten());
+    }
+
+    @Test
+    void shouldSkipWhatTheQueueHasWhenItsLastChainedRecordIsASummary() {
+        open();
+        putRecord(1, 0);
+        putSummary(2, 5, 0);
+        putRecord(7, 0);
+        // The previous writer appended 1 and the summary, then died before the ring freed them.
+        JournalChain chain = new JournalChain();
+        try (ExcerptAppender appender = queue.appender()) {
+            byte[] r = record(1);
+            chain.seal(r, 0, r.length);
+            try (DocumentContext dc = appender.writingDocument()) {
+                JournalExcerpt.write(dc.wire().bytes(), RecordType.TRANSACTION, r, 0, r.length);
+            }
+            byte[] s = new byte[RefusalSummaryFlyweight.LENGTH];
+            new RefusalSummaryFlyweight().wrapForWrite(new UnsafeBuffer(s), 0).reason(SummaryReason.JOURNAL_BACKLOG)
+                    .count(5).firstTxId(0, 2).lastTxId(0, 6);
+            chain.seal(s, 0, s.length);
+            try (DocumentContext dc = appender.writingDocument()) {
+                JournalExcerpt.write(dc.wire().bytes(), RecordType.REFUSAL_SUMMARY, s, 0, s.length);
+            }
+        }
+
+        JournalWriterAgent writer = writer(JournalDictionary.inMemory());
+        writer.recover();
+        writer.drainAll();
+
+        assertEquals(2, counters.duplicatesSkipped());
+        JournalContents c = JournalContents.read(dir);
+        assertEquals(List.of(1L, 7L), ids(c));
+        assertEquals(1, c.summaries.size(), "the summary once");
+        assertEquals(-1, c.firstBrokenLink, "7 chains from the summary's hash");
+    }
+
     @Test
     void shouldSkipNothingWhenTheQueuesLastRecordIsNoLongerInTheRing() {
         open();
@@ -270,27 +372,98 @@ class JournalWriterAgentTest {
     }
 
     @Test
-    void shouldStopKeepTheRecordAndRefuseNewWorkWhenAppendingFails() {
+    void shouldRefuseNewWorkWhileAppendsFailAndReopenTheQueueAndGoOnWithoutARestart() {
         open();
         JournalWriterAgent writer = writer(JournalDictionary.inMemory());
         writer.recover();
         writer.drainAll();
-        queue.close(); // appending throws from now on: a broken disk, as the writer sees it
+        queue.close(); // appending throws from now on: a queue broken under the writer
         putRecord(1, 0);
         putRecord(2, 0);
         int occupied = ring.occupancy();
         assertEquals(0, writer.doWork());
 
-        assertTrue(writer.failed());
+        assertFalse(writer.appending());
         assertTrue(counters.writerFailed());
         assertEquals(occupied, ring.occupancy(), "the records that could not be appended stay in the ring");
         assertEquals(0, counters.recordsWritten());
         Exchange x = new Exchange(null);
         x.start(0, 2, System.nanoTime(), 0);
-        assertEquals(Outcome.JOURNAL_UNAVAILABLE, new JournalStage(ring, counters, writer).admit(x));
+        assertEquals(Outcome.JOURNAL_UNAVAILABLE, new JournalStage(ring, counters, writer, 1_000_000_000L, 16).admit(x));
         assertEquals(JournalStage.DETAIL_FAILED, x.refusalDetail());
         assertEquals(1, counters.refusals());
-        assertEquals(0, writer.doWork(), "a failed writer stays stopped");
+
+        untilAppending(writer);
+        assertFalse(counters.writerFailed());
+        assertEquals(0, ring.occupancy());
+        assertEquals(List.of(1L, 2L), ids(JournalContents.read(dir)));
+    }
+
+    @Test
+    void shouldLeaveTheQueueAsItWasWhenTheDiskIsFullAndWriteEverythingOnceWhenThereIsRoom() {
+        open();
+        FaultyQueueAppend disk = new FaultyQueueAppend(FaultyQueueAppend.Fault.NO_ROOM);
+        JournalWriterAgent writer = writer(disk);
+        writer.recover();
+        writer.drainAll();
+        // Room for two batches of 64 and part of a third: the drain fails in its middle, two batches appended.
+        disk.failAt(nextExcerptAt(2 * (8 + 64 * LENGTH + 8) + 1_000));
+        int records = 3 * JournalWriterAgent.RECORDS_PER_EXCERPT + 10;
+        for (long n = 1; n <= records; n++) {
+            putRecord(n, 0);
+        }
+        assertEquals(0, writer.doWork());
+        assertFalse(writer.appending());
+        assertEquals(1, disk.failures());
+        JournalContents before = JournalContents.read(dir);
+        assertEquals(2 * JournalWriterAgent.RECORDS_PER_EXCERPT, before.transactions.size(),
+                "the batches before the failure are in, the one that failed is not, not even in part");
+        assertEquals(-1, before.firstBrokenLink);
+        assertTrue(ring.occupancy() > 0, "the whole drain is still in the ring");
+
+        assertEquals(0, writer.doWork(), "still no room");
+        disk.free();
+        untilAppending(writer);
+        JournalContents after = JournalContents.read(dir);
+        List<Long> expected = new ArrayList<>();
+        for (long n = 1; n <= records; n++) {
+            expected.add(n);
+        }
+        assertEquals(expected, ids(after), "every record once, in order");
+        assertEquals(-1, after.firstBrokenLink, "the chain goes on from the last record appended before the failure");
+        assertEquals(2L * JournalWriterAgent.RECORDS_PER_EXCERPT * disk.failures(), counters.duplicatesSkipped(),
+                "on every try after a failure, what the failed drain had appended was skipped in the ring");
+        assertEquals(0, ring.occupancy());
+    }
+
+    @Test
+    void shouldCutATornExcerptOffAndWriteItsRecordsAgainWithoutARestart() throws IOException {
+        open();
+        FaultyQueueAppend disk = new FaultyQueueAppend(FaultyQueueAppend.Fault.TORN);
+        JournalWriterAgent writer = writer(disk);
+        writer.recover();
+        writer.drainAll();
+        disk.failAt(nextExcerptAt(8 + 64 * LENGTH + 8 + 20 * LENGTH + 50)); // inside the second batch's 21st record
+        int records = 2 * JournalWriterAgent.RECORDS_PER_EXCERPT;
+        for (long n = 1; n <= records; n++) {
+            putRecord(n, 0);
+        }
+        assertEquals(0, writer.doWork());
+        assertFalse(writer.appending());
+        try (JournalQueue read = JournalQueue.openForRead(dir)) {
+            assertFalse(JournalTail.checkLast(read).whole(), "a torn excerpt at the end of the queue");
+        }
+
+        disk.free();
+        untilAppending(writer);
+        JournalContents after = JournalContents.read(dir);
+        assertEquals(records, after.transactions.size(), "the torn excerpt is gone, its records written again");
+        assertEquals(1L, ids(after).get(0));
+        assertEquals((long) records, ids(after).get(records - 1));
+        assertEquals(-1, after.firstBrokenLink);
+        try (Stream<Path> aside = Files.list(dir.resolve(JournalRepair.DAMAGED_DIRECTORY))) {
+            assertEquals(1, aside.count(), "the torn excerpt's bytes are kept aside");
+        }
     }
 
     @Test
@@ -306,6 +479,6 @@ class JournalWriterAgentTest {
         writer.resume();
         assertEquals(1, writer.doWork());
         assertEquals(0, ring.occupancy());
-        assertFalse(writer.failed());
+        assertTrue(writer.appending());
     }
 }

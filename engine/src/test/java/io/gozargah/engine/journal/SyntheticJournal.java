@@ -3,6 +3,8 @@ package io.gozargah.engine.journal;
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.MethodCode;
 import io.gozargah.codec.journal.RecordType;
+import io.gozargah.codec.journal.RefusalSummaryFlyweight;
+import io.gozargah.codec.journal.SummaryReason;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.exchange.Outcome;
 import net.openhft.chronicle.bytes.Bytes;
@@ -90,6 +92,27 @@ public final class SyntheticJournal implements AutoCloseable {
     /** A transaction with plausible defaults, to adjust and {@link Tx#append()}. */
     public Tx transaction() {
         return new Tx();
+    }
+
+    /**
+     * Appends a refusal summary sealed into the chain: {@code count} exchanges of {@code consumer} (null: none) on
+     * {@code service} refused with {@code outcome}, from {@code start}, ids {@code (msb, lsb)} to
+     * {@code (msb + count - 1, lsb)}.
+     */
+    public void summary(String consumer, String service, Outcome outcome, int status, long count, Instant start,
+                        long msb, long lsb) {
+        int consumerId = consumer == null ? 0 : nameId(DictionaryEntryFlyweight.KIND_CONSUMER, consumer);
+        int serviceId = service == null ? 0 : nameId(DictionaryEntryFlyweight.KIND_SERVICE, service);
+        byte[] bytes = new byte[RefusalSummaryFlyweight.LENGTH];
+        long startNanos = start.getEpochSecond() * 1_000_000_000L + start.getNano();
+        new RefusalSummaryFlyweight().wrapForWrite(new UnsafeBuffer(bytes), 0)
+                .reason(SummaryReason.JOURNAL_BACKLOG).outcomeCode(OutcomeCode.of(outcome)).httpStatus(status)
+                .consumerId(consumerId).serviceId(serviceId)
+                .firstTxId(msb, lsb).lastTxId(msb + count - 1, lsb)
+                .intervalStartEpochNanos(startNanos).intervalEndEpochNanos(startNanos + 1_000_000)
+                .count(count).clientAddress(new byte[] {10, 0, 0, 9});
+        chain.seal(bytes, 0, bytes.length);
+        append(RecordType.REFUSAL_SUMMARY, bytes, 0, bytes.length);
     }
 
     /**
