@@ -129,6 +129,12 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     /** Body frames (and trailers) that arrived before the upstream connection: a read batch at most. */
     private ArrayDeque<Object> held;
     private ScheduledFuture<?> responseTimer;
+    /** Fires when the request must have arrived whole (the service's requestTimeout after its head). */
+    private ScheduledFuture<?> requestTimer;
+    /** Checks, once the stream has stopped taking the response, whether it has done so for the sendTimeout. */
+    private ScheduledFuture<?> sendTimer;
+    /** When the stream stopped taking what is written to it (window or connection buffer full), or 0. */
+    private long unwritableSinceNanos;
     private boolean responseStarted;
     private boolean responseEndSent;
 
@@ -271,6 +277,10 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
                 || method == HttpMethod.OPTIONS);
         state = State.ADMITTED;
         ctx.channel().config().setAutoRead(false);
+        if (!endStream) {
+            requestTimer = ctx.executor().schedule(this::onRequestTimeout,
+                    exchange.startNanos() + service.requestTimeoutNanos() - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
         connection.dispatchAfterRead(this);
     }
 
@@ -459,6 +469,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             upstreamFlushPending = true;
         }
         state = State.SENT;
+        cancelRequestTimer();
         ctx.channel().config().setAutoRead(true); // only a RST can come now; read it
         if (!responseStarted) {
             armResponseTimer();
@@ -629,6 +640,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
                 ctx.write(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true), ctx.voidPromise());
             }
         }
+        cancelRequestTimer();
         if (!requestComplete && ctx.channel().isActive()) {
             // The provider answered before the request was whole: ask the client to stop sending, without
             // error (RFC 9113 §8.1).
@@ -636,6 +648,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         }
         releaseHeld();
         ctx.flush();
+        noteWritability();
     }
 
     @Override
@@ -664,6 +677,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     @Override
     public void onUpstreamReadComplete() {
         ctx.flush();
+        noteWritability();
     }
 
     @Override
@@ -671,7 +685,87 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         if (upstream != null) {
             upstream.setClientWritable(ctx.channel().isWritable());
         }
+        noteWritability();
         ctx.fireChannelWritabilityChanged();
+    }
+
+    /**
+     * Starts the send clock when the stream stops taking the response (its flow-control window is shut, or the
+     * connection's buffer is full) and stops it when the stream takes bytes again. Called on writability changes
+     * and after writes, since a window that is shut from the start never changes.
+     */
+    private void noteWritability() {
+        if (ctx.channel().isWritable()) {
+            unwritableSinceNanos = 0;
+            return;
+        }
+        if (unwritableSinceNanos == 0) {
+            unwritableSinceNanos = System.nanoTime();
+            if (sendTimer == null && ctx.channel().isActive()) {
+                sendTimer = ctx.executor().schedule(this::onSendTimeout, sendTimeoutNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /** The service's sendTimeout, or the server's idle timeout for an answer made before a service was known. */
+    private long sendTimeoutNanos() {
+        return service != null ? service.sendTimeoutNanos() : server.idleTimeoutNanos();
+    }
+
+    /**
+     * A stream that took none of its response for the sendTimeout is reset (CANCEL: the gateway gives up on it),
+     * whether or not the provider has finished: a shut window must not hold a stream, its buffered response and
+     * (while the provider is still sending) an upstream connection for as long as the client likes.
+     */
+    private void onSendTimeout() {
+        sendTimer = null;
+        if (unwritableSinceNanos == 0 || !ctx.channel().isActive()) {
+            return;
+        }
+        long left = unwritableSinceNanos + sendTimeoutNanos() - System.nanoTime();
+        if (left > 0) {
+            sendTimer = ctx.executor().schedule(this::onSendTimeout, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        log.debug("stream {} took none of its response for {} ms", ctx.channel(),
+                TimeUnit.NANOSECONDS.toMillis(sendTimeoutNanos()));
+        abandonUpstream();
+        releaseHeld();
+        if (state != State.HEAD) {
+            complete(Outcome.SEND_TIMEOUT);
+        }
+        state = State.DONE;
+        resetStream(Http2Error.CANCEL);
+    }
+
+    /**
+     * The request did not arrive whole within the service's requestTimeout, however steadily it came: 408 if
+     * nothing has been answered yet, else the stream is reset. The half-sent upstream request is closed.
+     */
+    private void onRequestTimeout() {
+        requestTimer = null;
+        if (requestEnded || completed || !(state == State.ADMITTED || state == State.WAIT_UPSTREAM
+                || state == State.STREAMING)) {
+            return;
+        }
+        String detail = "the request did not arrive whole within "
+                + TimeUnit.NANOSECONDS.toMillis(service.requestTimeoutNanos()) + " ms of its head";
+        if (!responseStarted) {
+            reject(Outcome.REQUEST_TIMEOUT, detail, null);
+        } else {
+            abandonUpstream();
+            complete(Outcome.REQUEST_TIMEOUT);
+            state = State.DONE;
+            releaseHeld();
+            resetStream(Http2Error.CANCEL);
+        }
+    }
+
+    private void cancelRequestTimer() {
+        if (requestTimer != null) {
+            requestTimer.cancel(false);
+            requestTimer = null;
+        }
     }
 
     private void armResponseTimer() {
@@ -737,7 +831,11 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         }
         if (!requestEnded) {
             // The rest of the request is declined: without error after a refusal (RFC 9113 §8.1), as a stream
-            // error after a malformed request (§8.1.1), which counts against the client's provoked resets.
+            // error after a malformed request (§8.1.1), which counts against the client's provoked resets. DATA
+            // waits in the flow controller until a flush, and a reset written before it would discard the answer:
+            // flushed first. (Inside a read the multiplexer defers the flush to the read's end, so there the
+            // reset may still overtake the body; from a timer, as for 408, the body goes first.)
+            ctx.flush();
             ctx.write(new DefaultHttp2ResetFrame(o == Outcome.BAD_REQUEST ? Http2Error.PROTOCOL_ERROR
                     : Http2Error.NO_ERROR), ctx.voidPromise());
         }
@@ -745,6 +843,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         releaseHeld();
         ctx.channel().config().setAutoRead(true);
         ctx.flush();
+        noteWritability();
     }
 
     /** A refusal found while the body streams: an answer if none started, else the stream is reset. */
@@ -786,6 +885,11 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             complete(Outcome.CLIENT_ABORTED);
         }
         state = State.DONE;
+        // Frames the stream channel queued while reading was off (a body behind an admitted head) are let through
+        // to channelRead, which drops them in DONE; left queued, their buffers would outlive the stream.
+        if (ctx.channel().isActive()) {
+            ctx.channel().config().setAutoRead(true);
+        }
     }
 
     /** Tells the stages the exchange is over (once), before its last byte is flushed. */
@@ -806,6 +910,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     /** Drops the upstream side: a connection mid-request is closed (the provider sees the request cancelled). */
     private void abandonUpstream() {
         cancelResponseTimer();
+        cancelRequestTimer();
         releaseForwardHead();
         if (upstream != null) {
             UpstreamConnection c = upstream;
@@ -845,6 +950,10 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         abort();
+        if (sendTimer != null) {
+            sendTimer.cancel(false);
+            sendTimer = null;
+        }
         ctx.fireChannelInactive();
     }
 
