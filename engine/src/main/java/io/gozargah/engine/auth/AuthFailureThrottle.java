@@ -43,7 +43,8 @@ public final class AuthFailureThrottle {
     private AuthFailureThrottle(AddressRateLimiter limiter, AuthFailuresConfig config) {
         this.limiter = limiter;
         this.config = config;
-        this.limitText = config == null ? "" : "more than " + config.burst() + " at once or " + rateText(config.perSecond());
+        this.limitText = config == null ? ""
+                : "more than " + config.burst() + " at once or " + rateText(config.perSecond());
     }
 
     /** The throttle of {@code config}, with a fresh table and a random seed for its hash; {@link #OFF} if disabled. */

@@ -43,6 +43,7 @@ public final class ExchangeGate {
     public ExchangeGate(ExchangeStages stages, AuthFailureThrottle authFailures) {
         this.stages = stages;
         this.authFailures = authFailures;
+        this.addressKey = AuthFailureThrottle.key(null);
     }
 
     /**
@@ -109,7 +110,7 @@ public final class ExchangeGate {
      */
     private Outcome failedAuthentication(Exchange x) {
         InetSocketAddress address = x.clientAddress();
-        if (address != keyedAddress || keyedAddress == null) {
+        if (address != keyedAddress) {
             keyedAddress = address;
             addressKey = AuthFailureThrottle.key(address);
         }

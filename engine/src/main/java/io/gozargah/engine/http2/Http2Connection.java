@@ -66,7 +66,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> ticker;
     private Channel channel;
     private ChannelHandlerContext ctx;
-    /** A throttled authentication failure was answered: GOAWAY at the end of the read batch ({@link #goAwayAfterRead}). */
+    /** A throttled authentication failure was answered: GOAWAY at the end of the read batch. */
     private boolean goAwayPending;
     private boolean goneAway;
     /** Between a read batch's first frame and its end. */

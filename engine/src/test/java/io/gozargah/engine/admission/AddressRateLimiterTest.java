@@ -159,7 +159,7 @@ class AddressRateLimiterTest {
         }
     }
 
-    /** {@code threads} threads, started together, each calling {@code attempt} {@code tries} times; admitted per thread. */
+    /** {@code threads} threads started together, each making {@code tries} attempts: how many each had admitted. */
     private static long[] race(int threads, int tries, java.util.function.IntToLongFunction attempt) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {

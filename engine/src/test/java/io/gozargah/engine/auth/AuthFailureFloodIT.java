@@ -116,7 +116,8 @@ class AuthFailureFloodIT {
                     assertEquals("application/problem+json", r.header("Content-Type"));
                     String problem = r.bodyText();
                     assertTrue(problem.contains("\"type\":\"urn:gozargah:error:rate-limited\""), problem);
-                    assertTrue(problem.contains("throttled") && problem.contains("client address " + ATTACKER), problem);
+                    assertTrue(problem.contains("throttled") && problem.contains("client address " + ATTACKER),
+                            problem);
                     assertTrue(attacker.closedByPeer(), "the connection closes after a throttled failure");
                     attacker.close();
                     if (throttledCount++ % 25 == 0) {
