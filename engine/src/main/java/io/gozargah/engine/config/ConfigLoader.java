@@ -192,6 +192,18 @@ public final class ConfigLoader {
             return null;
         }
         String text = rateNode.asString();
+        double perSecond = ratePerSecond(rateNode, "remove the grant to refuse every call");
+        int burst = burstNode == null ? RateLimitConfig.defaultBurst(perSecond) : burstNode.asInt(1, MAX_BURST);
+        if (burst / perSecond > MAX_BURST_REFILL_SECONDS) {
+            throw (burstNode != null ? burstNode : rateNode).error("a burst of " + burst + " at " + text
+                    + " takes more than 7 days to refill; use quotaDay or quotaMonth for totals");
+        }
+        return new RateLimitConfig(perSecond, burst);
+    }
+
+    /** A rate's text ({@code N}, {@code N/s}, {@code N/m}, {@code N/h}) as requests per second. */
+    private static double ratePerSecond(ConfigNode rateNode, String instead) throws ConfigException {
+        String text = rateNode.asString();
         Matcher matcher = RATE.matcher(text);
         if (!matcher.matches()) {
             throw rateNode.error("expected a rate such as 100, 100/s, 600/m or 3600/h, got '" + text + "'");
@@ -200,18 +212,12 @@ public final class ConfigLoader {
         String unit = matcher.group(2);
         int seconds = unit == null || unit.equals("s") ? 1 : unit.equals("m") ? 60 : 3600;
         if (count == 0) {
-            throw rateNode.error("rate must be more than zero (remove the grant to refuse every call)");
+            throw rateNode.error("rate must be more than zero (" + instead + ")");
         }
         if (count > MAX_RATE_PER_SECOND * seconds) {
             throw rateNode.error("rate must be at most " + MAX_RATE_PER_SECOND + " per second, got '" + text + "'");
         }
-        double perSecond = (double) count / seconds;
-        int burst = burstNode == null ? RateLimitConfig.defaultBurst(perSecond) : burstNode.asInt(1, MAX_BURST);
-        if (burst / perSecond > MAX_BURST_REFILL_SECONDS) {
-            throw (burstNode != null ? burstNode : rateNode).error("a burst of " + burst + " at " + text
-                    + " takes more than 7 days to refill; use quotaDay or quotaMonth for totals");
-        }
-        return new RateLimitConfig(perSecond, burst);
+        return (double) count / seconds;
     }
 
     private static MetricsConfig metrics(ConfigNode node) throws ConfigException {
@@ -223,7 +229,7 @@ public final class ConfigLoader {
 
     private static ServerConfig server(Path file, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("listeners", "eventLoops", "transport", "idleTimeout", "requestHeadTimeout",
-                "shutdownGrace", "maxConnections", "maxConnectionsPerAddress");
+                "shutdownGrace", "maxConnections", "maxConnectionsPerAddress", "authFailures");
         List<ListenerConfig> listeners = listeners(file, m.required("listeners"));
         int eventLoops = m.integer("eventLoops", 0, 0, 1024);
         ServerConfig.Transport transport = ServerConfig.Transport.AUTO;
@@ -243,7 +249,33 @@ public final class ConfigLoader {
                 m.duration("requestHeadTimeout", REQUEST_HEAD_TIMEOUT),
                 m.duration("shutdownGrace", SHUTDOWN_GRACE),
                 m.integer("maxConnections", 0, 1, MAX_CONNECTIONS),
-                m.integer("maxConnectionsPerAddress", 0, 1, MAX_CONNECTIONS));
+                m.integer("maxConnectionsPerAddress", 0, 1, MAX_CONNECTIONS),
+                authFailures(m.optional("authFailures")));
+    }
+
+    /** {@code server.authFailures}: each key defaults to {@link AuthFailuresConfig#defaults()}'s. */
+    private static AuthFailuresConfig authFailures(ConfigNode node) throws ConfigException {
+        AuthFailuresConfig d = AuthFailuresConfig.defaults();
+        if (node == null) {
+            return d;
+        }
+        ConfigMap m = node.asMap("enabled", "rate", "burst", "addresses");
+        ConfigNode enabledNode = m.optional("enabled");
+        boolean enabled = enabledNode == null || enabledNode.asBoolean();
+        double perSecond = d.perSecond();
+        ConfigNode rateNode = m.optional("rate");
+        if (rateNode != null) {
+            perSecond = ratePerSecond(rateNode, "enabled: false turns the throttle off");
+        }
+        int burst = m.integer("burst", d.burst(), 1, MAX_BURST);
+        if (burst / perSecond > MAX_BURST_REFILL_SECONDS) {
+            throw (m.optional("burst") != null ? m.required("burst") : rateNode).error("a burst of " + burst + " at "
+                    + (rateNode == null ? d.perSecond() + "/s" : rateNode.asString())
+                    + " takes more than 7 days to refill");
+        }
+        int addresses = m.integer("addresses", d.addresses(), AuthFailuresConfig.MIN_ADDRESSES,
+                AuthFailuresConfig.MAX_ADDRESSES);
+        return new AuthFailuresConfig(enabled, perSecond, burst, addresses);
     }
 
     private static List<ListenerConfig> listeners(Path file, ConfigNode node) throws ConfigException {

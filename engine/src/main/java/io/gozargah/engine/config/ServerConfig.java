@@ -14,15 +14,16 @@ import java.util.List;
  *                           the descriptor limit and the heap ({@code accept.ConnectionBudget})
  * @param maxConnectionsPerAddress most consumer connections from one client address (an IPv6 client's /64);
  *                           0: derived at start from {@code maxConnections}
+ * @param authFailures       how fast one client address may fail authentication before it is throttled
  */
 public record ServerConfig(List<ListenerConfig> listeners, int eventLoops, Transport transport,
                            Duration idleTimeout, Duration requestHeadTimeout, Duration shutdownGrace,
-                           int maxConnections, int maxConnectionsPerAddress) {
+                           int maxConnections, int maxConnectionsPerAddress, AuthFailuresConfig authFailures) {
 
     /** The same settings with other listeners (the demo adds its HTTPS one). */
     public ServerConfig withListeners(List<ListenerConfig> other) {
         return new ServerConfig(other, eventLoops, transport, idleTimeout, requestHeadTimeout, shutdownGrace,
-                maxConnections, maxConnectionsPerAddress);
+                maxConnections, maxConnectionsPerAddress, authFailures);
     }
 
     public enum Transport { AUTO, EPOLL, IO_URING, NIO }

@@ -1,6 +1,9 @@
 package io.gozargah.engine.exchange;
 
+import io.gozargah.codec.journal.SummaryReason;
+import io.gozargah.engine.admission.AddressRateLimiter;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
+import io.gozargah.engine.auth.AuthFailureThrottle;
 import io.gozargah.engine.auth.ClientCertificate;
 import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.PathRouter;
@@ -9,6 +12,8 @@ import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.route.ServiceRoute;
 import io.netty.buffer.ByteBuf;
 
+import java.net.InetSocketAddress;
+
 /**
  * The checks every request passes before it may go upstream, whatever protocol it came in: the path is
  * routed, the consumer identified (API key, client certificate, or both naming the same consumer), its
@@ -16,18 +21,29 @@ import io.netty.buffer.ByteBuf;
  * HTTP/2) call it in the same two steps, so a request is refused the same way and with the same problem
  * detail whichever it spoke.
  *
- * <p>One per connection (or HTTP/2 stream), used on its event loop; the match and the refusal's detail are
- * valid until the next call.
+ * <p>A failed authentication is counted against its client address ({@link AuthFailureThrottle}): past the
+ * address's limit it is answered {@code 429 rate-limited} instead of 401 and the front end closes the connection
+ * after the answer ({@link #closesConnection()}); a flood's failures are journaled as counts, not one by one.
+ *
+ * <p>One per connection (HTTP/1.1, or HTTP/2 for all its streams), used on its event loop; the match, the
+ * refusal's detail and {@link #closesConnection()} are valid until the next call.
  */
 public final class ExchangeGate {
     private final ExchangeStages stages;
+    private final AuthFailureThrottle authFailures;
     private final RouteMatch match = new RouteMatch();
     private PathRouter.Verdict verdict;
     private String detail;
     private String allow;
+    private boolean closesConnection;
+    /** The client address whose throttle key is {@link #addressKey} (one per connection: computed once). */
+    private InetSocketAddress keyedAddress;
+    private long addressKey;
 
-    public ExchangeGate(ExchangeStages stages) {
+    public ExchangeGate(ExchangeStages stages, AuthFailureThrottle authFailures) {
         this.stages = stages;
+        this.authFailures = authFailures;
+        this.addressKey = AuthFailureThrottle.key(null);
     }
 
     /**
@@ -37,6 +53,7 @@ public final class ExchangeGate {
     public Outcome route(Exchange x, ByteBuf target, int start, int length) {
         allow = null;
         detail = null;
+        closesConnection = false;
         verdict = PathRouter.route(x.snapshot(), target, start, length, match);
         if (verdict == PathRouter.Verdict.BAD_PATH) {
             detail = "the request path is not acceptable: dot-segments, encoded separators,"
@@ -56,11 +73,12 @@ public final class ExchangeGate {
      * set), else the refusal with {@link #detail()} and {@link #allow()}.
      */
     public Outcome authorize(Exchange x, Consumer byKey, ApiKeyAuthenticator keys, ClientCertificate certificate) {
+        closesConnection = false;
         RoutingSnapshot snapshot = x.snapshot();
         Consumer consumer = identify(snapshot, byKey, keys, certificate);
         x.consumer(consumer);
         if (consumer == null) {
-            return Outcome.UNAUTHENTICATED;
+            return failedAuthentication(x);
         }
         if (verdict == PathRouter.Verdict.UNKNOWN_SERVICE) {
             detail = "no service at this path; paths are /{provider}/{service}[/...]";
@@ -82,6 +100,33 @@ public final class ExchangeGate {
             detail = d != null ? d : refused.title();
         }
         return refused;
+    }
+
+    /**
+     * A request that identified nobody, counted against its client address: 401 while the address is within its
+     * limit, else 429 with {@code Retry-After} and the connection closed after it. A 429, and a 401 of an address
+     * throttled since it last had its full burst, is journaled as part of the address's flood summary, without the
+     * service, so that a flood over many paths is one count per address, not one per service.
+     */
+    private Outcome failedAuthentication(Exchange x) {
+        InetSocketAddress address = x.clientAddress();
+        if (address != keyedAddress) {
+            keyedAddress = address;
+            addressKey = AuthFailureThrottle.key(address);
+        }
+        long result = authFailures.failed(addressKey, x.startNanos());
+        if (result == AddressRateLimiter.ADMITTED) {
+            return Outcome.UNAUTHENTICATED;
+        }
+        x.service(null);
+        x.summarize(SummaryReason.AUTHENTICATION_FLOOD);
+        if (!AuthFailureThrottle.isThrottled(result)) {
+            return Outcome.UNAUTHENTICATED;
+        }
+        x.retryAfterSeconds(authFailures.retryAfterSeconds(result));
+        detail = authFailures.detail(result, address);
+        closesConnection = true;
+        return Outcome.RATE_LIMITED;
     }
 
     /**
@@ -128,6 +173,14 @@ public final class ExchangeGate {
     /** The problem detail of the last refusal. */
     public String detail() {
         return detail;
+    }
+
+    /**
+     * Whether the last refusal ends the connection once it is answered (a throttled authentication failure):
+     * HTTP/1.1 answers with {@code Connection: close}, HTTP/2 sends GOAWAY after the answer.
+     */
+    public boolean closesConnection() {
+        return closesConnection;
     }
 
     /** The {@code Allow} value of a 405, else null. */

@@ -186,7 +186,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         this.server = server;
         this.secure = secure;
         this.certificate = certificate;
-        this.gate = new ExchangeGate(server.stages());
+        this.gate = new ExchangeGate(server.stages(), server.authFailures());
         System.arraycopy(TX_HEADER_NAME, 0, txHeaderLine, 0, TX_HEADER_NAME.length);
         txHeaderLine[TX_HEADER_LENGTH - 2] = '\r';
         txHeaderLine[TX_HEADER_LENGTH - 1] = '\n';
@@ -449,6 +449,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                     certificate);
         }
         if (refused != null) {
+            if (gate.closesConnection()) {
+                // A throttled authentication failure: nothing more is read from this connection.
+                closeAfterResponse = true;
+            }
             reject(refused, gate.detail(), gate.allow());
             return;
         }

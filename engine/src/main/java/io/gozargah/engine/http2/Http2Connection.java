@@ -14,8 +14,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
@@ -63,6 +65,10 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private long lastActivityNanos;
     private ScheduledFuture<?> ticker;
     private Channel channel;
+    private ChannelHandlerContext ctx;
+    /** A throttled authentication failure was answered: GOAWAY at the end of the read batch. */
+    private boolean goAwayPending;
+    private boolean goneAway;
     /** Between a read batch's first frame and its end. */
     private boolean reading;
     /** Streams admitted in the current read batch, to go upstream at its end. */
@@ -150,10 +156,11 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
         channel = ctx.channel();
         loop = server.loop(ctx.channel().eventLoop());
         authenticator = new ApiKeyAuthenticator(loop.sha256(), loop.keyScratch(), loop.digestScratch());
-        gate = new ExchangeGate(server.stages());
+        gate = new ExchangeGate(server.stages(), server.authFailures());
         SocketAddress remote = ctx.channel().remoteAddress();
         String address = String.valueOf(remote);
         if (remote instanceof InetSocketAddress) {
@@ -187,6 +194,36 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             exchange.dispatch(!failed && ctx.channel().isActive());
         }
         ctx.fireChannelReadComplete();
+        if (goAwayPending) {
+            goAway();
+        }
+    }
+
+    /**
+     * A stream of this connection was answered {@code 429} for a throttled authentication failure: the connection
+     * ends, as an HTTP/1.1 one does after such an answer. At the end of the read batch (at once outside one), the
+     * answers written so far are flushed, then GOAWAY ENHANCE_YOUR_CALM (RFC 9113 §7: load the peer causes) names
+     * the last stream the client opened, and the codec closes the connection once the streams up to it are done
+     * (within the shutdown grace). So every stream the client opened before the GOAWAY is answered (and journaled),
+     * none after it is served, and the 429 is never cut off by the close, as it would be by a connection error
+     * (which closes as soon as the GOAWAY is written).
+     */
+    void goAwayAfterRead() {
+        if (goneAway) {
+            return;
+        }
+        goAwayPending = true;
+        if (!reading) {
+            goAway();
+        }
+    }
+
+    private void goAway() {
+        goAwayPending = false;
+        goneAway = true;
+        ctx.flush();
+        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.ENHANCE_YOUR_CALM), ctx.voidPromise());
+        ctx.close();
     }
 
     /**

@@ -261,6 +261,9 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             }
             if (refused != null) {
                 reject(refused, gate.detail(), gate.allow());
+                if (gate.closesConnection()) {
+                    connection.goAwayAfterRead();
+                }
                 return;
             }
             service = exchange.service();

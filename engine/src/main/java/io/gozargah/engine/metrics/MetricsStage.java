@@ -49,7 +49,9 @@ public final class MetricsStage implements ExchangeStage {
         if (x.responseHeadNanos() != 0 && x.upstreamStartNanos() != 0) {
             cell.recordUpstream(micros(x.endNanos() - x.upstreamStartNanos()));
         }
-        if (!x.admitted() && AdmissionKinds.isAdmissionRefusal(outcome)) {
+        // Admission only ever refuses an identified consumer: a 429 without one is the failed-authentication
+        // throttle's, counted by gozargah_auth_failures_throttled_total instead.
+        if (!x.admitted() && consumer != null && AdmissionKinds.isAdmissionRefusal(outcome)) {
             cell.add(SeriesCell.REJECTIONS + outcome.ordinal(), 1);
         }
     }

@@ -6,6 +6,7 @@ import io.gozargah.engine.accept.Descriptors;
 import io.gozargah.engine.admission.Admission;
 import io.gozargah.engine.admission.AdmissionStage;
 import io.gozargah.engine.admission.NanoClock;
+import io.gozargah.engine.auth.AuthFailureThrottle;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.ListenerConfig;
 import io.gozargah.engine.exchange.ExchangeStage;
@@ -204,6 +205,16 @@ public final class Gateway implements AutoCloseable {
                 () -> context.draining() ? 1 : 0);
         metrics.register(new UpstreamPoolFamily(gateway::upstreamPoolStats));
         metrics.register(new AcceptFamily(limits::stats));
+        AuthFailureThrottle authFailures = context.authFailures();
+        metrics.counter("gozargah_auth_failures_throttled_total", "Failed authentications answered 429 rate-limited"
+                + " (and their connections closed) because their client address was past server.authFailures, or"
+                + " the table had no room for it.", authFailures::throttled);
+        metrics.counter("gozargah_auth_failures_no_room_total", "Of those, failures refused because every slot of"
+                + " their address's bucket held another failing address (raise server.authFailures.addresses).",
+                authFailures::noRoomRefusals);
+        metrics.gauge("gozargah_auth_failure_addresses", "Client addresses (IPv6: /64 networks) short of their"
+                + " failed-authentication burst: slots of server.authFailures.addresses in use.",
+                () -> authFailures.addresses(System.nanoTime()));
         metrics.gauge("process_open_fds", "Open file descriptors (NaN when they cannot be counted: listing them"
                 + " takes one).", () -> {
                     long open = Descriptors.open();

@@ -2,6 +2,7 @@ package io.gozargah.engine.server;
 
 import io.gozargah.codec.http1.Http1Limits;
 import io.gozargah.engine.admission.Admission;
+import io.gozargah.engine.auth.AuthFailureThrottle;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.Http2Config;
 import io.gozargah.engine.config.LimitsConfig;
@@ -39,6 +40,7 @@ public final class ServerContext {
     private final Admission admission;
     private final Http2Config http2;
     private final long shutdownGraceMillis;
+    private final AuthFailureThrottle authFailures;
 
     ServerContext(GatewayConfig config, Transport transport, ExchangeStages stages, Admission admission,
                   JournalDictionary dictionary) {
@@ -58,6 +60,7 @@ public final class ServerContext {
         this.requestHeadTimeoutNanos = config.server().requestHeadTimeout().toNanos();
         this.http2 = config.http2();
         this.shutdownGraceMillis = config.server().shutdownGrace().toMillis();
+        this.authFailures = AuthFailureThrottle.of(config.server().authFailures());
     }
 
     /** The gateway's admission control: counters file and calendar, for the life of the process. */
@@ -71,6 +74,11 @@ public final class ServerContext {
 
     void swap(RoutingSnapshot next) {
         this.snapshot = next;
+    }
+
+    /** Failed authentications counted per client address, for every listener and loop (server.authFailures). */
+    public AuthFailureThrottle authFailures() {
+        return authFailures;
     }
 
     /** Admission, metrics and journal: what every exchange passes through, whatever its protocol. */

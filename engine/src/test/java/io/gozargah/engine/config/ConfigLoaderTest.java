@@ -55,6 +55,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(30), server.shutdownGrace());
         assertEquals(0, server.maxConnections(), "derived at start");
         assertEquals(0, server.maxConnectionsPerAddress(), "derived at start");
+        assertEquals(new AuthFailuresConfig(true, 10, 50, 65_536), server.authFailures());
         assertEquals(LimitsConfig.defaults(), config.limits());
         assertEquals(new LimitsConfig(8192, 100, 32768, 1024, 10_485_760L, 65536,
                 LimitsConfig.UnderscoreFields.DROP, 65536), config.limits());
@@ -286,6 +287,7 @@ class ConfigLoaderTest {
                   shutdownGrace: 1h
                   maxConnections: 50000
                   maxConnectionsPerAddress: 200
+                  authFailures: { enabled: false, rate: 30/m, burst: 5, addresses: 1000 }
                 limits:
                   maxStartLineBytes: 4KiB
                   maxHeaderCount: 50
@@ -310,6 +312,7 @@ class ConfigLoaderTest {
                 new ListenerConfig("listener-3", "gw.example.ir", 443)), config.server().listeners());
         assertEquals(50_000, config.server().maxConnections());
         assertEquals(200, config.server().maxConnectionsPerAddress());
+        assertEquals(new AuthFailuresConfig(false, 0.5, 5, 1000), config.server().authFailures());
         assertEquals(4, config.server().eventLoops());
         assertEquals(ServerConfig.Transport.EPOLL, config.server().transport());
         assertEquals(Duration.ofMinutes(2), config.server().idleTimeout());

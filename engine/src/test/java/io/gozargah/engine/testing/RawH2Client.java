@@ -76,7 +76,19 @@ public final class RawH2Client implements AutoCloseable {
     private volatile boolean closedByPeer;
 
     public RawH2Client(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(null, port);
+    }
+
+    /**
+     * A client whose socket is bound to {@code local} (null: any), so a test can be another client address: all of
+     * 127.0.0.0/8 is loopback on Linux.
+     */
+    public RawH2Client(String local, int port) throws IOException {
+        socket = new Socket();
+        if (local != null) {
+            socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(local), 0));
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setTcpNoDelay(true);
         out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
         out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
