@@ -14,9 +14,9 @@ import io.gozargah.engine.config.ProviderConfig;
  * get the rest. So an attacker holding connections can run the consumer side out of connections, but never the
  * process out of descriptors: the admin listener, the journal and the pools keep theirs.
  *
- * <p>Heap: {@link #HEAP_BYTES_PER_CONNECTION} per connection. An idle HTTP/1.1 connection after an exchange
- * holds about 4 KiB of heap and an idle HTTP/2 one about 3.5 KiB (measured with 5,000 and 3,000 held over
- * loopback); four times that leaves three quarters of the heap for the exchanges those connections carry. The
+ * <p>Heap: {@link #HEAP_BYTES_PER_CONNECTION} per connection, about four times what an idle connection holds
+ * (bench/README.md, "Heap per held connection"), which leaves three quarters of the heap for the exchanges those
+ * connections carry. The
  * descriptor limit a systemd unit gives (1,048,576) would otherwise allow more connections than a 512 MiB heap
  * holds, and running out of heap exits the process.
  *

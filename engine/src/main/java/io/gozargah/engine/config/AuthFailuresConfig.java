@@ -23,8 +23,8 @@ public record AuthFailuresConfig(boolean enabled, double perSecond, int burst, i
      * developer retrying, a service's retries with backoff, a pool opening its connections at once) and stays
      * far below; a flood is past the burst within a second at any rate above 60 a second (50 / (60 - 10)). An
      * address that keeps just under the rate writes at most 10 records of its own a second (110 MB a day of
-     * 128-byte records); one that goes past it is journaled as counts, a few summaries a second, where the flood
-     * seen unthrottled wrote a record for each of 100,000 failures a second. 65,536 addresses take 512 KiB.
+     * 128-byte records); one that goes past it is journaled as counts, a few summaries a second, not a record per
+     * failure. 65,536 addresses take 512 KiB.
      */
     public static AuthFailuresConfig defaults() {
         return new AuthFailuresConfig(true, 10, 50, 65_536);
