@@ -1,5 +1,6 @@
 package io.gozargah.engine.accept;
 
+import io.gozargah.engine.testing.Await;
 import io.gozargah.engine.testing.GatewayFixture;
 import io.gozargah.engine.testing.PrometheusTextParser;
 import io.gozargah.engine.testing.RawHttpClient;
@@ -13,13 +14,11 @@ import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The consumer side's connection caps over real sockets: one address past its cap is closed at once while
@@ -75,16 +74,6 @@ class ConnectionLimitsIT {
         return PrometheusTextParser.parse(gateway.gateway().metrics().scrape()).value(name, labels);
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within 10 s: " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     void shouldCloseConnectionsPastThePerAddressCapAndServeOtherAddresses() throws Exception {
         start("  maxConnectionsPerAddress: 2\n", null);
@@ -99,7 +88,7 @@ class ConnectionLimitsIT {
         assertEquals(2, metric("gozargah_consumer_addresses"));
 
         first.close();
-        await(() -> metric("gozargah_consumer_connections") == 2, "the gateway has seen the close");
+        Await.until(() -> metric("gozargah_consumer_connections") == 2, "the gateway has seen the close");
         served("127.0.0.1", port);
     }
 
@@ -110,7 +99,7 @@ class ConnectionLimitsIT {
         RawHttpClient first = served("127.0.0.1", port);
         served("127.0.0.2", port);
         served("127.0.0.3", port);
-        await(() -> metric("gozargah_accepting", "listener", "test") == 0, "the listener stopped accepting");
+        Await.until(() -> metric("gozargah_accepting", "listener", "test") == 0, "the listener stopped accepting");
 
         // The kernel completes the handshake; the gateway does not take the connection off the backlog.
         RawHttpClient waiting = open("127.0.0.4", port).soTimeout(300);
@@ -133,7 +122,7 @@ class ConnectionLimitsIT {
         int capped = gateway.gateway().boundAddresses().get(0).getPort();
         int other = gateway.gateway().boundAddresses().get(1).getPort();
         RawHttpClient first = served("127.0.0.1", capped);
-        await(() -> metric("gozargah_accepting", "listener", "capped") == 0, "the capped listener stopped");
+        Await.until(() -> metric("gozargah_accepting", "listener", "capped") == 0, "the capped listener stopped");
 
         RawHttpClient waiting = open("127.0.0.1", capped).soTimeout(300);
         waiting.send(GET);

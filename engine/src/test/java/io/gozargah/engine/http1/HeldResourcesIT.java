@@ -1,5 +1,6 @@
 package io.gozargah.engine.http1;
 
+import io.gozargah.engine.testing.Await;
 import io.gozargah.engine.auth.ApiKeys;
 import io.gozargah.engine.testing.GatewayFixture;
 import io.gozargah.engine.testing.RawHttpClient;
@@ -109,22 +110,12 @@ class HeldResourcesIT {
         fail("the honest consumer was not served while the attack went on; last status " + last);
     }
 
-    private static void awaitUpstreamRequests(TestUpstream upstream, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (upstream.requests() < n) {
-            if (System.nanoTime() > deadline) {
-                fail("the provider saw " + upstream.requests() + " requests, expected " + n);
-            }
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     void shouldCutClientsThatStopReadingAndFreeTheProvidersConnections() throws Exception {
         for (int i = 0; i < 4; i++) {
             attacker().send(get("/prov/svc/big", MALLORY_KEY)); // and never reads
         }
-        awaitUpstreamRequests(upstream, 4);
+        Await.until(() -> upstream.requests() >= 4, "the provider has the four requests");
         assertCarolServedWithin(8_000);
     }
 
@@ -169,7 +160,7 @@ class HeldResourcesIT {
     void shouldCapAConsumersRequestsInFlight() throws Exception {
         attacker().send(get("/prov/svc/hang1", ALICE_KEY));
         attacker().send(get("/prov/svc/hang2", ALICE_KEY));
-        awaitUpstreamRequests(upstream, 2);
+        Await.until(() -> upstream.requests() >= 2, "the provider has the two requests");
         Response third = attacker().send(get("/prov/svc/hang3", ALICE_KEY)).read();
         assertProblem(third, 429, "rate-limited");
         assertTrue(third.bodyText().contains("in flight"), third.bodyText());

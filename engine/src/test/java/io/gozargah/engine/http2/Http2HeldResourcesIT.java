@@ -1,5 +1,6 @@
 package io.gozargah.engine.http2;
 
+import io.gozargah.engine.testing.Await;
 import io.gozargah.engine.auth.ApiKeys;
 import io.gozargah.engine.testing.GatewayFixture;
 import io.gozargah.engine.testing.H2Client;
@@ -102,11 +103,7 @@ class Http2HeldResourcesIT {
                 held.add(a.open(H2Client.request("GET", "/prov/svc/big", "x-api-key", ALICE_KEY), true));
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (upstream.requests() < 4 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(upstream.requests() >= 4, "the streams hold the provider's four connections");
+        Await.until(() -> upstream.requests() >= 4, "the streams hold the provider's four connections");
         assertCarolServedWithin(8_000);
         for (H2Client.Exchange x : held) {
             H2Client.Response r = x.response.get(10, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.gozargah.engine.http2;
 
+import io.gozargah.engine.testing.Await;
 import io.gozargah.engine.exchange.Exchange;
 import io.gozargah.engine.exchange.ExchangeStage;
 import io.gozargah.engine.exchange.Outcome;
@@ -31,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -177,7 +177,7 @@ class Http2IT {
 
         assertEquals("seen", ok.header("x-stage"));
         assertEquals("seen", refused.header("x-stage"));
-        await(() -> stage.seen.size() == 2, "two completed exchanges");
+        Await.until(() -> stage.seen.size() == 2, "two completed exchanges");
         List<String> facts = new ArrayList<>(stage.seen);
         assertEquals("HTTP_2 PROXIED 200 alice prov/svc 3 5 true", facts.get(0));
         int problemBytes = refused.bodyBytes().length;
@@ -238,11 +238,11 @@ class Http2IT {
         H2Client.Exchange x = c.open(H2Client.request("POST", "/prov/svc", "x-api-key", ALICE_KEY,
                 "content-length", String.valueOf(1 << 20)), false);
         x.data(new byte[32 * 1024], false);
-        await(() -> received.get() >= 32 * 1024, "the first 32 KiB upstream");
+        Await.until(() -> received.get() >= 32 * 1024, "the first 32 KiB upstream");
         x.reset();
 
-        await(upstreamClosed::get, "the upstream connection closed (request cancelled)");
-        await(() -> outcomes.seen.contains(Outcome.CLIENT_ABORTED), "the exchange completed as client-aborted");
+        Await.until(upstreamClosed::get, "the upstream connection closed (request cancelled)");
+        Await.until(() -> outcomes.seen.contains(Outcome.CLIENT_ABORTED), "the exchange completed as client-aborted");
         // The connection goes on serving other streams.
         assertEquals(404, c.send(get("/prov/none"), null).status());
     }
@@ -373,7 +373,7 @@ class Http2IT {
         gateway = GatewayFixture.start(upstream.port());
         H2Client c = client(65535);
         H2Client.Exchange x = c.open(get("/prov/svc"), true);
-        await(() -> upstream.requests() == 1, "the request upstream");
+        Await.until(() -> upstream.requests() == 1, "the request upstream");
 
         java.util.concurrent.CompletableFuture<Void> stopped =
                 gateway.gateway().shutdownGracefully(java.time.Duration.ofSeconds(5));
@@ -385,13 +385,4 @@ class Http2IT {
         stopped.get(10, TimeUnit.SECONDS);
     }
 
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(5);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.gozargah.engine.http2;
 
+import io.gozargah.engine.testing.Await;
 import io.gozargah.engine.exchange.Exchange;
 import io.gozargah.engine.exchange.ExchangeStage;
 import io.gozargah.engine.testing.GatewayFixture;
@@ -22,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
 import static io.gozargah.engine.testing.GatewayFixture.BOB_KEY;
@@ -192,11 +192,11 @@ class Http2ResetChurnIT {
                 client.frame(RawH2Client.HEADERS, RawH2Client.END_STREAM | RawH2Client.END_HEADERS, stream, block);
                 client.flush();
                 int n = i + 1;
-                await(() -> upstream.requests() == n, "request " + n + " reaches the provider");
+                Await.until(() -> upstream.requests() == n, "request " + n + " reaches the provider");
                 client.rst(stream, (int) Http2Error.CANCEL.code());
                 client.flush();
                 // The answer is read and dropped, and the connection goes back to the pool.
-                await(() -> pool().idle() == 1, "the connection of stream " + stream + " is idle again");
+                Await.until(() -> pool().idle() == 1, "the connection of stream " + stream + " is idle again");
             }
             assertEquals(1, pool().created(), "ten resets after the request went upstream cost no connection");
 
@@ -205,10 +205,10 @@ class Http2ResetChurnIT {
             client.frame(RawH2Client.HEADERS, RawH2Client.END_STREAM | RawH2Client.END_HEADERS, big,
                     RawH2Client.get("/prov/svc/big", ALICE_KEY));
             client.flush();
-            await(() -> upstream.requests() == 11, "the big request reaches the provider");
+            Await.until(() -> upstream.requests() == 11, "the big request reaches the provider");
             client.rst(big, (int) Http2Error.CANCEL.code());
             client.flush();
-            await(() -> pool().open() == 0, "the connection of an answer past the drain limit is closed");
+            Await.until(() -> pool().open() == 0, "the connection of an answer past the drain limit is closed");
 
             // The connection is still the client's: a request on it is answered.
             client.frame(RawH2Client.HEADERS, RawH2Client.END_STREAM | RawH2Client.END_HEADERS, 23, block);
@@ -228,11 +228,11 @@ class Http2ResetChurnIT {
             client.frame(RawH2Client.HEADERS, RawH2Client.END_STREAM | RawH2Client.END_HEADERS, 1,
                     RawH2Client.get("/prov/slow", ALICE_KEY));
             client.flush();
-            await(() -> upstream.requests() == 1, "the request reaches the provider");
+            Await.until(() -> upstream.requests() == 1, "the request reaches the provider");
             client.rst(1, (int) Http2Error.CANCEL.code());
             client.flush();
             // Within the service's response timeout (300 ms), not the provider's idle timeout.
-            await(() -> pool().open() == 0, "the drained connection is closed when the answer does not come");
+            Await.until(() -> pool().open() == 0, "the drained connection is closed when the answer does not come");
         }
     }
 
@@ -286,14 +286,6 @@ class Http2ResetChurnIT {
         return stats.isEmpty() ? new UpstreamPoolStats("none", 0, 0, 0) : stats.get(0);
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
-            Thread.sleep(5);
-        }
-    }
-
     /** Another consumer (bob) on its own connection, sending one request after another while a test runs. */
     private static final class Bystander implements AutoCloseable {
         private final H2Client client;
@@ -328,7 +320,7 @@ class Http2ResetChurnIT {
         }
 
         void awaitServed(int n) throws InterruptedException {
-            await(() -> served.get() >= n || failed.get() > 0, "the bystander is served " + n + " times");
+            Await.until(() -> served.get() >= n || failed.get() > 0, "the bystander is served " + n + " times");
             assertEquals(0, failed.get(), "the bystander failed: " + failure);
         }
 

@@ -1,5 +1,6 @@
 package io.gozargah.engine.upstream;
 
+import io.gozargah.engine.testing.Await;
 import io.gozargah.engine.testing.GatewayFixture;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
@@ -19,7 +20,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
 import static io.gozargah.engine.testing.Problems.assertProblem;
@@ -61,16 +61,6 @@ class Http2UpstreamIT {
 
     private static Http2Settings settings(long maxStreams) {
         return Http2Settings.defaultSettings().maxConcurrentStreams(maxStreams);
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(5);
-        }
     }
 
     @Test
@@ -123,7 +113,7 @@ class Http2UpstreamIT {
                 clients.add(c);
                 c.send(get("/prov/svc/" + i));
             }
-            await(() -> held.size() == n, "all " + n + " requests in flight at the provider");
+            Await.until(() -> held.size() == n, "all " + n + " requests in flight at the provider");
             assertEquals(n, upstream.maxOpenStreams());
             assertEquals(1, upstream.connections().size(), "one connection carries every stream");
             for (TestH2Upstream.Request r : held) {
@@ -153,7 +143,7 @@ class Http2UpstreamIT {
                 clients.add(c);
                 c.send(get("/prov/svc/" + i));
             }
-            await(() -> held.size() == 5, "five requests in flight");
+            Await.until(() -> held.size() == 5, "five requests in flight");
             assertEquals(2, upstream.connections().size(), "three streams on the first, two on a second");
             for (TestH2Upstream.Request r : held) {
                 r.respond(200, r.path());
@@ -214,7 +204,7 @@ class Http2UpstreamIT {
             assertTrue(rd.connection() != ra.connection(), "no new stream on the connection that sent GOAWAY");
             rd.respond(200, "d");
             assertEquals("d", d.read().bodyText());
-            await(() -> !ra.connection().isActive(), "the drained connection closes once its last stream is done");
+            Await.until(() -> !ra.connection().isActive(), "the drained connection closes once its last stream is done");
         }
         assertEquals(5, upstream.requests().size(), "a, b, c, b again, d");
         assertEquals(1, countPath("/base/api/svc/c"), "the POST was sent once");
@@ -262,7 +252,7 @@ class Http2UpstreamIT {
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
             // prov/slow has a 300 ms response timeout.
             assertProblem(client.send(get("/prov/slow")).read(), 504, "upstream-timeout");
-            await(() -> upstream.resetsReceived().contains(Http2Error.CANCEL.code()),
+            Await.until(() -> upstream.resetsReceived().contains(Http2Error.CANCEL.code()),
                     "the abandoned stream is reset with CANCEL");
             TestH2Upstream.Request late = held.poll(10, TimeUnit.SECONDS);
             assertNotNull(late);
