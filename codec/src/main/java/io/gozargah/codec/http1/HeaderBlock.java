@@ -180,7 +180,8 @@ public final class HeaderBlock {
         pending[at + VALUE_START] = valueStart;
         pending[at + VALUE_LENGTH] = valueLength;
         pending[at + LINE_END] = lineEnd;
-        pending[at + ID_FLAGS] = id | (KnownHeaders.alwaysHopByHop(id) ? HOP_BY_HOP : 0) | (underscore ? UNDERSCORE : 0);
+        pending[at + ID_FLAGS] = id | (KnownHeaders.alwaysHopByHop(id) ? HOP_BY_HOP : 0)
+                | (underscore ? UNDERSCORE : 0);
         pendingSize++;
     }
 

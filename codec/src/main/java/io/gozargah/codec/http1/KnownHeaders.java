@@ -1,10 +1,10 @@
 package io.gozargah.codec.http1;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.util.AsciiString;
+import java.util.HashMap;
 import java.util.Map;
-
-import static java.util.Map.entry;
 
 /**
  * Header fields the gateway acts on, recognised once while parsing (case-insensitively) so that the
@@ -100,19 +100,16 @@ public final class KnownHeaders {
     private static final byte[] LOWER_X_METHOD_OVERRIDE = Ascii.lowerName(NAME_X_METHOD_OVERRIDE);
     private static final byte[] LOWER_PREFIX_X_GOZARGAH = Ascii.lowerName(PREFIX_X_GOZARGAH);
 
-    /** Every known name in lower case by id, for lookups of names that are already lower case (HTTP/2). */
-    private static final Map<AsciiString, Integer> BY_LOWER_NAME = Map.ofEntries(
-            entry(lower(NAME_HOST), HOST), entry(lower(NAME_CONTENT_LENGTH), CONTENT_LENGTH),
-            entry(lower(NAME_TRANSFER_ENCODING), TRANSFER_ENCODING), entry(lower(NAME_CONNECTION), CONNECTION),
-            entry(lower(NAME_KEEP_ALIVE), KEEP_ALIVE), entry(lower(NAME_PROXY_CONNECTION), PROXY_CONNECTION), entry(lower(NAME_TE), TE),
-            entry(lower(NAME_TRAILER), TRAILER), entry(lower(NAME_UPGRADE), UPGRADE), entry(lower(NAME_EXPECT), EXPECT),
-            entry(lower(NAME_PROXY_AUTHORIZATION), PROXY_AUTHORIZATION), entry(lower(NAME_PROXY_AUTHENTICATE), PROXY_AUTHENTICATE),
-            entry(lower(NAME_X_API_KEY), X_API_KEY), entry(lower(NAME_X_FORWARDED_FOR), X_FORWARDED_FOR),
-            entry(lower(NAME_X_FORWARDED_PROTO), X_FORWARDED_PROTO), entry(lower(NAME_DATE), DATE), entry(lower(NAME_SERVER), SERVER),
-            entry(lower(NAME_FORWARDED), FORWARDED), entry(lower(NAME_X_REAL_IP), X_REAL_IP),
-            entry(lower(NAME_TRUE_CLIENT_IP), TRUE_CLIENT_IP), entry(lower(NAME_X_FORWARDED_HOST), X_FORWARDED_HOST),
-            entry(lower(NAME_X_HTTP_METHOD_OVERRIDE), X_HTTP_METHOD_OVERRIDE), entry(lower(NAME_X_HTTP_METHOD), X_HTTP_METHOD),
-            entry(lower(NAME_X_METHOD_OVERRIDE), X_METHOD_OVERRIDE));
+    /**
+     * Every known name in lower case, with the id {@link #idOf(ByteBuf, int, int)} gives it: lookups of names that are
+     * already lower case (HTTP/2) get the same ids from the one classifier.
+     */
+    private static final Map<AsciiString, Integer> BY_LOWER_NAME = byLowerName(NAME_HOST, NAME_CONTENT_LENGTH,
+            NAME_TRANSFER_ENCODING, NAME_CONNECTION, NAME_KEEP_ALIVE, NAME_PROXY_CONNECTION, NAME_TE, NAME_TRAILER,
+            NAME_UPGRADE, NAME_EXPECT, NAME_PROXY_AUTHORIZATION, NAME_PROXY_AUTHENTICATE, NAME_X_API_KEY,
+            NAME_X_FORWARDED_FOR, NAME_X_FORWARDED_PROTO, NAME_DATE, NAME_SERVER, NAME_FORWARDED, NAME_X_REAL_IP,
+            NAME_TRUE_CLIENT_IP, NAME_X_FORWARDED_HOST, NAME_X_HTTP_METHOD_OVERRIDE, NAME_X_HTTP_METHOD,
+            NAME_X_METHOD_OVERRIDE);
 
     private KnownHeaders() {
     }
@@ -209,8 +206,14 @@ public final class KnownHeaders {
                 || id == TRANSFER_ENCODING || id == UPGRADE;
     }
 
-    private static AsciiString lower(AsciiString name) {
-        return new AsciiString(Ascii.lowerName(name));
+    private static Map<AsciiString, Integer> byLowerName(AsciiString... names) {
+        Map<AsciiString, Integer> byName = new HashMap<>();
+        for (AsciiString name : names) {
+            AsciiString lower = new AsciiString(Ascii.lowerName(name));
+            ByteBuf buf = Unpooled.wrappedBuffer(lower.array());
+            byName.put(lower, idOf(buf, 0, lower.length()));
+        }
+        return Map.copyOf(byName);
     }
 
     private static int is(ByteBuf buf, int start, byte[] lowerName, int id) {
