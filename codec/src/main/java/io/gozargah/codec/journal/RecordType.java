@@ -24,6 +24,11 @@ public final class RecordType {
      * and, one per excerpt, in the journal's queue; chained with the transactions.
      */
     public static final int REFUSAL_SUMMARY = 4;
+    /**
+     * A {@link CheckpointFlyweight}: the chain head and record count at a moment, signed. Only in the journal's
+     * queue, one per excerpt; not itself chained.
+     */
+    public static final int CHECKPOINT = 5;
 
     private RecordType() {
     }

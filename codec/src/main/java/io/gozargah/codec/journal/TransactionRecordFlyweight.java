@@ -8,7 +8,7 @@ import org.agrona.MutableDirectBuffer;
  * Flyweight over one journaled transaction: wraps a buffer at an offset, never allocates, every multi-byte
  * number little-endian, stated on each access (x86-64 and AArch64 are little-endian, so nothing is swapped).
  *
- * <p>Layout, schema version 1 (offsets relative to the wrapped offset):
+ * <p>Layout, schema version 2 (offsets relative to the wrapped offset):
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -17,7 +17,7 @@ import org.agrona.MutableDirectBuffer;
  *  +-------------------------------+-------------------------------+
  *  |  4  outcome code (u16)        |  6  HTTP status (u16)         |
  *  +---------------+---------------+-------------------------------+
- *  |  8  method    |  9  reserved  | 10  client port (u16)         |
+ *  |  8  method    |  9  attempts  | 10  client port (u16)         |
  *  +---------------+---------------+-------------------------------+
  *  | 12  consumer id (u32, dictionary)                             |
  *  +---------------------------------------------------------------+
@@ -36,9 +36,13 @@ import org.agrona.MutableDirectBuffer;
  *  | 80  client address, 16 bytes, network order: IPv6, or IPv4    |
  *  |     as IPv4-mapped IPv6 (::ffff:a.b.c.d)                      |
  *  +---------------------------------------------------------------+
- *  | 96  only if flags has BODY_HASHES:                            |
+ *  | 96  subject hash, 16 bytes: the first 16 bytes of             |
+ *  |     HMAC-SHA-256(subject key, kind || 0x00 || subject); all   |
+ *  |     zero unless flags has SUBJECT                             |
+ *  +---------------------------------------------------------------+
+ *  |112  only if flags has BODY_HASHES:                            |
  *  |     SHA-256 of the request body (32 bytes)                    |
- *  |128  SHA-256 of the response body (32 bytes)                   |
+ *  |144  SHA-256 of the response body (32 bytes)                   |
  *  +---------------------------------------------------------------+
  *  | length - 32: chain hash, SHA-256 (32 bytes)                   |
  *  +---------------------------------------------------------------+
@@ -46,8 +50,14 @@ import org.agrona.MutableDirectBuffer;
  *
  * <p>Sizes: {@value #LENGTH_WITHOUT_BODY_HASHES} bytes without body hashes, {@value #LENGTH_WITH_BODY_HASHES}
  * bytes with them ({@link #length(boolean)}). The body hashes are an optional trailing block because only
- * services that ask for them pay for them; the common record stays well under the 160-byte target. A record
+ * services that ask for them pay for them; the common record stays under the 160-byte target. A record
  * with body hashes is over that target by design: 64 bytes of hashes do not fit in 160 with everything else.
+ * The subject hash is in every version 2 record, so that a record's length depends on one flag only.
+ *
+ * <p>Schema version 1 (journals written before subjects) is the same without the subject hash: byte 9 is reserved
+ * (zero), the body hashes are at 96 and 128, and the record is {@value #V1_LENGTH_WITHOUT_BODY_HASHES} or
+ * {@value #V1_LENGTH_WITH_BODY_HASHES} bytes. {@link #wrapForRead} takes both; a version 1 record reads as one
+ * with no subject and no attempt counted. Only version 2 is written.
  *
  * <p>Chain hash: the full 32-byte SHA-256 over (previous record's chain hash ‖ this record's bytes
  * {@code [0, length - 32)}); the first record of a journal chains from 32 zero bytes. Full length, not a
@@ -57,26 +67,35 @@ import org.agrona.MutableDirectBuffer;
  *
  * <p>Field choices: dictionary ids are opaque unsigned 32-bit values (Java {@code int}; use
  * {@link Integer#toUnsignedLong} to print them). Durations and byte counts are signed so "not measured" can
- * be a negative sentinel chosen by the writer. The method is a {@link MethodCode}. The reserved byte is zero.
+ * be a negative sentinel chosen by the writer. The method is a {@link MethodCode}. Attempts counts the requests
+ * sent upstream for the transaction (0: it never went upstream). The subject hash is keyed so that the journal
+ * alone says nothing about whom a transaction was about; it is 16 bytes because it only has to tell subjects
+ * apart, not resist a forger (the chain does that).
  *
  * <p>Versioning: bytes 0 and 1 hold the schema version. {@link #wrapForRead} refuses a version it does not know
  * with {@link UnsupportedSchemaVersionException}; a later version adds fields without moving these, and its
- * reader keeps a branch for version 1. The record carries no type byte: see {@link RecordType}.
+ * reader keeps a branch for every earlier one. The record carries no type byte: see {@link RecordType}.
  */
 public final class TransactionRecordFlyweight {
-    public static final int SCHEMA_VERSION = 1;
+    /** The version written. */
+    public static final int SCHEMA_VERSION = 2;
+    /** The version before subjects, still read. */
+    public static final int SCHEMA_VERSION_1 = 1;
 
     /** Flag: the request and response body SHA-256 block is present. */
     public static final int FLAG_BODY_HASHES = 1;
     /** Flag: the client address is IPv6; clear means IPv4, stored IPv4-mapped. */
     public static final int FLAG_CLIENT_IPV6 = 1 << 1;
+    /** Flag: the subject hash holds a subject's (version 2); clear means the transaction named none. */
+    public static final int FLAG_SUBJECT = 1 << 2;
 
     public static final int SCHEMA_VERSION_OFFSET = 0;
     public static final int FLAGS_OFFSET = 2;
     public static final int OUTCOME_CODE_OFFSET = 4;
     public static final int HTTP_STATUS_OFFSET = 6;
     public static final int METHOD_OFFSET = 8;
-    public static final int RESERVED_OFFSET = 9;
+    /** Version 2; a reserved zero byte in version 1. */
+    public static final int ATTEMPTS_OFFSET = 9;
     public static final int CLIENT_PORT_OFFSET = 10;
     public static final int CONSUMER_ID_OFFSET = 12;
     public static final int SERVICE_ID_OFFSET = 16;
@@ -90,7 +109,11 @@ public final class TransactionRecordFlyweight {
     public static final int RESPONSE_BYTES_OFFSET = 72;
     public static final int CLIENT_ADDRESS_OFFSET = 80;
     public static final int CLIENT_ADDRESS_LENGTH = ClientAddressField.LENGTH;
-    public static final int FIXED_BLOCK_LENGTH = 96;
+    public static final int SUBJECT_HASH_OFFSET = 96;
+    public static final int SUBJECT_HASH_LENGTH = 16;
+    /** The fixed block of version 2; version 1's ends at {@link #SUBJECT_HASH_OFFSET}. */
+    public static final int FIXED_BLOCK_LENGTH = SUBJECT_HASH_OFFSET + SUBJECT_HASH_LENGTH;
+    public static final int V1_FIXED_BLOCK_LENGTH = SUBJECT_HASH_OFFSET;
 
     public static final int SHA256_LENGTH = 32;
     public static final int REQUEST_BODY_SHA256_OFFSET = FIXED_BLOCK_LENGTH;
@@ -99,16 +122,30 @@ public final class TransactionRecordFlyweight {
 
     public static final int LENGTH_WITHOUT_BODY_HASHES = FIXED_BLOCK_LENGTH + CHAIN_HASH_LENGTH;
     public static final int LENGTH_WITH_BODY_HASHES = FIXED_BLOCK_LENGTH + 2 * SHA256_LENGTH + CHAIN_HASH_LENGTH;
+    public static final int V1_LENGTH_WITHOUT_BODY_HASHES = V1_FIXED_BLOCK_LENGTH + CHAIN_HASH_LENGTH;
+    public static final int V1_LENGTH_WITH_BODY_HASHES = V1_FIXED_BLOCK_LENGTH + 2 * SHA256_LENGTH + CHAIN_HASH_LENGTH;
+    /** The shortest record of any version. */
+    public static final int MIN_LENGTH = V1_LENGTH_WITHOUT_BODY_HASHES;
+    /** The longest record of any version. */
+    public static final int MAX_LENGTH = LENGTH_WITH_BODY_HASHES;
 
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
     private DirectBuffer buffer;
     private MutableDirectBuffer mutableBuffer;
     private int offset;
+    /** Where the fixed block of the wrapped record ends: its version's. */
+    private int fixedBlockLength = FIXED_BLOCK_LENGTH;
 
-    /** Bytes of a record with or without the body hash block. */
+    /** Bytes of a record of the version written, with or without the body hash block. */
     public static int length(boolean withBodyHashes) {
         return withBodyHashes ? LENGTH_WITH_BODY_HASHES : LENGTH_WITHOUT_BODY_HASHES;
+    }
+
+    /** Bytes of a record of schema {@code version} (1 or 2), with or without the body hash block. */
+    public static int length(int version, boolean withBodyHashes) {
+        return (version == SCHEMA_VERSION_1 ? V1_FIXED_BLOCK_LENGTH : FIXED_BLOCK_LENGTH)
+                + (withBodyHashes ? 2 * SHA256_LENGTH : 0) + CHAIN_HASH_LENGTH;
     }
 
     /** Offset of the chain hash, relative to the record start: the last 32 bytes of the record. */
@@ -126,6 +163,7 @@ public final class TransactionRecordFlyweight {
         this.buffer = buffer;
         this.mutableBuffer = buffer;
         this.offset = offset;
+        this.fixedBlockLength = FIXED_BLOCK_LENGTH;
         buffer.setMemory(offset, length, (byte) 0);
         buffer.putShort(offset + SCHEMA_VERSION_OFFSET, (short) SCHEMA_VERSION, ORDER);
         buffer.putShort(offset + FLAGS_OFFSET, (short) (withBodyHashes ? FLAG_BODY_HASHES : 0), ORDER);
@@ -136,20 +174,22 @@ public final class TransactionRecordFlyweight {
      * Wraps an existing record to read it (and, if {@code buffer} is mutable, to amend it, e.g. to set the
      * chain hash last).
      *
-     * @throws UnsupportedSchemaVersionException if the record's schema version is not {@link #SCHEMA_VERSION}
-     * @throws IndexOutOfBoundsException if the record, at the length its flags say, does not fit the buffer
+     * @throws UnsupportedSchemaVersionException if the record's schema version is neither 1 nor 2
+     * @throws IndexOutOfBoundsException if the record, at the length its version and flags say, does not fit the
+     *                                   buffer
      */
     public TransactionRecordFlyweight wrapForRead(DirectBuffer buffer, int offset) {
-        Bounds.check(buffer, offset, FIXED_BLOCK_LENGTH, "record");
+        Bounds.check(buffer, offset, V1_FIXED_BLOCK_LENGTH, "record");
         int version = buffer.getShort(offset + SCHEMA_VERSION_OFFSET, ORDER) & 0xFFFF;
-        if (version != SCHEMA_VERSION) {
+        if (version != SCHEMA_VERSION && version != SCHEMA_VERSION_1) {
             throw new UnsupportedSchemaVersionException("transaction record", version, SCHEMA_VERSION);
         }
         boolean withBodyHashes = (buffer.getShort(offset + FLAGS_OFFSET, ORDER) & FLAG_BODY_HASHES) != 0;
-        Bounds.check(buffer, offset, length(withBodyHashes), "record");
+        Bounds.check(buffer, offset, length(version, withBodyHashes), "record");
         this.buffer = buffer;
         this.mutableBuffer = buffer instanceof MutableDirectBuffer mutable ? mutable : null;
         this.offset = offset;
+        this.fixedBlockLength = version == SCHEMA_VERSION_1 ? V1_FIXED_BLOCK_LENGTH : FIXED_BLOCK_LENGTH;
         return this;
     }
 
@@ -161,9 +201,9 @@ public final class TransactionRecordFlyweight {
         return offset;
     }
 
-    /** Bytes of the wrapped record, from its flags. */
+    /** Bytes of the wrapped record, from its version and flags. */
     public int length() {
-        return length(hasBodyHashes());
+        return fixedBlockLength + (hasBodyHashes() ? 2 * SHA256_LENGTH : 0) + CHAIN_HASH_LENGTH;
     }
 
     /** Offset of the chain hash relative to the record start; the chain hash covers {@code [0, chainHashOffset())}. */
@@ -209,6 +249,45 @@ public final class TransactionRecordFlyweight {
     public TransactionRecordFlyweight methodCode(int code) {
         mutable().putByte(offset + METHOD_OFFSET, (byte) Bounds.u8(code, "method code"));
         return this;
+    }
+
+    /** Requests sent upstream for this transaction: 0 when it never went upstream, and in every version 1 record. */
+    public int attempts() {
+        return fixedBlockLength == V1_FIXED_BLOCK_LENGTH ? 0 : buffer.getByte(offset + ATTEMPTS_OFFSET) & 0xFF;
+    }
+
+    public TransactionRecordFlyweight attempts(int attempts) {
+        requireVersion2("an attempt count");
+        mutable().putByte(offset + ATTEMPTS_OFFSET, (byte) Bounds.u8(attempts, "attempts"));
+        return this;
+    }
+
+    /** Whether the transaction named a subject (never, in a version 1 record). */
+    public boolean hasSubject() {
+        return fixedBlockLength != V1_FIXED_BLOCK_LENGTH && (flags() & FLAG_SUBJECT) != 0;
+    }
+
+    /**
+     * Sets the subject hash, its 16 bytes as two big-endian longs (so that the stored bytes are the HMAC's first 16
+     * in order), and the SUBJECT flag.
+     */
+    public TransactionRecordFlyweight subjectHash(long high, long low) {
+        requireVersion2("a subject hash");
+        MutableDirectBuffer b = mutable();
+        b.putLong(offset + SUBJECT_HASH_OFFSET, high, ByteOrder.BIG_ENDIAN);
+        b.putLong(offset + SUBJECT_HASH_OFFSET + 8, low, ByteOrder.BIG_ENDIAN);
+        b.putShort(offset + FLAGS_OFFSET, (short) (flags() | FLAG_SUBJECT), ORDER);
+        return this;
+    }
+
+    /** The subject hash's first 8 bytes, big-endian; 0 when the record has no subject. */
+    public long subjectHashHigh() {
+        return hasSubject() ? buffer.getLong(offset + SUBJECT_HASH_OFFSET, ByteOrder.BIG_ENDIAN) : 0;
+    }
+
+    /** The subject hash's last 8 bytes, big-endian; 0 when the record has no subject. */
+    public long subjectHashLow() {
+        return hasSubject() ? buffer.getLong(offset + SUBJECT_HASH_OFFSET + 8, ByteOrder.BIG_ENDIAN) : 0;
     }
 
     public int clientPort() {
@@ -391,11 +470,18 @@ public final class TransactionRecordFlyweight {
         buffer.getBytes(offset + chainHashOffset(), dst, dstOffset, CHAIN_HASH_LENGTH);
     }
 
+    /** A body hash's offset in the wrapped record's version ({@code fieldOffset} is version 2's). */
     private int bodyHashOffset(int fieldOffset) {
         if (!hasBodyHashes()) {
             throw new IllegalStateException("this record has no body hash block (flag BODY_HASHES is clear)");
         }
-        return fieldOffset;
+        return fieldOffset - FIXED_BLOCK_LENGTH + fixedBlockLength;
+    }
+
+    private void requireVersion2(String what) {
+        if (fixedBlockLength == V1_FIXED_BLOCK_LENGTH) {
+            throw new IllegalStateException("a schema version 1 record has no room for " + what);
+        }
     }
 
     private MutableDirectBuffer mutable() {

@@ -44,11 +44,13 @@ class TransactionRecordFlyweightTest {
 
     @Test
     void shouldFitTheSizeTargetWithoutBodyHashesAndStateTheSizeWithThem() {
-        assertEquals(128, TransactionRecordFlyweight.length(false));
+        assertEquals(144, TransactionRecordFlyweight.length(false));
         assertTrue(TransactionRecordFlyweight.length(false) <= 160, "DESIGN.md target: at most 160 bytes a record");
-        assertEquals(192, TransactionRecordFlyweight.length(true));
-        assertEquals(96, TransactionRecordFlyweight.chainHashOffset(false));
-        assertEquals(160, TransactionRecordFlyweight.chainHashOffset(true));
+        assertEquals(208, TransactionRecordFlyweight.length(true));
+        assertEquals(112, TransactionRecordFlyweight.chainHashOffset(false));
+        assertEquals(176, TransactionRecordFlyweight.chainHashOffset(true));
+        assertEquals(128, TransactionRecordFlyweight.length(TransactionRecordFlyweight.SCHEMA_VERSION_1, false));
+        assertEquals(192, TransactionRecordFlyweight.length(TransactionRecordFlyweight.SCHEMA_VERSION_1, true));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -173,7 +175,7 @@ class TransactionRecordFlyweightTest {
         writer.wrapForWrite(new UnsafeBuffer(backing), 0, true);
 
         byte[] expected = new byte[LENGTH_WITH_BODY_HASHES];
-        expected[0] = 1; // schema version
+        expected[0] = 2; // schema version
         expected[2] = TransactionRecordFlyweight.FLAG_BODY_HASHES;
         assertArrayEquals(expected, backing);
     }
@@ -182,12 +184,12 @@ class TransactionRecordFlyweightTest {
     void shouldRejectAnUnknownSchemaVersionNamingIt() {
         UnsafeBuffer buffer = new UnsafeBuffer(new byte[LENGTH_WITHOUT_BODY_HASHES]);
         writer.wrapForWrite(buffer, 0, false);
-        buffer.putShort(TransactionRecordFlyweight.SCHEMA_VERSION_OFFSET, (short) 2, java.nio.ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(TransactionRecordFlyweight.SCHEMA_VERSION_OFFSET, (short) 3, java.nio.ByteOrder.LITTLE_ENDIAN);
 
         UnsupportedSchemaVersionException e =
                 assertThrows(UnsupportedSchemaVersionException.class, () -> reader.wrapForRead(buffer, 0));
-        assertEquals(2, e.version());
-        assertTrue(e.getMessage().contains("version 2"), e.getMessage());
+        assertEquals(3, e.version());
+        assertTrue(e.getMessage().contains("version 3"), e.getMessage());
 
         buffer.putShort(TransactionRecordFlyweight.SCHEMA_VERSION_OFFSET, (short) 0, java.nio.ByteOrder.LITTLE_ENDIAN);
         assertThrows(UnsupportedSchemaVersionException.class, () -> reader.wrapForRead(buffer, 0));
@@ -218,7 +220,7 @@ class TransactionRecordFlyweightTest {
                 () -> writer.wrapForWrite(new UnsafeBuffer(new byte[200]), 100, false));
 
         UnsafeBuffer truncated = new UnsafeBuffer(new byte[LENGTH_WITHOUT_BODY_HASHES]);
-        truncated.putShort(0, (short) 1, java.nio.ByteOrder.LITTLE_ENDIAN);
+        truncated.putShort(0, (short) 2, java.nio.ByteOrder.LITTLE_ENDIAN);
         truncated.putShort(2, (short) TransactionRecordFlyweight.FLAG_BODY_HASHES, java.nio.ByteOrder.LITTLE_ENDIAN);
         assertThrows(IndexOutOfBoundsException.class, () -> reader.wrapForRead(truncated, 0),
                 "flags promise body hashes the buffer cannot hold");
@@ -267,15 +269,17 @@ class TransactionRecordFlyweightTest {
                 .clientIpv4(0xC0A80102)
                 .requestBodySha256(filled((byte) 0xA1))
                 .responseBodySha256(filled((byte) 0xB2))
-                .chainHash(filled((byte) 0xC3));
+                .chainHash(filled((byte) 0xC3))
+                .attempts(1)
+                .subjectHash(0xD1D2D3D4D5D6D7D8L, 0xE1E2E3E4E5E6E7E8L);
 
         String expected = ""
-                + "0100" // 0 schema version 1
-                + "0100" // 2 flags: body hashes, IPv4
+                + "0200" // 0 schema version 2
+                + "0500" // 2 flags: body hashes, IPv4, subject
                 + "0302" // 4 outcome code 0x0203
                 + "c800" // 6 HTTP status 200
                 + "03" // 8 method POST
-                + "00" // 9 reserved
+                + "01" // 9 attempts
                 + "bb01" // 10 client port 443
                 + "44332211" // 12 consumer id
                 + "88776655" // 16 service id
@@ -288,10 +292,55 @@ class TransactionRecordFlyweightTest {
                 + "5857565554535251" // 64 request bytes
                 + "6867666564636261" // 72 response bytes
                 + "00000000000000000000ffffc0a80102" // 80 client address ::ffff:192.168.1.2
-                + "a1".repeat(32) // 96 request body SHA-256
-                + "b2".repeat(32) // 128 response body SHA-256
-                + "c3".repeat(32); // 160 chain hash
+                + "d1d2d3d4d5d6d7d8e1e2e3e4e5e6e7e8" // 96 subject hash, in the HMAC's byte order
+                + "a1".repeat(32) // 112 request body SHA-256
+                + "b2".repeat(32) // 144 response body SHA-256
+                + "c3".repeat(32); // 176 chain hash
         assertEquals(expected, HEX.formatHex(buffer.byteArray()));
+    }
+
+    /** A version 1 record, as journals before subjects hold it, reads with no subject and no attempt. */
+    @Test
+    void shouldReadAVersion1RecordAtItsOwnLayout() {
+        int v1Length = TransactionRecordFlyweight.V1_LENGTH_WITH_BODY_HASHES;
+        UnsafeBuffer buffer = new UnsafeBuffer(new byte[v1Length]);
+        buffer.putShort(0, (short) 1, java.nio.ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(2, (short) (TransactionRecordFlyweight.FLAG_BODY_HASHES
+                | TransactionRecordFlyweight.FLAG_SUBJECT), java.nio.ByteOrder.LITTLE_ENDIAN);
+        buffer.putByte(9, (byte) 7); // reserved in version 1: not an attempt count
+        buffer.setMemory(96, 32, (byte) 0xA1);
+        buffer.setMemory(128, 32, (byte) 0xB2);
+        buffer.setMemory(160, 32, (byte) 0xC3);
+
+        reader.wrapForRead(buffer, 0);
+        assertEquals(1, reader.schemaVersion());
+        assertEquals(v1Length, reader.length());
+        assertEquals(160, reader.chainHashOffset());
+        assertFalse(reader.hasSubject(), "a version 1 record has no subject, whatever its flags");
+        assertEquals(0, reader.attempts());
+        byte[] out = new byte[32];
+        reader.getRequestBodySha256(out, 0);
+        assertArrayEquals(filled((byte) 0xA1), out);
+        reader.getResponseBodySha256(out, 0);
+        assertArrayEquals(filled((byte) 0xB2), out);
+        reader.getChainHash(out, 0);
+        assertArrayEquals(filled((byte) 0xC3), out);
+        UnsafeBuffer writable = new UnsafeBuffer(buffer.byteArray());
+        reader.wrapForRead(writable, 0);
+        assertThrows(IllegalStateException.class, () -> reader.subjectHash(1, 2));
+    }
+
+    @Test
+    void shouldKeepTheSubjectFlagClearUntilASubjectIsSet() {
+        UnsafeBuffer buffer = new UnsafeBuffer(new byte[LENGTH_WITHOUT_BODY_HASHES]);
+        writer.wrapForWrite(buffer, 0, false);
+        assertFalse(writer.hasSubject());
+        assertEquals(0, writer.subjectHashHigh());
+        writer.subjectHash(-1L, 42L).clientIpv4(0x0A000001);
+        reader.wrapForRead(buffer, 0);
+        assertTrue(reader.hasSubject());
+        assertEquals(-1L, reader.subjectHashHigh());
+        assertEquals(42L, reader.subjectHashLow());
     }
 
     private static TransactionRecordFlyweight writeAll(TransactionRecordFlyweight f, Edge e) {

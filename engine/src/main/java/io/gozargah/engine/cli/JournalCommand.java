@@ -24,7 +24,7 @@ final class JournalCommand implements Callable<Integer> {
     /** Without a command: the usage, and exit code 2. */
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println("gozargah journal: a command is required (tail, report, verify, export or repair)");
+        spec.commandLine().getErr().println("gozargah journal: a command is required (tail, report, verify, export, repair, subject or checkpoints)");
         spec.commandLine().usage(spec.commandLine().getErr());
         return Main.EXIT_USAGE;
     }

@@ -53,6 +53,35 @@ final class JournalLocation {
     }
 
     /**
+     * The file the configuration's {@code journal.FIELD} names (resolved against the configuration's folder, as the
+     * gateway does), or null when it names none: the configuration of {@code --config}, or the demo's when neither
+     * {@code --config} nor {@code --journal} is given.
+     */
+    Path configuredFile(Map<String, String> environment, String field) throws CliFailure {
+        if (journal != null && config == null) {
+            return null;
+        }
+        Path file = config != null ? config : DemoCommand.defaultConfig(environment);
+        Object root;
+        try {
+            root = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(Files.readString(file));
+        } catch (IOException | YamlEngineException e) {
+            return null; // the journal's own location reports what is wrong with the file
+        }
+        Object value = root instanceof Map<?, ?> top && top.get("journal") instanceof Map<?, ?> section
+                ? section.get(field) : null;
+        if (!(value instanceof String text) || text.isBlank()) {
+            return null;
+        }
+        try {
+            Path base = file.toAbsolutePath().getParent();
+            return (base == null ? Path.of(text) : base.resolve(text)).normalize();
+        } catch (InvalidPathException e) {
+            throw CliFailure.badConfig(file + ": journal." + field + ": not a valid path: " + e.getReason(), e);
+        }
+    }
+
+    /**
      * The {@code journal.dir} of {@code file}; a relative one is resolved against the file's folder, as the
      * gateway does.
      */

@@ -154,7 +154,7 @@ final class JournalTailCommand implements Callable<Integer> {
         private long count;
 
         LastRecords(int capacity) {
-            records = new byte[capacity][TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES];
+            records = new byte[capacity][TransactionRecordFlyweight.MAX_LENGTH];
             indexes = new long[capacity];
             summaries = new boolean[capacity];
         }

@@ -1,5 +1,6 @@
 package io.gozargah.engine.cli;
 
+import io.gozargah.engine.journal.CheckpointKeys;
 import io.gozargah.engine.journal.JournalException;
 import io.gozargah.engine.journal.JournalReader;
 import io.gozargah.engine.journal.JournalVerifier;
@@ -9,7 +10,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -18,6 +23,10 @@ import java.util.concurrent.Callable;
  * ({@link JournalVerifier}). Exit 0 when the journal is intact, 1 with the first problem (where, which
  * transaction, what) when it is not, or when a record cannot be decoded at all. A journal that ends in a torn
  * excerpt (a write cut short) is said to have a damaged tail, in one line, naming the repair.
+ *
+ * <p>With {@code --public-key FILE} every signed checkpoint must also be signed by that key, none may be missing,
+ * and the journal must hold at least one; the last verified checkpoint (what the key vouches for) is reported, with
+ * the records written after it, which no signature covers yet.
  */
 @Command(name = "verify", description = {"Recompute the journal's hash chain from its first record and check that "
         + "every dictionary id is defined before use. Exit 0 if intact; 1 with the first broken record otherwise."},
@@ -36,6 +45,11 @@ final class JournalVerifyCommand implements Callable<Integer> {
                     + "retention removed (the hash they chained from left with them).")
     private boolean afterRetention;
 
+    @Option(names = "--public-key", paramLabel = "FILE",
+            description = "Check every checkpoint's Ed25519 signature with this public key (PEM), and report the last "
+                    + "verified checkpoint.")
+    private Path publicKey;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
@@ -46,8 +60,9 @@ final class JournalVerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CliFailure {
         PrintWriter out = spec.commandLine().getOut();
+        PublicKey key = publicKey();
         try (JournalReader reader = location.open(environment)) {
-            JournalVerifier verifier = new JournalVerifier(reader.names(), afterRetention);
+            JournalVerifier verifier = new JournalVerifier(reader.names(), afterRetention, key);
             String unreadable = null;
             try {
                 reader.readAvailable(verifier);
@@ -65,6 +80,10 @@ final class JournalVerifyCommand implements Callable<Integer> {
             }
             if (verifier.failed() || unreadable != null) {
                 out.println(where + ": BROKEN at " + (verifier.failed() ? verifier.problem() : unreadable));
+                if (verifier.lastVerified() != null) {
+                    out.println("last verified checkpoint before it: " + verifier.lastVerified().sequence() + " ("
+                            + verifier.lastVerified().recordCount() + " records)");
+                }
                 if (unreadable != null && verifier.failed()) {
                     out.println("reading stopped at " + unreadable);
                 }
@@ -82,12 +101,39 @@ final class JournalVerifyCommand implements Callable<Integer> {
                     + (afterRetention ? "from the first remaining record's hash" : "from the journal's start")
                     + ", " + verifier.dictionaryEntries() + " dictionary entries consistent; chain head "
                     + verifier.chainHead());
+            if (key != null && verifier.checkpoints() == 0) {
+                out.println(where + ": NOT SIGNED: no checkpoint to check with " + publicKey + " (journal."
+                        + "signingKeyFile was not set while it was written)");
+                out.flush();
+                return Main.EXIT_FAILURE;
+            }
+            JournalVerifier.Checkpoint last = verifier.lastVerified();
+            if (last != null) {
+                out.println("last verified checkpoint " + last.sequence() + " ("
+                        + Instant.ofEpochSecond(0, last.epochNanos()) + ", " + last.recordCount() + " records, head "
+                        + last.chainHead() + (last.signed() ? ", signature checked with " + publicKey : ", signature not"
+                        + " checked: give --public-key") + "); " + verifier.recordsAfterLastCheckpoint()
+                        + " records after it, not yet covered by a checkpoint");
+            }
             if (reader.skipped() > 0) {
                 out.println("note: " + reader.skipped() + " excerpts of record types this version does not know "
                         + "were skipped (not covered by the chain)");
             }
             out.flush();
             return Main.EXIT_OK;
+        }
+    }
+
+    private PublicKey publicKey() throws CliFailure {
+        if (publicKey == null) {
+            return null;
+        }
+        try {
+            return CheckpointKeys.readPublic(publicKey);
+        } catch (IOException e) {
+            throw CliFailure.usage("--public-key: cannot read " + publicKey + ": " + e);
+        } catch (IllegalArgumentException e) {
+            throw CliFailure.usage("--public-key: " + publicKey + ": " + e.getMessage());
         }
     }
 }

@@ -8,6 +8,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
@@ -27,11 +28,23 @@ final class KeygenCommand implements Callable<Integer> {
     @Option(names = "--consumer", paramLabel = "NAME", description = "Consumer the key is for (labels the output).")
     private String consumer;
 
+    @Option(names = "--subject-key", paramLabel = "FILE",
+            description = "Instead: write a new journal subject key to FILE (for journal.subjectKeyFile).")
+    private Path subjectKey;
+
+    @Option(names = "--signing-key", paramLabel = "FILE",
+            description = "Instead: write a new Ed25519 checkpoint signing key to FILE (for journal.signingKeyFile) "
+                    + "and its public key to FILE.pub.")
+    private Path signingKey;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
     @Override
-    public Integer call() {
+    public Integer call() throws CliFailure {
+        if (subjectKey != null || signingKey != null) {
+            return JournalKeygen.write(spec, consumer, subjectKey, signingKey);
+        }
         if (consumer != null && !CONSUMER_NAME.matcher(consumer).matches()) {
             throw new ParameterException(spec.commandLine(),
                     "--consumer: '" + consumer + "' is not a consumer name ([a-z0-9][a-z0-9_-]*)");

@@ -78,7 +78,9 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new JournalReportCommand(environment))
                 .addSubcommand(new JournalVerifyCommand(environment))
                 .addSubcommand(new JournalExportCommand(environment))
-                .addSubcommand(new JournalRepairCommand(environment));
+                .addSubcommand(new JournalRepairCommand(environment))
+                .addSubcommand(new JournalSubjectCommand(environment))
+                .addSubcommand(new JournalCheckpointsCommand(environment));
     }
 
     /** Without a command: the usage, and exit code 2. */

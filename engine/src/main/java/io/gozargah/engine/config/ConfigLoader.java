@@ -28,9 +28,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.engine.auth.ApiKeys;
+import io.gozargah.engine.journal.CheckpointKeys;
+import io.gozargah.engine.subject.SubjectKey;
 import io.gozargah.engine.tls.ServerTls;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
@@ -52,6 +55,8 @@ public final class ConfigLoader {
 
     /** ASCII only: Character.digit would also take Persian and other Unicode digits. */
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+    /** A field name's characters (RFC 9110 §5.1, a token), lower case. */
+    private static final Pattern HEADER_NAME = Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]+");
 
     private static final Duration SERVER_IDLE_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
@@ -136,6 +141,7 @@ public final class ConfigLoader {
         Http2Config http2 = http2Node == null ? Http2Config.defaults() : http2(http2Node);
         ConfigNode journalNode = top.optional("journal");
         JournalConfig journal = journalNode == null ? JournalConfig.disabled() : journal(file, journalNode);
+        checkSubjectKey(file, providers, journal, journalNode);
         ConfigNode admissionNode = top.optional("admission");
         AdmissionConfig admission = admissionNode == null ? AdmissionConfig.defaults(file) : admission(file, admissionNode);
         ConfigNode adminNode = top.optional("admin");
@@ -144,6 +150,27 @@ public final class ConfigLoader {
         MetricsConfig metrics = metricsNode == null ? MetricsConfig.defaults() : metrics(metricsNode);
         return new GatewayConfig(file, server, limits, providers, consumers, admission, journal, admin, metrics,
                 http2);
+    }
+
+    /**
+     * A service that names a subject needs the key that hashes it: the journal keeps only the hash, never the
+     * subject, so without a key there is nothing it could keep.
+     */
+    private static void checkSubjectKey(Path file, Map<String, ProviderConfig> providers, JournalConfig journal,
+                                        ConfigNode journalNode) throws ConfigException {
+        if (journal.subjectKey() != null || !journal.enabled()) {
+            return;
+        }
+        for (ProviderConfig p : providers.values()) {
+            for (ServiceConfig s : p.services().values()) {
+                if (s.subject() != null) {
+                    String reason = "service " + p.name() + "/" + s.name() + " names a subject, and the journal keeps"
+                            + " only its keyed hash: set journal.subjectKeyFile (gozargah keygen --subject-key FILE)";
+                    throw journalNode == null ? new ConfigException(file, 1, "journal", reason)
+                            : journalNode.keyError(reason);
+                }
+            }
+        }
     }
 
     private static AdmissionConfig admission(Path file, ConfigNode node) throws ConfigException {
@@ -517,7 +544,7 @@ public final class ConfigLoader {
 
     private static ServiceConfig service(String name, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("path", "methods", "responseTimeout", "maxInFlight", "journal", "passFields",
-                "requestTimeout", "sendTimeout");
+                "requestTimeout", "sendTimeout", "subject");
         ConfigNode pathNode = m.required("path");
         String path = pathNode.asString();
         String problem = UpstreamPath.problem(path);
@@ -539,9 +566,65 @@ public final class ConfigLoader {
             }
         }
         ConfigNode passNode = m.optional("passFields");
+        ConfigNode subjectNode = m.optional("subject");
         return new ServiceConfig(name, path, methods, m.duration("responseTimeout", null),
                 m.integer("maxInFlight", 0, 1, MAX_IN_FLIGHT), bodies, passNode == null ? Set.of() : passFields(passNode),
-                m.duration("requestTimeout", null), m.duration("sendTimeout", null));
+                m.duration("requestTimeout", null), m.duration("sendTimeout", null),
+                subjectNode == null ? null : subject(subjectNode));
+    }
+
+    /**
+     * A service's {@code subject}: {@code from: path} with a {@code pattern}, {@code from: query} with a
+     * {@code param}, or {@code from: header} with a {@code header}; a pattern (one capturing group) is optional for
+     * the latter two (the whole value), and {@code kind} is required.
+     */
+    private static SubjectConfig subject(ConfigNode node) throws ConfigException {
+        ConfigMap m = node.asMap("from", "pattern", "param", "header", "kind", "maxLength");
+        ConfigNode fromNode = m.required("from");
+        SubjectConfig.From from = switch (fromNode.asString()) {
+            case "path" -> SubjectConfig.From.PATH;
+            case "query" -> SubjectConfig.From.QUERY;
+            case "header" -> SubjectConfig.From.HEADER;
+            default -> throw fromNode.error("expected path, query or header, got '" + fromNode.asString() + "'");
+        };
+        ConfigNode paramNode = m.optional("param");
+        ConfigNode headerNode = m.optional("header");
+        if (paramNode != null && from != SubjectConfig.From.QUERY) {
+            throw paramNode.keyError("applies only to from: query");
+        }
+        if (headerNode != null && from != SubjectConfig.From.HEADER) {
+            throw headerNode.keyError("applies only to from: header");
+        }
+        String name = null;
+        if (from == SubjectConfig.From.QUERY) {
+            name = m.required("param").asString();
+            if (name.isEmpty()) {
+                throw paramNode.error("a parameter name is not empty");
+            }
+        } else if (from == SubjectConfig.From.HEADER) {
+            name = m.required("header").asString().toLowerCase(Locale.ROOT);
+            if (!HEADER_NAME.matcher(name).matches()) {
+                throw headerNode.error("'" + headerNode.asString() + "' is not a header field name");
+            }
+        }
+        ConfigNode patternNode = from == SubjectConfig.From.PATH ? m.required("pattern") : m.optional("pattern");
+        Pattern pattern;
+        try {
+            pattern = Pattern.compile(patternNode == null ? SubjectConfig.WHOLE_VALUE : patternNode.asString());
+        } catch (PatternSyntaxException e) {
+            throw patternNode.error("not a valid regular expression: " + e.getDescription());
+        }
+        if (pattern.matcher("").groupCount() != 1) {
+            throw patternNode.error("must have exactly one capturing group, the subject (use (?:...) for others), has "
+                    + pattern.matcher("").groupCount());
+        }
+        ConfigNode kindNode = m.required("kind");
+        String kind = kindNode.asString();
+        if (!SubjectConfig.KIND.matcher(kind).matches()) {
+            throw kindNode.error("'" + kind + "' is not a kind: lower-case words joined by '-', such as national-code");
+        }
+        int maxLength = m.integer("maxLength", SubjectConfig.DEFAULT_MAX_LENGTH, 1, SubjectConfig.MAX_MAX_LENGTH);
+        return new SubjectConfig(from, name, pattern, kind, maxLength);
     }
 
     /**
@@ -567,7 +650,7 @@ public final class ConfigLoader {
 
     private static JournalConfig journal(Path file, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("enabled", "dir", "rollCycle", "ringBytes", "retainDays", "archiveDir",
-                "summaryInterval", "summaryKeys", "minFreeBytes");
+                "summaryInterval", "summaryKeys", "minFreeBytes", "subjectKeyFile", "signingKeyFile", "checkpointInterval");
         boolean enabled = true;
         ConfigNode enabledNode = m.optional("enabled");
         if (enabledNode != null) {
@@ -612,8 +695,48 @@ public final class ConfigLoader {
         int summaryKeys = m.integer("summaryKeys", JournalConfig.DEFAULT_SUMMARY_KEYS, 1, JournalConfig.MAX_SUMMARY_KEYS);
         long minFreeBytes = m.size("minFreeBytes", JournalConfig.DEFAULT_MIN_FREE_BYTES, JournalConfig.MIN_MIN_FREE_BYTES,
                 Long.MAX_VALUE);
+        ConfigNode subjectKeyNode = m.optional("subjectKeyFile");
+        Path subjectKeyFile = subjectKeyNode == null ? null : file(file, subjectKeyNode);
+        SubjectKey subjectKey = null;
+        if (subjectKeyFile != null) {
+            try {
+                subjectKey = SubjectKey.read(subjectKeyFile);
+            } catch (IOException e) {
+                throw subjectKeyNode.error("cannot read " + subjectKeyFile + ": " + e
+                        + " (gozargah keygen --subject-key FILE makes one)");
+            } catch (IllegalArgumentException e) {
+                throw subjectKeyNode.error(subjectKeyFile + ": " + e.getMessage());
+            }
+        }
+        ConfigNode signingKeyNode = m.optional("signingKeyFile");
+        Path signingKeyFile = signingKeyNode == null ? null : file(file, signingKeyNode);
+        if (signingKeyFile != null) {
+            try {
+                CheckpointKeys.readPrivate(signingKeyFile);
+            } catch (IOException e) {
+                throw signingKeyNode.error("cannot read " + signingKeyFile + ": " + e
+                        + " (gozargah keygen --signing-key FILE makes one)");
+            } catch (IllegalArgumentException e) {
+                throw signingKeyNode.error(signingKeyFile + ": " + e.getMessage());
+            }
+        }
+        Duration checkpointInterval = m.duration("checkpointInterval", JournalConfig.DEFAULT_CHECKPOINT_INTERVAL);
+        if (checkpointInterval.compareTo(JournalConfig.MIN_CHECKPOINT_INTERVAL) < 0
+                || checkpointInterval.compareTo(JournalConfig.MAX_CHECKPOINT_INTERVAL) > 0) {
+            throw m.required("checkpointInterval").error("must be from 1s to 24h, got " + checkpointInterval.toMillis()
+                    + "ms");
+        }
+        if (m.optional("checkpointInterval") != null && signingKeyFile == null) {
+            throw m.required("checkpointInterval").keyError("needs signingKeyFile: without a key there are no"
+                    + " checkpoints");
+        }
         return new JournalConfig(enabled, dir, rollCycle, ringBytes, retainDays, archiveDir, summaryInterval, summaryKeys,
-                minFreeBytes);
+                minFreeBytes, subjectKeyFile, subjectKey, signingKeyFile, checkpointInterval);
+    }
+
+    /** A file path; relative ones are resolved against the config file's folder. */
+    private static Path file(Path file, ConfigNode node) throws ConfigException {
+        return directory(file, node);
     }
 
     /** A folder path; relative ones are resolved against the config file's folder. */

@@ -1,5 +1,7 @@
 package io.gozargah.engine.config;
 
+import io.gozargah.engine.subject.SubjectKey;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,9 +23,15 @@ import java.util.List;
  *                    counts between two writes; more are folded into per-outcome keys without the details
  * @param minFreeBytes below this many free bytes on the journal's file system, new requests are refused with
  *                    503 journal-unavailable, before the disk is full
+ * @param subjectKeyFile the file of the key that hashes subjects (absolute), or null when no service names one
+ * @param subjectKey  that file's key, read when the config is
+ * @param signingKeyFile the Ed25519 private key (PKCS#8 PEM, absolute) that signs checkpoints, or null for none
+ * @param checkpointInterval how often the writer appends a signed checkpoint (and always at close)
  */
 public record JournalConfig(boolean enabled, Path dir, String rollCycle, long ringBytes, int retainDays,
-                            Path archiveDir, Duration summaryInterval, int summaryKeys, long minFreeBytes) {
+                            Path archiveDir, Duration summaryInterval, int summaryKeys, long minFreeBytes,
+                            Path subjectKeyFile, SubjectKey subjectKey, Path signingKeyFile,
+                            Duration checkpointInterval) {
     /**
      * Roll cycles whose capacity is at least the writer's budget of 1,000,000 records a second sustained over the
      * whole cycle (DAILY and FAST_DAILY cap at 2^32 a day, about 50,000 a second on average).
@@ -49,6 +57,17 @@ public record JournalConfig(boolean enabled, Path dir, String rollCycle, long ri
     public static final long DEFAULT_MIN_FREE_BYTES = 256L << 20;
     /** A new cycle file takes 512 KiB of index before its first record: less could not start one. */
     public static final long MIN_MIN_FREE_BYTES = 1L << 20;
+
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(60);
+    public static final Duration MIN_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration MAX_CHECKPOINT_INTERVAL = Duration.ofHours(24);
+
+    /** A journal without subjects or signed checkpoints. */
+    public JournalConfig(boolean enabled, Path dir, String rollCycle, long ringBytes, int retainDays, Path archiveDir,
+                         Duration summaryInterval, int summaryKeys, long minFreeBytes) {
+        this(enabled, dir, rollCycle, ringBytes, retainDays, archiveDir, summaryInterval, summaryKeys, minFreeBytes, null,
+                null, null, DEFAULT_CHECKPOINT_INTERVAL);
+    }
 
     /** A journal with the defaults for the summaries and the free-space floor. */
     public JournalConfig(boolean enabled, Path dir, String rollCycle, long ringBytes, int retainDays, Path archiveDir) {

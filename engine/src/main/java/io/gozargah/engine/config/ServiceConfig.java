@@ -19,10 +19,12 @@ import java.util.Set;
  *                        Lower case.
  * @param requestTimeout  overrides the provider's, or null to inherit it
  * @param sendTimeout     overrides the provider's, or null to inherit it
+ * @param subject         where requests name the subject they are about, for the journal's subject hash; null for
+ *                        none
  */
 public record ServiceConfig(String name, String path, Set<String> methods, Duration responseTimeout, int maxInFlight,
                             JournalBodies journalBodies, Set<String> passFields, Duration requestTimeout,
-                            Duration sendTimeout) {
+                            Duration sendTimeout, SubjectConfig subject) {
     /** What the journal keeps of a service's bodies. */
     public enum JournalBodies {
         /** Nothing but their sizes. */

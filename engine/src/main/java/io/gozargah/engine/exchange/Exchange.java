@@ -52,6 +52,9 @@ public final class Exchange {
     private AdmissionTicket admissionTicket;
     private boolean withheld;
     private int summaryReason;
+    private boolean subject;
+    private long subjectHashHigh;
+    private long subjectHashLow;
     /** For the journal stage: its per-exchange-instance scratch, kept across exchanges (see JournalStage). */
     private Object journalState;
 
@@ -82,6 +85,9 @@ public final class Exchange {
         refusalDetail = null;
         withheld = false;
         summaryReason = 0;
+        subject = false;
+        subjectHashHigh = 0;
+        subjectHashLow = 0;
     }
 
     /** The event loop's own resources (pools, scratch space, per-loop state of stages). */
@@ -313,5 +319,31 @@ public final class Exchange {
 
     public void journalState(Object state) {
         this.journalState = state;
+    }
+
+    /**
+     * The keyed hash of the subject the request is about (see {@code io.gozargah.engine.subject.SubjectKey}), its
+     * 16 bytes as two big-endian longs; set by the service's subject extractor before the request is forwarded,
+     * journaled with the transaction. Never the subject itself.
+     */
+    public void subjectHash(long high, long low) {
+        this.subject = true;
+        this.subjectHashHigh = high;
+        this.subjectHashLow = low;
+    }
+
+    /** Whether the request named a subject its service looks for. */
+    public boolean hasSubject() {
+        return subject;
+    }
+
+    /** The subject hash's first 8 bytes, big-endian; 0 without a subject. */
+    public long subjectHashHigh() {
+        return subjectHashHigh;
+    }
+
+    /** The subject hash's last 8 bytes, big-endian; 0 without a subject. */
+    public long subjectHashLow() {
+        return subjectHashLow;
     }
 }

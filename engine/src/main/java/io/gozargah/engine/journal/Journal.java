@@ -142,14 +142,16 @@ public final class Journal implements AutoCloseable {
         }
         JournalCounters counters = new JournalCounters();
         JournalWriterAgent[] current = new JournalWriterAgent[1];
+        long checkpointMillis = config.checkpointInterval().toMillis();
         try {
+            CheckpointSigner signer = signer(config);
             JournalDictionary dictionary = JournalDictionary.open(dir, queue);
             Path ringFile = dir.resolve(RING_FILE);
             int capacity = (int) config.ringBytes();
             JournalRing ring = JournalRing.open(ringFile, capacity, eventLoops);
             Supplier<JournalQueue> reopen = () -> JournalQueue.openForWrite(dir, rollCycle, clock);
             JournalWriterAgent writer = new JournalWriterAgent(ring, queue, reopen, dictionary, counters, clock,
-                    QueueAppend.RESERVED, config.minFreeBytes());
+                    QueueAppend.RESERVED, config.minFreeBytes(), signer, checkpointMillis);
             writer.recover();
             writer.drainAll();
             if (!writer.appending()) {
@@ -169,7 +171,7 @@ public final class Journal implements AutoCloseable {
                     Files.delete(ringFile);
                     ring = JournalRing.open(ringFile, capacity, eventLoops);
                     writer = new JournalWriterAgent(ring, writer.queue(), reopen, dictionary, counters, clock,
-                            QueueAppend.RESERVED, config.minFreeBytes());
+                            QueueAppend.RESERVED, config.minFreeBytes(), signer, checkpointMillis);
                     writer.recover();
                     writer.drainAll(); // the new ring is empty: this only ends the recovery
                 }
@@ -181,8 +183,10 @@ public final class Journal implements AutoCloseable {
                             counters, System::currentTimeMillis,
                             () -> current[0].queue().chronicle().refreshDirectoryListing())
                     : null;
-            log.info("journal in {} (roll cycle {}, ring {} bytes{})", dir, queue.rollCycle(), ring.capacity(),
-                    retention == null ? "" : ", closed cycles kept " + config.retainDays() + " days");
+            log.info("journal in {} (roll cycle {}, ring {} bytes{}{})", dir, queue.rollCycle(), ring.capacity(),
+                    retention == null ? "" : ", closed cycles kept " + config.retainDays() + " days",
+                    signer == null ? "" : ", checkpoints signed by key " + java.util.HexFormat.of().formatHex(signer.keyId())
+                            + " every " + config.checkpointInterval().toSeconds() + " s");
             return new Journal(lock, dir, ring, dictionary, counters, writer, retention, config);
         } catch (IOException e) {
             closeWriterQueue(current[0], queue);
@@ -192,6 +196,20 @@ public final class Journal implements AutoCloseable {
             closeWriterQueue(current[0], queue);
             closeQuietly(lock);
             throw e;
+        }
+    }
+
+    /** The checkpoint signer of {@code config}'s signing key, or null when it names none. */
+    private static CheckpointSigner signer(JournalConfig config) {
+        if (config.signingKeyFile() == null) {
+            return null;
+        }
+        try {
+            return new CheckpointSigner(CheckpointKeys.readPrivate(config.signingKeyFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the signing key " + config.signingKeyFile(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(config.signingKeyFile() + ": " + e.getMessage(), e);
         }
     }
 

@@ -17,6 +17,7 @@ public final class JournalCounters {
     final AtomicLong recordsWritten = new AtomicLong();
     final AtomicLong dictionaryEntriesWritten = new AtomicLong();
     final AtomicLong summaryRecordsWritten = new AtomicLong();
+    final AtomicLong checkpointsWritten = new AtomicLong();
     final AtomicLong recoveredRecords = new AtomicLong();
     final AtomicLong duplicatesSkipped = new AtomicLong();
     final AtomicLong abandonedClaims = new AtomicLong();
@@ -91,6 +92,11 @@ public final class JournalCounters {
     /** Refusal summary records the event loops put in the ring. */
     public long summaryRecords() {
         return summaryRecords.sum();
+    }
+
+    /** Signed checkpoints the writer appended to the queue (this run). */
+    public long checkpointsWritten() {
+        return checkpointsWritten.get();
     }
 
     /** Refusal summary records the writer appended to the queue (this run, start-up drain included). */

@@ -1,5 +1,6 @@
 package io.gozargah.engine.journal;
 
+import io.gozargah.codec.journal.CheckpointFlyweight;
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.RecordType;
 import io.gozargah.codec.journal.RefusalSummaryFlyweight;
@@ -46,9 +47,10 @@ public final class JournalReader implements AutoCloseable {
     private final TransactionRecordFlyweight transaction = new TransactionRecordFlyweight();
     private final DictionaryEntryFlyweight entry = new DictionaryEntryFlyweight();
     private final RefusalSummaryFlyweight summary = new RefusalSummaryFlyweight();
+    private final CheckpointFlyweight checkpoint = new CheckpointFlyweight();
     private final JournalPosition position = new JournalPosition();
     private final UnsafeBuffer record = new UnsafeBuffer(0, 0);
-    private byte[] scratch = new byte[TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES];
+    private byte[] scratch = new byte[TransactionRecordFlyweight.MAX_LENGTH];
     private long skipped;
 
     private JournalReader(JournalQueue queue) {
@@ -185,7 +187,8 @@ public final class JournalReader implements AutoCloseable {
             decodeBatch(bytes, visitor);
             return;
         }
-        if (type != RecordType.TRANSACTION && type != RecordType.DICTIONARY && type != RecordType.REFUSAL_SUMMARY) {
+        if (type != RecordType.TRANSACTION && type != RecordType.DICTIONARY && type != RecordType.REFUSAL_SUMMARY
+                && type != RecordType.CHECKPOINT) {
             skipped++;
             return;
         }
@@ -204,6 +207,10 @@ public final class JournalReader implements AutoCloseable {
                 summary.wrapForRead(record, 0);
                 checkLength(length, RefusalSummaryFlyweight.LENGTH, "refusal summary");
                 visitor.refusalSummary(position, summary);
+            } else if (type == RecordType.CHECKPOINT) {
+                checkpoint.wrapForRead(record, 0);
+                checkLength(length, CheckpointFlyweight.LENGTH, "checkpoint");
+                visitor.checkpoint(position, checkpoint);
             } else {
                 entry.wrapForRead(record, 0);
                 checkLength(length, entry.length(), "dictionary entry");
@@ -219,6 +226,7 @@ public final class JournalReader implements AutoCloseable {
                                 + TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES + " with body hashes)";
                         case RecordType.REFUSAL_SUMMARY -> "a refusal summary (" + RefusalSummaryFlyweight.LENGTH
                                 + " bytes)";
+                        case RecordType.CHECKPOINT -> "a checkpoint (" + CheckpointFlyweight.LENGTH + " bytes)";
                         default -> "the dictionary entry they begin";
                     }, position, e);
         }

@@ -30,7 +30,8 @@ import java.security.NoSuchAlgorithmException;
  * head arrived (its time to answer, not the client's time to read the body), or until the exchange ended when
  * no head arrived (timeout, failure), or -1 when it never went upstream; request and response bytes are body
  * bytes (after de-chunking); status is what the consumer was answered (0: nothing); dictionary ids are 0 for
- * "none".
+ * "none"; attempts is 1 when the request went upstream, else 0 (one attempt per exchange until retries come); the
+ * subject hash is the exchange's, when its service's extractor found one ({@link Exchange#hasSubject()}).
  *
  * <p>Per-exchange state (body digests, the flyweight, the client address rendered once) lives in
  * {@link Exchange#journalState()}: one object per connection, reused by every exchange on it, so the hot path
@@ -213,7 +214,11 @@ public final class JournalStage implements ExchangeStage {
                 .totalDurationNanos(x.endNanos() - x.startNanos())
                 .upstreamDurationNanos(upstreamStart == 0 ? -1 : upstreamEnd - upstreamStart)
                 .requestBytes(x.requestBodyBytes())
-                .responseBytes(x.responseBodyBytes());
+                .responseBytes(x.responseBodyBytes())
+                .attempts(upstreamStart == 0 ? 0 : 1);
+        if (x.hasSubject()) {
+            r.subjectHash(x.subjectHashHigh(), x.subjectHashLow());
+        }
         clientAddress(s, x.clientAddress(), r);
         if (hashes) {
             r.requestBodySha256(digest(s.requestDigest, s.sha));

@@ -1,5 +1,6 @@
 package io.gozargah.engine.journal;
 
+import io.gozargah.codec.journal.CheckpointFlyweight;
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.RecordType;
 import io.gozargah.codec.journal.RefusalSummaryFlyweight;
@@ -40,6 +41,13 @@ final class JournalTail {
         }
     }
 
+    /**
+     * Where the writer's checkpoints stand in a queue: the last checkpoint's sequence and record count (0 and 0 with
+     * none), and the chained records after it.
+     */
+    record Checkpointed(long sequence, long recordCount, long recordsAfter) {
+    }
+
     /** Zero bytes an excerpt that fails its checks must end in to count as torn: a record's chain hash. */
     static final int TORN_ZEROS = TransactionRecordFlyweight.CHAIN_HASH_LENGTH;
 
@@ -57,6 +65,40 @@ final class JournalTail {
                     Excerpt e = Excerpt.copy(dc.wire().bytes());
                     if (e.chained()) {
                         return e.decode().lastChained();
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The last checkpoint in {@code queue} and the chained records after it, read backward from the end: only the
+     * excerpts after the last checkpoint, or all of them when there is none (a journal signed from now on).
+     */
+    static Checkpointed lastCheckpoint(JournalQueue queue) {
+        long after = 0;
+        CheckpointFlyweight checkpoint = new CheckpointFlyweight();
+        try (ExcerptTailer tailer = queue.tailer().direction(TailerDirection.BACKWARD).toEnd()) {
+            while (true) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        return new Checkpointed(0, 0, after);
+                    }
+                    Bytes<?> bytes = dc.wire().bytes();
+                    if (bytes.readRemaining() < JournalExcerpt.BATCH_RECORDS_OFFSET) {
+                        continue;
+                    }
+                    switch (JournalExcerpt.type(bytes)) {
+                        case RecordType.TRANSACTION, RecordType.REFUSAL_SUMMARY -> after++;
+                        case RecordType.TRANSACTION_BATCH -> after += JournalExcerpt.batchCount(bytes);
+                        case RecordType.CHECKPOINT -> {
+                            Excerpt e = Excerpt.copy(bytes);
+                            checkpoint.wrapForRead(new UnsafeBuffer(e.body()), JournalExcerpt.RECORD_OFFSET);
+                            return new Checkpointed(checkpoint.sequence(), checkpoint.recordCount(), after);
+                        }
+                        default -> {
+                            // dictionary entries, and types of a newer writer: not chained
+                        }
                     }
                 }
             }
@@ -171,6 +213,11 @@ final class JournalTail {
                                 new int[] {RefusalSummaryFlyweight.LENGTH});
                     }
                     case RecordType.TRANSACTION_BATCH -> batch(buffer);
+                    case RecordType.CHECKPOINT -> {
+                        new CheckpointFlyweight().wrapForRead(buffer, JournalExcerpt.RECORD_OFFSET);
+                        yield whole(type, new int[0], new int[0],
+                                JournalExcerpt.RECORD_OFFSET + CheckpointFlyweight.LENGTH);
+                    }
                     case RecordType.DICTIONARY -> {
                         int length = new DictionaryEntryFlyweight().wrapForRead(buffer, JournalExcerpt.RECORD_OFFSET)
                                 .length();
@@ -189,7 +236,7 @@ final class JournalTail {
                 throw new JournalException("a batch of " + body.length + " bytes, too short for its count");
             }
             int count = buffer.getInt(JournalExcerpt.BATCH_COUNT_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN);
-            if (count < 1 || count > body.length / TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES) {
+            if (count < 1 || count > body.length / TransactionRecordFlyweight.MIN_LENGTH) {
                 throw new JournalException("a batch that says it holds " + count + " transaction records in "
                         + body.length + " bytes");
             }

@@ -1,5 +1,6 @@
 package io.gozargah.engine.journal;
 
+import io.gozargah.codec.journal.CheckpointFlyweight;
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
@@ -7,6 +8,10 @@ import io.gozargah.engine.exchange.TransactionIds;
 
 import org.agrona.DirectBuffer;
 
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -19,6 +24,12 @@ import java.util.HexFormat;
  * <li>the dictionary: every consumer, service and endpoint id a record uses (other than
  *     {@link JournalNames#NONE}) must have been defined before, as that kind; an id must never be defined
  *     as two different things.</li>
+ * <li>checkpoints ({@link CheckpointFlyweight}): each must name the chain head and record count the chain has
+ *     reached where it stands, and number one past the one before (the first is 1). With the signer's public
+ *     key, each must also be signed by it: a record altered and the chain recomputed after it, by someone without
+ *     the private key, leads to a head no checkpoint signed; a checkpoint removed leaves a gap in the numbers; a
+ *     checkpoint signed by another key is refused as such. {@link #lastVerified()} is the last checkpoint that
+ *     checked out with everything before it: what the key vouches for.</li>
  * </ul>
  * Dictionary entries are not chained ({@link JournalQueue}); the writer repeats them, so a changed name shows as
  * a contradiction.
@@ -34,14 +45,33 @@ public final class JournalVerifier implements JournalVisitor {
     private final boolean anchoredAtFirstRecord;
     private final JournalChain chain = new JournalChain();
     private final byte[] previous = new byte[TransactionRecordFlyweight.CHAIN_HASH_LENGTH];
-    private final byte[] bytes = new byte[TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES];
+    private final byte[] bytes = new byte[TransactionRecordFlyweight.MAX_LENGTH];
     private long records;
     private long summaries;
     private long summarized;
     private long dictionaryEntries;
     private Problem problem;
     private long problems;
+    private final Signature signature;
+    private final byte[] keyId;
+    private final byte[] checkpointHead = new byte[CheckpointFlyweight.CHAIN_HEAD_LENGTH];
+    private final byte[] checkpointKeyId = new byte[CheckpointFlyweight.KEY_ID_LENGTH];
+    private final byte[] signed = new byte[CheckpointFlyweight.SIGNATURE_OFFSET];
+    private final byte[] signatureBytes = new byte[CheckpointFlyweight.SIGNATURE_LENGTH];
+    private long checkpoints;
+    private long lastSequence;
+    /** What the verifier's count of chained records is short of the journal's (after retention: the removed ones). */
+    private long countOffset;
+    private Checkpoint lastVerified;
 
+    /**
+     * A checkpoint that checked out: its number, time, records and chain head, and where it is.
+     *
+     * @param signed whether its signature was checked with the public key (else only its head and count)
+     */
+    public record Checkpoint(JournalPosition position, long sequence, long epochNanos, long recordCount,
+                             String chainHead, boolean signed) {
+    }
     /** The first thing found wrong, where it is, and the transaction it is in (null for a dictionary entry). */
     public record Problem(JournalPosition position, String transactionId, String what) {
         @Override
@@ -56,8 +86,105 @@ public final class JournalVerifier implements JournalVisitor {
      *                             journal whose first cycles retention removed)
      */
     public JournalVerifier(JournalNames dictionary, boolean anchoredAtFirstRecord) {
+        this(dictionary, anchoredAtFirstRecord, null);
+    }
+
+    /**
+     * @param publicKey the checkpoint signer's public key, to check every checkpoint's signature with; null checks
+     *                  their heads, counts and numbering only
+     */
+    public JournalVerifier(JournalNames dictionary, boolean anchoredAtFirstRecord, PublicKey publicKey) {
         this.dictionary = dictionary;
         this.anchoredAtFirstRecord = anchoredAtFirstRecord;
+        if (publicKey == null) {
+            this.signature = null;
+            this.keyId = null;
+        } else {
+            try {
+                this.signature = Signature.getInstance(CheckpointKeys.ALGORITHM);
+                this.signature.initVerify(publicKey);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException("not an Ed25519 public key: " + e.getMessage(), e);
+            }
+            this.keyId = CheckpointKeys.keyId(publicKey);
+        }
+    }
+
+    @Override
+    public void checkpoint(JournalPosition position, CheckpointFlyweight checkpoint) {
+        checkpoints++;
+        long sequence = checkpoint.sequence();
+        String where = "checkpoint " + sequence + ": ";
+        boolean ok = true;
+        if (keyId != null) {
+            checkpoint.getKeyId(checkpointKeyId, 0);
+            if (!Arrays.equals(keyId, checkpointKeyId)) {
+                report(new Problem(position.copy(), null, where + "signed by key " + HEX.formatHex(checkpointKeyId)
+                        + ", not by the public key given (" + HEX.formatHex(keyId) + ")"));
+                ok = false;
+            } else if (!signatureVerifies(checkpoint)) {
+                report(new Problem(position.copy(), null, where + "its signature does not verify: the checkpoint was"
+                        + " altered after it was signed"));
+                ok = false;
+            }
+        }
+        boolean first = lastSequence == 0;
+        if (first && anchoredAtFirstRecord) {
+            countOffset = checkpoint.recordCount() - records;
+        } else if (sequence != lastSequence + 1) {
+            report(new Problem(position.copy(), null, where + (sequence > lastSequence + 1
+                    ? "checkpoint" + (sequence == lastSequence + 2 ? " " + (lastSequence + 1) + " is"
+                            : "s " + (lastSequence + 1) + " to " + (sequence - 1) + " are") + " missing: removed"
+                    : "follows checkpoint " + lastSequence + ": out of order or repeated")));
+            ok = false;
+        }
+        lastSequence = sequence;
+        chain.latest(previous, 0);
+        checkpoint.getChainHead(checkpointHead, 0);
+        if (!Arrays.equals(previous, checkpointHead)) {
+            report(new Problem(position.copy(), null, where + "the chain head it signed is not the journal's at this"
+                    + " point: a record before it was altered and the chain recomputed, or records were removed or"
+                    + " inserted"));
+            ok = false;
+        }
+        if (checkpoint.recordCount() != records + countOffset) {
+            report(new Problem(position.copy(), null, where + "it counts " + checkpoint.recordCount()
+                    + " chained records up to here, the journal holds " + (records + countOffset)));
+            ok = false;
+        }
+        if (ok && problems == 0) {
+            lastVerified = new Checkpoint(position.copy(), sequence, checkpoint.epochNanos(), checkpoint.recordCount(),
+                    HEX.formatHex(checkpointHead), signature != null);
+        }
+    }
+
+    private boolean signatureVerifies(CheckpointFlyweight checkpoint) {
+        checkpoint.getSignedBytes(signed, 0);
+        checkpoint.getSignature(signatureBytes, 0);
+        try {
+            signature.update(signed);
+            return signature.verify(signatureBytes);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /** Checkpoints read. */
+    public long checkpoints() {
+        return checkpoints;
+    }
+
+    /**
+     * The last checkpoint that checked out (signed by the given key, when one was given) with nothing wrong found
+     * before it, or null.
+     */
+    public Checkpoint lastVerified() {
+        return lastVerified;
+    }
+
+    /** Chained records after the last checkpoint read: not yet vouched for by a signature. */
+    public long recordsAfterLastCheckpoint() {
+        return lastVerified == null ? records : records + countOffset - lastVerified.recordCount();
     }
 
     @Override

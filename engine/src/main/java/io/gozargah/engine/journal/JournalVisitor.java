@@ -1,5 +1,6 @@
 package io.gozargah.engine.journal;
 
+import io.gozargah.codec.journal.CheckpointFlyweight;
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
@@ -27,5 +28,9 @@ public interface JournalVisitor {
      * transactions. Its dictionary ids resolve through the reader's {@link JournalNames}.
      */
     default void refusalSummary(JournalPosition position, RefusalSummaryFlyweight summary) {
+    }
+
+    /** A signed checkpoint: the chain head and record count at this point, as the writer signed them. */
+    default void checkpoint(JournalPosition position, CheckpointFlyweight checkpoint) {
     }
 }

@@ -1,5 +1,6 @@
 package io.gozargah.engine.journal;
 
+import io.gozargah.codec.journal.CheckpointFlyweight;
 import io.gozargah.codec.journal.RecordType;
 import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
@@ -58,6 +59,15 @@ import java.util.function.Supplier;
  * The free space of the queue's file system is read every {@link #SPACE_CHECK_MILLIS}: below
  * {@code journal.minFreeBytes} admission refuses new work before the disk is full
  * ({@link JournalCounters#spaceLow()}).
+ *
+ * <h2>Signed checkpoints</h2>
+ * With a {@link CheckpointSigner}, every checkpoint interval (once records were appended since the last one) and at
+ * close, the writer appends a CHECKPOINT excerpt after a drain's records: the chain hash of the last record in the
+ * queue, how many chained records lead to it from the journal's first, the time, a sequence number one past the
+ * last checkpoint's, signed ({@link CheckpointFlyweight}). {@link #open()} takes the sequence and the count up from
+ * the last checkpoint in the queue and the chained records after it, read backward (the whole queue once, when it
+ * holds no checkpoint yet). A checkpoint whose append fails is simply due again: the count and sequence move only
+ * when it is in the queue.
  */
 public final class JournalWriterAgent implements Agent, JournalRing.Drain {
     private static final Logger log = LoggerFactory.getLogger(JournalWriterAgent.class);
@@ -110,7 +120,7 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
     private final JournalChain chain = new JournalChain();
     /** The batch being made: a whole TRANSACTION_BATCH excerpt body (type, count, records), sealed in place. */
     private final byte[] batch = new byte[JournalExcerpt.BATCH_RECORDS_OFFSET
-            + RECORDS_PER_EXCERPT * TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES];
+            + RECORDS_PER_EXCERPT * TransactionRecordFlyweight.MAX_LENGTH];
     private final UnsafeBuffer batchBuffer = new UnsafeBuffer(batch);
     private int batchCount;
     private int batchLength = JournalExcerpt.BATCH_RECORDS_OFFSET;
@@ -138,14 +148,27 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
      */
     private boolean appended;
     private int appendedType;
-    private final byte[] appendedCovered = new byte[TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES];
+    private final byte[] appendedCovered = new byte[TransactionRecordFlyweight.MAX_LENGTH];
     private int appendedCoveredLength;
     private final byte[] appendedHash = new byte[TransactionRecordFlyweight.CHAIN_HASH_LENGTH];
     private boolean recovering;
+    /** Signs checkpoints, or null for none. */
+    private final CheckpointSigner signer;
+    private final long checkpointIntervalMillis;
+    private long nextCheckpointMillis;
+    /** Chained records in the queue from the journal's first, as far as this writer knows. */
+    private long chainedRecords;
+    /** {@link #chainedRecords} at the last checkpoint, and its sequence number (0: none yet). */
+    private long checkpointedRecords;
+    private long checkpointSequence;
+    private final byte[] checkpoint = new byte[CheckpointFlyweight.LENGTH];
+    private final UnsafeBuffer checkpointBuffer = new UnsafeBuffer(checkpoint);
+    private final CheckpointFlyweight checkpointRecord = new CheckpointFlyweight();
+    private final byte[] signedScratch = new byte[CheckpointFlyweight.SIGNATURE_OFFSET];
     /** Ring records up to the one whose type and bytes before its chain hash are these are skipped. */
     private boolean skipping;
     private int skipType;
-    private final byte[] skipCovered = new byte[TransactionRecordFlyweight.LENGTH_WITH_BODY_HASHES];
+    private final byte[] skipCovered = new byte[TransactionRecordFlyweight.MAX_LENGTH];
     private int skipCoveredLength;
     private long cpuAtStart;
     private long cpuReadMillis;
@@ -166,7 +189,14 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
     JournalWriterAgent(JournalRing ring, JournalQueue queue, JournalDictionary dictionary, JournalCounters counters,
                        WriterClock clock) {
         this(ring, queue, () -> JournalQueue.openForWrite(queue.dir(), queue.rollCycle(), clock), dictionary, counters,
-                clock, QueueAppend.RESERVED, 0);
+                clock, QueueAppend.RESERVED, 0, null, 0);
+    }
+
+    /** A writer without checkpoints. */
+    JournalWriterAgent(JournalRing ring, JournalQueue queue, Supplier<JournalQueue> reopen,
+                       JournalDictionary dictionary, JournalCounters counters, WriterClock clock, QueueAppend appendOp,
+                       long minFreeBytes) {
+        this(ring, queue, reopen, dictionary, counters, clock, appendOp, minFreeBytes, null, 0);
     }
 
     /**
@@ -174,10 +204,14 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
      * @param reopen       opens the queue for writing again, after a failure closed it
      * @param appendOp     how an excerpt is appended ({@link QueueAppend#RESERVED}, or a test's faults)
      * @param minFreeBytes below this many free bytes on the queue's file system, {@link JournalCounters#spaceLow()}
+     * @param signer       signs checkpoints, or null for none
+     * @param checkpointIntervalMillis how often a checkpoint is due while records come
      */
     JournalWriterAgent(JournalRing ring, JournalQueue queue, Supplier<JournalQueue> reopen,
                        JournalDictionary dictionary, JournalCounters counters, WriterClock clock, QueueAppend appendOp,
-                       long minFreeBytes) {
+                       long minFreeBytes, CheckpointSigner signer, long checkpointIntervalMillis) {
+        this.signer = signer;
+        this.checkpointIntervalMillis = checkpointIntervalMillis;
         this.ring = ring;
         this.queue = queue;
         this.reopen = reopen;
@@ -207,6 +241,13 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
         clock.tick();
         cycle = Integer.MIN_VALUE;
         JournalTail.Chained last = JournalTail.lastChained(queue);
+        if (signer != null) {
+            JournalTail.Checkpointed checkpointed = JournalTail.lastCheckpoint(queue);
+            checkpointSequence = checkpointed.sequence();
+            checkpointedRecords = checkpointed.recordCount();
+            chainedRecords = checkpointed.recordCount() + checkpointed.recordsAfter();
+            nextCheckpointMillis = clock.currentTimeMillis() + checkpointIntervalMillis;
+        }
         appended = last != null;
         if (appended) {
             appendedType = last.type();
@@ -239,9 +280,13 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
         }
     }
 
-    /** After a chained record of {@code length} bytes at {@code offset} of {@code bytes} reached the queue. */
-    private void appended(int type, byte[] bytes, int offset, int length) {
+    /**
+     * After {@code records} chained records reached the queue, the last of them {@code length} bytes at
+     * {@code offset} of {@code bytes}.
+     */
+    private void appended(int type, byte[] bytes, int offset, int length, int records) {
         appended = true;
+        chainedRecords += records;
         appendedType = type;
         appendedCoveredLength = length - TransactionRecordFlyweight.CHAIN_HASH_LENGTH;
         System.arraycopy(bytes, offset, appendedCovered, 0, appendedCoveredLength);
@@ -302,7 +347,42 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
             return 0;
         }
         advice.drained(n, BATCH);
+        if (signer != null && now >= nextCheckpointMillis) {
+            if (chainedRecords == checkpointedRecords) {
+                nextCheckpointMillis = now + checkpointIntervalMillis;
+            } else if (attemptCheckpoint()) {
+                nextCheckpointMillis = now + checkpointIntervalMillis;
+            }
+        }
         return n;
+    }
+
+    /** Appends a checkpoint, failing as an append of records does; returns whether it is in the queue. */
+    private boolean attemptCheckpoint() {
+        try {
+            appendCheckpoint();
+            return true;
+        } catch (JournalSpaceException e) {
+            appendFailed(e, false);
+            return false;
+        } catch (RuntimeException | Error e) {
+            appendFailed(e, true);
+            return false;
+        }
+    }
+
+    /** Signs and appends a checkpoint of the queue as it is: its last chained record, and the count up to it. */
+    private void appendCheckpoint() {
+        CheckpointFlyweight c = checkpointRecord.wrapForWrite(checkpointBuffer, 0)
+                .sequence(checkpointSequence + 1)
+                .epochNanos(clock.currentTimeMillis() * 1_000_000L)
+                .recordCount(chainedRecords)
+                .chainHead(appendedHash, 0);
+        signer.sign(c, signedScratch);
+        append(RecordType.CHECKPOINT, checkpoint, CheckpointFlyweight.LENGTH);
+        checkpointSequence++;
+        checkpointedRecords = chainedRecords;
+        counters.checkpointsWritten.lazySet(counters.checkpointsWritten.get() + 1);
     }
 
     /**
@@ -441,7 +521,7 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
             buffer.getBytes(index, summary, 0, RefusalSummaryFlyweight.LENGTH);
             chain.seal(summary, 0, RefusalSummaryFlyweight.LENGTH);
             append(RecordType.REFUSAL_SUMMARY, summary, RefusalSummaryFlyweight.LENGTH);
-            appended(RecordType.REFUSAL_SUMMARY, summary, 0, RefusalSummaryFlyweight.LENGTH);
+            appended(RecordType.REFUSAL_SUMMARY, summary, 0, RefusalSummaryFlyweight.LENGTH, 1);
             counters.summaryRecordsWritten.lazySet(counters.summaryRecordsWritten.get() + 1);
             return;
         }
@@ -475,7 +555,7 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
         batchBuffer.putInt(JournalExcerpt.TYPE_OFFSET, RecordType.TRANSACTION_BATCH, ByteOrder.LITTLE_ENDIAN);
         batchBuffer.putInt(JournalExcerpt.BATCH_COUNT_OFFSET, batchCount, ByteOrder.LITTLE_ENDIAN);
         append(batchBuffer, batchLength);
-        appended(RecordType.TRANSACTION, batch, batchLength - lastRecordLength, lastRecordLength);
+        appended(RecordType.TRANSACTION, batch, batchLength - lastRecordLength, lastRecordLength, batchCount);
         counters.recordsWritten.lazySet(counters.recordsWritten.get() + batchCount);
         if (recovering) {
             counters.recoveredRecords.lazySet(counters.recoveredRecords.get() + batchCount);
@@ -572,6 +652,10 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
     public void onClose() {
         suspended = false;
         drainAll();
+        if (signer != null && appending && chainedRecords != checkpointedRecords) {
+            clock.tick();
+            attemptCheckpoint();
+        }
         if (cpuReadMillis != 0) {
             counters.writerCpuNanos.lazySet(THREADS.getCurrentThreadCpuTime() - cpuAtStart);
         }

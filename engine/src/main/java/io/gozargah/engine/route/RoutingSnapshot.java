@@ -10,6 +10,8 @@ import io.gozargah.engine.config.GrantConfig;
 import io.gozargah.engine.config.ProviderConfig;
 import io.gozargah.engine.config.ServiceConfig;
 import io.gozargah.engine.journal.JournalDictionary;
+import io.gozargah.engine.subject.SubjectExtractor;
+import io.gozargah.engine.subject.SubjectKey;
 import io.gozargah.engine.upstream.UpstreamEndpoint;
 import io.gozargah.engine.upstream.UpstreamTls;
 import io.netty.handler.ssl.SslContext;
@@ -93,7 +95,8 @@ public final class RoutingSnapshot {
                         List.copyOf(s.methods()), timeout.toNanos(), requestTimeout.toNanos(), sendTimeout.toNanos(),
                         endpoints,
                         journalId(dictionary, DictionaryEntryFlyweight.KIND_SERVICE, p.name() + "/" + s.name()),
-                        s.journalBodies() == ServiceConfig.JournalBodies.HASH, s.passFields());
+                        s.journalBodies() == ServiceConfig.JournalBodies.HASH, s.passFields(),
+                        subjectExtractor(config, s));
                 services.add(route);
                 byName.put(route.qualifiedName(), route);
             }
@@ -157,6 +160,15 @@ public final class RoutingSnapshot {
         }
         return new RoutingSnapshot(config, List.copyOf(services), slots, keys, keyPrefixes, keyHashes, keyOwners,
                 Map.copyOf(consumers), plan, Map.copyOf(byCertificate));
+    }
+
+    /**
+     * The service's subject extractor, keyed with the journal's subject key; none when the service names no
+     * subject, or there is no journal to keep its hash (the loader refuses a subject without a key).
+     */
+    private static SubjectExtractor subjectExtractor(GatewayConfig config, ServiceConfig s) {
+        SubjectKey key = config.journal() == null || !config.journal().enabled() ? null : config.journal().subjectKey();
+        return s.subject() == null || key == null ? null : new SubjectExtractor(s.subject(), key);
     }
 
     private static int journalId(JournalDictionary dictionary, int kind, String name) {

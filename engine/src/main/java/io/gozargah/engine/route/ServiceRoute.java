@@ -2,6 +2,7 @@ package io.gozargah.engine.route;
 
 import io.gozargah.codec.http1.HttpMethod;
 import io.gozargah.codec.http1.KnownHeaders;
+import io.gozargah.engine.subject.SubjectExtractor;
 import io.gozargah.engine.upstream.UpstreamEndpoint;
 
 import java.nio.charset.StandardCharsets;
@@ -26,12 +27,22 @@ public final class ServiceRoute {
     private final boolean journalBodyHashes;
     /** Bit per {@link KnownHeaders} id of the client-claim fields this service's provider receives as sent. */
     private final long passedClaims;
+    private final SubjectExtractor subject;
 
     ServiceRoute(int id, String provider, String name, String upstreamPath, List<String> methods,
                  long responseTimeoutNanos, long requestTimeoutNanos, long sendTimeoutNanos, UpstreamEndpoint[] endpoints,
                  int journalId, boolean journalBodyHashes,
                  Set<String> passFields) {
+        this(id, provider, name, upstreamPath, methods, responseTimeoutNanos, requestTimeoutNanos, sendTimeoutNanos,
+                endpoints, journalId, journalBodyHashes, passFields, null);
+    }
+
+    ServiceRoute(int id, String provider, String name, String upstreamPath, List<String> methods,
+                 long responseTimeoutNanos, long requestTimeoutNanos, long sendTimeoutNanos, UpstreamEndpoint[] endpoints,
+                 int journalId, boolean journalBodyHashes,
+                 Set<String> passFields, SubjectExtractor subject) {
         this.id = id;
+        this.subject = subject;
         long passed = 0;
         for (String field : passFields) {
             passed |= 1L << KnownHeaders.idOfLowerCase(field);
@@ -117,6 +128,11 @@ public final class ServiceRoute {
      */
     public boolean passes(int knownId) {
         return (passedClaims & (1L << knownId)) != 0;
+    }
+
+    /** What finds the subject of this service's requests for the journal, or null when it names none. */
+    public SubjectExtractor subject() {
+        return subject;
     }
 
     public UpstreamEndpoint[] endpoints() {

@@ -145,7 +145,7 @@ class JournalCommandTest {
         try (SyntheticJournal journal = SyntheticJournal.create(dir)) {
             journal.transaction().append();
             byte[] future = new byte[TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES];
-            future[TransactionRecordFlyweight.SCHEMA_VERSION_OFFSET] = 2;
+            future[TransactionRecordFlyweight.SCHEMA_VERSION_OFFSET] = 3;
             // a newer writer's record, chain hash and all: not a torn write (those end in zeros)
             Arrays.fill(future, TransactionRecordFlyweight.chainHashOffset(false), future.length, (byte) 7);
             journal.append(RecordType.TRANSACTION, future, 0, future.length);
@@ -153,12 +153,12 @@ class JournalCommandTest {
 
         CommandRun verify = CommandRun.of("journal", "verify", "--journal", dir.toString());
         assertEquals(1, verify.exitCode());
-        assertLine(verify.out(), "journal .*: BROKEN at record 4 .*: transaction record schema version 2 is not "
-                + "supported \\(this reader knows version 1\\)");
+        assertLine(verify.out(), "journal .*: BROKEN at record 4 .*: transaction record schema version 3 is not "
+                + "supported \\(this reader knows version 2\\)");
 
         CommandRun report = CommandRun.of("journal", "report", "--journal", dir.toString());
         assertEquals(1, report.exitCode());
-        assertOneLineError(report, "gozargah: record 4 .*: transaction record schema version 2 is not supported.*");
+        assertOneLineError(report, "gozargah: record 4 .*: transaction record schema version 3 is not supported.*");
     }
 
     @Test
@@ -171,7 +171,7 @@ class JournalCommandTest {
         CommandRun run = CommandRun.of("journal", "tail", "--journal", dir.toString());
         assertEquals(1, run.exitCode());
         assertOneLineError(run, "gozargah: damaged tail \\(the last write was cut short, .*\\): record 0 .*: truncated"
-                + " excerpt: 100 bytes, shorter than a transaction record \\(128 bytes, 192 with body hashes\\)");
+                + " excerpt: 100 bytes, shorter than a transaction record \\(144 bytes, 208 with body hashes\\)");
     }
 
     @Test
@@ -370,7 +370,8 @@ class JournalCommandTest {
     void shouldAskForAJournalCommand() {
         CommandRun run = CommandRun.of("journal");
         assertEquals(2, run.exitCode());
-        assertTrue(run.err().startsWith("gozargah journal: a command is required (tail, report, verify, export or repair)"),
+        assertTrue(run.err().startsWith("gozargah journal: a command is required (tail, report, verify, export,"
+                + " repair, subject or checkpoints)"),
                 run.err());
     }
 

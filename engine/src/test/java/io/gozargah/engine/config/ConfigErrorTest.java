@@ -63,7 +63,8 @@ class ConfigErrorTest {
                 // the journal section and a service's journal block
                 new Case("unknown journal key", after(14, "journal:\n  dir: j\n  retain: 3"), 17, "journal.retain",
                         "unknown key 'retain'; allowed: enabled, dir, rollCycle, ringBytes, retainDays, archiveDir,"
-                        + " summaryInterval, summaryKeys, minFreeBytes"),
+                        + " summaryInterval, summaryKeys, minFreeBytes, subjectKeyFile, signingKeyFile,"
+                        + " checkpointInterval"),
                 new Case("journal without a dir", after(14, "journal:\n  ringBytes: 1MiB"), 15, "journal",
                         "missing required key 'dir'"),
                 new Case("journal enabled not a boolean", after(14, "journal:\n  enabled: yes\n  dir: j"), 16,
@@ -85,6 +86,30 @@ class ConfigErrorTest {
                         "journal.summaryKeys", "0 is out of range 1..1048576"),
                 new Case("free-space floor below a new cycle's index", after(14, "journal:\n  dir: j\n  minFreeBytes: 64KiB"),
                         17, "journal.minFreeBytes", "64KiB is less than the least allowed, 1048576 bytes"),
+                // a service's subject
+                new Case("subject without a subject key", after(9, "        subject: { from: path, pattern: '^(\\d{10})$',"
+                        + " kind: national-code }") + "journal:\n  dir: j\n", 16, "journal",
+                        "service nocr/identity names a subject, and the journal keeps only its keyed hash: set"
+                        + " journal.subjectKeyFile"),
+                new Case("subject from nowhere", after(9, "        subject: { from: body, kind: national-code }"), 10,
+                        "providers.nocr.services.identity.subject.from", "expected path, query or header, got 'body'"),
+                new Case("subject pattern without a group", after(9, "        subject: { from: path, pattern: '^\\d{10}$',"
+                        + " kind: national-code }"), 10, "providers.nocr.services.identity.subject.pattern",
+                        "must have exactly one capturing group"),
+                new Case("subject param on a path", after(9, "        subject: { from: path, pattern: '(x)', param: a,"
+                        + " kind: k }"), 10, "providers.nocr.services.identity.subject.param",
+                        "applies only to from: query"),
+                new Case("subject query without a param", after(9, "        subject: { from: query, kind: k }"), 10,
+                        "providers.nocr.services.identity.subject", "missing required key 'param'"),
+                new Case("subject kind not a word", after(9, "        subject: { from: header, header: X-Subject,"
+                        + " kind: National Code }"), 10, "providers.nocr.services.identity.subject.kind",
+                        "is not a kind"),
+                new Case("unreadable subject key", after(14, "journal:\n  dir: j\n  subjectKeyFile: no-such-key"), 17,
+                        "journal.subjectKeyFile", "cannot read"),
+                new Case("unreadable signing key", after(14, "journal:\n  dir: j\n  signingKeyFile: no-such-key"), 17,
+                        "journal.signingKeyFile", "cannot read"),
+                new Case("checkpoint interval without a key", after(14, "journal:\n  dir: j\n  checkpointInterval: 10s"),
+                        17, "journal.checkpointInterval", "needs signingKeyFile"),
                 new Case("archive inside the journal", after(14,
                         "journal:\n  dir: j\n  retainDays: 30\n  archiveDir: j/old"), 18, "journal.archiveDir",
                         "must be outside the journal directory"),

@@ -227,6 +227,8 @@ public final class SyntheticJournal implements AutoCloseable {
         private long requestBytes;
         private long responseBytes = 512;
         private byte[] client = {127, 0, 0, 1};
+        private byte[] subjectHash;
+        private boolean version1;
 
         public Tx consumer(String name) {
             consumer = name;
@@ -288,6 +290,18 @@ public final class SyntheticJournal implements AutoCloseable {
             return this;
         }
 
+        /** The subject's 16-byte keyed hash ({@code SubjectKey.hash}). */
+        public Tx subject(byte[] hash) {
+            subjectHash = hash;
+            return this;
+        }
+
+        /** Written as schema version 1, as journals before subjects hold it (no subject, no attempt count). */
+        public Tx version1() {
+            version1 = true;
+            return this;
+        }
+
         public Tx bytes(long request, long response) {
             requestBytes = request;
             responseBytes = response;
@@ -315,9 +329,39 @@ public final class SyntheticJournal implements AutoCloseable {
             if (hashes) {
                 r.requestBodySha256(requestBodySha256).responseBodySha256(responseBodySha256);
             }
+            if (subjectHash != null) {
+                r.subjectHash(bigEndian(subjectHash, 0), bigEndian(subjectHash, 8));
+            }
+            if (version1) {
+                bytes = toVersion1(bytes, hashes);
+            }
             chain.seal(bytes, 0, bytes.length);
             SyntheticJournal.this.append(RecordType.TRANSACTION, bytes, 0, bytes.length);
             return lsb;
         }
+    }
+
+    /** The same record in the version 1 layout: no subject hash, byte 9 reserved, the body hashes at 96. */
+    private static byte[] toVersion1(byte[] v2, boolean hashes) {
+        byte[] v1 = new byte[TransactionRecordFlyweight.length(TransactionRecordFlyweight.SCHEMA_VERSION_1, hashes)];
+        System.arraycopy(v2, 0, v1, 0, TransactionRecordFlyweight.V1_FIXED_BLOCK_LENGTH);
+        if (hashes) {
+            System.arraycopy(v2, TransactionRecordFlyweight.FIXED_BLOCK_LENGTH, v1,
+                    TransactionRecordFlyweight.V1_FIXED_BLOCK_LENGTH, 2 * TransactionRecordFlyweight.SHA256_LENGTH);
+        }
+        UnsafeBuffer b = new UnsafeBuffer(v1);
+        b.putShort(0, (short) TransactionRecordFlyweight.SCHEMA_VERSION_1, java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putShort(2, (short) (b.getShort(2, java.nio.ByteOrder.LITTLE_ENDIAN) & ~TransactionRecordFlyweight.FLAG_SUBJECT),
+                java.nio.ByteOrder.LITTLE_ENDIAN);
+        v1[TransactionRecordFlyweight.ATTEMPTS_OFFSET] = 0;
+        return v1;
+    }
+
+    private static long bigEndian(byte[] b, int at) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = v << 8 | b[at + i] & 0xFFL;
+        }
+        return v;
     }
 }
