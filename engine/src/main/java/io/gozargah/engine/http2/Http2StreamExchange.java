@@ -129,6 +129,8 @@ final class Http2StreamExchange implements UpstreamListener, AcquireCallback {
     private UpstreamPool pool;
     private UpstreamConnection upstream;
     private boolean upstreamFlushPending;
+    /** The connection will flush the upstream at the end of the read batch. */
+    private boolean upstreamFlushQueued;
     /** Body bytes that arrived before the upstream connection: a window at most. */
     private ArrayDeque<ByteBuf> held;
     /** Trailers that arrived before the upstream connection. */
@@ -492,12 +494,14 @@ final class Http2StreamExchange implements UpstreamListener, AcquireCallback {
 
     /** Has the upstream flushed at the end of the read batch, once however many frames wrote to it. */
     private void queueUpstreamFlush() {
-        if (upstreamFlushPending) {
+        if (upstreamFlushPending && !upstreamFlushQueued) {
+            upstreamFlushQueued = true;
             connection.flushUpstreamAfterRead(this);
         }
     }
 
     void flushUpstream() {
+        upstreamFlushQueued = false;
         if (upstreamFlushPending && upstream != null) {
             upstreamFlushPending = false;
             upstream.channel().flush();
