@@ -143,6 +143,7 @@ public final class Http2Connection extends Http2ConnectionHandler {
             headerSensitivityDetector((name, value) -> TRANSACTION.contentEqualsIgnoreCase(name));
         }
 
+        /** Netty's build(), made callable from this package. */
         @Override
         protected Http2Connection build() {
             return super.build();

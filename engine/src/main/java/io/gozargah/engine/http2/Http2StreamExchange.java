@@ -58,8 +58,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The downgrade to HTTP/1.1 is where HTTP/2 request smuggling lives, so the head is rebuilt field by field:
  * Netty's codec has already refused connection-specific fields and a TE other than "trailers" (RFC 9113
- * §8.2.2) as malformed, and here any value with CR, LF or NUL (§8.2.1) is refused with 400, a body longer than
- * the limit is refused, and a body without a length goes upstream chunked.
+ * §8.2.2) as malformed and held the DATA to the content-length (§8.1.1); here any value with CR, LF or NUL
+ * (§8.2.1) is refused with 400, a body past the size limit is refused, and a body without a length goes upstream
+ * chunked.
  *
  * <p>After an answer made while the request body is still coming, the rest of the body is read and dropped (up to
  * the server's maxDiscardBytes, within its requestHeadTimeout, as HTTP/1.1 does), so that what the client sends
