@@ -27,23 +27,16 @@ import io.gozargah.engine.upstream.UpstreamEndpoint;
 import io.gozargah.engine.upstream.UpstreamListener;
 import io.gozargah.engine.upstream.UpstreamPool;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
-import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2HeadersFrame;
-import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.AsciiString;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,18 +49,24 @@ import java.util.concurrent.TimeUnit;
 /**
  * One HTTP/2 stream as one transaction: the request passes the same {@link ExchangeGate} and stages as an
  * HTTP/1.1 request, goes to a pooled HTTP/1.1 upstream connection of the same event loop, and the response
- * comes back as HEADERS, DATA and trailers on the stream.
+ * comes back as HEADERS, DATA and trailers on the stream. The {@link Http2Connection} drives it: its frame
+ * listener hands it the stream's frames, and it writes through the connection's encoder.
  *
- * <p>Flow control both ways: the stream's channel is read (and so its window returned to the client) only
- * while the upstream connection is writable, and the upstream is read only while the stream is writable
- * (its HTTP/2 window and the connection's buffer allow).
+ * <p>Flow control both ways: request body bytes go back to the client's windows only once the upstream connection
+ * has taken them and is writable, so a stalled provider holds the client to one window; the upstream is read only
+ * while the stream is writable (its HTTP/2 window and the connection's buffer allow).
  *
  * <p>The downgrade to HTTP/1.1 is where HTTP/2 request smuggling lives, so the head is rebuilt field by field:
  * Netty's codec has already refused connection-specific fields and a TE other than "trailers" (RFC 9113
- * §8.2.2) as malformed, and here any value with CR, LF or NUL (§8.2.1) is refused with 400, a body longer or
- * shorter than its content-length is refused (§8.1.1), and a body without a length goes upstream chunked.
+ * §8.2.2) as malformed and held the DATA to the content-length (§8.1.1); here any value with CR, LF or NUL
+ * (§8.2.1) is refused with 400, a body past the size limit is refused, and a body without a length goes upstream
+ * chunked.
+ *
+ * <p>After an answer made while the request body is still coming, the rest of the body is read and dropped (up to
+ * the server's maxDiscardBytes, within its requestHeadTimeout, as HTTP/1.1 does), so that what the client sends
+ * on the stream is still checked as RFC 9113 says; a malformed request is reset with PROTOCOL_ERROR after its 400.
  */
-final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements UpstreamListener, AcquireCallback {
+final class Http2StreamExchange implements UpstreamListener, AcquireCallback {
     private static final Logger log = LoggerFactory.getLogger(Http2StreamExchange.class);
 
     private static final HttpMethod[] METHODS = HttpMethod.values();
@@ -92,10 +91,10 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         HEAD,
         /**
          * Admitted; waiting for the end of the read batch before asking for an upstream connection, so that a
-         * reset in the same batch never touches one (body frames are held).
+         * reset in the same batch never touches one (body bytes are held).
          */
         ADMITTED,
-        /** Waiting for an upstream connection (body frames are held). */
+        /** Waiting for an upstream connection (body bytes are held). */
         WAIT_UPSTREAM,
         /** Forwarding the request body. */
         STREAMING,
@@ -106,28 +105,43 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     }
 
     private final Http2Connection connection;
+    private final Http2Stream stream;
     private final ServerContext server;
     private final ExchangeStages stages;
+    private final LoopResources loop;
+    private final Exchange exchange;
     private final H2HeaderSink headerSink = new H2HeaderSink();
-    private ChannelHandlerContext ctx;
-    private LoopResources loop;
-    private Exchange exchange;
     private State state = State.HEAD;
     private boolean completed;
+    /** Netty closed the stream: nothing more is written to it. */
+    private boolean closed;
     private HttpMethod method;
     private ServiceRoute service;
     private AsciiString txText;
     private boolean requestEnded;
     private boolean chunkedUpstream;
     private long declaredLength = -1;
+    /** The API key the head carried, and how many it carried; read while the head is checked. */
+    private CharSequence key;
+    private int keys;
     private ByteBuf forwardHead;
     private boolean retryable;
     private int attempts;
     private UpstreamPool pool;
     private UpstreamConnection upstream;
     private boolean upstreamFlushPending;
-    /** Body frames (and trailers) that arrived before the upstream connection: a read batch at most. */
-    private ArrayDeque<Object> held;
+    /** The connection will flush the upstream at the end of the read batch. */
+    private boolean upstreamFlushQueued;
+    /** Body bytes that arrived before the upstream connection: a window at most. */
+    private ArrayDeque<ByteBuf> held;
+    /** Trailers that arrived before the upstream connection. */
+    private Http2Headers heldTrailers;
+    /** Body bytes taken but not yet given back to the client's windows. */
+    private int unconsumed;
+    /** Answered while the request body was still coming: the rest is read and dropped. */
+    private boolean discarding;
+    private long discardedBytes;
+    private ScheduledFuture<?> discardTimer;
     private ScheduledFuture<?> responseTimer;
     /** Fires when the request must have arrived whole (the service's requestTimeout after its head). */
     private ScheduledFuture<?> requestTimer;
@@ -138,15 +152,11 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     private boolean responseStarted;
     private boolean responseEndSent;
 
-    Http2StreamExchange(Http2Connection connection) {
+    Http2StreamExchange(Http2Connection connection, Http2Stream stream) {
         this.connection = connection;
+        this.stream = stream;
         this.server = connection.server();
         this.stages = server.stages();
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
         this.loop = connection.loop();
         this.exchange = new Exchange(loop);
         exchange.clientAddress(connection.clientAddress());
@@ -157,37 +167,41 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     // The request
     // ---------------------------------------------------------------------------------------------
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Http2HeadersFrame) {
-            Http2HeadersFrame frame = (Http2HeadersFrame) msg;
-            if (state == State.HEAD) {
-                onRequestHead(frame.headers(), frame.isEndStream());
-            } else {
-                onRequestTrailers(frame);
-            }
-        } else if (msg instanceof Http2DataFrame) {
-            onRequestData((Http2DataFrame) msg);
-        } else if (msg instanceof Http2ResetFrame) {
-            ReferenceCountUtil.release(msg);
-            abort();
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        flushUpstream();
-    }
-
-    private void onRequestHead(Http2Headers headers, boolean endStream) {
+    /** The request's HEADERS: checked, routed, authenticated and admitted, or answered by the gateway. */
+    void onHead(Http2Headers headers, boolean endStream) {
         if (connection.failed()) {
             // Read after the connection's GOAWAY for a flood: closing, it serves nothing more, and an exchange
             // that is not started (left in HEAD) is neither charged nor journaled.
             return;
         }
         requestEnded = endStream;
+        start(headers.method());
+        if (!checkPseudoHeaders(headers) || !checkFields(headers)) {
+            return;
+        }
+        ByteBuf target = asBuffer(headers.path());
+        try {
+            if (!admit(headers, target, endStream)) {
+                return;
+            }
+        } finally {
+            target.release();
+            key = null;
+        }
+        // As for HTTP/1.1: a request without a body and with a safe method may be retried once on a fresh
+        // connection when a pooled one turns out closed (RFC 9110 §9.2.2).
+        retryable = endStream && (method == HttpMethod.GET || method == HttpMethod.HEAD
+                || method == HttpMethod.OPTIONS);
+        state = State.ADMITTED;
+        if (!endStream) {
+            requestTimer = schedule(this::onRequestTimeout,
+                    exchange.startNanos() + service.requestTimeoutNanos() - System.nanoTime());
+        }
+        connection.dispatchAfterRead(this);
+    }
+
+    /** Starts the transaction: its id, clock and routing snapshot. */
+    private void start(CharSequence methodName) {
         TransactionIds ids = loop.transactionIds();
         ids.next();
         byte[] tx = new byte[TransactionIds.TEXT_LENGTH];
@@ -195,26 +209,40 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         txText = new AsciiString(tx, false);
         long now = System.nanoTime();
         exchange.start(ids.msb(), ids.lsb(), now, loop.epochClock().epochNanos(now));
-        RoutingSnapshot snapshot = server.snapshot();
-        exchange.snapshot(snapshot);
-        method = methodOf(headers.method());
+        exchange.snapshot(server.snapshot());
+        method = methodOf(methodName);
         exchange.method(method);
+    }
 
+    /**
+     * A request without :method, or (other than CONNECT, §8.5) without :scheme or with an absent or empty :path, is
+     * malformed (RFC 9113 §8.3.1): 400, then a stream error PROTOCOL_ERROR. Checked before the key is, so a
+     * malformed request is never answered 401. Then the :path must be what an HTTP/1.1 request-target may be.
+     */
+    private boolean checkPseudoHeaders(Http2Headers headers) {
         CharSequence path = headers.path();
+        if (headers.method() == null || (method != HttpMethod.CONNECT
+                && (headers.scheme() == null || path == null || path.length() == 0))) {
+            answer(Outcome.BAD_REQUEST, "a request needs :method, :scheme and a non-empty :path (RFC 9113 §8.3.1)",
+                    null, true);
+            return false;
+        }
         if (path == null || path.length() == 0) {
-            // CONNECT (RFC 9113 §8.5) has no :path; nothing else may omit it (§8.3.1).
-            reject(Outcome.BAD_REQUEST, "a :path is required; CONNECT is not served", null);
-            return;
+            reject(Outcome.BAD_REQUEST, "CONNECT is not served", null);
+            return false;
         }
         Outcome badTarget = checkTarget(headers.method(), path);
         if (badTarget != null) {
             reject(badTarget, badTarget == Outcome.BAD_REQUEST ? TARGET_BYTES_DETAIL
                     : "the request line would be longer than " + server.requestLimits().maxStartLineBytes() + " bytes",
                     null);
-            return;
+            return false;
         }
-        CharSequence key = null;
-        int keys = 0;
+        return true;
+    }
+
+    /** Each field's bytes, the API key and the content-length; false if the request was refused. */
+    private boolean checkFields(Http2Headers headers) {
         boolean refuseUnderscores = server.underscoreFields() == LimitsConfig.UnderscoreFields.REFUSE;
         for (Map.Entry<CharSequence, CharSequence> field : headers) {
             CharSequence name = field.getKey();
@@ -222,12 +250,12 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             if (!validValue(value) || (name.length() > 0 && name.charAt(0) != ':' && !validName(name))) {
                 reject(Outcome.BAD_REQUEST, "a header field has a character HTTP/2 forbids in it (RFC 9113 §8.2.1)",
                         null);
-                return;
+                return false;
             }
             if (refuseUnderscores && RequestFields.hasUnderscore(name)) {
                 reject(Outcome.BAD_REQUEST, "header field names with '_' are refused: servers that read '_' as '-'"
                         + " would take them for other fields", null);
-                return;
+                return false;
             }
             if (X_API_KEY.contentEquals(name)) {
                 key = value;
@@ -236,7 +264,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
                 long length = parseLength(value);
                 if (length < 0 || (declaredLength >= 0 && declaredLength != length)) {
                     reject(Outcome.BAD_REQUEST, "content-length must be one non-negative integer", null);
-                    return;
+                    return false;
                 }
                 declaredLength = length;
             }
@@ -244,47 +272,32 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         if (declaredLength > server.maxRequestBodyBytes()) {
             reject(Outcome.PAYLOAD_TOO_LARGE, "the request body exceeds " + server.maxRequestBodyBytes() + " bytes",
                     null);
-            return;
+            return false;
         }
-        if (endStream && declaredLength > 0) {
-            reject(Outcome.BAD_REQUEST, "content-length says a body follows but the stream ended (RFC 9113 §8.1.1)",
-                    null);
-            return;
+        return true;
+    }
+
+    /** Routes and authenticates the request and picks its upstream pool; false if it was refused. */
+    private boolean admit(Http2Headers headers, ByteBuf target, boolean endStream) {
+        ExchangeGate gate = connection.gate();
+        Outcome refused = gate.route(exchange, target, target.readerIndex(), target.readableBytes());
+        if (refused == null) {
+            refused = gate.authorize(exchange, connection.authenticator().authenticate(exchange.snapshot(),
+                    key == null ? "" : key, keys), connection.authenticator(), connection.certificate());
         }
-        ByteBuf target = asBuffer(path);
-        try {
-            ExchangeGate gate = connection.gate();
-            Outcome refused = gate.route(exchange, target, target.readerIndex(), target.readableBytes());
-            if (refused == null) {
-                refused = gate.authorize(exchange, connection.authenticator().authenticate(snapshot,
-                        key == null ? "" : key, keys), connection.authenticator(), connection.certificate());
+        if (refused != null) {
+            reject(refused, gate.detail(), gate.allow());
+            if (gate.closesConnection()) {
+                connection.goAwayAfterRead();
             }
-            if (refused != null) {
-                reject(refused, gate.detail(), gate.allow());
-                if (gate.closesConnection()) {
-                    connection.goAwayAfterRead();
-                }
-                return;
-            }
-            service = exchange.service();
-            pool = loop.pools().choose(service.endpoints());
-            exchange.endpoint(pool.endpoint());
-            chunkedUpstream = declaredLength < 0 && !endStream;
-            forwardHead = encodeForwardHead(headers, target, gate.match(), pool.endpoint());
-        } finally {
-            target.release();
+            return false;
         }
-        // As for HTTP/1.1: a request without a body and with a safe method may be retried once on a fresh
-        // connection when a pooled one turns out closed (RFC 9110 §9.2.2).
-        retryable = endStream && (method == HttpMethod.GET || method == HttpMethod.HEAD
-                || method == HttpMethod.OPTIONS);
-        state = State.ADMITTED;
-        ctx.channel().config().setAutoRead(false);
-        if (!endStream) {
-            requestTimer = ctx.executor().schedule(this::onRequestTimeout,
-                    exchange.startNanos() + service.requestTimeoutNanos() - System.nanoTime(), TimeUnit.NANOSECONDS);
-        }
-        connection.dispatchAfterRead(this);
+        service = exchange.service();
+        pool = loop.pools().choose(service.endpoints());
+        exchange.endpoint(pool.endpoint());
+        chunkedUpstream = declaredLength < 0 && !endStream;
+        forwardHead = encodeForwardHead(headers, target, gate.match(), pool.endpoint());
+        return true;
     }
 
     /**
@@ -319,7 +332,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
 
     private ByteBuf encodeForwardHead(Http2Headers headers, ByteBuf target, RouteMatch match,
                                       UpstreamEndpoint endpoint) {
-        ByteBuf out = ctx.alloc().ioBuffer(512 + target.readableBytes());
+        ByteBuf out = alloc().ioBuffer(512 + target.readableBytes());
         CharSequence methodName = headers.method();
         out.writeCharSequence(methodName, StandardCharsets.US_ASCII);
         out.writeByte(' ');
@@ -375,65 +388,69 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         return out;
     }
 
-    private void onRequestData(Http2DataFrame frame) {
-        int n = frame.content().readableBytes();
-        requestEnded = frame.isEndStream();
+    /**
+     * A DATA frame's bytes (a view valid during the call); returns how many go back to the client's windows now.
+     * The rest are given back once the upstream connection has taken them.
+     */
+    int onData(ByteBuf data, boolean endStream) {
+        int n = data.readableBytes();
+        requestEnded = endStream;
+        if (discarding) {
+            return discard(n, endStream);
+        }
         if (state == State.DONE || state == State.HEAD) {
-            frame.release();
-            return;
+            return n;
         }
         exchange.addRequestBodyBytes(n);
-        long requestBodyBytes = exchange.requestBodyBytes();
-        if (requestBodyBytes > server.maxRequestBodyBytes()
-                || (declaredLength >= 0 && (requestBodyBytes > declaredLength
-                || (requestEnded && requestBodyBytes != declaredLength)))) {
-            frame.release();
-            boolean tooLarge = requestBodyBytes > server.maxRequestBodyBytes();
-            refuseMidRequest(tooLarge ? Outcome.PAYLOAD_TOO_LARGE : Outcome.BAD_REQUEST,
-                    tooLarge ? "the request body exceeds " + server.maxRequestBodyBytes() + " bytes"
-                            : "the body does not match its content-length (RFC 9113 §8.1.1)");
-            return;
+        if (exchange.requestBodyBytes() > server.maxRequestBodyBytes()) {
+            refuseMidRequest(Outcome.PAYLOAD_TOO_LARGE, "the request body exceeds " + server.maxRequestBodyBytes()
+                    + " bytes");
+            return n;
         }
+        unconsumed += n;
         if (state == State.ADMITTED || state == State.WAIT_UPSTREAM) {
-            hold(frame);
-            return;
+            if (n > 0) {
+                hold(data.retainedSlice());
+            }
+            return 0;
         }
-        writeBody(frame);
+        writeBody(data.retainedSlice(), endStream);
+        queueUpstreamFlush();
+        return upstream != null && !upstream.channel().isWritable() ? 0 : takeUnconsumed();
     }
 
-    private void onRequestTrailers(Http2HeadersFrame frame) {
+    /** The request's trailers (Netty lets only a HEADERS that ends the stream through as trailers, §8.1). */
+    void onTrailers(Http2Headers trailers) {
         requestEnded = true;
-        if (!frame.isEndStream()) {
-            // A second HEADERS that does not end the stream is malformed (RFC 9113 §8.1).
-            refuseMidRequest(Outcome.BAD_REQUEST, "trailers must end the stream");
-            return;
-        }
-        if (state == State.ADMITTED || state == State.WAIT_UPSTREAM) {
-            hold(frame);
+        if (discarding) {
+            stopDiscarding();
+        } else if (state == State.ADMITTED || state == State.WAIT_UPSTREAM) {
+            heldTrailers = trailers;
         } else if (state == State.STREAMING) {
-            endRequest(frame.headers());
+            endRequest(trailers);
+            queueUpstreamFlush();
         }
     }
 
-    private void hold(Object frame) {
+    private void hold(ByteBuf content) {
         if (held == null) {
             held = new ArrayDeque<>(4);
         }
-        held.add(frame);
+        held.add(content);
     }
 
-    private void writeBody(Http2DataFrame frame) {
-        ByteBuf content = frame.content();
+    /** Writes {@code content} (released by the write) upstream; {@code end} if it is the last of the body. */
+    private void writeBody(ByteBuf content, boolean end) {
         int n = content.readableBytes();
         Channel up = upstream.channel();
         if (n > 0) {
             stages.requestContent(exchange, content, content.readerIndex(), n);
             if (chunkedUpstream) {
-                ByteBuf header = ctx.alloc().ioBuffer(12);
+                ByteBuf header = alloc().ioBuffer(12);
                 Http1Writer.writeChunkHeader(header, n);
                 up.write(header, up.voidPromise());
                 up.write(content, up.voidPromise());
-                ByteBuf crlf = ctx.alloc().ioBuffer(2);
+                ByteBuf crlf = alloc().ioBuffer(2);
                 Http1Writer.writeCrlf(crlf);
                 up.write(crlf, up.voidPromise());
             } else {
@@ -441,25 +458,23 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             }
             upstreamFlushPending = true;
         } else {
-            frame.release();
+            content.release();
         }
-        if (frame.isEndStream()) {
+        if (end) {
             endRequest(null);
-        } else if (!up.isWritable()) {
-            ctx.channel().config().setAutoRead(false);
         }
     }
 
     /** The request is whole: the last chunk (with trailers) goes upstream and the response clock starts. */
     private void endRequest(Http2Headers trailers) {
         if (chunkedUpstream) {
-            ByteBuf end = ctx.alloc().ioBuffer(64);
+            ByteBuf end = alloc().ioBuffer(64);
             Http1Writer.writeLastChunk(end);
             if (trailers != null) {
                 for (Map.Entry<CharSequence, CharSequence> field : trailers) {
                     CharSequence name = field.getKey();
-                    if (name.length() > 0 && name.charAt(0) != ':' && RequestFields.forwarded(name, service) && validName(name)
-                            && validValue(field.getValue())) {
+                    if (name.length() > 0 && name.charAt(0) != ':' && RequestFields.forwarded(name, service)
+                            && validName(name) && validValue(field.getValue())) {
                         end.writeCharSequence(name, StandardCharsets.US_ASCII);
                         end.writeByte(':').writeByte(' ');
                         end.writeCharSequence(field.getValue(), StandardCharsets.US_ASCII);
@@ -473,16 +488,70 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         }
         state = State.SENT;
         cancelRequestTimer();
-        ctx.channel().config().setAutoRead(true); // only a RST can come now; read it
         if (!responseStarted) {
             armResponseTimer();
         }
     }
 
-    private void flushUpstream() {
+    /** Has the upstream flushed at the end of the read batch, once however many frames wrote to it. */
+    private void queueUpstreamFlush() {
+        if (upstreamFlushPending && !upstreamFlushQueued) {
+            upstreamFlushQueued = true;
+            connection.flushUpstreamAfterRead(this);
+        }
+    }
+
+    void flushUpstream() {
+        upstreamFlushQueued = false;
         if (upstreamFlushPending && upstream != null) {
             upstreamFlushPending = false;
             upstream.channel().flush();
+        }
+    }
+
+    /** The body bytes taken so far, now given back to the client's windows. */
+    private int takeUnconsumed() {
+        int n = unconsumed;
+        unconsumed = 0;
+        return n;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The rest of a body after an answer
+    // ---------------------------------------------------------------------------------------------
+
+    private void startDiscarding() {
+        discarding = true;
+        discardTimer = schedule(this::onDiscardTimeout, server.requestHeadTimeoutNanos());
+    }
+
+    /** Drops {@code n} more bytes of a refused request's body; past the limit the stream is reset. */
+    private int discard(int n, boolean endStream) {
+        discardedBytes += n;
+        if (endStream) {
+            stopDiscarding();
+        } else if (discardedBytes > server.maxDiscardBytes()) {
+            stopDiscarding();
+            // The client is asked to stop sending, without error (RFC 9113 §8.1).
+            connection.resetAfter(stream, Http2Error.NO_ERROR, null);
+        }
+        return n;
+    }
+
+    private void stopDiscarding() {
+        discarding = false;
+        if (discardTimer != null) {
+            discardTimer.cancel(false);
+            discardTimer = null;
+        }
+    }
+
+    private void onDiscardTimeout() {
+        discardTimer = null;
+        if (discarding && !closed) {
+            discarding = false;
+            connection.resetAfter(stream, Http2Error.NO_ERROR, null);
+            connection.flush();
         }
     }
 
@@ -492,13 +561,13 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void acquired(UpstreamConnection c, boolean reused) {
-        if (state != State.WAIT_UPSTREAM || !ctx.channel().isActive()) {
+        if (state != State.WAIT_UPSTREAM || closed || !connection.isActive()) {
             c.unused();
             return;
         }
         upstream = c;
         c.bind(this, method);
-        c.setClientWritable(ctx.channel().isWritable());
+        c.setClientWritable(connection.isWritable(stream));
         ByteBuf head = forwardHead;
         if (retryable && reused && attempts < 2) {
             head.retain().readerIndex(0);
@@ -519,23 +588,34 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             return;
         }
         state = State.STREAMING;
+        writeHeld();
+        flushUpstream();
+        if (state == State.STREAMING || state == State.SENT) {
+            giveBackIfUpstreamWritable();
+        }
+    }
+
+    /** What arrived before the upstream connection goes to it, in order, and the request ends if it has. */
+    private void writeHeld() {
         if (held != null) {
-            Object frame;
-            while (state == State.STREAMING && (frame = held.poll()) != null) {
-                if (frame instanceof Http2DataFrame) {
-                    writeBody((Http2DataFrame) frame);
-                } else {
-                    endRequest(((Http2HeadersFrame) frame).headers());
-                }
+            ByteBuf content;
+            while (state == State.STREAMING && (content = held.poll()) != null) {
+                writeBody(content, false);
             }
         }
         if (state == State.STREAMING && requestEnded) {
-            // HEADERS carried END_STREAM: there is no body.
-            endRequest(null);
+            // The stream has ended: with the last DATA, with trailers, or with the HEADERS (no body).
+            Http2Headers trailers = heldTrailers;
+            heldTrailers = null;
+            endRequest(trailers);
         }
-        flushUpstream();
-        if (state == State.STREAMING) {
-            ctx.channel().config().setAutoRead(c.channel().isWritable());
+    }
+
+    /** Body bytes go back to the client's windows once the upstream has taken them and can take more. */
+    private void giveBackIfUpstreamWritable() {
+        if (unconsumed > 0 && upstream != null && upstream.channel().isWritable()) {
+            connection.consume(stream, takeUnconsumed());
+            connection.flush();
         }
     }
 
@@ -554,8 +634,8 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void onUpstreamWritabilityChanged(boolean writable) {
-        if (state == State.STREAMING) {
-            ctx.channel().config().setAutoRead(writable);
+        if (writable && (state == State.STREAMING || state == State.SENT)) {
+            giveBackIfUpstreamWritable();
         }
     }
 
@@ -581,10 +661,16 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         stages.responseHeaders(exchange, headerSink);
         headerSink.out = null;
         responseEndSent = head.framing() == BodyFraming.NONE;
-        ctx.write(new DefaultHttp2HeadersFrame(out, responseEndSent), ctx.voidPromise());
+        if (!closed) {
+            connection.writeHeaders(stream, out, responseEndSent, null);
+        }
     }
 
-    /** Provider fields minus hop-by-hop ones (meaningless, and forbidden, in HTTP/2) and the gateway's own. */
+    /**
+     * Provider fields minus hop-by-hop ones (meaningless, and forbidden, in HTTP/2) and the gateway's own. Names are
+     * lower-cased once per distinct name ({@link FieldNames}); each value is copied, since HPACK's dynamic table may
+     * keep it past this response.
+     */
     private static void copyResponseFields(HeaderBlock headers, Http2Headers out) {
         ByteBuf buf = headers.buffer();
         for (int i = 0; i < headers.size(); i++) {
@@ -592,23 +678,16 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             if (headers.hopByHop(i) || id == KnownHeaders.X_GOZARGAH || id == KnownHeaders.PROXY_AUTHENTICATE) {
                 continue;
             }
-            byte[] name = new byte[headers.nameLength(i)];
-            buf.getBytes(headers.nameStart(i), name);
-            for (int j = 0; j < name.length; j++) {
-                byte b = name[j];
-                if (b >= 'A' && b <= 'Z') {
-                    name[j] = (byte) (b + 32); // RFC 9113 §8.2: field names are lower case
-                }
-            }
+            AsciiString name = FieldNames.lowerCase(buf, headers.nameStart(i), headers.nameLength(i));
             byte[] value = new byte[headers.valueLength(i)];
             buf.getBytes(headers.valueStart(i), value);
-            out.add(new AsciiString(name, false), new AsciiString(value, false));
+            out.add(name, new AsciiString(value, false));
         }
     }
 
     @Override
     public void onResponseContent(ByteBuf in, int length) {
-        if (!ctx.channel().isActive() || responseEndSent) {
+        if (closed || responseEndSent) {
             in.skipBytes(length);
             return;
         }
@@ -617,8 +696,8 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         }
         stages.responseContent(exchange, in, in.readerIndex(), length);
         exchange.addResponseBodyBytes(length);
-        ctx.write(new DefaultHttp2DataFrame(in.readRetainedSlice(length), false), ctx.voidPromise());
-        if (!ctx.channel().isWritable() && upstream != null) {
+        connection.writeData(stream, in.readRetainedSlice(length), false, null);
+        if (!connection.isWritable(stream) && upstream != null) {
             upstream.setClientWritable(false);
         }
     }
@@ -633,24 +712,28 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             c.release(requestComplete);
         }
         state = State.DONE;
+        cancelRequestTimer();
+        releaseHeld();
+        if (closed || !connection.isActive()) {
+            return;
+        }
+        // The provider answered before the request was whole: the client is asked to stop sending, without
+        // error, once the answer has gone out (RFC 9113 §8.1).
+        ChannelPromise last = requestComplete ? null : connection.newPromise();
         if (!responseEndSent) {
             responseEndSent = true;
             if (trailers.size() > 0) {
                 Http2Headers out = new DefaultHttp2Headers(false, trailers.size());
                 copyResponseFields(trailers, out);
-                ctx.write(new DefaultHttp2HeadersFrame(out, true), ctx.voidPromise());
+                connection.writeHeaders(stream, out, true, last);
             } else {
-                ctx.write(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true), ctx.voidPromise());
+                connection.writeData(stream, Unpooled.EMPTY_BUFFER, true, last);
             }
         }
-        cancelRequestTimer();
-        if (!requestComplete && ctx.channel().isActive()) {
-            // The provider answered before the request was whole: ask the client to stop sending, without
-            // error (RFC 9113 §8.1).
-            ctx.write(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR), ctx.voidPromise());
+        if (!requestComplete) {
+            connection.resetAfter(stream, Http2Error.NO_ERROR, last);
         }
-        releaseHeld();
-        ctx.flush();
+        connection.flush();
         noteWritability();
     }
 
@@ -673,23 +756,26 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             log.debug("{}: response cut short: {}", service.qualifiedName(), detail);
             complete(Outcome.UPSTREAM_ABORTED);
             state = State.DONE;
+            releaseHeld();
             resetStream(Http2Error.INTERNAL_ERROR);
         }
     }
 
     @Override
     public void onUpstreamReadComplete() {
-        ctx.flush();
+        connection.flush();
         noteWritability();
     }
 
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    /** The stream's writability changed (its window, or the connection's buffer). */
+    void onWritabilityChanged() {
+        if (closed) {
+            return;
+        }
         if (upstream != null) {
-            upstream.setClientWritable(ctx.channel().isWritable());
+            upstream.setClientWritable(connection.isWritable(stream));
         }
         noteWritability();
-        ctx.fireChannelWritabilityChanged();
     }
 
     /**
@@ -698,14 +784,14 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
      * and after writes, since a window that is shut from the start never changes.
      */
     private void noteWritability() {
-        if (ctx.channel().isWritable()) {
+        if (closed || connection.isWritable(stream)) {
             unwritableSinceNanos = 0;
             return;
         }
         if (unwritableSinceNanos == 0) {
             unwritableSinceNanos = System.nanoTime();
-            if (sendTimer == null && ctx.channel().isActive()) {
-                sendTimer = ctx.executor().schedule(this::onSendTimeout, sendTimeoutNanos(), TimeUnit.NANOSECONDS);
+            if (sendTimer == null && connection.isActive()) {
+                sendTimer = schedule(this::onSendTimeout, sendTimeoutNanos());
             }
         }
     }
@@ -722,15 +808,15 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
      */
     private void onSendTimeout() {
         sendTimer = null;
-        if (unwritableSinceNanos == 0 || !ctx.channel().isActive()) {
+        if (unwritableSinceNanos == 0 || closed || !connection.isActive()) {
             return;
         }
         long left = unwritableSinceNanos + sendTimeoutNanos() - System.nanoTime();
         if (left > 0) {
-            sendTimer = ctx.executor().schedule(this::onSendTimeout, left, TimeUnit.NANOSECONDS);
+            sendTimer = schedule(this::onSendTimeout, left);
             return;
         }
-        log.debug("stream {} took none of its response for {} ms", ctx.channel(),
+        log.debug("stream {} took none of its response for {} ms", stream.id(),
                 TimeUnit.NANOSECONDS.toMillis(sendTimeoutNanos()));
         abandonUpstream();
         releaseHeld();
@@ -773,8 +859,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
 
     private void armResponseTimer() {
         if (responseTimer == null) {
-            responseTimer = ctx.executor().schedule(this::onResponseTimeout, service.responseTimeoutNanos(),
-                    TimeUnit.NANOSECONDS);
+            responseTimer = schedule(this::onResponseTimeout, service.responseTimeoutNanos());
         }
     }
 
@@ -799,18 +884,62 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     // Answers made by the gateway, and the end of the stream
     // ---------------------------------------------------------------------------------------------
 
-    /** Answers the stream with a problem document; a request body still coming is declined with RST_STREAM. */
+    /** Answers the stream with a problem document. */
     private void reject(Outcome o, String detail, String allow) {
+        answer(o, detail, allow, false);
+    }
+
+    /**
+     * Answers the stream with a problem document. A request body still coming is declined: a malformed one, or one
+     * whose time is up, with a reset once the answer has gone out; otherwise what is left of it is read and dropped.
+     * A {@code malformed} request is a stream error PROTOCOL_ERROR (RFC 9113 §8.1.1) even when it has ended: the
+     * answer then leaves the stream open for the reset that ends it (a frame after END_STREAM would be one on a
+     * closed stream, §5.1).
+     */
+    private void answer(Outcome o, String detail, String allow, boolean malformed) {
         responseStarted = true;
         responseEndSent = true;
         abandonUpstream();
-        ByteBuf body = ctx.alloc().ioBuffer(256);
-        Problem.writeBody(body, o, detail, exchange.txMsb(), exchange.txLsb());
         exchange.status(o.status());
+        ByteBuf body = alloc().ioBuffer(256);
+        Problem.writeBody(body, o, detail, exchange.txMsb(), exchange.txLsb());
+        Http2Headers out = problemHeaders(o, body.readableBytes(), allow);
+        boolean withBody = method != HttpMethod.HEAD;
+        if (withBody) {
+            exchange.addResponseBodyBytes(body.readableBytes());
+        }
+        complete(o);
+        state = State.DONE;
+        releaseHeld();
+        if (closed || !connection.isActive()) {
+            body.release();
+            return;
+        }
+        Http2Error reset = malformed || (!requestEnded && o == Outcome.BAD_REQUEST) ? Http2Error.PROTOCOL_ERROR
+                : !requestEnded && o == Outcome.REQUEST_TIMEOUT ? Http2Error.NO_ERROR : null;
+        boolean endStream = !(malformed && requestEnded);
+        ChannelPromise last = reset == null ? null : connection.newPromise();
+        if (withBody) {
+            connection.writeHeaders(stream, out, false, null);
+            connection.writeData(stream, body, endStream, last);
+        } else {
+            body.release();
+            connection.writeHeaders(stream, out, endStream, last);
+        }
+        if (reset != null) {
+            connection.resetAfter(stream, reset, last);
+        } else if (!requestEnded) {
+            startDiscarding();
+        }
+        connection.flush();
+        noteWritability();
+    }
+
+    private Http2Headers problemHeaders(Outcome o, int length, String allow) {
         Http2Headers out = new DefaultHttp2Headers(false, 8);
         out.status(HttpResponseStatus.valueOf(o.status()).codeAsText());
         out.add(CONTENT_TYPE, PROBLEM_JSON);
-        out.addLong(CONTENT_LENGTH, body.readableBytes());
+        out.addInt(CONTENT_LENGTH, length);
         out.add(TX_HEADER, txText);
         if (allow != null) {
             out.add(ALLOW, allow);
@@ -821,32 +950,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         headerSink.out = out;
         stages.responseHeaders(exchange, headerSink);
         headerSink.out = null;
-        boolean withBody = method != HttpMethod.HEAD;
-        if (withBody) {
-            exchange.addResponseBodyBytes(body.readableBytes());
-        }
-        complete(o);
-        ctx.write(new DefaultHttp2HeadersFrame(out, !withBody), ctx.voidPromise());
-        if (withBody) {
-            ctx.write(new DefaultHttp2DataFrame(body, true), ctx.voidPromise());
-        } else {
-            body.release();
-        }
-        if (!requestEnded) {
-            // The rest of the request is declined: without error after a refusal (RFC 9113 §8.1), as a stream
-            // error after a malformed request (§8.1.1), which counts against the client's provoked resets. DATA
-            // waits in the flow controller until a flush, and a reset written before it would discard the answer:
-            // flushed first. (Inside a read the multiplexer defers the flush to the read's end, so there the
-            // reset may still overtake the body; from a timer, as for 408, the body goes first.)
-            ctx.flush();
-            ctx.write(new DefaultHttp2ResetFrame(o == Outcome.BAD_REQUEST ? Http2Error.PROTOCOL_ERROR
-                    : Http2Error.NO_ERROR), ctx.voidPromise());
-        }
-        state = State.DONE;
-        releaseHeld();
-        ctx.channel().config().setAutoRead(true);
-        ctx.flush();
-        noteWritability();
+        return out;
     }
 
     /** A refusal found while the body streams: an answer if none started, else the stream is reset. */
@@ -863,17 +967,34 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     }
 
     private void resetStream(Http2Error error) {
-        if (ctx.channel().isActive()) {
-            ctx.writeAndFlush(new DefaultHttp2ResetFrame(error), ctx.voidPromise());
+        if (!closed) {
+            connection.resetStream(stream, error);
+            connection.flush();
         }
     }
 
     /**
-     * The client reset the stream, or the stream or the connection failed. A request not yet upstream never
-     * reaches it; one partly sent is cancelled by closing its upstream connection (the provider must not take a
-     * truncated request for a whole one); one sent whole is answered upstream anyway, so its answer is read and
-     * dropped there and the connection goes back to the pool instead of a reset costing a new one.
+     * The client reset the stream, or Netty found a stream error in its frames (and resets it with the error's
+     * code). A request not yet upstream never reaches it; one partly sent is cancelled by closing its upstream
+     * connection (the provider must not take a truncated request for a whole one); one sent whole is answered
+     * upstream anyway, so its answer is read and dropped there and the connection goes back to the pool instead of a
+     * reset costing a new one.
      */
+    void onReset() {
+        abort();
+    }
+
+    /** Netty closed the stream (both ends done, or a reset either way, or the connection closed). */
+    void onClosed() {
+        closed = true;
+        abort();
+        stopDiscarding();
+        if (sendTimer != null) {
+            sendTimer.cancel(false);
+            sendTimer = null;
+        }
+    }
+
     private void abort() {
         if (state == State.SENT && upstream != null) {
             cancelResponseTimer();
@@ -888,11 +1009,6 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
             complete(Outcome.CLIENT_ABORTED);
         }
         state = State.DONE;
-        // Frames the stream channel queued while reading was off (a body behind an admitted head) are let through
-        // to channelRead, which drops them in DONE; left queued, their buffers would outlive the stream.
-        if (ctx.channel().isActive()) {
-            ctx.channel().config().setAutoRead(true);
-        }
     }
 
     /** Tells the stages the exchange is over (once), before its last byte is flushed. */
@@ -904,8 +1020,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
                 // A stage could not record the exchange (the journal had no room even for a refusal): the answer
                 // must not reach the consumer. The connection closes before the stream's last frame is flushed,
                 // so the client never holds a complete answer (or a transaction id) the journal lacks.
-                Channel connection = ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel();
-                connection.close();
+                connection.closeNow();
             }
         }
     }
@@ -933,56 +1048,31 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         retryable = false;
     }
 
+    /** Drops body bytes held for the upstream, and gives every byte taken back to the client's windows. */
     private void releaseHeld() {
         if (held != null) {
-            Object frame;
-            while ((frame = held.poll()) != null) {
-                ReferenceCountUtil.release(frame);
+            ByteBuf content;
+            while ((content = held.poll()) != null) {
+                content.release();
             }
         }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof Http2ResetFrame) {
-            abort();
-        }
-        ctx.fireUserEventTriggered(evt);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        abort();
-        if (sendTimer != null) {
-            sendTimer.cancel(false);
-            sendTimer = null;
-        }
-        ctx.fireChannelInactive();
-    }
-
-    /**
-     * A stream error Netty found in the client's frames (a zero WINDOW_UPDATE increment, RFC 9113 §6.9; a frame the
-     * stream's state forbids, §5.1) arrives here just before the multiplexer resets the stream with the error's
-     * own code: closing the stream here first would reset it with CANCEL instead, a code that blames nobody and
-     * that no reset limit counts (MadeYouReset). So the close waits for the loop's next turn, when the stream is
-     * closed already, and only ends one that nothing else did. Anything else is the gateway's own failure:
-     * INTERNAL_ERROR.
-     */
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("stream {} failed: {}", ctx.channel(), cause.toString());
-        abort();
-        if (cause instanceof Http2Exception) {
-            ctx.executor().execute(ctx::close);
-        } else {
-            resetStream(Http2Error.INTERNAL_ERROR);
-            ctx.close();
+        heldTrailers = null;
+        if (unconsumed > 0 && !closed) {
+            connection.consume(stream, takeUnconsumed());
         }
     }
 
     // ---------------------------------------------------------------------------------------------
     // Small helpers
     // ---------------------------------------------------------------------------------------------
+
+    private ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+        return connection.ctx().executor().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private ByteBufAllocator alloc() {
+        return connection.ctx().alloc();
+    }
 
     private static HttpMethod methodOf(CharSequence name) {
         if (name == null) {
@@ -1058,14 +1148,14 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
 
         @Override
         public void header(AsciiString name, long value) {
-            out.addLong(name.toLowerCase(), value);
+            out.addLong(FieldNames.lowerCase(name), value);
         }
 
         @Override
         public void header(AsciiString name, byte[] value, int offset, int length) {
             byte[] copy = new byte[length];
             System.arraycopy(value, offset, copy, 0, length);
-            out.add(name.toLowerCase(), new AsciiString(copy, false));
+            out.add(FieldNames.lowerCase(name), new AsciiString(copy, false));
         }
     }
 }
