@@ -38,6 +38,16 @@ class KeygenCommandTest {
         assertEquals("", run.out());
     }
 
+    @Test
+    void shouldRejectAConsumerNameLongerThanConfigAllows() {
+        String longest = "a".repeat(63);
+        assertEquals(0, CommandRun.of("keygen", "--consumer", longest).exitCode());
+        CommandRun run = CommandRun.of("keygen", "--consumer", "a".repeat(64));
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("at most 63 characters"), run.err());
+        assertEquals("", run.out());
+    }
+
     private static String group(Pattern pattern, String text) {
         Matcher matcher = pattern.matcher(text);
         assertTrue(matcher.find(), () -> pattern + " not in:\n" + text);
