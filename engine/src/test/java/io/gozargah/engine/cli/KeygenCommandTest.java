@@ -1,8 +1,14 @@
 package io.gozargah.engine.cli;
 
 import io.gozargah.engine.auth.ApiKeys;
+import io.gozargah.engine.testing.ChildGateway;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,6 +52,28 @@ class KeygenCommandTest {
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("at most 63 characters"), run.err());
         assertEquals("", run.out());
+    }
+
+    @Test
+    void shouldNotStartLoggingInATool() throws Exception {
+        // Logback's start (its XML configuration and some 600 classes) was a third of keygen's start-up.
+        Path classes = Files.createTempFile("keygen-classes", ".txt");
+        try {
+            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
+            command.addAll(ChildGateway.jvmOptions().stream()
+                    .filter(o -> o.startsWith("--add-") || o.startsWith("-D")).toList());
+            command.addAll(List.of("-Xlog:class+load=info:file=" + classes, "-cp",
+                    System.getProperty("java.class.path"), Main.class.getName(), "keygen", "--consumer", "snapp"));
+            Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+            List<String> loaded = Files.readAllLines(classes);
+            assertTrue(loaded.stream().anyMatch(l -> l.contains(KeygenCommand.class.getName())), "class log written");
+            assertEquals(List.of(), loaded.stream().filter(l -> l.contains(" ch.qos.logback.")).limit(3).toList());
+        } finally {
+            Files.deleteIfExists(classes);
+        }
     }
 
     private static String group(Pattern pattern, String text) {
