@@ -1,14 +1,11 @@
 package io.gozargah.engine.cli;
 
 import io.gozargah.engine.auth.ApiKeys;
-import io.gozargah.engine.testing.ChildGateway;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,15 +56,8 @@ class KeygenCommandTest {
         // Logback's start (its XML configuration and some 600 classes) was a third of keygen's start-up.
         Path classes = Files.createTempFile("keygen-classes", ".txt");
         try {
-            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
-            command.addAll(ChildGateway.jvmOptions().stream()
-                    .filter(o -> o.startsWith("--add-") || o.startsWith("-D")).toList());
-            command.addAll(List.of("-Xlog:class+load=info:file=" + classes, "-cp",
-                    System.getProperty("java.class.path"), Main.class.getName(), "keygen", "--consumer", "snapp"));
-            Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(0, p.exitValue());
+            ToolRun run = ToolRun.of(List.of("-Xlog:class+load=info:file=" + classes), "keygen", "--consumer", "snapp");
+            assertEquals(0, run.exitCode(), run.err());
             List<String> loaded = Files.readAllLines(classes);
             assertTrue(loaded.stream().anyMatch(l -> l.contains(KeygenCommand.class.getName())), "class log written");
             assertEquals(List.of(), loaded.stream().filter(l -> l.contains(" ch.qos.logback.")).limit(3).toList());
