@@ -129,31 +129,43 @@ final class GatewayProcess {
 
     /**
      * Writes the pid file (when {@code pidFile} is not null), then blocks until the gateway has stopped:
-     * SIGTERM/SIGINT drain it, SIGHUP reloads {@code configFile}. Exit code 0 when a signal drained it, 1 when
+     * SIGTERM/SIGINT drain it, SIGHUP reloads {@code configFile} (and reports the outcome beside the pid file,
+     * {@link ReloadOutcome}). Exit code 0 when a signal drained it, 1 when
      * it stopped on its own, its drain failed, or the drain outlived grace plus {@link #STUCK_MARGIN}. The
      * gateway is closed if the pid file cannot be written.
      */
     int serve(Gateway gateway, GatewayConfig config, Path configFile, Path pidFile) throws CliFailure {
         PidFile pid = null;
+        Path outcomes = pidFile == null ? null : ReloadOutcome.fileFor(pidFile);
         try {
             if (pidFile != null) {
                 pid = PidFile.write(pidFile);
+                Files.deleteIfExists(outcomes);
             }
-            return serveUntilSignalled(gateway, config.server().shutdownGrace(), new ConfigReloader(configFile, gateway));
+            return serveUntilSignalled(gateway, config.server().shutdownGrace(), new ConfigReloader(configFile, gateway),
+                    outcomes);
+        } catch (IOException e) {
+            gateway.close();
+            throw CliFailure.runtime("cannot remove the old reload outcome " + outcomes + ": " + e, e);
         } catch (CliFailure | RuntimeException e) {
             gateway.close();
             throw e;
         } finally {
             if (pid != null) {
                 pid.close();
+                try {
+                    Files.deleteIfExists(outcomes);
+                } catch (IOException ignored) {
+                    // a stale outcome names a dead process, which `reload` disregards
+                }
             }
         }
     }
 
-    private int serveUntilSignalled(Gateway gateway, Duration grace, ConfigReloader reloader) {
+    private int serveUntilSignalled(Gateway gateway, Duration grace, ConfigReloader reloader, Path outcomes) {
         CompletableFuture<Integer> exitCode = new CompletableFuture<>();
         ShutdownSignals signals = new ShutdownSignals(() -> drain(gateway, grace, exitCode), exit);
-        ReloadSignal reload = new ReloadSignal(reloader);
+        ReloadSignal reload = new ReloadSignal(reloader, outcomes);
         signals.install();
         reload.install();
         try {
