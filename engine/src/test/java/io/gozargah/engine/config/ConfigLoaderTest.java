@@ -170,9 +170,8 @@ class ConfigLoaderTest {
         assertEquals(new RateLimitConfig(200, 400), config.consumers().get("snapp").rate());
         assertEquals(400, nocr.maxInFlight());
         assertEquals(200, nocr.services().get("identity").maxInFlight());
-        assertEquals(new AdmissionConfig("persian", ZoneId.of("Asia/Tehran"),
-                repoFile("config/gozargah.yaml").toAbsolutePath().getParent().resolve("../data/counters.dat").normalize(),
-                16384), config.admission(), "relative to the config file: the repository's data/");
+        assertEquals(new AdmissionConfig("persian", ZoneId.of("Asia/Tehran"), Path.of("/var/lib/gozargah/counters.dat"),
+                16384), config.admission(), "in the systemd unit's state directory");
         JournalConfig journal = config.journal();
         assertTrue(journal.enabled());
         assertEquals(Path.of("/var/lib/gozargah/journal"), journal.dir());
