@@ -12,6 +12,8 @@ import io.gozargah.engine.config.ListenerConfig;
 import io.gozargah.engine.exchange.ExchangeStage;
 import io.gozargah.engine.exchange.ExchangeStages;
 import io.gozargah.engine.metrics.AcceptFamily;
+import io.gozargah.engine.metrics.BuildInfo;
+import io.gozargah.engine.metrics.JvmMetricsFamily;
 import io.gozargah.engine.metrics.MetricsRegistry;
 import io.gozargah.engine.metrics.UpstreamPoolFamily;
 import io.gozargah.engine.route.RoutingSnapshot;
@@ -40,6 +42,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -221,6 +224,8 @@ public final class Gateway implements AutoCloseable {
                     return open < 0 ? Double.NaN : open;
                 });
         metrics.gauge("process_max_fds", "The descriptor limit (RLIMIT_NOFILE).", Descriptors::limit);
+        metrics.register(BuildInfo.current());
+        metrics.register(new JvmMetricsFamily(Set.of("process_open_fds", "process_max_fds")));
         if (journal != null) {
             gateway.observeJournal(journal.counters());
         }
