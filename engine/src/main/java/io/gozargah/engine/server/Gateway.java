@@ -5,7 +5,9 @@ import io.gozargah.engine.accept.ConnectionLimits;
 import io.gozargah.engine.accept.Descriptors;
 import io.gozargah.engine.admission.Admission;
 import io.gozargah.engine.admission.AdmissionStage;
+import io.gozargah.engine.admission.CountersReader;
 import io.gozargah.engine.admission.NanoClock;
+import io.gozargah.engine.admission.QuotaFamily;
 import io.gozargah.engine.auth.AuthFailureThrottle;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.ListenerConfig;
@@ -225,6 +227,13 @@ public final class Gateway implements AutoCloseable {
                 });
         metrics.gauge("process_max_fds", "The descriptor limit (RLIMIT_NOFILE).", Descriptors::limit);
         metrics.register(BuildInfo.current());
+        try {
+            metrics.register(new QuotaFamily(CountersReader.open(config.admission().countersFile()),
+                    context.admission().calendar(), System::currentTimeMillis));
+        } catch (IOException e) {
+            log.warn("quota metrics are off: the counters file {} cannot be read: {}",
+                    config.admission().countersFile(), e.toString());
+        }
         metrics.register(new JvmMetricsFamily(Set.of("process_open_fds", "process_max_fds")));
         if (journal != null) {
             gateway.observeJournal(journal.counters());

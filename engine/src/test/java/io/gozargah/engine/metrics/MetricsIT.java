@@ -211,6 +211,31 @@ class MetricsIT {
         assertTrue(build.get(0).label("commit").matches("[0-9a-f]{12}|unknown"), build.toString());
     }
 
+    @Test
+    void shouldShowEachQuotaUsedAndItsLimit() throws Exception {
+        upstream = TestUpstream.http((ctx, req) -> {
+            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.copiedBuffer(BODY, StandardCharsets.UTF_8));
+            resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
+            ctx.writeAndFlush(resp);
+        });
+        fixture = AdminFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null)
+                .replace("      - service: prov/svc\n", "      - { service: prov/svc, quotaDay: 3, quotaMonth: 100 }\n"),
+                Duration.ofSeconds(2));
+        try (RawHttpClient c = new RawHttpClient(fixture.gateway().port())) {
+            assertEquals(200, send(c, "GET", "/prov/svc", ALICE_KEY, null));
+            assertEquals(200, send(c, "GET", "/prov/svc", ALICE_KEY, null));
+            assertEquals(200, send(c, "GET", "/prov/slow", ALICE_KEY, null));
+        }
+        Exposition e = scrape();
+        String[] svc = {"consumer", "alice", "provider", "prov", "service", "svc"};
+        assertEquals(2, e.value("gozargah_quota_used", merge(svc, "period", "day")));
+        assertEquals(3, e.value("gozargah_quota_limit", merge(svc, "period", "day")));
+        assertEquals(2, e.value("gozargah_quota_used", merge(svc, "period", "month")));
+        assertEquals(100, e.value("gozargah_quota_limit", merge(svc, "period", "month")));
+        assertEquals(2, e.find("gozargah_quota_used").size(), "grants without a quota have no series");
+    }
+
     private static String[] merge(String[] labels, String name, String value) {
         String[] all = java.util.Arrays.copyOf(labels, labels.length + 2);
         all[labels.length] = name;
