@@ -33,7 +33,8 @@ public final class QuotaFamily implements MetricFamily {
         long day = calendar.dayIndex(now);
         int month = calendar.monthIndex(now);
         List<Counter> quotas = counters.read().stream()
-                .filter(c -> c.kind() == CountersFile.Kind.GRANT && c.inConfig() && (c.quotaDay() > 0 || c.quotaMonth() > 0))
+                .filter(c -> c.kind() == CountersFile.Kind.GRANT && c.inConfig())
+                .filter(c -> c.quotaDay() > 0 || c.quotaMonth() > 0)
                 .sorted(Comparator.comparing(Counter::name)).toList();
         out.family("gozargah_quota_used", "gauge", "Requests a grant was admitted this billing day or month"
                 + " (admission.calendar), by consumer, provider, service and period (day, month).");

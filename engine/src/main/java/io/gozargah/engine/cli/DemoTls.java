@@ -119,7 +119,8 @@ final class DemoTls {
         return with(config, server, consumers);
     }
 
-    private static GatewayConfig with(GatewayConfig config, ServerConfig server, Map<String, ConsumerConfig> consumers) {
+    private static GatewayConfig with(GatewayConfig config, ServerConfig server,
+                                      Map<String, ConsumerConfig> consumers) {
         return new GatewayConfig(config.source(), server, config.limits(), config.providers(), consumers,
                 config.admission(), config.journal(), config.admin(), config.metrics(), config.http2());
     }

@@ -142,8 +142,8 @@ final class GatewayProcess {
                 pid = PidFile.write(pidFile);
                 Files.deleteIfExists(outcomes);
             }
-            return serveUntilSignalled(gateway, config.server().shutdownGrace(), new ConfigReloader(configFile, gateway),
-                    outcomes);
+            ConfigReloader reloader = new ConfigReloader(configFile, gateway);
+            return serveUntilSignalled(gateway, config.server().shutdownGrace(), reloader, outcomes);
         } catch (IOException e) {
             gateway.close();
             throw CliFailure.runtime("cannot remove the old reload outcome " + outcomes + ": " + e, e);

@@ -45,9 +45,9 @@ public final class Journal implements AutoCloseable {
      * not spin, and waking for a handful of records costs a context switch and cold caches each time, for the
      * writer and for the event loop it wakes: the longer it sleeps, the more records each wake-up carries and the
      * less CPU each record costs (bench/README.md, "The journal writer's idle sleep and excerpts", has the
-     * figures). A record loses nothing by waiting in the ring, which is crash-safe; the only limit is room: the sleep never exceeds
-     * the time the ring takes to fill a quarter at 1,000,000 records a second (see {@link #idleSleepNanos}).
-     * While records keep coming the writer does not sleep at all.
+     * figures). A record loses nothing by waiting in the ring, which is crash-safe; the only limit is room: the
+     * sleep never exceeds the time the ring takes to fill a quarter at 1,000,000 records a second (see
+     * {@link #idleSleepNanos}). While records keep coming the writer does not sleep at all.
      */
     private static final long MAX_IDLE_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long MIN_IDLE_SLEEP_NANOS = TimeUnit.MICROSECONDS.toNanos(50);

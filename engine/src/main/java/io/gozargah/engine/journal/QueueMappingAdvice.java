@@ -27,11 +27,11 @@ import java.util.List;
  * window holds the writer's CPU for tens of milliseconds, and an event loop sharing that CPU waits as long:
  * at a steady rate one page per fault keeps p99 latency down (and costs the writer less CPU per record),
  * while streaming flat out read-around zeroes the pages more cheaply in bulk (bench/README.md, "Journal on/off
- * in rounds, and the writer's page faults", has the figures). So the writer reports each drain ({@link #drained}): after {@link #STREAMING_AFTER} full drains in a row
- * (a backlog: it is streaming, and a core is its own) the current chunk keeps the kernel's read-around; at the
- * first drain that empties the ring it goes back to one page per fault. A chunk the appender moves onto gets
- * the advice of the moment. Readers of the journal (tail, report, verify) map the files themselves and keep the
- * kernel's read-ahead.
+ * in rounds, and the writer's page faults", has the figures). So the writer reports each drain
+ * ({@link #drained}): after {@link #STREAMING_AFTER} full drains in a row (a backlog: it is streaming, and a core
+ * is its own) the current chunk keeps the kernel's read-around; at the first drain that empties the ring it goes
+ * back to one page per fault. A chunk the appender moves onto gets the advice of the moment. Readers of the
+ * journal (tail, report, verify) map the files themselves and keep the kernel's read-ahead.
  *
  * <p>Ahead of the appender, whichever the advice, the next {@link #POPULATE_AHEAD} bytes of the chunk are mapped
  * in with one {@code madvise(MADV_POPULATE_WRITE)} (see {@link #populateAhead}), so the writer takes one system

@@ -43,7 +43,8 @@ public final class JvmMetricsFamily implements MetricFamily {
     public void write(PrometheusText out) {
         ByteArrayOutputStream text = new ByteArrayOutputStream(16384);
         try {
-            writer.write(text, Registry.INSTANCE.scrape(name -> !written.contains(name)), EscapingScheme.UNDERSCORE_ESCAPING);
+            writer.write(text, Registry.INSTANCE.scrape(name -> !written.contains(name)),
+                    EscapingScheme.UNDERSCORE_ESCAPING);
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory failed", e);
         }

@@ -300,7 +300,8 @@ class AdmissionTest {
                 }
             }
             assertTrue(admitted >= q * windows && admitted <= q * windows + burst,
-                    g.service() + ": " + admitted + " admitted in " + windows + " windows of " + q + " (burst " + burst + ")");
+                    g.service() + ": " + admitted + " admitted in " + windows + " windows of " + q + " (burst "
+                            + burst + ")");
         }
     }
 

@@ -35,14 +35,16 @@ class DemoCommandTest {
         assertEquals(Map.of("nocr", 9201, "post", 9202, "sms", 9203), DemoCommand.agencyPorts(ConfigLoader.load(DEMO)));
         Path moved = Files.writeString(dir.resolve("demo.yaml"), Files.readString(DEMO)
                 .replace("127.0.0.1:9201", "127.0.0.1:19201").replace("127.0.0.1:9203", "127.0.0.1:29203"));
-        assertEquals(Map.of("nocr", 19201, "post", 9202, "sms", 29203), DemoCommand.agencyPorts(ConfigLoader.load(moved)));
+        assertEquals(Map.of("nocr", 19201, "post", 9202, "sms", 29203),
+                DemoCommand.agencyPorts(ConfigLoader.load(moved)));
     }
 
     @Test
     void shouldRefuseADemoConfigWhoseAgencyIsNotOnLoopback() throws Exception {
         Path elsewhere = Files.writeString(dir.resolve("demo.yaml"), Files.readString(DEMO)
                 .replace("http://127.0.0.1:9202", "http://10.0.0.7:9202"));
-        CliFailure failure = assertThrows(CliFailure.class, () -> DemoCommand.agencyPorts(ConfigLoader.load(elsewhere)));
+        CliFailure failure = assertThrows(CliFailure.class,
+                () -> DemoCommand.agencyPorts(ConfigLoader.load(elsewhere)));
         assertEquals(2, failure.exitCode());
         assertTrue(failure.getMessage().startsWith(elsewhere + ": providers.post.endpoints: "), failure.getMessage());
     }

@@ -49,12 +49,14 @@ class DemoTlsTest {
 
     @Test
     void shouldGiveTlsToTheFilesHttpsListenerOnItsOwnPort() throws Exception {
-        Path config = Files.writeString(dir.resolve("demo.yaml"), Files.readString(DEMO).replace("port: 8443", "port: 18443"));
+        Path config = Files.writeString(dir.resolve("demo.yaml"),
+                Files.readString(DEMO).replace("port: 8443", "port: 18443"));
         GatewayConfig withHttps = DemoTls.withHttps(ConfigLoader.load(config), dir);
 
-        assertEquals(List.of(new ListenerConfig("public", "127.0.0.1", 8080), new ListenerConfig("https", "127.0.0.1",
-                18443, new TlsConfig(dir.resolve("server.crt"), dir.resolve("server.key"), TlsConfig.ClientAuth.OPTIONAL,
-                dir.resolve("ca.crt")))), withHttps.server().listeners());
+        TlsConfig tls = new TlsConfig(dir.resolve("server.crt"), dir.resolve("server.key"),
+                TlsConfig.ClientAuth.OPTIONAL, dir.resolve("ca.crt"));
+        assertEquals(List.of(new ListenerConfig("public", "127.0.0.1", 8080),
+                new ListenerConfig("https", "127.0.0.1", 18443, tls)), withHttps.server().listeners());
         assertEquals(1, DemoTls.httpsListener(withHttps));
         assertEquals(List.of(new ListenerConfig("public", "127.0.0.1", 8080)),
                 DemoTls.withoutHttps(ConfigLoader.load(config)).server().listeners(), "no certificates: HTTP only");

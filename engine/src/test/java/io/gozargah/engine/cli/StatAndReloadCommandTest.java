@@ -38,7 +38,8 @@ class StatAndReloadCommandTest {
         Files.copy(certs.server.keyPem(), dir.resolve("server.key"));
         Path config = Files.writeString(dir.resolve("gozargah.yaml"), GatewayFixture.standardYaml(9, null, null)
                 .replace("    - { name: test, host: 127.0.0.1, port: 0 }\n",
-                        "    - { name: test, host: 127.0.0.1, port: 0, tls: { certificate: server.crt, key: server.key } }\n")
+                        "    - { name: test, host: 127.0.0.1, port: 0,"
+                                + " tls: { certificate: server.crt, key: server.key } }\n")
                 + "admission:\n  countersFile: counters.dat\n");
         ToolRun run = ToolRun.of("stat", "--config", config.toString(), "--interval-ms", "0");
         assertEquals(1, run.exitCode());

@@ -29,7 +29,9 @@ class SystemdUnitTest {
 
     private static Map<String, String> service() throws Exception {
         Map<String, String> keys = new LinkedHashMap<>();
-        serviceLines().forEach(line -> keys.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
+        for (String line : serviceLines()) {
+            keys.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+        }
         return keys;
     }
 

@@ -219,8 +219,9 @@ class ConfigLoaderTest {
     void shouldLoadDemoConfig() throws Exception {
         GatewayConfig config = ConfigLoader.load(repoFile("config/demo.yaml"));
 
-        assertEquals(List.of(new ListenerConfig("public", "127.0.0.1", 8080), new ListenerConfig("https", "127.0.0.1", 8443)),
-                config.server().listeners(), "the demo gives the one named https its TLS");
+        assertEquals(List.of(new ListenerConfig("public", "127.0.0.1", 8080),
+                new ListenerConfig("https", "127.0.0.1", 8443)), config.server().listeners(),
+                "the demo gives the one named https its TLS");
         assertEquals(List.of("nocr", "post", "sms"), List.copyOf(config.providers().keySet()));
         assertService(config, "nocr", 9201, "identity", "/api/v1/identity", List.of("GET", "HEAD"));
         assertService(config, "post", 9202, "address", "/v2/address", List.of("GET"));

@@ -220,7 +220,8 @@ class MetricsIT {
             ctx.writeAndFlush(resp);
         });
         fixture = AdminFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null)
-                .replace("      - service: prov/svc\n", "      - { service: prov/svc, quotaDay: 3, quotaMonth: 100 }\n"),
+                .replace("      - service: prov/svc\n",
+                        "      - { service: prov/svc, quotaDay: 3, quotaMonth: 100 }\n"),
                 Duration.ofSeconds(2));
         try (RawHttpClient c = new RawHttpClient(fixture.gateway().port())) {
             assertEquals(200, send(c, "GET", "/prov/svc", ALICE_KEY, null));

@@ -103,8 +103,8 @@ class MonitoringConfigIT {
             Matcher m = METRIC.matcher(expr);
             while (m.find()) {
                 String name = m.group();
-                boolean known = served.contains(name) || SUFFIXES.stream()
-                        .anyMatch(s -> name.endsWith(s) && served.contains(name.substring(0, name.length() - s.length())));
+                boolean known = served.contains(name) || SUFFIXES.stream().anyMatch(s -> name.endsWith(s)
+                        && served.contains(name.substring(0, name.length() - s.length())));
                 if (!known) {
                     unknown.add(name);
                 }
@@ -149,8 +149,8 @@ class MonitoringConfigIT {
     }
 
     private static void promtool(Path promtool, Path rules) throws Exception {
-        Process p = new ProcessBuilder(promtool.toString(), "check", "rules", rules.toString()).redirectErrorStream(true)
-                .start();
+        Process p = new ProcessBuilder(promtool.toString(), "check", "rules", rules.toString())
+                .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
         assertEquals(0, p.exitValue(), "promtool check rules " + rules + ":\n" + out);
