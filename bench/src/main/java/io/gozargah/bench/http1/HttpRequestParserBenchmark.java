@@ -51,8 +51,8 @@ import java.util.concurrent.TimeUnit;
  * header map and strings. Run with {@code -prof gc} to see it as bytes per operation.
  *
  * <p>Each state checks in {@code @Setup} that its parser produces exactly the expected request, so a
- * broken parser fails the benchmark instead of measuring garbage. The two states are separate so that
- * Netty's side can be measured while ours is still unimplemented.
+ * broken parser fails the benchmark instead of measuring garbage. The two states are separate so that either
+ * side can be measured alone ({@code -p} or a benchmark name pattern).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

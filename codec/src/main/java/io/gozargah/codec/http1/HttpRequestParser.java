@@ -41,8 +41,8 @@ public final class HttpRequestParser {
     }
 
     /**
-     * The peer closed: NEED_MORE between messages (a clean close), otherwise ERROR with UNEXPECTED_EOF.
-     * An addition to the skeleton, for symmetry with {@link HttpResponseParser#endOfInput()}.
+     * The peer closed: NEED_MORE between messages (a clean close), otherwise ERROR with UNEXPECTED_EOF, as
+     * {@link HttpResponseParser#endOfInput()} answers for a response.
      */
     public ParseResult endOfInput() {
         return machine.endOfInput();

@@ -126,9 +126,11 @@ final class AdminApi {
                 doc.put("endpoints", p.endpoints().stream().map(Object::toString).toList());
                 Duration timeout = s.responseTimeout() != null ? s.responseTimeout() : p.responseTimeout();
                 doc.put("responseTimeoutMillis", timeout.toMillis());
+                // A grant names its service by provider and service; its terms (rate, quotas) do not decide
+                // whether the consumer is granted.
                 List<String> consumers = new ArrayList<>();
                 for (ConsumerConfig c : snapshot.config().consumers().values()) {
-                    if (c.grants().contains(new GrantConfig(p.name(), s.name()))) {
+                    if (c.grants().stream().anyMatch(g -> isFor(g, p, s))) {
                         consumers.add(c.name());
                     }
                 }
@@ -137,6 +139,10 @@ final class AdminApi {
             }
         }
         return AdminReply.json(200, Map.of("services", list));
+    }
+
+    private static boolean isFor(GrantConfig grant, ProviderConfig provider, ServiceConfig service) {
+        return grant.provider().equals(provider.name()) && grant.service().equals(service.name());
     }
 
     private AdminReply consumer(String name) {

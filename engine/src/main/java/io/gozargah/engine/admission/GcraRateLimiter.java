@@ -45,11 +45,15 @@ import java.nio.ByteBuffer;
  *
  * <p>Header fields follow draft-ietf-httpapi-ratelimit-headers-10 (the current draft; -07's
  * {@code limit/remaining/reset} dictionary was replaced by named policies in -08):
- * {@code RateLimit-Policy: "<name>";q=<burst>;w=<window>} from {@link #policyFieldValue(String)}, built
- * once per limiter, and {@code RateLimit: "<name>";r=<remaining>;t=<reset>} per response, with
- * {@code remaining} the admitted result (0 on a rejection) and {@code reset} from
- * {@link #resetSeconds(int, long)}. The window is the time the burst takes to refill from empty, rounded
- * up to whole seconds: a client that paces itself by {@code q} per {@code w} goes no faster than the rate.
+ * {@code RateLimit-Policy: "<name>";q=<quota>;w=<window>;x-gozargah-burst=<burst>} from
+ * {@link #policyFieldValue(String)}, built once per limiter, and {@code RateLimit: "<name>";r=<remaining>;t=<reset>}
+ * per response, with {@code remaining} the admitted result (0 on a rejection) and {@code reset} from
+ * {@link #resetSeconds(int, long)}. The policy states the sustained rate, as the draft means {@code q} per
+ * {@code w}: {@code q = rate × w} over the shortest whole window in which that is a whole number
+ * ({@link #policyParameters}), so a client that paces itself by the policy goes as fast as the limiter
+ * admits over any long run. How the quota may be spent within the window is not part of {@code q} and
+ * {@code w} (the draft leaves it to extension parameters): GCRA's burst is, under the vendor-prefixed name
+ * the draft asks for, and the RateLimit field's {@code r} says how much of it is left now.
  */
 public final class GcraRateLimiter {
 
@@ -230,12 +234,32 @@ public final class GcraRateLimiter {
         if (policyName.isEmpty() || !policyName.chars().allMatch(GcraRateLimiter::isPolicyNameChar)) {
             throw new IllegalArgumentException("policy name must be [a-z0-9_.-]+: " + policyName);
         }
-        return '"' + policyName + "\";q=" + burst + ";w=" + windowSeconds();
+        return '"' + policyName + '"' + policyParameters(ratePerSecond, burst);
     }
 
-    /** The {@code w} of RateLimit-Policy: seconds for an emptied burst to refill, rounded up. */
-    public long windowSeconds() {
-        return ceilSeconds(burstSpanNanos);
+    /** Longest window a policy states: an hour, the coarsest unit a config rate is given in. */
+    private static final long MAX_WINDOW_SECONDS = 3600;
+
+    /**
+     * The parameters of a RateLimit-Policy item for a GCRA limit of {@code ratePerSecond} and {@code burst}:
+     * {@code ;q=<quota>;w=<window>;x-gozargah-burst=<burst>}, with {@code w} the fewest whole seconds (up to an
+     * hour) in which the rate admits a whole number {@code q ≥ 1} of requests: 100/s is {@code q=100;w=1}, 90/m
+     * {@code q=3;w=2}, 1/m {@code q=1;w=60}. A rate no whole window up to an hour fits (not one a config can
+     * give) states the hour's whole requests, rounded down so a client following it stays within the rate.
+     */
+    public static String policyParameters(double ratePerSecond, int burst) {
+        long window = MAX_WINDOW_SECONDS;
+        long quota = Math.max(1, (long) Math.floor(ratePerSecond * MAX_WINDOW_SECONDS + 1e-9));
+        for (long w = 1; w <= MAX_WINDOW_SECONDS; w++) {
+            double q = ratePerSecond * w;
+            long whole = Math.round(q);
+            if (whole >= 1 && Math.abs(q - whole) <= 1e-9 * Math.max(1, q)) {
+                window = w;
+                quota = whole;
+                break;
+            }
+        }
+        return ";q=" + quota + ";w=" + window + ";x-gozargah-burst=" + burst;
     }
 
     private static boolean isPolicyNameChar(int c) {

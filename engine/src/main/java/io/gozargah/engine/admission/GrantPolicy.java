@@ -10,8 +10,9 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Policy names in the RateLimit fields (draft-ietf-httpapi-ratelimit-headers-10):
  * <ul>
- * <li>{@code "grant"}: the grant's rate and burst, {@code q} = burst, {@code w} = seconds to refill it;</li>
- * <li>{@code "consumer"}: the consumer's overall rate and burst, over all its grants;</li>
+ * <li>{@code "grant"}: the grant's rate as {@code q} requests per {@code w} seconds, and its burst as
+ * {@code x-gozargah-burst} ({@link GcraRateLimiter#policyParameters});</li>
+ * <li>{@code "consumer"}: the consumer's overall rate and burst, over all its grants, likewise;</li>
  * <li>{@code "day"}: the daily quota, {@code w} = 86400;</li>
  * <li>{@code "month"}: the monthly quota, {@code w} = 2592000 (a nominal 30 days: billing months have 29
  * to 31; {@code t} of the RateLimit field gives the real time to the reset).</li>
@@ -71,12 +72,10 @@ public final class GrantPolicy {
 
         StringBuilder policy = new StringBuilder();
         if (grantInterval > 0) {
-            item(policy, GRANT).append(";q=").append(grantBurst).append(";w=")
-                    .append(Math.max(1, GcraRateLimiter.ceilSeconds(grantSpan)));
+            item(policy, GRANT).append(GcraRateLimiter.policyParameters(grantRate, grantBurst));
         }
         if (consumerInterval > 0) {
-            item(policy, CONSUMER).append(";q=").append(consumerBurst).append(";w=")
-                    .append(Math.max(1, GcraRateLimiter.ceilSeconds(consumerSpan)));
+            item(policy, CONSUMER).append(GcraRateLimiter.policyParameters(consumerRate, consumerBurst));
         }
         if (quotaDay > 0) {
             item(policy, DAY).append(";q=").append(quotaDay).append(";w=").append(DAY_SECONDS);

@@ -1,6 +1,8 @@
 package io.gozargah.engine.cli;
 
+import io.gozargah.engine.config.EndpointConfig;
 import io.gozargah.engine.config.GatewayConfig;
+import io.gozargah.engine.config.ProviderConfig;
 import io.gozargah.engine.demo.DemoProviders;
 import io.gozargah.engine.server.Gateway;
 import picocli.CommandLine.Command;
@@ -8,20 +10,23 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import io.gozargah.engine.config.ListenerConfig;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
-import java.util.List;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code gozargah demo [--config FILE]}: the demo agencies and a gateway in front of them, in one process. */
+/**
+ * {@code gozargah demo [--config FILE]}: the demo agencies and a gateway in front of them, in one process. Every
+ * port comes from the file: the gateway's listeners, each agency's from the endpoint of the provider of its name,
+ * and the HTTPS listener is the file's listener named {@code https} ({@link DemoTls}).
+ */
 @Command(name = "demo", description = {
-        "Start three stand-in agencies (nocr, post, sms on 127.0.0.1:9201-9203) and the gateway in front of them, "
-                + "and print keys and curl lines to try. Stops like run."},
+        "Start three stand-in agencies (nocr, post, sms, each on the 127.0.0.1 port of its provider's endpoint in"
+                + " the config) and the gateway in front of them, and print keys and curl lines to try. Stops like"
+                + " run."},
         usageHelpAutoWidth = true)
 final class DemoCommand implements Callable<Integer> {
     static final String HOME_VARIABLE = "GOZARGAH_HOME";
@@ -49,22 +54,28 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CliFailure, InterruptedException {
         GatewayConfig loaded = process.load(config != null ? config : defaultConfig(environment));
+        Map<String, Integer> ports = agencyPorts(loaded);
         Path certs = DemoTls.certsDir(environment);
         InetSocketAddress https = null;
-        if (DemoTls.ensureCertificates(certs, environment, spec.commandLine().getErr())) {
+        if (DemoTls.httpsListener(loaded) < 0) {
+            spec.commandLine().getErr().println("demo: " + loaded.source() + " has no listener named "
+                    + DemoTls.LISTENER + ": HTTPS is off");
+        } else if (DemoTls.ensureCertificates(certs, environment, spec.commandLine().getErr())) {
             try {
                 loaded = DemoTls.withHttps(loaded, certs);
             } catch (IOException | GeneralSecurityException e) {
                 throw CliFailure.runtime("demo certificates in " + certs + " are unusable (" + e.getMessage()
                         + "); remove the directory to make new ones", e);
             }
+        } else {
+            loaded = DemoTls.withoutHttps(loaded);
         }
         Path pidFile = PidFile.defaultPathCreated(environment);
-        try (DemoProviders providers = startProviders()) {
+        try (DemoProviders providers = startProviders(ports)) {
             Gateway gateway = GatewayProcess.start(loaded);
-            List<ListenerConfig> listeners = loaded.server().listeners();
-            if (listeners.get(listeners.size() - 1).tls() != null) {
-                https = gateway.boundAddresses().get(listeners.size() - 1);
+            int httpsIndex = DemoTls.httpsListener(loaded);
+            if (httpsIndex >= 0) {
+                https = gateway.boundAddresses().get(httpsIndex);
             }
             spec.commandLine().getOut().print(DemoBanner.render(gateway.boundAddresses().get(0), loaded,
                     providers.addresses(), https, certs));
@@ -79,9 +90,33 @@ final class DemoCommand implements Callable<Integer> {
         return home == null || home.isBlank() ? DEMO_CONFIG : Path.of(home).resolve(DEMO_CONFIG);
     }
 
-    private static DemoProviders startProviders() throws CliFailure {
+    /**
+     * Each agency's port, by name: that of the first endpoint of the config's provider of the same name, which
+     * must be {@code http} on 127.0.0.1 (the agencies listen on loopback only). A provider missing, or routed
+     * elsewhere, is a bad demo config (exit 2): the banner's commands to it would all answer 502.
+     */
+    static Map<String, Integer> agencyPorts(GatewayConfig config) throws CliFailure {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (String name : DemoProviders.NAMES) {
+            ProviderConfig provider = config.providers().get(name);
+            if (provider == null) {
+                throw CliFailure.badConfig(config.source() + ": providers." + name + ": the demo starts agency " + name
+                        + " and needs its provider, with an endpoint http://127.0.0.1:PORT", null);
+            }
+            EndpointConfig endpoint = provider.endpoints().get(0);
+            if (!endpoint.scheme().equals("http") || !endpoint.host().equals("127.0.0.1")) {
+                throw CliFailure.badConfig(config.source() + ": providers." + name + ".endpoints: the demo agency "
+                        + name + " listens on http://127.0.0.1:PORT, not " + endpoint.scheme() + "://"
+                        + endpoint.authority(), null);
+            }
+            ports.put(name, endpoint.port());
+        }
+        return ports;
+    }
+
+    private static DemoProviders startProviders(Map<String, Integer> ports) throws CliFailure {
         try {
-            return DemoProviders.startOnDemoPorts();
+            return DemoProviders.start(ports.get("nocr"), ports.get("post"), ports.get("sms"));
         } catch (IOException e) {
             throw CliFailure.runtime(e.getMessage(), e);
         }

@@ -22,13 +22,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The demo's HTTPS side: the development certificates of {@code scripts/dev-certs} (made when missing), an
- * HTTPS listener on 127.0.0.1:8443 with optional client certificates, and each demo consumer identified by
- * its client certificate too. Kept out of config/demo.yaml so that file loads on a machine without the
- * certificates (and without openssl).
+ * The demo's HTTPS side: the development certificates of {@code scripts/dev-certs} (made when missing), TLS with
+ * optional client certificates on the config's listener named {@code https} (config/demo.yaml: 127.0.0.1:8443),
+ * and each demo consumer identified by its client certificate too. The file names the listener without a
+ * {@code tls:} section, so it loads on a machine without the certificates (and without openssl); there the
+ * listener is left out and the demo serves HTTP only.
  */
 final class DemoTls {
-    static final int PORT = 8443;
     static final Path CERTS = Path.of("data", "certs");
     static final String LISTENER = "https";
 
@@ -71,11 +71,40 @@ final class DemoTls {
         return Files.isRegularFile(dir.resolve("server.crt"));
     }
 
-    /** {@code config} with the HTTPS listener and each consumer's certificate fingerprint from {@code dir}. */
+    /** The index of the listener named {@value #LISTENER} among {@code config}'s, or -1 when it has none. */
+    static int httpsListener(GatewayConfig config) {
+        List<ListenerConfig> listeners = config.server().listeners();
+        for (int i = 0; i < listeners.size(); i++) {
+            if (listeners.get(i).name().equals(LISTENER)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code config} without its {@value #LISTENER} listener (no certificates to give it). */
+    static GatewayConfig withoutHttps(GatewayConfig config) {
+        List<ListenerConfig> listeners = new ArrayList<>(config.server().listeners());
+        listeners.removeIf(l -> l.name().equals(LISTENER));
+        return with(config, config.server().withListeners(List.copyOf(listeners)), config.consumers());
+    }
+
+    /**
+     * {@code config} with TLS from {@code dir} on its {@value #LISTENER} listener (host and port as the file has
+     * them; a {@code tls:} section of its own is kept) and each consumer's certificate fingerprint from {@code dir}.
+     */
     static GatewayConfig withHttps(GatewayConfig config, Path dir) throws IOException, GeneralSecurityException {
         List<ListenerConfig> listeners = new ArrayList<>(config.server().listeners());
-        listeners.add(new ListenerConfig(LISTENER, "127.0.0.1", PORT, new TlsConfig(dir.resolve("server.crt"),
-                dir.resolve("server.key"), TlsConfig.ClientAuth.OPTIONAL, dir.resolve("ca.crt"))));
+        int index = httpsListener(config);
+        if (index < 0) {
+            throw new IllegalArgumentException("no listener named " + LISTENER);
+        }
+        ListenerConfig named = listeners.get(index);
+        if (named.tls() == null) {
+            listeners.set(index, new ListenerConfig(named.name(), named.host(), named.port(),
+                    new TlsConfig(dir.resolve("server.crt"), dir.resolve("server.key"), TlsConfig.ClientAuth.OPTIONAL,
+                            dir.resolve("ca.crt")), named.maxConnections()));
+        }
         ServerConfig server = config.server().withListeners(List.copyOf(listeners));
         Map<String, ConsumerConfig> consumers = new LinkedHashMap<>();
         for (ConsumerConfig c : config.consumers().values()) {
@@ -87,6 +116,11 @@ final class DemoTls {
             consumers.put(c.name(), new ConsumerConfig(c.name(), c.apiKeyHashes(), c.grants(), c.rate(),
                     List.copyOf(fingerprints), c.maxInFlight()));
         }
+        return with(config, server, consumers);
+    }
+
+    private static GatewayConfig with(GatewayConfig config, ServerConfig server,
+                                      Map<String, ConsumerConfig> consumers) {
         return new GatewayConfig(config.source(), server, config.limits(), config.providers(), consumers,
                 config.admission(), config.journal(), config.admin(), config.metrics(), config.http2());
     }

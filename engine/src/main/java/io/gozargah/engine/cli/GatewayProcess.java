@@ -32,7 +32,15 @@ final class GatewayProcess {
      * something is stuck, and the process exits 1 rather than hang a deploy.
      */
     static final Duration STUCK_MARGIN = Duration.ofSeconds(5);
-    private static final Logger LOG = LoggerFactory.getLogger(GatewayProcess.class);
+
+    /**
+     * The logger, looked up when a gateway first logs: every command builds a GatewayProcess, and a logger made
+     * with it would start logback (its XML configuration and some 600 classes, a third of keygen's start) in
+     * tools that never log.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(GatewayProcess.class);
+    }
 
     /** Where configs come from: {@link ConfigLoader#load} outside tests. */
     @FunctionalInterface
@@ -101,7 +109,7 @@ final class GatewayProcess {
             List<InetSocketAddress> bound = gateway.boundAddresses();
             for (int i = 0; i < bound.size(); i++) {
                 String name = i < listeners.size() ? listeners.get(i).name() : "listener-" + i;
-                LOG.info("listening: {} on {}", name, hostPort(bound.get(i)));
+                Log.LOG.info("listening: {} on {}", name, hostPort(bound.get(i)));
             }
             return gateway;
         } catch (InterruptedException e) {
@@ -121,44 +129,56 @@ final class GatewayProcess {
 
     /**
      * Writes the pid file (when {@code pidFile} is not null), then blocks until the gateway has stopped:
-     * SIGTERM/SIGINT drain it, SIGHUP reloads {@code configFile}. Exit code 0 when a signal drained it, 1 when
+     * SIGTERM/SIGINT drain it, SIGHUP reloads {@code configFile} (and reports the outcome beside the pid file,
+     * {@link ReloadOutcome}). Exit code 0 when a signal drained it, 1 when
      * it stopped on its own, its drain failed, or the drain outlived grace plus {@link #STUCK_MARGIN}. The
      * gateway is closed if the pid file cannot be written.
      */
     int serve(Gateway gateway, GatewayConfig config, Path configFile, Path pidFile) throws CliFailure {
         PidFile pid = null;
+        Path outcomes = pidFile == null ? null : ReloadOutcome.fileFor(pidFile);
         try {
             if (pidFile != null) {
                 pid = PidFile.write(pidFile);
+                Files.deleteIfExists(outcomes);
             }
-            return serveUntilSignalled(gateway, config.server().shutdownGrace(), new ConfigReloader(configFile, gateway));
+            ConfigReloader reloader = new ConfigReloader(configFile, gateway);
+            return serveUntilSignalled(gateway, config.server().shutdownGrace(), reloader, outcomes);
+        } catch (IOException e) {
+            gateway.close();
+            throw CliFailure.runtime("cannot remove the old reload outcome " + outcomes + ": " + e, e);
         } catch (CliFailure | RuntimeException e) {
             gateway.close();
             throw e;
         } finally {
             if (pid != null) {
                 pid.close();
+                try {
+                    Files.deleteIfExists(outcomes);
+                } catch (IOException ignored) {
+                    // a stale outcome names a dead process, which `reload` disregards
+                }
             }
         }
     }
 
-    private int serveUntilSignalled(Gateway gateway, Duration grace, ConfigReloader reloader) {
+    private int serveUntilSignalled(Gateway gateway, Duration grace, ConfigReloader reloader, Path outcomes) {
         CompletableFuture<Integer> exitCode = new CompletableFuture<>();
         ShutdownSignals signals = new ShutdownSignals(() -> drain(gateway, grace, exitCode), exit);
-        ReloadSignal reload = new ReloadSignal(reloader);
+        ReloadSignal reload = new ReloadSignal(reloader, outcomes);
         signals.install();
         reload.install();
         try {
             gateway.terminationFuture().whenComplete((ok, failure) -> {
                 if (failure != null || !signals.requested()) {
-                    LOG.error("the gateway stopped without being asked to", failure);
+                    Log.LOG.error("the gateway stopped without being asked to", failure);
                     exitCode.complete(Main.EXIT_FAILURE);
                 } else {
                     exitCode.complete(Main.EXIT_OK);
                 }
             });
             int code = exitCode.join();
-            LOG.info("stopped (exit code {})", code);
+            Log.LOG.info("stopped (exit code {})", code);
             return code;
         } finally {
             reload.restore();
@@ -169,7 +189,7 @@ final class GatewayProcess {
     private static void drain(Gateway gateway, Duration grace, CompletableFuture<Integer> exitCode) {
         gateway.shutdownGracefully(grace).whenComplete((ok, failure) -> {
             if (failure != null) {
-                LOG.error("graceful shutdown failed", failure);
+                Log.LOG.error("graceful shutdown failed", failure);
                 exitCode.complete(Main.EXIT_FAILURE);
             } else {
                 exitCode.complete(Main.EXIT_OK);
@@ -177,7 +197,7 @@ final class GatewayProcess {
         });
         CompletableFuture.delayedExecutor(grace.plus(STUCK_MARGIN).toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
             if (exitCode.complete(Main.EXIT_FAILURE)) {
-                LOG.error("the drain did not finish within {} plus {}; giving up", grace, STUCK_MARGIN);
+                Log.LOG.error("the drain did not finish within {} plus {}; giving up", grace, STUCK_MARGIN);
             }
         });
     }

@@ -1,6 +1,7 @@
 package io.gozargah.engine.cli;
 
 import io.gozargah.engine.auth.ApiKeys;
+import io.gozargah.engine.config.ConfigLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -10,7 +11,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 
 /**
  * {@code gozargah keygen [--consumer NAME]}: a new API key, and the config line holding its hash. The key is
@@ -19,9 +19,6 @@ import java.util.regex.Pattern;
 @Command(name = "keygen", description = "Generate an API key and print the config line with its SHA-256 hash.",
         usageHelpAutoWidth = true)
 final class KeygenCommand implements Callable<Integer> {
-    /** Consumer names as they appear in config and in X-Gozargah-Consumer. */
-    private static final Pattern CONSUMER_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
-
     @Spec
     private CommandSpec spec;
 
@@ -45,9 +42,10 @@ final class KeygenCommand implements Callable<Integer> {
         if (subjectKey != null || signingKey != null) {
             return JournalKeygen.write(spec, consumer, subjectKey, signingKey);
         }
-        if (consumer != null && !CONSUMER_NAME.matcher(consumer).matches()) {
+        // The name goes into a config line: refuse what the config loader would refuse, by the loader's rule.
+        if (consumer != null && !ConfigLoader.isName(consumer)) {
             throw new ParameterException(spec.commandLine(),
-                    "--consumer: '" + consumer + "' is not a consumer name ([a-z0-9][a-z0-9_-]*)");
+                    "--consumer: not a consumer name: " + ConfigLoader.badName(consumer));
         }
         String key = ApiKeys.generate();
         String forWhom = consumer == null ? "" : " for consumer " + consumer;

@@ -53,6 +53,7 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new RunCommand(process, System.getenv()))
                 .addSubcommand(new DemoCommand(process, System.getenv()))
                 .addSubcommand(new ReloadCommand(System.getenv()))
+                .addSubcommand(new CheckCommand(process))
                 .addSubcommand(new StatCommand(process))
                 .addSubcommand(new KeygenCommand())
                 .addSubcommand(journalCommand(System.getenv()))

@@ -894,7 +894,16 @@ public final class ConfigLoader {
         return items;
     }
 
-    static String badName(String name) {
+    /**
+     * Whether {@code name} may name a provider, service, consumer or listener in config: what the loader
+     * accepts, so that tools which print config lines (keygen) refuse the same names.
+     */
+    public static boolean isName(String name) {
+        return ConfigNode.NAME.matcher(name).matches();
+    }
+
+    /** Why {@code name} is not a name: the reason a config error or a tool gives. */
+    public static String badName(String name) {
         return "bad name '" + name + "': expected lower-case letters, digits, '_' and '-', starting with a letter"
                 + " or digit, at most 63 characters";
     }

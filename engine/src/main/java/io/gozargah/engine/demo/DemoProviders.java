@@ -22,9 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * config/demo.yaml routes to; they are not on the gateway's proxy path and are built for clarity, not speed.
  */
 public final class DemoProviders implements AutoCloseable {
-    public static final int NOCR_PORT = 9201;
-    public static final int POST_PORT = 9202;
-    public static final int SMS_PORT = 9203;
+    /** The agencies, in the order {@link #start} takes their ports and {@link #addresses} lists them. */
+    public static final List<String> NAMES = List.of("nocr", "post", "sms");
 
     /** Requests are tiny and answered from memory; a few threads keep one slow client from stalling the rest. */
     private static final int THREADS = 4;
@@ -39,11 +38,6 @@ public final class DemoProviders implements AutoCloseable {
     private DemoProviders(ExecutorService executor, Map<String, HttpServer> servers) {
         this.executor = executor;
         this.servers = servers;
-    }
-
-    /** Starts the providers on their demo ports 9201, 9202 and 9203. */
-    public static DemoProviders startOnDemoPorts() throws IOException {
-        return start(NOCR_PORT, POST_PORT, SMS_PORT);
     }
 
     /**
@@ -78,7 +72,7 @@ public final class DemoProviders implements AutoCloseable {
     /** Bound address by provider name, in the order nocr, post, sms. */
     public Map<String, InetSocketAddress> addresses() {
         Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
-        for (String name : List.of("nocr", "post", "sms")) {
+        for (String name : NAMES) {
             addresses.put(name, servers.get(name).getAddress());
         }
         return addresses;

@@ -42,14 +42,12 @@ public final class Journal implements AutoCloseable {
 
     /**
      * When the ring is empty the writer sleeps. It shares the machine's cores with the event loops, so it must
-     * not spin, and waking for a handful of records costs a context switch and cold caches each time: measured
-     * in bench-proxy (one core for everything, ~24,000-30,000 requests a second) the writer used 2.3 us of CPU per
-     * record sleeping 1 ms, 1.6 us sleeping 5 ms (one excerpt per record) and, with batched excerpts, 1.26 us
-     * sleeping 5 ms and 1.07 us sleeping 20 ms, when the event loop's voluntary context switches fell from
-     * 1,560 to 260 a second (parking 50 us and backing off was worse still). A record
-     * loses nothing by waiting in the ring, which is crash-safe; the only limit is room: the sleep never exceeds
-     * the time the ring takes to fill a quarter at 1,000,000 records a second (see {@link #idleSleepNanos}).
-     * While records keep coming the writer does not sleep at all.
+     * not spin, and waking for a handful of records costs a context switch and cold caches each time, for the
+     * writer and for the event loop it wakes: the longer it sleeps, the more records each wake-up carries and the
+     * less CPU each record costs (bench/README.md, "The journal writer's idle sleep and excerpts", has the
+     * figures). A record loses nothing by waiting in the ring, which is crash-safe; the only limit is room: the
+     * sleep never exceeds the time the ring takes to fill a quarter at 1,000,000 records a second (see
+     * {@link #idleSleepNanos}). While records keep coming the writer does not sleep at all.
      */
     private static final long MAX_IDLE_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long MIN_IDLE_SLEEP_NANOS = TimeUnit.MICROSECONDS.toNanos(50);

@@ -126,10 +126,10 @@ public final class JournalWriterAgent implements Agent, JournalRing.Drain {
     private int batchLength = JournalExcerpt.BATCH_RECORDS_OFFSET;
     private int lastRecordLength;
     /**
-     * One excerpt's bytes in native memory, handed whole to {@code ExcerptAppender.writeBytes}: measured at a
-     * third of the cost of a {@code writingDocument()} context. Native, because Chronicle copies a heap source
-     * a long at a time with a thread-safety check on each (measured: half the writer's time), and a native one
-     * with one memory copy.
+     * One excerpt's bytes in native memory, handed whole to {@code ExcerptAppender.writeBytes}, which costs less
+     * than filling a {@code writingDocument()} context. Native, because Chronicle copies a heap source a long at
+     * a time with a thread-safety check on each, and a native one with one memory copy (bench/README.md, "The
+     * journal writer's idle sleep and excerpts", has the figures).
      */
     private final Bytes<?> excerpt = Bytes.allocateElasticDirect(batch.length);
     private volatile JournalQueue queue;

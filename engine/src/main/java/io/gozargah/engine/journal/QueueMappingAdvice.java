@@ -23,21 +23,15 @@ import java.util.List;
  * <p>Why: the writer appends through a memory map into a file that grows sparse, a chunk of it at a time. The
  * first touch of each page is a fault, and by default the kernel answers a fault on a file mapping with
  * read-around: it fills the page cache with the device's whole read-ahead window around the page (zeros, for a
- * hole), in large folios. Measured on a virtual disk with an 8 MiB window and a kernel built without
- * preemption:
- * <ul>
- *   <li>at 30,000 records a second, one such fault every 2 s zeroed 8 MiB in 20-40 ms during which the writer's
- *       thread was not preempted, and an event loop sharing its CPU waited as long: journal-on p99 latency
- *       19-24 ms against 8-12 ms with one page per fault (whose longest writer run was 3.6 ms; its CPU per
- *       record was lower too, 854-919 ns against 985-1005);</li>
- *   <li>streaming flat out (the writer's JMH), read-around is the cheaper way to zero the pages: 1.22-1.25 M
- *       records/s against 0.93-1.02 M with one page per fault.</li>
- * </ul>
- * So the writer reports each drain ({@link #drained}): after {@link #STREAMING_AFTER} full drains in a row
- * (a backlog: it is streaming, and a core is its own) the current chunk keeps the kernel's read-around; at the
- * first drain that empties the ring it goes back to one page per fault. A chunk the appender moves onto gets
- * the advice of the moment. Readers of the journal (tail, report, verify) map the files themselves and keep the
- * kernel's read-ahead.
+ * hole), in large folios. With a large read-ahead window and a kernel that does not preempt, zeroing a
+ * window holds the writer's CPU for tens of milliseconds, and an event loop sharing that CPU waits as long:
+ * at a steady rate one page per fault keeps p99 latency down (and costs the writer less CPU per record),
+ * while streaming flat out read-around zeroes the pages more cheaply in bulk (bench/README.md, "Journal on/off
+ * in rounds, and the writer's page faults", has the figures). So the writer reports each drain
+ * ({@link #drained}): after {@link #STREAMING_AFTER} full drains in a row (a backlog: it is streaming, and a core
+ * is its own) the current chunk keeps the kernel's read-around; at the first drain that empties the ring it goes
+ * back to one page per fault. A chunk the appender moves onto gets the advice of the moment. Readers of the
+ * journal (tail, report, verify) map the files themselves and keep the kernel's read-ahead.
  *
  * <p>Ahead of the appender, whichever the advice, the next {@link #POPULATE_AHEAD} bytes of the chunk are mapped
  * in with one {@code madvise(MADV_POPULATE_WRITE)} (see {@link #populateAhead}), so the writer takes one system
@@ -122,9 +116,9 @@ final class QueueMappingAdvice {
      * Maps in the pages ahead of the appender, {@link #POPULATE_AHEAD} bytes at a time, with one
      * {@code madvise(MADV_POPULATE_WRITE)} once it has written half of what was mapped in last. A page the kernel
      * maps in that way costs what the first write's page fault would have, less the trip through the fault
-     * handler; under a hypervisor that keeps the guest's page tables itself (this project's test machines) that
-     * trip is most of a fault's cost. Measured in scripts/bench-proxy --resident, 24 rounds of 5 s alternating two
-     * journal-on gateways, one without this: the writer's CPU time 1,349 ns per record against 1,599.
+     * handler; under a hypervisor that keeps the guest's page tables itself that trip is most of a fault's cost
+     * (the writer's CPU per record with and without it: bench/README.md, "Journal on/off, both gateways
+     * resident").
      */
     private void populateAhead(BytesStore<?, ?> store, long position) {
         long start = store.start();

@@ -32,6 +32,12 @@ public final class PrometheusText {
         return this;
     }
 
+    /** Whole families already in this format (another writer's exposition), appended as they are. */
+    public PrometheusText raw(String families) {
+        out.append(families);
+        return this;
+    }
+
     /** One sample; {@code labels} alternate names and values. */
     public PrometheusText sample(String name, long value, String... labels) {
         head(name, labels).append(value).append('\n');

@@ -5,13 +5,17 @@ import io.gozargah.engine.accept.ConnectionLimits;
 import io.gozargah.engine.accept.Descriptors;
 import io.gozargah.engine.admission.Admission;
 import io.gozargah.engine.admission.AdmissionStage;
+import io.gozargah.engine.admission.CountersReader;
 import io.gozargah.engine.admission.NanoClock;
+import io.gozargah.engine.admission.QuotaFamily;
 import io.gozargah.engine.auth.AuthFailureThrottle;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.ListenerConfig;
 import io.gozargah.engine.exchange.ExchangeStage;
 import io.gozargah.engine.exchange.ExchangeStages;
 import io.gozargah.engine.metrics.AcceptFamily;
+import io.gozargah.engine.metrics.BuildInfo;
+import io.gozargah.engine.metrics.JvmMetricsFamily;
 import io.gozargah.engine.metrics.MetricsRegistry;
 import io.gozargah.engine.metrics.UpstreamPoolFamily;
 import io.gozargah.engine.route.RoutingSnapshot;
@@ -40,6 +44,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -221,6 +226,15 @@ public final class Gateway implements AutoCloseable {
                     return open < 0 ? Double.NaN : open;
                 });
         metrics.gauge("process_max_fds", "The descriptor limit (RLIMIT_NOFILE).", Descriptors::limit);
+        metrics.register(BuildInfo.current());
+        try {
+            metrics.register(new QuotaFamily(CountersReader.open(config.admission().countersFile()),
+                    context.admission().calendar(), System::currentTimeMillis));
+        } catch (IOException e) {
+            log.warn("quota metrics are off: the counters file {} cannot be read: {}",
+                    config.admission().countersFile(), e.toString());
+        }
+        metrics.register(new JvmMetricsFamily(Set.of("process_open_fds", "process_max_fds")));
         if (journal != null) {
             gateway.observeJournal(journal.counters());
         }

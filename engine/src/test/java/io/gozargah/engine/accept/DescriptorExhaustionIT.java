@@ -33,9 +33,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The gateway as a child process with a low descriptor limit, attacked from 127.0.0.1 with more connections
  * than it has descriptors, each of which says nothing (held until the idle timeout: a refused request's large
- * declared body is no longer waited for, see HeldResourcesIT, so silence is what holds a connection longest). During the attack the admin API answers, the accept loop does
- * not spin (the child's CPU time, from /proc through {@link ProcessHandle.Info#totalCpuDuration}, stays well
- * under one core), and once the attacker lets go everything is served again.
+ * declared body is not waited for, see HeldResourcesIT, so silence is what holds a connection longest). During
+ * the attack the admin API answers, the accept loop does not spin (the child's CPU time, from /proc through
+ * {@link ProcessHandle.Info#totalCpuDuration}, stays well under one core), and once the attacker lets go
+ * everything is served again.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DescriptorExhaustionIT {

@@ -140,6 +140,19 @@ class AdminApiIT {
     }
 
     @Test
+    void shouldListAConsumerAsGrantedWhateverTheTermsOfItsGrant() throws Exception {
+        fixture.close();
+        String limited = GatewayFixture.standardYaml(upstream.port(), null, null)
+                .replace("      - service: prov/svc\n",
+                        "      - { service: prov/svc, rate: 100, burst: 10, quotaDay: 1000, quotaMonth: 20000 }\n")
+                .replace("      - service: prov/slow\n", "      - { service: prov/slow, quotaMonth: 5 }\n");
+        fixture = AdminFixture.start(limited, Duration.ofSeconds(2));
+        String body = fixture.call("GET", "/admin/services").bodyText();
+        assertEquals(3, body.split("\"grantedTo\":\\[\"alice\"\\]", -1).length - 1,
+                "alice is granted svc (with a rate and quotas), slow (with a quota) and root: " + body);
+    }
+
+    @Test
     void shouldReloadThroughTheConfigReloaderAndRefuseABadFileWithItsLocation() throws Exception {
         Path file = fixture.gateway().gateway().snapshot().config().source();
         String original = Files.readString(file);

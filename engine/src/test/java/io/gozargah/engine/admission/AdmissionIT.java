@@ -92,7 +92,7 @@ class AdmissionIT {
         try (RawHttpClient c = new RawHttpClient(gateway.port())) {
             Response first = c.send(get("/prov/svc", ALICE_KEY)).read();
             assertEquals(200, first.status());
-            assertEquals("\"grant\";q=2;w=120", first.header("RateLimit-Policy"));
+            assertEquals("\"grant\";q=1;w=60;x-gozargah-burst=2", first.header("RateLimit-Policy"));
             assertEquals("\"grant\";r=1;t=60", first.header("RateLimit"));
             assertEquals(200, c.send(get("/prov/svc", ALICE_KEY)).read().status());
 
@@ -102,7 +102,7 @@ class AdmissionIT {
             assertTrue(retryAfter >= 59 && retryAfter <= 60, "Retry-After " + retryAfter);
             assertTrue(refused.bodyText().contains("limited to 60 requests per hour with a burst of 2"),
                     refused.bodyText());
-            assertEquals("\"grant\";q=2;w=120", refused.header("RateLimit-Policy"));
+            assertEquals("\"grant\";q=1;w=60;x-gozargah-burst=2", refused.header("RateLimit-Policy"));
             assertTrue(refused.header("RateLimit").startsWith("\"grant\";r=0;t="), refused.header("RateLimit"));
             assertEquals(2, upstream.requests(), "the refused request never went upstream");
 

@@ -23,6 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -242,13 +244,65 @@ class AdmissionTest {
                 "      - { service: nocr/identity, rate: 10, burst: 20, quotaDay: 1000, quotaMonth: 20000 }\n", "", "");
         Admission admission = open(config, 0);
         GrantPolicy g = plan(admission, config, 0).grant(0, 0);
-        assertEquals("\"grant\";q=20;w=2, \"consumer\";q=50;w=1, \"day\";q=1000;w=86400, \"month\";q=20000;w=2592000",
+        assertEquals("\"grant\";q=10;w=1;x-gozargah-burst=20, \"consumer\";q=50;w=1;x-gozargah-burst=50,"
+                + " \"day\";q=1000;w=86400, \"month\";q=20000;w=2592000",
                 new String(g.policyField, StandardCharsets.US_ASCII));
         AdmissionTicket t = new AdmissionTicket();
         assertNull(admission.admit(g, t, 0, NOON));
         // Khordad 1404 ends 2025-06-21T20:30Z: 20 days and 12 hours after NOON.
         assertEquals("\"grant\";r=19;t=1, \"consumer\";r=49;t=1, \"day\";r=999;t=43200, \"month\";r=19999;t="
                 + (20 * 86400 + 12 * 3600), field(admission, t));
+    }
+
+    /**
+     * The "grant" policy's q per w is the rate the limiter admits over a long run, whatever the burst: a client
+     * that paces itself by it is never refused, and a greedy one gets q per w and the burst, no more. A grant of
+     * 100/s with a burst of 10 once advertised q=10;w=1, and a client honouring that went at a tenth of its grant.
+     */
+    @Test
+    void shouldAdvertiseTheRateTheLimiterAdmitsWhateverTheBurst() throws Exception {
+        GatewayConfig config = config("", "      - { service: nocr/identity, rate: 100, burst: 10 }\n"
+                + "      - { service: nocr/other, rate: 90/m, burst: 1 }\n", "", "");
+        Admission admission = open(config, 0);
+        AdmissionPlan plan = plan(admission, config, 0);
+        assertEquals("\"grant\";q=100;w=1;x-gozargah-burst=10",
+                new String(plan.grant(0, 0).policyField, StandardCharsets.US_ASCII));
+        assertEquals("\"grant\";q=3;w=2;x-gozargah-burst=1",
+                new String(plan.grant(0, 1).policyField, StandardCharsets.US_ASCII));
+
+        for (int service = 0; service < 2; service++) {
+            GrantPolicy g = plan.grant(0, service);
+            Matcher policy = Pattern.compile("q=(\\d+);w=(\\d+);x-gozargah-burst=(\\d+)")
+                    .matcher(new String(g.policyField, StandardCharsets.US_ASCII));
+            assertTrue(policy.find());
+            long q = Long.parseLong(policy.group(1));
+            long w = Long.parseLong(policy.group(2));
+            long burst = Long.parseLong(policy.group(3));
+            long windows = 20;
+            long start = 1_000 * SECOND * (service + 1);
+            AdmissionTicket t = new AdmissionTicket();
+
+            // Paced by the policy: q requests spread over each window, for 20 windows (the gap rounded up to the
+            // nanosecond, as the limiter rounds its interval: with a burst of 1 it tolerates no earlier request).
+            long gap = (w * SECOND + q - 1) / q;
+            for (long i = 0; i < q * windows; i++) {
+                assertNull(admission.admit(g, t, start + i * gap, NOON), "paced request " + i + " of " + g.service());
+                admission.release(t);
+            }
+
+            // Greedy, from a full burst: at each of those instants, as many requests as pass, for 20 windows.
+            long from = start + 2 * windows * w * SECOND;
+            long admitted = 0;
+            for (long at = from; at < from + windows * w * SECOND; at += gap) {
+                while (admission.admit(g, t, at, NOON) == null) {
+                    admitted++;
+                    admission.release(t);
+                }
+            }
+            assertTrue(admitted >= q * windows && admitted <= q * windows + burst,
+                    g.service() + ": " + admitted + " admitted in " + windows + " windows of " + q + " (burst "
+                            + burst + ")");
+        }
     }
 
     @Test

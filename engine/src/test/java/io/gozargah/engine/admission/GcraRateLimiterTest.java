@@ -214,9 +214,13 @@ class GcraRateLimiterTest {
     @Test
     void shouldComputeHeaderValues() {
         GcraRateLimiter limiter = new GcraRateLimiter(5, 10, 1, () -> 0);
-        assertEquals("\"grant\";q=10;w=2", limiter.policyFieldValue("grant"));
-        assertEquals("\"c-1.x_y\";q=1;w=2", new GcraRateLimiter(0.5, 1, 1, () -> 0).policyFieldValue("c-1.x_y"));
-        assertEquals("\"default\";q=100;w=1", new GcraRateLimiter(1000, 100, 1, () -> 0).policyFieldValue("default"));
+        assertEquals("\"grant\";q=5;w=1;x-gozargah-burst=10", limiter.policyFieldValue("grant"));
+        assertEquals("\"c-1.x_y\";q=1;w=2;x-gozargah-burst=1",
+                new GcraRateLimiter(0.5, 1, 1, () -> 0).policyFieldValue("c-1.x_y"));
+        assertEquals("\"default\";q=1000;w=1;x-gozargah-burst=100",
+                new GcraRateLimiter(1000, 100, 1, () -> 0).policyFieldValue("default"));
+        assertEquals(";q=1;w=60;x-gozargah-burst=2", GcraRateLimiter.policyParameters(1.0 / 60, 2));
+        assertEquals(";q=7;w=3600;x-gozargah-burst=1", GcraRateLimiter.policyParameters(7.0 / 3600, 1));
         assertThrows(IllegalArgumentException.class, () -> limiter.policyFieldValue("a\"b"));
         assertThrows(IllegalArgumentException.class, () -> limiter.policyFieldValue("Grant"));
         assertThrows(IllegalArgumentException.class, () -> limiter.policyFieldValue(""));

@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -21,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DemoTlsTest {
+    private static final Path DEMO = Path.of(System.getProperty("user.dir")).getParent().resolve("config/demo.yaml");
+
     @TempDir
     Path dir;
 
@@ -31,8 +34,7 @@ class DemoTlsTest {
         Files.copy(certs.server.keyPem(), dir.resolve("server.key"));
         Files.copy(certs.ca.certificatePem(), dir.resolve("ca.crt"));
         Files.copy(certs.goodClient.certificatePem(), dir.resolve("snapp.crt"));
-        GatewayConfig demo = ConfigLoader.load(Path.of(System.getProperty("user.dir")).getParent()
-                .resolve("config/demo.yaml"));
+        GatewayConfig demo = ConfigLoader.load(DEMO);
 
         GatewayConfig withHttps = DemoTls.withHttps(demo, dir);
 
@@ -43,6 +45,21 @@ class DemoTlsTest {
         assertArrayEquals(HexFormat.of().parseHex(fingerprint),
                 withHttps.consumers().get("snapp").certificates().get(0));
         assertTrue(withHttps.consumers().get("tapsi").certificates().isEmpty(), "no tapsi.crt, no fingerprint");
+    }
+
+    @Test
+    void shouldGiveTlsToTheFilesHttpsListenerOnItsOwnPort() throws Exception {
+        Path config = Files.writeString(dir.resolve("demo.yaml"),
+                Files.readString(DEMO).replace("port: 8443", "port: 18443"));
+        GatewayConfig withHttps = DemoTls.withHttps(ConfigLoader.load(config), dir);
+
+        TlsConfig tls = new TlsConfig(dir.resolve("server.crt"), dir.resolve("server.key"),
+                TlsConfig.ClientAuth.OPTIONAL, dir.resolve("ca.crt"));
+        assertEquals(List.of(new ListenerConfig("public", "127.0.0.1", 8080),
+                new ListenerConfig("https", "127.0.0.1", 18443, tls)), withHttps.server().listeners());
+        assertEquals(1, DemoTls.httpsListener(withHttps));
+        assertEquals(List.of(new ListenerConfig("public", "127.0.0.1", 8080)),
+                DemoTls.withoutHttps(ConfigLoader.load(config)).server().listeners(), "no certificates: HTTP only");
     }
 
     @Test

@@ -3,6 +3,9 @@ package io.gozargah.engine.cli;
 import io.gozargah.engine.auth.ApiKeys;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,6 +39,31 @@ class KeygenCommandTest {
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("not a consumer name"), run.err());
         assertEquals("", run.out());
+    }
+
+    @Test
+    void shouldRejectAConsumerNameLongerThanConfigAllows() {
+        String longest = "a".repeat(63);
+        assertEquals(0, CommandRun.of("keygen", "--consumer", longest).exitCode());
+        CommandRun run = CommandRun.of("keygen", "--consumer", "a".repeat(64));
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("at most 63 characters"), run.err());
+        assertEquals("", run.out());
+    }
+
+    @Test
+    void shouldNotStartLoggingInATool() throws Exception {
+        // Logback's start (its XML configuration and some 600 classes) was a third of keygen's start-up.
+        Path classes = Files.createTempFile("keygen-classes", ".txt");
+        try {
+            ToolRun run = ToolRun.of(List.of("-Xlog:class+load=info:file=" + classes), "keygen", "--consumer", "snapp");
+            assertEquals(0, run.exitCode(), run.err());
+            List<String> loaded = Files.readAllLines(classes);
+            assertTrue(loaded.stream().anyMatch(l -> l.contains(KeygenCommand.class.getName())), "class log written");
+            assertEquals(List.of(), loaded.stream().filter(l -> l.contains(" ch.qos.logback.")).limit(3).toList());
+        } finally {
+            Files.deleteIfExists(classes);
+        }
     }
 
     private static String group(Pattern pattern, String text) {

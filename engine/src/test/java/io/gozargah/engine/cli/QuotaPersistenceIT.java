@@ -112,6 +112,7 @@ class QuotaPersistenceIT {
         Files.writeString(config, yaml(port, 9));
         CommandRun reload = CommandRun.of("reload", "--pid-file", pidFile.toString());
         assertEquals(0, reload.exitCode(), reload.err());
+        assertEquals("reloaded " + config + " (gateway process " + child.process().pid() + ")", reload.out().strip());
         child.awaitLog(l -> l.contains("configuration reloaded"), 30);
         assertEquals(200, status(port));
         assertEquals(200, status(port));
@@ -147,10 +148,27 @@ class QuotaPersistenceIT {
         assertEquals(200, status(port));
 
         Files.writeString(config, yaml(port, 100).replace("quotaDay: 100", "quotaDay: lots"));
-        assertEquals(0, CommandRun.of("reload", "--pid-file", pidFile.toString()).exitCode());
-        child.awaitLog(l -> l.contains("reload refused") && l.contains(config + ":")
-                && l.contains("consumers.alice.grants[0].quotaDay: expected an integer, got 'lots'"), 30);
+        String reason = "consumers.alice.grants[0].quotaDay: expected an integer, got 'lots'";
+        CommandRun check = CommandRun.of("check", "--config", config.toString());
+        assertEquals(2, check.exitCode(), "check refuses the file before anything is signalled");
+        assertTrue(check.err().startsWith("gozargah: " + config + ":") && check.err().contains(reason), check.err());
+
+        CommandRun refused = CommandRun.of("reload", "--pid-file", pidFile.toString());
+        assertEquals(1, refused.exitCode(), "the gateway refused the file: " + refused.out());
+        assertTrue(refused.err().startsWith("gozargah: reload refused; gateway process " + child.process().pid()
+                + " keeps its running configuration: " + config + ":"), refused.err());
+        assertTrue(refused.err().contains(reason), refused.err());
+        assertEquals("", refused.out());
+        child.awaitLog(l -> l.contains("reload refused") && l.contains(config + ":") && l.contains(reason), 30);
         assertEquals(200, status(port), "the running configuration stays");
+
+        Files.writeString(config, yaml(port, 100));
+        CommandRun fixed = CommandRun.of("check", "--config", config.toString());
+        assertEquals(0, fixed.exitCode(), fixed.err());
+        assertEquals(config + ": ok", fixed.out().strip());
+        CommandRun reloaded = CommandRun.of("reload", "--pid-file", pidFile.toString());
+        assertEquals(0, reloaded.exitCode(), reloaded.err());
+        assertTrue(Files.exists(ReloadOutcome.fileFor(pidFile)));
         assertTrue(child.process().isAlive());
     }
 }

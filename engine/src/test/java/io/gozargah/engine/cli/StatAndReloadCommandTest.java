@@ -1,5 +1,7 @@
 package io.gozargah.engine.cli;
 
+import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,6 +10,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,6 +29,22 @@ class StatAndReloadCommandTest {
         assertEquals(1, run.exitCode());
         assertEquals("gozargah: no counters file at " + missing + " (has the gateway run with this config?)",
                 run.err().strip());
+    }
+
+    @Test
+    void shouldPrintNothingButItsAnswerForAConfigWithATlsListener() throws Exception {
+        TestCertificates certs = TestCertificates.create();
+        Files.copy(certs.server.certificatePem(), dir.resolve("server.crt"));
+        Files.copy(certs.server.keyPem(), dir.resolve("server.key"));
+        Path config = Files.writeString(dir.resolve("gozargah.yaml"), GatewayFixture.standardYaml(9, null, null)
+                .replace("    - { name: test, host: 127.0.0.1, port: 0 }\n",
+                        "    - { name: test, host: 127.0.0.1, port: 0,"
+                                + " tls: { certificate: server.crt, key: server.key } }\n")
+                + "admission:\n  countersFile: counters.dat\n");
+        ToolRun run = ToolRun.of("stat", "--config", config.toString(), "--interval-ms", "0");
+        assertEquals(1, run.exitCode());
+        assertEquals(List.of("gozargah: no counters file at " + dir.resolve("counters.dat")
+                + " (has the gateway run with this config?)"), run.err().lines().toList());
     }
 
     @Test

@@ -170,9 +170,8 @@ class ConfigLoaderTest {
         assertEquals(new RateLimitConfig(200, 400), config.consumers().get("snapp").rate());
         assertEquals(400, nocr.maxInFlight());
         assertEquals(200, nocr.services().get("identity").maxInFlight());
-        assertEquals(new AdmissionConfig("persian", ZoneId.of("Asia/Tehran"),
-                repoFile("config/gozargah.yaml").toAbsolutePath().getParent().resolve("../data/counters.dat").normalize(),
-                16384), config.admission(), "relative to the config file: the repository's data/");
+        assertEquals(new AdmissionConfig("persian", ZoneId.of("Asia/Tehran"), Path.of("/var/lib/gozargah/counters.dat"),
+                16384), config.admission(), "in the systemd unit's state directory");
         JournalConfig journal = config.journal();
         assertTrue(journal.enabled());
         assertEquals(Path.of("/var/lib/gozargah/journal"), journal.dir());
@@ -220,7 +219,9 @@ class ConfigLoaderTest {
     void shouldLoadDemoConfig() throws Exception {
         GatewayConfig config = ConfigLoader.load(repoFile("config/demo.yaml"));
 
-        assertEquals(List.of(new ListenerConfig("public", "127.0.0.1", 8080)), config.server().listeners());
+        assertEquals(List.of(new ListenerConfig("public", "127.0.0.1", 8080),
+                new ListenerConfig("https", "127.0.0.1", 8443)), config.server().listeners(),
+                "the demo gives the one named https its TLS");
         assertEquals(List.of("nocr", "post", "sms"), List.copyOf(config.providers().keySet()));
         assertService(config, "nocr", 9201, "identity", "/api/v1/identity", List.of("GET", "HEAD"));
         assertService(config, "post", 9202, "address", "/v2/address", List.of("GET"));

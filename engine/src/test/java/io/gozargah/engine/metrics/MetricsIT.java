@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -186,6 +187,54 @@ class MetricsIT {
         assertTrue(e.find("gozargah_requests_total").isEmpty());
         assertEquals(0, e.value("gozargah_draining"));
         assertEquals(1, e.find("gozargah_upstream_connections_created_total").size());
+    }
+
+    @Test
+    void shouldServeProcessAndJvmMetricsAndTheBuildBesideOurs() throws Exception {
+        start("");
+        Exposition e = scrape();
+        assertEquals("counter", e.types().get("process_cpu_seconds_total"));
+        assertTrue(e.value("process_cpu_seconds_total") > 0);
+        assertTrue(e.value("process_resident_memory_bytes") > 0);
+        assertTrue(e.value("process_start_time_seconds") > 0);
+        assertTrue(e.value("jvm_memory_used_bytes", "area", "heap") > 0);
+        assertTrue(e.value("jvm_threads_current") > 0);
+        assertEquals("summary", e.types().get("jvm_gc_collection_seconds"), "GC pauses, by collector");
+        assertFalse(e.find("jvm_gc_collection_seconds_count").isEmpty());
+        assertEquals(1, e.find("process_open_fds").size(), "ours only: " + e.find("process_open_fds"));
+        assertEquals(1, e.find("process_max_fds").size());
+
+        List<Sample> build = e.find("gozargah_build_info");
+        assertEquals(1, build.size());
+        assertEquals(1, build.get(0).value());
+        assertTrue(build.get(0).label("version").matches("\\d+\\.\\d+\\.\\d+.*"), build.toString());
+        assertTrue(build.get(0).label("commit").matches("[0-9a-f]{12}|unknown"), build.toString());
+    }
+
+    @Test
+    void shouldShowEachQuotaUsedAndItsLimit() throws Exception {
+        upstream = TestUpstream.http((ctx, req) -> {
+            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.copiedBuffer(BODY, StandardCharsets.UTF_8));
+            resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
+            ctx.writeAndFlush(resp);
+        });
+        fixture = AdminFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null)
+                .replace("      - service: prov/svc\n",
+                        "      - { service: prov/svc, quotaDay: 3, quotaMonth: 100 }\n"),
+                Duration.ofSeconds(2));
+        try (RawHttpClient c = new RawHttpClient(fixture.gateway().port())) {
+            assertEquals(200, send(c, "GET", "/prov/svc", ALICE_KEY, null));
+            assertEquals(200, send(c, "GET", "/prov/svc", ALICE_KEY, null));
+            assertEquals(200, send(c, "GET", "/prov/slow", ALICE_KEY, null));
+        }
+        Exposition e = scrape();
+        String[] svc = {"consumer", "alice", "provider", "prov", "service", "svc"};
+        assertEquals(2, e.value("gozargah_quota_used", merge(svc, "period", "day")));
+        assertEquals(3, e.value("gozargah_quota_limit", merge(svc, "period", "day")));
+        assertEquals(2, e.value("gozargah_quota_used", merge(svc, "period", "month")));
+        assertEquals(100, e.value("gozargah_quota_limit", merge(svc, "period", "month")));
+        assertEquals(2, e.find("gozargah_quota_used").size(), "grants without a quota have no series");
     }
 
     private static String[] merge(String[] labels, String name, String value) {
