@@ -55,7 +55,7 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
 
     /** TLS with the listener's current context (a reload swaps it for later handshakes), then ALPN. */
     private void addTlsHandlers(ChannelPipeline pipeline) {
-        pipeline.addLast("tls", tls.context().newHandler(pipeline.channel().alloc()));
+        pipeline.addLast("tls", tls.newHandler(pipeline.channel().alloc()));
         pipeline.addLast("alpn", new AlpnSwitch());
     }
 

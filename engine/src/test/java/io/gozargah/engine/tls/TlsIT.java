@@ -167,7 +167,7 @@ class TlsIT {
     @Test
     void shouldNameTheProviderInUse() {
         // netty-tcnative ships for this platform: the fallback must not be silently in use in CI.
-        assertEquals(io.netty.handler.ssl.SslProvider.OPENSSL, ServerTls.provider());
+        assertEquals(io.netty.handler.ssl.SslProvider.OPENSSL_REFCNT, ServerTls.provider());
         assertNotNull(ConfigLoader.class);
     }
 
