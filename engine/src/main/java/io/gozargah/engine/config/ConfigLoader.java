@@ -337,7 +337,8 @@ public final class ConfigLoader {
 
     /** A listener's {@code tls:}; the files are read and must make a working TLS context. */
     private static TlsConfig tls(Path file, ConfigNode node) throws ConfigException {
-        ConfigMap m = node.asMap("certificate", "key", "clientAuth", "trustedCas");
+        ConfigMap m = node.asMap("certificate", "key", "clientAuth", "trustedCas", "sessionCacheSize", "sessionTimeout",
+                "sessionTickets", "ticketKeyRotation");
         Path certificate = readableFile(file, m.required("certificate"));
         Path key = readableFile(file, m.required("key"));
         TlsConfig.ClientAuth clientAuth = TlsConfig.ClientAuth.NONE;
@@ -359,13 +360,39 @@ public final class ConfigLoader {
         if (clientAuth == TlsConfig.ClientAuth.NONE && casNode != null) {
             throw casNode.error("trustedCas is used only with clientAuth optional or require");
         }
-        TlsConfig tls = new TlsConfig(certificate, key, clientAuth, casNode == null ? null : readableFile(file, casNode));
+        TlsConfig tls = new TlsConfig(certificate, key, clientAuth, casNode == null ? null : readableFile(file, casNode),
+                tlsSessions(m));
         try {
             ServerTls.validate(tls);
         } catch (IOException | GeneralSecurityException e) {
             throw node.error("the TLS files do not work: " + e.getMessage());
         }
         return tls;
+    }
+
+    /** A listener's session resumption settings, from its {@code tls:} map. */
+    private static TlsConfig.Sessions tlsSessions(ConfigMap m) throws ConfigException {
+        TlsConfig.Sessions d = TlsConfig.Sessions.defaults();
+        int cacheSize = m.integer("sessionCacheSize", d.cacheSize(), 1, TlsConfig.Sessions.MAX_CACHE_SIZE);
+        Duration timeout = m.duration("sessionTimeout", d.timeout());
+        if (timeout.toSeconds() < 1) {
+            throw m.required("sessionTimeout").error("must be at least 1s (TLS counts a session's lifetime in seconds)");
+        }
+        if (timeout.compareTo(TlsConfig.Sessions.MAX_TIMEOUT) > 0) {
+            throw m.required("sessionTimeout").error("must be at most 7 days, the longest a ticket may live"
+                    + " (RFC 8446 §4.6.1)");
+        }
+        boolean tickets = m.bool("sessionTickets", d.tickets());
+        ConfigNode rotationNode = m.optional("ticketKeyRotation");
+        if (rotationNode != null && !tickets) {
+            throw rotationNode.error("ticketKeyRotation is used only with sessionTickets: true");
+        }
+        Duration rotation = m.duration("ticketKeyRotation", d.ticketKeyRotation());
+        if (rotation.compareTo(TlsConfig.Sessions.MIN_TICKET_KEY_ROTATION) < 0) {
+            throw rotationNode.error("must be at least " + TlsConfig.Sessions.MIN_TICKET_KEY_ROTATION.toMinutes()
+                    + "m");
+        }
+        return new TlsConfig.Sessions(cacheSize, timeout, tickets, rotation);
     }
 
     /** A path from the config, relative to the config file's directory, that names a readable file. */

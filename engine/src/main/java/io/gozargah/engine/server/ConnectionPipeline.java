@@ -13,6 +13,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslHandler;
@@ -31,6 +32,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
     private static final Logger log = LoggerFactory.getLogger(ConnectionPipeline.class);
+
+    /**
+     * Flushes held back at most before one goes through anyway, inside a long read: Netty's default, which keeps
+     * a busy connection's answers moving while a read batch goes on.
+     */
+    private static final int MAX_FLUSHES_HELD = FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES;
 
     private final ServerContext context;
     private final ChannelGroup connections;
@@ -55,8 +62,20 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
 
     /** TLS with the listener's current context (a reload swaps it for later handshakes), then ALPN. */
     private void addTlsHandlers(ChannelPipeline pipeline) {
-        pipeline.addLast("tls", tls.context().newHandler(pipeline.channel().alloc()));
+        pipeline.addLast("tls", tls.newHandler(pipeline.channel().alloc()));
         pipeline.addLast("alpn", new AlpnSwitch());
+    }
+
+    /**
+     * Between TLS and HTTP/2: the streams of one connection are answered from their own upstream connections'
+     * reads, each ending in a flush, and every flush that reaches TLS seals a record and costs a write. Held
+     * here, the flushes of one pass of the event loop become one: the frames written meanwhile go out in as few
+     * records as they fill and one write. Inside a read of this connection the flush waits for the read's end
+     * (Netty's FlushConsolidationHandler); outside one, for a task queued on the loop, which runs after the I/O
+     * the loop is handling now. A close flushes what is held first, as the codec's own flushes would have.
+     */
+    private static void addHttp2FlushConsolidation(ChannelPipeline pipeline) {
+        pipeline.addAfter("tls", "flush", new FlushConsolidationHandler(MAX_FLUSHES_HELD, true));
     }
 
     private void addHttp1Handlers(ChannelPipeline pipeline, boolean secure, ClientCertificate certificate) {
@@ -78,6 +97,7 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
             SslHandler ssl = ctx.pipeline().get(SslHandler.class);
             ClientCertificate certificate = tls.clientCertificate(ssl.engine().getSession());
             if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                addHttp2FlushConsolidation(ctx.pipeline());
                 addHttp2Handlers(ctx.pipeline(), true, certificate);
             } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
                 addHttp1Handlers(ctx.pipeline(), true, certificate);

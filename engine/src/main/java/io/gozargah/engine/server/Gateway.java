@@ -175,6 +175,7 @@ public final class Gateway implements AutoCloseable {
                 if (l.tls() != null) {
                     tls = ServerTls.create(l.name(), l.tls());
                     tlsByListener.put(l.name(), tls);
+                    scheduleTicketKeyRotation(tls, boss.next());
                 }
                 Channel ch = bootstrap.clone().handler(limits.gate(l))
                         .childHandler(new ConnectionPipeline(context, connections, tls))
@@ -186,6 +187,7 @@ public final class Gateway implements AutoCloseable {
             }
         } catch (InterruptedException | RuntimeException e) {
             closeAll(bound, boss, workers);
+            tlsByListener.values().forEach(ServerTls::close);
             limits.close();
             closeQuietly(admission);
             if (journal != null) {
@@ -194,6 +196,7 @@ public final class Gateway implements AutoCloseable {
             throw e;
         } catch (IOException | GeneralSecurityException e) {
             closeAll(bound, boss, workers);
+            tlsByListener.values().forEach(ServerTls::close);
             limits.close();
             closeQuietly(admission);
             if (journal != null) {
@@ -239,6 +242,18 @@ public final class Gateway implements AutoCloseable {
             gateway.observeJournal(journal.counters());
         }
         return gateway;
+    }
+
+    /**
+     * A new session ticket key for {@code tls} every ticketKeyRotation, on the accept loop (a few random bytes
+     * and a call into BoringSSL, off the connections' loops); the schedule ends with the loop.
+     */
+    private static void scheduleTicketKeyRotation(ServerTls tls, EventLoop loop) {
+        long every = tls.ticketKeyRotationNanos();
+        if (every > 0) {
+            loop.scheduleAtFixedRate(() -> tls.rotateTicketKeys(System.nanoTime()), every, every,
+                    TimeUnit.NANOSECONDS);
+        }
     }
 
     /** The journal's health as metrics, and "journal writable" as a condition of readiness. */
@@ -486,6 +501,7 @@ public final class Gateway implements AutoCloseable {
         var w = workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         b.addListener(f -> w.addListener(g -> {
             limits.close();
+            tlsByListener.values().forEach(ServerTls::close);
             closeQuietly(context.admission());
             // The loops are gone, so nothing writes into the ring any more: the writer drains it all.
             if (journal != null) {

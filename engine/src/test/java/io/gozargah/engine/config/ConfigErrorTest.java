@@ -345,6 +345,21 @@ class ConfigErrorTest {
                         "expected one of none, optional, require"),
                 new Case("certificate file not PEM", edit(3, "    - port: 8443\n      tls: { certificate: bad.yaml, key: bad.yaml }"),
                         4, "server.listeners[0].tls", "the TLS files do not work"),
+                new Case("unknown TLS key", edit(3, "    - port: 8443\n      tls: { certificate: bad.yaml, key: bad.yaml,"
+                        + " tickets: true }"), 4, "server.listeners[0].tls.tickets", "allowed: certificate, key,"
+                        + " clientAuth, trustedCas, sessionCacheSize, sessionTimeout, sessionTickets, ticketKeyRotation"),
+                new Case("empty TLS session cache", edit(3, "    - port: 8443\n      tls: { certificate: bad.yaml,"
+                        + " key: bad.yaml, sessionCacheSize: 0 }"), 4, "server.listeners[0].tls.sessionCacheSize",
+                        "0 is out of range 1..10000000"),
+                new Case("TLS session shorter than a second", edit(3, "    - port: 8443\n      tls: { certificate: bad.yaml,"
+                        + " key: bad.yaml, sessionTimeout: 500ms }"), 4, "server.listeners[0].tls.sessionTimeout",
+                        "must be at least 1s"),
+                new Case("ticket key rotation without tickets", edit(3, "    - port: 8443\n      tls: { certificate:"
+                        + " bad.yaml, key: bad.yaml, sessionTickets: false, ticketKeyRotation: 1h }"), 4,
+                        "server.listeners[0].tls.ticketKeyRotation", "used only with sessionTickets: true"),
+                new Case("ticket keys rotated too often", edit(3, "    - port: 8443\n      tls: { certificate: bad.yaml,"
+                        + " key: bad.yaml, ticketKeyRotation: 30s }"), 4, "server.listeners[0].tls.ticketKeyRotation",
+                        "must be at least 1m"),
                 new Case("HTTP/2 frame size below RFC 9113's minimum", after(3, "http2:\n  maxFrameSize: 1024"), 5,
                         "http2.maxFrameSize", "less than the least allowed, 16384 bytes"),
                 new Case("no provoked resets allowed", after(3, "http2:\n  maxProvokedRstFramesPerWindow: 0"), 5,

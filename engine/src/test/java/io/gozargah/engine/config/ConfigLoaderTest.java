@@ -333,6 +333,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadListenerTlsSessionSettingsWithDefaults() throws Exception {
+        TestCertificates certs = TestCertificates.create();
+        String tls = "    - port: 8443\n      tls: { certificate: " + certs.server.certificatePem() + ", key: "
+                + certs.server.keyPem();
+        GatewayConfig defaults = ConfigLoader.load(write(MINIMAL.replace("    - port: 8080", tls + " }")));
+        assertEquals(TlsConfig.Sessions.defaults(), defaults.server().listeners().get(0).tls().sessions());
+
+        GatewayConfig set = ConfigLoader.load(write(MINIMAL.replace("    - port: 8080", tls
+                + ", sessionCacheSize: 4096, sessionTimeout: 10m, ticketKeyRotation: 5m }")));
+        assertEquals(new TlsConfig.Sessions(4096, Duration.ofMinutes(10), true, Duration.ofMinutes(5)),
+                set.server().listeners().get(0).tls().sessions());
+
+        GatewayConfig off = ConfigLoader.load(write(MINIMAL.replace("    - port: 8080", tls
+                + ", sessionTickets: false }")));
+        assertFalse(off.server().listeners().get(0).tls().sessions().tickets());
+    }
+
+    @Test
     void shouldReadUpstreamProtocolAndTrust() throws Exception {
         TestCertificates.Issued ca = TestCertificates.ca("Config Test CA");
         TestCertificates.writePem(dir, "provider-ca.pem", ca.certificate());
