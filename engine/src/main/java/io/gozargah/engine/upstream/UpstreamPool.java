@@ -58,6 +58,11 @@ public final class UpstreamPool {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, endpoint.connectTimeoutMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
+        if (!endpoint.address().isUnresolved()) {
+            // Resolved when the config was read: it goes to connect as it is, with no resolver per loop. One that
+            // was not is looked up at each connect (the host may have come up in DNS since).
+            bootstrap.disableResolver();
+        }
         this.multiplexed = endpoint.protocol().multiplexed()
                 ? new Http2UpstreamConnections(this, loop, endpoint, bootstrap, limits, waterMark) : null;
     }
