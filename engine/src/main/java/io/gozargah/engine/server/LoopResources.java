@@ -1,25 +1,32 @@
 package io.gozargah.engine.server;
 
 import io.gozargah.codec.http1.Http1Limits;
+import io.gozargah.engine.admission.NanoClock;
+import io.gozargah.engine.deadline.DeadlineWheel;
 import io.gozargah.engine.exchange.EpochClock;
 import io.gozargah.engine.exchange.TransactionIds;
 import io.gozargah.engine.upstream.UpstreamPools;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * State owned by one event loop and used only from it: its upstream pools, its transaction id generator,
- * scratch space for hashing API keys, and what stages keep per loop. Nothing here is locked because nothing
- * here is shared.
+ * its clock and the wheel that holds the deadlines of all its exchanges and connections, scratch space for
+ * hashing API keys, and what stages keep per loop. Nothing here is locked because nothing here is shared.
  */
 public final class LoopResources {
     /** Longest X-Api-Key value considered; longer ones cannot be ours and are refused unhashed. */
     public static final int MAX_API_KEY_BYTES = 256;
 
     private final EventLoop eventLoop;
+    private final NanoClock clock;
+    private final DeadlineWheel deadlines;
     private final UpstreamPools pools;
     private final TransactionIds transactionIds = new TransactionIds();
     private final EpochClock epochClock = new EpochClock();
@@ -33,19 +40,40 @@ public final class LoopResources {
     /** Bytes copied at a time from a direct buffer into {@link #copyScratch()}. */
     private static final int COPY_SCRATCH_BYTES = 8192;
 
-    LoopResources(EventLoop loop, Transport transport, Http1Limits responseLimits, WriteBufferWaterMark waterMark) {
+    /**
+     * Resources for {@code loop}, whose deadline wheel one periodic task of the loop advances from now on.
+     *
+     * @param upstreamChannels makes the loop's upstream channels
+     * @param clock            the clock of every deadline and duration the loop's exchanges measure
+     */
+    LoopResources(EventLoop loop, ChannelFactory<? extends Channel> upstreamChannels, Http1Limits responseLimits,
+                  WriteBufferWaterMark waterMark, NanoClock clock) {
         this.eventLoop = loop;
-        this.pools = new UpstreamPools(loop, transport.socketChannel(), responseLimits, waterMark);
+        this.clock = clock;
+        this.deadlines = new DeadlineWheel(clock);
+        this.pools = new UpstreamPools(loop, upstreamChannels, responseLimits, waterMark);
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
+        long tick = deadlines.tickNanos();
+        loop.scheduleAtFixedRate(deadlines::tick, tick, tick, TimeUnit.NANOSECONDS);
     }
 
     /** The event loop these resources belong to: where a stage schedules its per-loop work. */
     public EventLoop eventLoop() {
         return eventLoop;
+    }
+
+    /** The clock of the loop's exchanges and connections (System.nanoTime but in tests). */
+    public NanoClock clock() {
+        return clock;
+    }
+
+    /** The deadlines of every exchange and connection of the loop. */
+    public DeadlineWheel deadlines() {
+        return deadlines;
     }
 
     public UpstreamPools pools() {

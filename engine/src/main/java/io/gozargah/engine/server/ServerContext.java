@@ -2,6 +2,7 @@ package io.gozargah.engine.server;
 
 import io.gozargah.codec.http1.Http1Limits;
 import io.gozargah.engine.admission.Admission;
+import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.auth.AuthFailureThrottle;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.Http2Config;
@@ -9,7 +10,10 @@ import io.gozargah.engine.config.LimitsConfig;
 import io.gozargah.engine.exchange.ExchangeStages;
 import io.gozargah.engine.journal.JournalDictionary;
 import io.gozargah.engine.route.RoutingSnapshot;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoop;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.WriteBufferWaterMark;
 
 import java.util.Map;
@@ -18,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What every connection of a running gateway shares: the current routing snapshot behind one volatile
- * reference (swapped whole; requests keep the one they started with), the limits, the transport, the
+ * reference (swapped whole; requests keep the one they started with), the limits, the upstream channels, the
  * drain flag, and the per-event-loop resources.
  */
 public final class ServerContext {
@@ -27,7 +31,8 @@ public final class ServerContext {
 
     private volatile RoutingSnapshot snapshot;
     private volatile boolean draining;
-    private final Transport transport;
+    private final ChannelFactory<? extends Channel> upstreamChannels;
+    private final NanoClock clock;
     private final Http1Limits requestLimits;
     private final Http1Limits responseLimits;
     private final long maxRequestBodyBytes;
@@ -44,9 +49,20 @@ public final class ServerContext {
 
     ServerContext(GatewayConfig config, Transport transport, ExchangeStages stages, Admission admission,
                   JournalDictionary dictionary) {
+        this(config, new ReflectiveChannelFactory<>(transport.socketChannel()), stages, admission, dictionary,
+                NanoClock.SYSTEM);
+    }
+
+    /**
+     * As the gateway makes it, with the upstream channels and the loops' clock given: what a test that drives
+     * a front end on an embedded channel, and its time, needs.
+     */
+    public ServerContext(GatewayConfig config, ChannelFactory<? extends Channel> upstreamChannels, ExchangeStages stages,
+                         Admission admission, JournalDictionary dictionary, NanoClock clock) {
         this.admission = admission;
         this.snapshot = RoutingSnapshot.build(config, admission, dictionary);
-        this.transport = transport;
+        this.upstreamChannels = upstreamChannels;
+        this.clock = clock;
         this.stages = stages;
         LimitsConfig l = config.limits();
         this.requestLimits = new Http1Limits(l.maxStartLineBytes(), l.maxHeaderCount(), l.maxHeaderBytes(),
@@ -147,7 +163,8 @@ public final class ServerContext {
     public LoopResources loop(EventLoop loop) {
         LoopResources r = loops.get(loop);
         if (r == null) {
-            r = loops.computeIfAbsent(loop, l -> new LoopResources(l, transport, responseLimits, WATER_MARK));
+            r = loops.computeIfAbsent(loop, l -> new LoopResources(l, upstreamChannels, responseLimits, WATER_MARK,
+                    clock));
         }
         return r;
     }

@@ -3,10 +3,12 @@ package io.gozargah.engine.upstream;
 import io.gozargah.codec.http1.Http1Limits;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslHandler;
@@ -41,16 +43,26 @@ public final class UpstreamPool {
 
     UpstreamPool(EventLoop loop, UpstreamEndpoint endpoint, Class<? extends SocketChannel> channelClass,
                  Http1Limits limits, WriteBufferWaterMark waterMark) {
+        this(loop, endpoint, new ReflectiveChannelFactory<>(channelClass), limits, waterMark);
+    }
+
+    UpstreamPool(EventLoop loop, UpstreamEndpoint endpoint, ChannelFactory<? extends Channel> channels,
+                 Http1Limits limits, WriteBufferWaterMark waterMark) {
         this.loop = loop;
         this.endpoint = endpoint;
         this.limits = limits;
         this.bootstrap = new Bootstrap()
                 .group(loop)
-                .channel(channelClass)
+                .channelFactory(channels)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, endpoint.connectTimeoutMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
+        if (!endpoint.address().isUnresolved()) {
+            // Resolved when the config was read: it goes to connect as it is, with no resolver per loop. One that
+            // was not is looked up at each connect (the host may have come up in DNS since).
+            bootstrap.disableResolver();
+        }
         this.multiplexed = endpoint.protocol().multiplexed()
                 ? new Http2UpstreamConnections(this, loop, endpoint, bootstrap, limits, waterMark) : null;
     }

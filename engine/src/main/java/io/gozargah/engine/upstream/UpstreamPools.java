@@ -1,9 +1,10 @@
 package io.gozargah.engine.upstream;
 
 import io.gozargah.codec.http1.Http1Limits;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,16 +17,20 @@ import java.util.Map;
  */
 public final class UpstreamPools {
     private final EventLoop loop;
-    private final Class<? extends SocketChannel> channelClass;
+    private final ChannelFactory<? extends Channel> channels;
     private final Http1Limits limits;
     private final WriteBufferWaterMark waterMark;
     private final Map<String, UpstreamPool> pools = new HashMap<>();
     private int roundRobin;
 
-    public UpstreamPools(EventLoop loop, Class<? extends SocketChannel> channelClass, Http1Limits limits,
+    /**
+     * @param channels makes the loop's upstream channels: the transport's socket channels (an embedded channel in
+     *                 tests that drive both sides of an exchange by hand)
+     */
+    public UpstreamPools(EventLoop loop, ChannelFactory<? extends Channel> channels, Http1Limits limits,
                          WriteBufferWaterMark waterMark) {
         this.loop = loop;
-        this.channelClass = channelClass;
+        this.channels = channels;
         this.limits = limits;
         this.waterMark = waterMark;
     }
@@ -40,7 +45,7 @@ public final class UpstreamPools {
     public UpstreamPool pool(UpstreamEndpoint endpoint) {
         UpstreamPool p = pools.get(endpoint.key());
         if (p == null) {
-            p = new UpstreamPool(loop, endpoint, channelClass, limits, waterMark);
+            p = new UpstreamPool(loop, endpoint, channels, limits, waterMark);
             pools.put(endpoint.key(), p);
         }
         return p;

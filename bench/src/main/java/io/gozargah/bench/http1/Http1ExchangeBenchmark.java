@@ -1,0 +1,161 @@
+package io.gozargah.bench.http1;
+
+import io.gozargah.engine.admission.Admission;
+import io.gozargah.engine.admission.AdmissionStage;
+import io.gozargah.engine.admission.NanoClock;
+import io.gozargah.engine.auth.ApiKeys;
+import io.gozargah.engine.config.ConfigLoader;
+import io.gozargah.engine.config.GatewayConfig;
+import io.gozargah.engine.exchange.ExchangeStage;
+import io.gozargah.engine.exchange.ExchangeStages;
+import io.gozargah.engine.http1.Http1Connection;
+import io.gozargah.engine.metrics.MetricsRegistry;
+import io.gozargah.engine.server.ServerContext;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.DefaultChannelId;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One keep-alive HTTP/1.1 exchange through the whole front end and its driver, on embedded channels: the
+ * consumer's request into {@link Http1Connection} (parse, route, authenticate, admit, forward head), the pooled
+ * upstream connection's answer back through it (parse, render to the client), with the admission and metrics
+ * stages on. No sockets and no other thread: what is measured is the gateway's own work per request, and with
+ * {@code -prof gc} its allocation, whose budget on this path is nothing beyond pooled buffers (the request and
+ * response bytes here are pooled buffers too).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Thread)
+@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled",
+        "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class Http1ExchangeBenchmark {
+    private static final String KEY = "gzk_bench_0123456789abcdef0123456789";
+    private static final byte[] REQUEST = ("GET /nocr/identity/0012345679?full=1 HTTP/1.1\r\nHost: gateway\r\n"
+            + "User-Agent: bench\r\nAccept: application/json\r\nX-Api-Key: " + KEY + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RESPONSE = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            + "Content-Length: 27\r\n\r\n{\"id\":\"0012345679\",\"ok\":1}\n").getBytes(StandardCharsets.US_ASCII);
+
+    private final List<EmbeddedChannel> upstreams = new ArrayList<>();
+    private Path dir;
+    private Admission admission;
+    private EmbeddedChannel client;
+    private EmbeddedChannel upstream;
+    private ByteBufAllocator alloc;
+
+    @Setup
+    public void setUp() throws Exception {
+        dir = Files.createTempDirectory("bench-http1");
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, ""
+                + "server:\n  listeners: [ { port: 0 } ]\n"
+                + "admission: { countersFile: counters.dat }\n"
+                + "providers:\n  nocr:\n    endpoints: [ \"http://127.0.0.1:9201/api\" ]\n"
+                + "    services:\n      identity: { path: /identity, methods: [ GET ] }\n"
+                + "consumers:\n  snapp:\n    apiKeys: [ \"" + ApiKeys.configHash(KEY) + "\" ]\n"
+                + "    grants: [ { service: nocr/identity, rate: 1000000, burst: 1000000 } ]\n");
+        GatewayConfig config = ConfigLoader.load(file);
+        admission = Admission.open(config.admission(), NanoClock.SYSTEM);
+        MetricsRegistry metrics = new MetricsRegistry(true, 4096);
+        List<ExchangeStage> stages = List.of(new AdmissionStage(admission), metrics.stage());
+        ServerContext server = new ServerContext(config, () -> {
+            EmbeddedChannel ch = new EmbeddedChannel(DefaultChannelId.newInstance(), false, false);
+            upstreams.add(ch);
+            return ch;
+        }, new ExchangeStages(stages), admission, null, NanoClock.SYSTEM);
+        client = new EmbeddedChannel(new Http1Connection(server));
+        alloc = client.alloc();
+        // The first exchange opens the upstream connection; every measured one reuses it from the pool.
+        exchange();
+        client.pipeline().fireChannelRead(alloc.buffer(REQUEST.length).writeBytes(REQUEST));
+        client.pipeline().fireChannelReadComplete();
+        drain(upstream);
+        upstream.pipeline().fireChannelRead(alloc.buffer(RESPONSE.length).writeBytes(RESPONSE));
+        upstream.pipeline().fireChannelReadComplete();
+        ByteBuf answer = client.readOutbound();
+        String head = answer == null ? "nothing" : answer.toString(StandardCharsets.US_ASCII);
+        if (answer != null) {
+            answer.release();
+        }
+        if (!head.startsWith("HTTP/1.1 200 ") || upstreams.size() != 1) {
+            throw new IllegalStateException("the set-up exchange was not proxied on a pooled connection: " + head);
+        }
+    }
+
+    @TearDown
+    public void tearDown() throws Exception {
+        for (EmbeddedChannel ch : upstreams) {
+            ch.finishAndReleaseAll();
+        }
+        client.finishAndReleaseAll();
+        admission.close();
+    }
+
+    /** One request in and its answer out; returns the bytes the client received. */
+    @Benchmark
+    public int exchange() {
+        client.pipeline().fireChannelRead(alloc.buffer(REQUEST.length).writeBytes(REQUEST));
+        client.pipeline().fireChannelReadComplete();
+        if (upstream == null) {
+            client.runPendingTasks(); // the first connect completes on the loop
+            if (upstreams.isEmpty()) {
+                throw new IllegalStateException("no upstream connection was opened");
+            }
+            upstream = upstreams.get(0);
+        }
+        drain(upstream);
+        upstream.pipeline().fireChannelRead(alloc.buffer(RESPONSE.length).writeBytes(RESPONSE));
+        upstream.pipeline().fireChannelReadComplete();
+        return drain(client);
+    }
+
+    /**
+     * The baseline for {@link #exchange}'s allocation: the four pooled buffers an exchange takes (the request and
+     * response bytes as a socket would read them, the forward head, the client's gathering buffer), alone. What
+     * the exchange allocates beyond this figure is the gateway's own.
+     */
+    @Benchmark
+    public int pooledBuffersAlone() {
+        ByteBuf request = alloc.buffer(REQUEST.length).writeBytes(REQUEST);
+        ByteBuf head = alloc.ioBuffer(REQUEST.length + 256).writeBytes(REQUEST);
+        ByteBuf response = alloc.buffer(RESPONSE.length).writeBytes(RESPONSE);
+        ByteBuf out = alloc.ioBuffer(4096).writeBytes(RESPONSE);
+        int bytes = request.readableBytes() + head.readableBytes() + response.readableBytes() + out.readableBytes();
+        request.release();
+        head.release();
+        response.release();
+        out.release();
+        return bytes;
+    }
+
+    private static int drain(EmbeddedChannel channel) {
+        int bytes = 0;
+        ByteBuf buf;
+        while ((buf = channel.readOutbound()) != null) {
+            bytes += buf.readableBytes();
+            buf.release();
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,727 @@
+package io.gozargah.engine.exchange;
+
+import io.gozargah.codec.http1.BodyFraming;
+import io.gozargah.codec.http1.HeaderBlock;
+import io.gozargah.codec.http1.Http1Writer;
+import io.gozargah.codec.http1.HttpMethod;
+import io.gozargah.codec.http1.ResponseHead;
+import io.gozargah.engine.admission.NanoClock;
+import io.gozargah.engine.auth.ApiKeyAuthenticator;
+import io.gozargah.engine.auth.ClientCertificate;
+import io.gozargah.engine.deadline.Deadline;
+import io.gozargah.engine.deadline.DeadlineWheel;
+import io.gozargah.engine.route.ServiceRoute;
+import io.gozargah.engine.server.LoopResources;
+import io.gozargah.engine.server.ServerContext;
+import io.gozargah.engine.upstream.AcquireCallback;
+import io.gozargah.engine.upstream.UpstreamConnection;
+import io.gozargah.engine.upstream.UpstreamListener;
+import io.gozargah.engine.upstream.UpstreamPool;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One transaction through the gateway, whatever protocol the consumer speaks, from its request head to the
+ * release of its upstream connection: start (transaction id, {@link Exchange#start}), gate (route, authorize,
+ * admit), choose the pool, render the forward head, acquire, forward head and body (a bodiless safe request is
+ * sent again once when its reused connection turns out closed), the response head, its content and end, then
+ * complete (the stages), withhold when a stage could not record it, and release the upstream connection (for
+ * reuse only when the gateway framed the request and sent it whole). Every answer the gateway makes itself
+ * (its {@link Outcome}, the problem detail, {@code Allow}, {@code Retry-After}) is decided here; the front end
+ * only renders it, through {@link ClientSide}.
+ *
+ * <p>State is two phases, {@link RequestPhase} and {@link ResponsePhase}, each moved by one method that refuses
+ * an illegal move. The deadlines (whole request, response head, send, discard) are {@link Deadline}s of the
+ * loop's {@link DeadlineWheel}, made once with the driver: an HTTP/1.1 connection keeps one driver for all its
+ * exchanges, so nothing here is allocated per request beyond pooled buffers.
+ *
+ * <p>What the front end tells the driver: {@link #onRequestHead} (or {@link #refuseHead} and
+ * {@link #refuseUnparsed} for what its protocol refuses itself), {@link #onRequestContent}, {@link #onRequestEnd},
+ * {@link #onRequestMalformed}, {@link #flushUpstream} at the end of its read batch,
+ * {@link #onClientWritabilityChanged} and {@link #onClientGone}. While it has paused reading
+ * ({@link ClientSide#pauseReading}) it delivers nothing of the request.
+ */
+public final class ProxyExchange implements UpstreamListener, AcquireCallback {
+    private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
+
+    /** The first send and the one resend after a stale pooled connection. */
+    private static final int MAX_ATTEMPTS = 2;
+    private static final byte[] TX_HEADER_NAME = "X-Gozargah-Transaction: ".getBytes(StandardCharsets.US_ASCII);
+    private static final int TX_LINE_LENGTH = TX_HEADER_NAME.length + TransactionIds.TEXT_LENGTH + 2;
+    private static final int PROBLEM_BYTES = 256;
+
+    private final ServerContext server;
+    private final LoopResources loop;
+    private final ExchangeStages stages;
+    private final ClientSide client;
+    private final ByteBufAllocator alloc;
+    private final ExchangeGate gate;
+    private final ApiKeyAuthenticator keys;
+    private final ClientCertificate certificate;
+    private final Exchange exchange;
+    private final NanoClock clock;
+    private final DeadlineWheel deadlines;
+    private final Deadline requestDeadline = new Deadline(this::requestTimedOut);
+    private final Deadline responseDeadline = new Deadline(this::responseTimedOut);
+    private final Deadline sendDeadline = new Deadline(this::sendTimedOut);
+    private final Deadline discardDeadline = new Deadline(this::discardTimedOut);
+    /** {@code X-Gozargah-Transaction: <id>CRLF} of the exchange in flight: rendered once, written twice. */
+    private final byte[] transactionLine = new byte[TX_LINE_LENGTH];
+    private byte[] forwardedLines = new byte[0];
+
+    private RequestPhase request = RequestPhase.NONE;
+    private ResponsePhase response = ResponsePhase.NONE;
+
+    // The exchange in flight: set at its start, nothing allocated for it.
+    private HttpMethod method = HttpMethod.OTHER;
+    private BodyFraming framing = BodyFraming.NONE;
+    private long declaredLength;
+    private boolean expectContinue;
+    private ServiceRoute service;
+    private UpstreamPool pool;
+    private UpstreamConnection upstream;
+    /** The forward head until it is written; kept after that only while a resend may still need it. */
+    private ByteBuf forwardHead;
+    private int attempts;
+    /** The request body bytes received when the exchange was refused: what is dropped after is counted from it. */
+    private long discardFrom;
+    private boolean upstreamFlushPending;
+
+    /**
+     * @param client      the front end this driver renders through
+     * @param alloc       the client connection's allocator (problem bodies, forward heads, chunk framing)
+     * @param gate        the connection's gate
+     * @param certificate the connection's verified client certificate, or {@link ClientCertificate#NONE}
+     */
+    public ProxyExchange(ServerContext server, LoopResources loop, ClientSide client, ByteBufAllocator alloc,
+                         ExchangeGate gate, ApiKeyAuthenticator keys, ClientCertificate certificate) {
+        this.server = server;
+        this.loop = loop;
+        this.stages = server.stages();
+        this.client = client;
+        this.alloc = alloc;
+        this.gate = gate;
+        this.keys = keys;
+        this.certificate = certificate;
+        this.exchange = new Exchange(loop);
+        this.clock = loop.clock();
+        this.deadlines = loop.deadlines();
+        System.arraycopy(TX_HEADER_NAME, 0, transactionLine, 0, TX_HEADER_NAME.length);
+        transactionLine[TX_LINE_LENGTH - 2] = '\r';
+        transactionLine[TX_LINE_LENGTH - 1] = '\n';
+    }
+
+    /** The client's address and the forwarding lines naming it: once per connection, before any exchange. */
+    public void clientConnection(InetSocketAddress address, byte[] forwardedLines) {
+        if (address != null) {
+            exchange.clientAddress(address);
+        }
+        this.forwardedLines = forwardedLines;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The request: start, gate, forward head, acquire
+    // ---------------------------------------------------------------------------------------------
+
+    /** A request head: the exchange starts, passes the gate, and goes upstream or is answered. */
+    public void onRequestHead(RequestHeadView head) {
+        start(head);
+        if (framing == BodyFraming.CONTENT_LENGTH && declaredLength > server.maxRequestBodyBytes()) {
+            declineRest(ClientSide.Abort.NO_ERROR);
+            answer(Outcome.PAYLOAD_TOO_LARGE, tooLarge(), null);
+            return;
+        }
+        Outcome refused = gate.route(exchange, head.target(), head.targetStart(), head.targetLength());
+        if (refused == null) {
+            refused = gate.authorize(exchange, head.authenticate(keys, exchange.snapshot()), keys, certificate);
+        }
+        if (refused != null) {
+            if (gate.closesConnection()) {
+                client.closeAfterExchange(); // a throttled authentication failure: nothing more from this client
+            }
+            answer(refused, gate.detail(), gate.allow());
+            return;
+        }
+        service = exchange.service();
+        pool = loop.pools().choose(service.endpoints());
+        exchange.endpoint(pool.endpoint());
+        forwardHead = ForwardHead.http1(alloc, head, gate.match(), service, pool.endpoint(),
+                exchange.consumer().headerLine(), transactionLine, forwardedLines);
+        moveRequest(RequestPhase.WAITING);
+        if (framing != BodyFraming.NONE) {
+            deadlines.schedule(requestDeadline, exchange.startNanos() + service.requestTimeoutNanos());
+        }
+        client.pauseReading();
+        pool.acquire(this);
+    }
+
+    /** A head the front end's protocol refuses by itself (HTTP/1.1: the Host count, '_' in names): answered. */
+    public void refuseHead(RequestHeadView head, Outcome outcome, String detail) {
+        start(head);
+        answer(outcome, detail, null);
+    }
+
+    /** Input whose framing is unknowable (a parse error before any head): answered, and the rest never read. */
+    public void refuseUnparsed(Outcome outcome, String detail) {
+        start(null);
+        declineRest(ClientSide.Abort.PROTOCOL_ERROR);
+        answer(outcome, detail, null);
+    }
+
+    private void start(RequestHeadView head) {
+        moveRequest(RequestPhase.HEAD);
+        TransactionIds ids = loop.transactionIds();
+        ids.next();
+        TransactionIds.writeText(transactionLine, TX_HEADER_NAME.length, ids.msb(), ids.lsb());
+        long now = clock.nanoTime();
+        exchange.start(ids.msb(), ids.lsb(), now, loop.epochClock().epochNanos(now));
+        exchange.snapshot(server.snapshot());
+        method = head == null ? HttpMethod.OTHER : head.method();
+        framing = head == null ? BodyFraming.NONE : head.framing();
+        declaredLength = head == null ? 0 : head.declaredLength();
+        expectContinue = head != null && head.expectContinue() && framing != BodyFraming.NONE;
+        exchange.method(method);
+        exchange.protocol(head == null ? Exchange.Protocol.HTTP_1_1 : head.protocol());
+        service = null;
+        attempts = 0;
+    }
+
+    @Override
+    public void acquired(UpstreamConnection connection, boolean reused) {
+        if (request != RequestPhase.WAITING && request != RequestPhase.RESENDING) {
+            connection.unused(); // the exchange ended (answered, or its client went) while the connection came
+            return;
+        }
+        upstream = connection;
+        connection.bind(this, method);
+        connection.setClientWritable(client.clientWritable());
+        attempts++;
+        ByteBuf head = forwardHead.readerIndex(0);
+        if (safeToResend() && reused && attempts < MAX_ATTEMPTS) {
+            // Kept for one resend: a failed write is released by its channel's close before the failure reaches
+            // us, so rewinding it then is safe (one loop, no race).
+            head.retain();
+        } else {
+            forwardHead = null;
+        }
+        if (exchange.upstreamStartNanos() == 0) {
+            exchange.upstreamStartNanos(clock.nanoTime());
+        }
+        Channel up = connection.channel();
+        if (request == RequestPhase.RESENDING) {
+            // The request (a head alone, see safeToResend) was whole the first time.
+            up.writeAndFlush(head, up.voidPromise());
+            moveRequest(RequestPhase.SENT);
+            armResponseDeadline();
+            return;
+        }
+        up.write(head, up.voidPromise());
+        upstreamFlushPending = true;
+        if (expectContinue) {
+            client.sendContinue();
+            client.flush();
+        }
+        moveRequest(RequestPhase.STREAMING);
+        client.resumeReading();
+    }
+
+    @Override
+    public void acquireFailed(boolean overloaded, String detail) {
+        if (request != RequestPhase.WAITING && request != RequestPhase.RESENDING) {
+            return;
+        }
+        log.debug("{}: {}", service.qualifiedName(), detail);
+        if (overloaded) {
+            answer(Outcome.OVERLOADED, "the provider " + service.provider() + " is at its connection limit", null);
+        } else {
+            answer(Outcome.UPSTREAM_UNAVAILABLE, "the provider " + service.provider() + " could not be reached", null);
+        }
+    }
+
+    /**
+     * A request with no body and a method that is safe to repeat may be sent again once on a fresh connection
+     * when a reused keep-alive connection turns out closed (the race every pooling proxy meets; RFC 9110 §9.2.2).
+     */
+    private boolean safeToResend() {
+        return framing == BodyFraming.NONE
+                && (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The request body
+    // ---------------------------------------------------------------------------------------------
+
+    /** Whether the front end should deliver request content now: forwarding to a writable upstream, or dropping. */
+    public boolean wantsRequestContent() {
+        return request == RequestPhase.DISCARDING
+                || (request == RequestPhase.STREAMING && upstream != null && upstream.channel().isWritable());
+    }
+
+    /** Request content: {@code length} bytes at {@code in}'s reader index, consumed here (forwarded or dropped). */
+    public void onRequestContent(ByteBuf in, int length) {
+        exchange.addRequestBodyBytes(length);
+        if (request == RequestPhase.DISCARDING) {
+            in.skipBytes(length);
+            if (exchange.requestBodyBytes() - discardFrom > server.maxDiscardBytes()) {
+                abortExchange(Outcome.PAYLOAD_TOO_LARGE, ClientSide.Abort.CANCEL);
+            }
+            return;
+        }
+        if (request != RequestPhase.STREAMING) {
+            in.skipBytes(length);
+            return;
+        }
+        if (exchange.requestBodyBytes() > server.maxRequestBodyBytes()) {
+            // Only a body of unknown length gets here (a declared one was checked at the head).
+            in.skipBytes(length);
+            refuseMidRequest(Outcome.PAYLOAD_TOO_LARGE, tooLarge(), Outcome.PAYLOAD_TOO_LARGE);
+            return;
+        }
+        stages.requestContent(exchange, in, in.readerIndex(), length);
+        Channel up = upstream.channel();
+        ByteBuf content = in.readRetainedSlice(length);
+        if (framing == BodyFraming.CHUNKED) {
+            ByteBuf header = alloc.ioBuffer(12);
+            Http1Writer.writeChunkHeader(header, length);
+            up.write(header, up.voidPromise());
+            up.write(content, up.voidPromise());
+            ByteBuf crlf = alloc.ioBuffer(2);
+            Http1Writer.writeCrlf(crlf);
+            up.write(crlf, up.voidPromise());
+        } else {
+            up.write(content, up.voidPromise());
+        }
+        upstreamFlushPending = true;
+    }
+
+    /** The request is whole; {@code trailers} (null or empty for none) go upstream with the last chunk. */
+    public void onRequestEnd(RequestFieldsView trailers) {
+        if (request == RequestPhase.DISCARDING) {
+            moveRequest(RequestPhase.DONE);
+            finish();
+            return;
+        }
+        if (request != RequestPhase.STREAMING) {
+            return;
+        }
+        if (framing == BodyFraming.CHUNKED) {
+            ByteBuf end = alloc.ioBuffer(64);
+            Http1Writer.writeLastChunk(end);
+            if (trailers != null && !trailers.isEmpty()) {
+                trailers.writeForwardedHttp1(end, service);
+            }
+            Http1Writer.writeCrlf(end);
+            upstream.channel().write(end, upstream.channel().voidPromise());
+        }
+        upstreamFlushPending = true;
+        moveRequest(RequestPhase.SENT);
+        if (response == ResponsePhase.NONE) {
+            armResponseDeadline();
+        }
+    }
+
+    /** The request's framing broke mid-body (the front end will not read on): answered if it still can be. */
+    public void onRequestMalformed(Outcome outcome, String detail) {
+        refuseMidRequest(outcome, detail, Outcome.CLIENT_ABORTED);
+    }
+
+    /** The end of the front end's read batch: what was written upstream goes out. */
+    public void flushUpstream() {
+        if (upstreamFlushPending && upstream != null) {
+            upstreamFlushPending = false;
+            upstream.channel().flush();
+        }
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        if (request == RequestPhase.STREAMING) {
+            if (writable) {
+                client.resumeReading();
+            } else {
+                client.pauseReading();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The response
+    // ---------------------------------------------------------------------------------------------
+
+    @Override
+    public void onResponseHead(ResponseHead head) {
+        if (head.informational()) {
+            client.sendInformational(head);
+            return;
+        }
+        deadlines.cancel(responseDeadline);
+        releaseForwardHead();
+        moveResponse(ResponsePhase.STREAMING);
+        exchange.responseHeadNanos(clock.nanoTime());
+        exchange.status(head.status());
+        client.sendResponseHead(head);
+    }
+
+    @Override
+    public void onResponseContent(ByteBuf in, int length) {
+        if (response != ResponsePhase.STREAMING) {
+            in.skipBytes(length);
+            return;
+        }
+        if (length == 0) {
+            return;
+        }
+        stages.responseContent(exchange, in, in.readerIndex(), length);
+        exchange.addResponseBodyBytes(length);
+        client.sendResponseContent(in, length);
+        noteClientWritability();
+    }
+
+    @Override
+    public void onResponseComplete(HeaderBlock trailers) {
+        client.sendResponseEnd(trailers);
+        complete(Outcome.PROXIED, ResponsePhase.ENDED);
+        // The upstream connection is reusable only if the gateway knows exactly where the request it sent ended:
+        // all of it went out, framed by the gateway (a fixed length that was sent in full, or its own chunks).
+        boolean requestWhole = request == RequestPhase.SENT
+                && (framing != BodyFraming.CONTENT_LENGTH || exchange.requestBodyBytes() == declaredLength);
+        UpstreamConnection c = upstream;
+        upstream = null;
+        if (c != null) {
+            c.release(requestWhole);
+        }
+        if (requestWhole) {
+            moveRequest(RequestPhase.DONE);
+        } else {
+            // The provider answered before the request was whole: the rest of the body has nowhere to go.
+            declineRest(ClientSide.Abort.NO_ERROR);
+        }
+        finish();
+    }
+
+    @Override
+    public void onUpstreamFailure(boolean started, String detail) {
+        upstream = null;
+        deadlines.cancel(responseDeadline);
+        if (!started && request == RequestPhase.SENT && forwardHead != null && attempts < MAX_ATTEMPTS) {
+            log.debug("{}: sending again on a new connection after: {}", service.qualifiedName(), detail);
+            moveRequest(RequestPhase.RESENDING);
+            pool.acquire(this);
+            return;
+        }
+        releaseForwardHead();
+        if (response == ResponsePhase.NONE) {
+            log.debug("{}: {}", service.qualifiedName(), detail);
+            if (restComing()) {
+                declineRest(ClientSide.Abort.NO_ERROR);
+            }
+            answer(Outcome.UPSTREAM_UNAVAILABLE, "the provider " + service.provider()
+                    + " failed before giving a complete response", null);
+        } else {
+            log.debug("{}: response cut short: {}", service.qualifiedName(), detail);
+            abortExchange(Outcome.UPSTREAM_ABORTED, ClientSide.Abort.INTERNAL_ERROR);
+        }
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        client.flush();
+        noteClientWritability();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Answers made by the gateway
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Answers the exchange with a problem document. The rest of the request, if any is still coming, is read and
+     * dropped when the protocol keeps its connection that way and it is small enough; otherwise it is declined
+     * (HTTP/1.1 closes after the answer, HTTP/2 resets the stream after it). A client awaiting 100-continue may
+     * never send its body, so it is always declined.
+     */
+    private void answer(Outcome outcome, String detail, String allow) {
+        abandonUpstream();
+        if (restComing()) {
+            if (framing == BodyFraming.NONE) {
+                moveRequest(RequestPhase.DISCARDING); // only the request's end is still to come
+            } else if (expectContinue || !client.discardsRequestRest() || (framing == BodyFraming.CONTENT_LENGTH
+                    && declaredLength - exchange.requestBodyBytes() > server.maxDiscardBytes())) {
+                // Reading a large declared body only to drop it would let any client, with or without a key, hold
+                // the connection (and a descriptor) for as long as it likes.
+                declineRest(outcome == Outcome.BAD_REQUEST ? ClientSide.Abort.PROTOCOL_ERROR : ClientSide.Abort.NO_ERROR);
+            } else {
+                // Dropped only up to maxDiscardBytes and within the head timeout.
+                moveRequest(RequestPhase.DISCARDING);
+                discardFrom = exchange.requestBodyBytes();
+                deadlines.schedule(discardDeadline, clock.nanoTime() + server.requestHeadTimeoutNanos());
+            }
+        }
+        ByteBuf body = alloc.heapBuffer(PROBLEM_BYTES);
+        Problem.writeBody(body, outcome, detail, exchange.txMsb(), exchange.txLsb());
+        exchange.status(outcome.status());
+        boolean withBody = method != HttpMethod.HEAD;
+        if (withBody) {
+            exchange.addResponseBodyBytes(body.readableBytes());
+        }
+        client.sendAnswer(outcome.status(), body, withBody, allow, exchange.retryAfterSeconds());
+        complete(outcome, ResponsePhase.ENDED);
+        if (request == RequestPhase.SENT || request == RequestPhase.RESENDING) {
+            moveRequest(RequestPhase.DONE);
+        }
+        if (request == RequestPhase.DONE) {
+            finish();
+        } else {
+            client.resumeReading(); // DISCARDING: read the rest and drop it
+        }
+    }
+
+    /** A refusal found while the body streams: an answer if none started, else the exchange is cut short. */
+    private void refuseMidRequest(Outcome outcome, String detail, Outcome ifAnswering) {
+        abandonUpstream();
+        if (response == ResponsePhase.NONE) {
+            if (restComing()) {
+                declineRest(outcome == Outcome.BAD_REQUEST ? ClientSide.Abort.PROTOCOL_ERROR
+                        : ClientSide.Abort.NO_ERROR);
+            }
+            answer(outcome, detail, null);
+        } else {
+            abortExchange(ifAnswering, ClientSide.Abort.PROTOCOL_ERROR);
+        }
+    }
+
+    private String tooLarge() {
+        return "the request body exceeds " + server.maxRequestBodyBytes() + " bytes";
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Deadlines
+    // ---------------------------------------------------------------------------------------------
+
+    private void armResponseDeadline() {
+        deadlines.schedule(responseDeadline, clock.nanoTime() + service.responseTimeoutNanos());
+    }
+
+    /**
+     * The request did not arrive whole within the service's requestTimeout, however steadily it came: 408 if
+     * nothing has been answered yet, else the exchange is cut short. The half-sent upstream request is closed:
+     * mid-request its framing is not at a message boundary.
+     */
+    private void requestTimedOut(long now) {
+        if (request != RequestPhase.WAITING && request != RequestPhase.STREAMING) {
+            return;
+        }
+        String detail = "the request did not arrive whole within "
+                + TimeUnit.NANOSECONDS.toMillis(service.requestTimeoutNanos()) + " ms of its head";
+        if (response == ResponsePhase.NONE) {
+            abandonUpstream();
+            declineRest(ClientSide.Abort.NO_ERROR);
+            answer(Outcome.REQUEST_TIMEOUT, detail, null);
+            client.flush();
+        } else {
+            abortExchange(Outcome.REQUEST_TIMEOUT, ClientSide.Abort.CANCEL);
+        }
+    }
+
+    /** The provider gave no response head within the service's responseTimeout of the request's end: 504. */
+    private void responseTimedOut(long now) {
+        if (response != ResponsePhase.NONE || upstream == null) {
+            return;
+        }
+        answer(Outcome.UPSTREAM_TIMEOUT, "the provider " + service.provider() + " did not answer within "
+                + TimeUnit.NANOSECONDS.toMillis(service.responseTimeoutNanos()) + " ms", null);
+        client.flush();
+    }
+
+    /**
+     * The client took none of its response for the sendTimeout: cut off, whether or not the provider has finished,
+     * so that a client that stops reading cannot hold the exchange, its buffered response and (while the provider
+     * still sends) an upstream connection for as long as it likes.
+     */
+    private void sendTimedOut(long now) {
+        if (request == RequestPhase.NONE) {
+            return;
+        }
+        log.debug("client {} took none of the response for {} ms", exchange.clientAddress(),
+                TimeUnit.NANOSECONDS.toMillis(sendTimeoutNanos()));
+        abortExchange(Outcome.SEND_TIMEOUT, ClientSide.Abort.CANCEL);
+    }
+
+    /** A refused request's rest was not dropped within the head timeout. */
+    private void discardTimedOut(long now) {
+        if (request == RequestPhase.DISCARDING) {
+            abortExchange(Outcome.REQUEST_TIMEOUT, ClientSide.Abort.CANCEL);
+        }
+    }
+
+    /** The service's sendTimeout, or the server's idle timeout for an answer made before a service was known. */
+    private long sendTimeoutNanos() {
+        return service != null ? service.sendTimeoutNanos() : server.idleTimeoutNanos();
+    }
+
+    /** The client's writability changed (its channel, or its stream's window). */
+    public void onClientWritabilityChanged(boolean writable) {
+        if (upstream != null) {
+            upstream.setClientWritable(writable);
+        }
+        if (writable) {
+            deadlines.cancel(sendDeadline);
+        } else if (request != RequestPhase.NONE && !sendDeadline.scheduled()) {
+            deadlines.schedule(sendDeadline, clock.nanoTime() + sendTimeoutNanos());
+        }
+    }
+
+    /** After a write: a client that cannot take more stops the upstream and starts the send clock. */
+    private void noteClientWritability() {
+        if (!client.clientWritable()) {
+            onClientWritabilityChanged(false);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Complete, withhold, release
+    // ---------------------------------------------------------------------------------------------
+
+    /** Tells the stages the exchange is over (once), before its last byte is flushed. */
+    private void complete(Outcome outcome, ResponsePhase end) {
+        if (response.completed()) {
+            return;
+        }
+        moveResponse(end);
+        stages.complete(exchange, outcome, clock.nanoTime());
+        if (exchange.withheld()) {
+            client.withhold();
+        }
+    }
+
+    /** The exchange cannot end normally: completed with {@code outcome} and ended by the front end. */
+    private void abortExchange(Outcome outcome, ClientSide.Abort code) {
+        abandonUpstream();
+        complete(outcome, ResponsePhase.ABORTED);
+        if (request != RequestPhase.DONE) {
+            moveRequest(RequestPhase.DONE);
+        }
+        client.abort(code);
+    }
+
+    /** Nothing more of the request is read for this exchange; the front end ends it its own way. */
+    private void declineRest(ClientSide.Abort code) {
+        moveRequest(RequestPhase.DONE);
+        client.declineRequestRest(code);
+    }
+
+    private boolean restComing() {
+        return request == RequestPhase.HEAD || request == RequestPhase.WAITING || request == RequestPhase.STREAMING;
+    }
+
+    /**
+     * The client's connection closed, or its stream was reset: a request not yet upstream never reaches it, one
+     * partly or wholly sent is cancelled by closing its upstream connection (the provider must not take a
+     * truncated request for a whole one). An HTTP/2 stream reset after its request was sent whole may instead hand
+     * the upstream connection to {@link UpstreamConnection#discardResponse} before calling this, to keep it.
+     */
+    public void onClientGone() {
+        if (request == RequestPhase.NONE) {
+            return;
+        }
+        abandonUpstream();
+        complete(Outcome.CLIENT_ABORTED, ResponsePhase.ABORTED);
+        if (request != RequestPhase.DONE) {
+            moveRequest(RequestPhase.DONE);
+        }
+        reset();
+    }
+
+    /** Both sides are over: the front end goes on with its next exchange (or closes). */
+    private void finish() {
+        reset();
+        client.exchangeOver();
+    }
+
+    private void reset() {
+        moveRequest(RequestPhase.NONE);
+        moveResponse(ResponsePhase.NONE);
+        deadlines.cancel(requestDeadline);
+        deadlines.cancel(responseDeadline);
+        deadlines.cancel(sendDeadline);
+        deadlines.cancel(discardDeadline);
+        releaseForwardHead();
+        service = null;
+        pool = null;
+    }
+
+    /** Drops the upstream side: the connection is closed, never reused; a pending acquisition is withdrawn. */
+    private void abandonUpstream() {
+        deadlines.cancel(responseDeadline);
+        releaseForwardHead();
+        if (upstream != null) {
+            UpstreamConnection c = upstream;
+            upstream = null;
+            c.close();
+        }
+        if ((request == RequestPhase.WAITING || request == RequestPhase.RESENDING) && pool != null) {
+            pool.cancel(this);
+        }
+    }
+
+    private void releaseForwardHead() {
+        if (forwardHead != null) {
+            forwardHead.release();
+            forwardHead = null;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Phases, and what the front end reads of the exchange
+    // ---------------------------------------------------------------------------------------------
+
+    /** The one way the request phase moves: an illegal move throws (see {@link RequestPhase#to}). */
+    private void moveRequest(RequestPhase next) {
+        request = request.to(next);
+        if (next != RequestPhase.WAITING && next != RequestPhase.STREAMING) {
+            deadlines.cancel(requestDeadline);
+        }
+        if (next != RequestPhase.DISCARDING) {
+            deadlines.cancel(discardDeadline);
+        }
+    }
+
+    /** The one way the response phase moves: an illegal move throws (see {@link ResponsePhase#to}). */
+    private void moveResponse(ResponsePhase next) {
+        response = response.to(next);
+    }
+
+    /** Whether an exchange is in flight. */
+    public boolean active() {
+        return request != RequestPhase.NONE;
+    }
+
+    public RequestPhase requestPhase() {
+        return request;
+    }
+
+    public ResponsePhase responsePhase() {
+        return response;
+    }
+
+    /** The facts of the exchange in flight (or the last one). */
+    public Exchange exchange() {
+        return exchange;
+    }
+
+    /** Writes {@code X-Gozargah-Transaction: <id>CRLF} of the exchange in flight. */
+    public void writeTransactionLine(ByteBuf out) {
+        out.writeBytes(transactionLine);
+    }
+
+    /** Lets the stages add their response fields (rate-limit state) to the head being rendered. */
+    public void writeStageFields(HeaderSink sink) {
+        stages.responseHeaders(exchange, sink);
+    }
+}

@@ -1,0 +1,118 @@
+package io.gozargah.engine.http1;
+
+import io.gozargah.codec.http1.BodyFraming;
+import io.gozargah.codec.http1.HeaderBlock;
+import io.gozargah.codec.http1.Http1Writer;
+import io.gozargah.codec.http1.HttpMethod;
+import io.gozargah.codec.http1.RequestHead;
+import io.gozargah.engine.auth.ApiKeyAuthenticator;
+import io.gozargah.engine.exchange.Exchange;
+import io.gozargah.engine.exchange.RequestFields;
+import io.gozargah.engine.exchange.RequestFieldsView;
+import io.gozargah.engine.exchange.RequestHeadView;
+import io.gozargah.engine.route.Consumer;
+import io.gozargah.engine.route.RoutingSnapshot;
+import io.gozargah.engine.route.ServiceRoute;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The parser's request head as the exchange driver sees it: one per connection, re-pointed at each head, so
+ * nothing is allocated per request. Fields are forwarded as the raw lines received, in bulk copies.
+ */
+final class Http1RequestView implements RequestHeadView {
+    private final Fields fields = new Fields();
+    private final Fields trailers = new Fields();
+    private RequestHead head;
+
+    /** This view over {@code head} (valid until the parser's next head). */
+    Http1RequestView of(RequestHead head) {
+        this.head = head;
+        fields.block = head.headers();
+        return this;
+    }
+
+    /** The trailers of a chunked request as a fields view. */
+    RequestFieldsView trailers(HeaderBlock block) {
+        trailers.block = block;
+        return trailers;
+    }
+
+    @Override
+    public HttpMethod method() {
+        return head.method();
+    }
+
+    @Override
+    public void writeMethod(ByteBuf out) {
+        Http1Writer.writeMethod(out, head);
+    }
+
+    @Override
+    public ByteBuf target() {
+        return head.buffer();
+    }
+
+    @Override
+    public int targetStart() {
+        return head.targetStart();
+    }
+
+    @Override
+    public int targetLength() {
+        return head.targetLength();
+    }
+
+    @Override
+    public BodyFraming framing() {
+        return head.framing();
+    }
+
+    @Override
+    public long declaredLength() {
+        return head.contentLength();
+    }
+
+    @Override
+    public boolean expectContinue() {
+        return head.expectContinue();
+    }
+
+    @Override
+    public Exchange.Protocol protocol() {
+        return head.versionMinor() == 0 ? Exchange.Protocol.HTTP_1_0 : Exchange.Protocol.HTTP_1_1;
+    }
+
+    @Override
+    public Consumer authenticate(ApiKeyAuthenticator keys, RoutingSnapshot snapshot) {
+        return keys.authenticate(snapshot, head.headers());
+    }
+
+    @Override
+    public RequestFieldsView fields() {
+        return fields;
+    }
+
+    @Override
+    public int headLength() {
+        return head.headLength();
+    }
+
+    /** Header or trailer fields: what {@link RequestFields} lets through, minus those {@code Connection} names. */
+    private static final class Fields implements RequestFieldsView {
+        HeaderBlock block;
+        private ServiceRoute service;
+        private final Http1Writer.HeaderFilter forwarded =
+                (h, i) -> !h.hopByHop(i) && RequestFields.forwarded(h.id(i), h.underscoreInName(i), service);
+
+        @Override
+        public boolean isEmpty() {
+            return block.size() == 0;
+        }
+
+        @Override
+        public void writeForwardedHttp1(ByteBuf out, ServiceRoute service) {
+            this.service = service;
+            Http1Writer.copyHeaders(out, block, forwarded);
+        }
+    }
+}
