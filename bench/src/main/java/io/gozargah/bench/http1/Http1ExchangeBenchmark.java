@@ -1,5 +1,6 @@
 package io.gozargah.bench.http1;
 
+import io.gozargah.bench.loop.EventLoopThreads;
 import io.gozargah.engine.admission.Admission;
 import io.gozargah.engine.admission.AdmissionStage;
 import io.gozargah.engine.admission.NanoClock;
@@ -40,13 +41,15 @@ import java.util.concurrent.TimeUnit;
  * upstream connection's answer back through it (parse, render to the client), with the admission and metrics
  * stages on. No sockets and no other thread: what is measured is the gateway's own work per request, and with
  * {@code -prof gc} its allocation, whose budget on this path is nothing beyond pooled buffers (the request and
- * response bytes here are pooled buffers too).
+ * response bytes here are pooled buffers too). It runs on an event-loop kind of thread ({@link EventLoopThreads}),
+ * where Netty's recycled objects come from their pool as they do in the gateway.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Thread)
 @Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled",
-        "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
+        "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", EventLoopThreads.JMH_EXECUTOR,
+        EventLoopThreads.JMH_EXECUTOR_CLASS})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class Http1ExchangeBenchmark {
