@@ -473,7 +473,7 @@ public final class ConfigLoader {
     private static ProviderConfig provider(String name, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("endpoints", "protocol", "trustedCas", "verifyHostname", "connectTimeout",
                 "responseTimeout", "maxConnectionsPerLoop", "idleTimeout", "maxInFlight", "services", "requestTimeout",
-                "sendTimeout");
+                "sendTimeout", "maxResponseBytes");
         UpstreamProtocol protocol = protocol(m.optional("protocol"));
         List<EndpointConfig> endpoints = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
@@ -507,7 +507,7 @@ public final class ConfigLoader {
         Map<String, ServiceConfig> services = nonEmptyMap(m.required("services"), "service", ConfigLoader::service);
         return new ProviderConfig(name, List.copyOf(endpoints), connectTimeout, responseTimeout, maxConnections,
                 idleTimeout, maxInFlight, services, protocol, tls, m.duration("requestTimeout", REQUEST_TIMEOUT),
-                m.duration("sendTimeout", SEND_TIMEOUT));
+                m.duration("sendTimeout", SEND_TIMEOUT), m.size("maxResponseBytes", Long.MAX_VALUE, 0, Long.MAX_VALUE));
     }
 
     private static UpstreamProtocol protocol(ConfigNode node) throws ConfigException {
@@ -571,7 +571,7 @@ public final class ConfigLoader {
 
     private static ServiceConfig service(String name, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("path", "methods", "responseTimeout", "maxInFlight", "journal", "passFields",
-                "requestTimeout", "sendTimeout", "subject");
+                "requestTimeout", "sendTimeout", "subject", "maxResponseBytes");
         ConfigNode pathNode = m.required("path");
         String path = pathNode.asString();
         String problem = UpstreamPath.problem(path);
@@ -597,7 +597,8 @@ public final class ConfigLoader {
         return new ServiceConfig(name, path, methods, m.duration("responseTimeout", null),
                 m.integer("maxInFlight", 0, 1, MAX_IN_FLIGHT), bodies, passNode == null ? Set.of() : passFields(passNode),
                 m.duration("requestTimeout", null), m.duration("sendTimeout", null),
-                subjectNode == null ? null : subject(subjectNode));
+                subjectNode == null ? null : subject(subjectNode),
+                m.optional("maxResponseBytes") == null ? null : m.size("maxResponseBytes", 0, 0, Long.MAX_VALUE));
     }
 
     /**

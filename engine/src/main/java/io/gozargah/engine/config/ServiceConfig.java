@@ -21,10 +21,11 @@ import java.util.Set;
  * @param sendTimeout     overrides the provider's, or null to inherit it
  * @param subject         where requests name the subject they are about, for the journal's subject hash; null for
  *                        none
+ * @param maxResponseBytes overrides the provider's, or null to inherit it
  */
 public record ServiceConfig(String name, String path, Set<String> methods, Duration responseTimeout, int maxInFlight,
                             JournalBodies journalBodies, Set<String> passFields, Duration requestTimeout,
-                            Duration sendTimeout, SubjectConfig subject) {
+                            Duration sendTimeout, SubjectConfig subject, Long maxResponseBytes) {
     /** What the journal keeps of a service's bodies. */
     public enum JournalBodies {
         /** Nothing but their sizes. */

@@ -33,7 +33,12 @@ public enum Outcome {
     /** The upstream failed after the response head had been sent: the client connection was cut. */
     UPSTREAM_ABORTED(0, "upstream-aborted", "Upstream aborted"),
     /** The client took none of the response for the service's sendTimeout: it was cut off. */
-    SEND_TIMEOUT(0, "send-timeout", "Send timeout");
+    SEND_TIMEOUT(0, "send-timeout", "Send timeout"),
+    /**
+     * The provider's response body exceeds the service's maxResponseBytes: 502 when its declared length says so
+     * before anything was sent to the client, else the response is cut off where it passed the limit.
+     */
+    RESPONSE_TOO_LARGE(502, "response-too-large", "Response too large");
 
     private final int status;
     private final String code;

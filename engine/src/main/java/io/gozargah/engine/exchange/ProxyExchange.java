@@ -361,6 +361,14 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             client.sendInformational(head);
             return;
         }
+        if (head.framing() == BodyFraming.CONTENT_LENGTH && head.contentLength() > service.maxResponseBytes()) {
+            // Refused before a byte reaches the client; the unread body makes the connection unusable.
+            answer(Outcome.RESPONSE_TOO_LARGE, "the provider " + service.provider() + " answered with "
+                    + head.contentLength() + " bytes, more than the service's limit of " + service.maxResponseBytes(),
+                    null);
+            client.flush();
+            return;
+        }
         deadlines.cancel(responseDeadline);
         releaseForwardHead();
         moveResponse(ResponsePhase.STREAMING);
@@ -376,6 +384,14 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             return;
         }
         if (length == 0) {
+            return;
+        }
+        if (exchange.responseBodyBytes() + length > service.maxResponseBytes()) {
+            // A body of undeclared length ran past the limit after its head went out: it is cut off here.
+            in.skipBytes(length);
+            log.debug("{}: the response passed the limit of {} bytes", service.qualifiedName(),
+                    service.maxResponseBytes());
+            abortExchange(Outcome.RESPONSE_TOO_LARGE, ClientSide.Abort.INTERNAL_ERROR);
             return;
         }
         stages.responseContent(exchange, in, in.readerIndex(), length);

@@ -91,12 +91,13 @@ public final class RoutingSnapshot {
                 Duration timeout = s.responseTimeout() != null ? s.responseTimeout() : p.responseTimeout();
                 Duration requestTimeout = s.requestTimeout() != null ? s.requestTimeout() : p.requestTimeout();
                 Duration sendTimeout = s.sendTimeout() != null ? s.sendTimeout() : p.sendTimeout();
+                long maxResponseBytes = s.maxResponseBytes() != null ? s.maxResponseBytes() : p.maxResponseBytes();
                 ServiceRoute route = new ServiceRoute(services.size(), p.name(), s.name(), s.path(),
                         List.copyOf(s.methods()), timeout.toNanos(), requestTimeout.toNanos(), sendTimeout.toNanos(),
                         endpoints,
                         journalId(dictionary, DictionaryEntryFlyweight.KIND_SERVICE, p.name() + "/" + s.name()),
                         s.journalBodies() == ServiceConfig.JournalBodies.HASH, s.passFields(),
-                        subjectExtractor(config, s));
+                        subjectExtractor(config, s), maxResponseBytes);
                 services.add(route);
                 byName.put(route.qualifiedName(), route);
             }

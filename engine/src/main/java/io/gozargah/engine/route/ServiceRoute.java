@@ -28,20 +28,22 @@ public final class ServiceRoute {
     /** Bit per {@link KnownHeaders} id of the client-claim fields this service's provider receives as sent. */
     private final long passedClaims;
     private final SubjectExtractor subject;
+    private final long maxResponseBytes;
 
     ServiceRoute(int id, String provider, String name, String upstreamPath, List<String> methods,
                  long responseTimeoutNanos, long requestTimeoutNanos, long sendTimeoutNanos, UpstreamEndpoint[] endpoints,
                  int journalId, boolean journalBodyHashes,
                  Set<String> passFields) {
         this(id, provider, name, upstreamPath, methods, responseTimeoutNanos, requestTimeoutNanos, sendTimeoutNanos,
-                endpoints, journalId, journalBodyHashes, passFields, null);
+                endpoints, journalId, journalBodyHashes, passFields, null, Long.MAX_VALUE);
     }
 
     ServiceRoute(int id, String provider, String name, String upstreamPath, List<String> methods,
                  long responseTimeoutNanos, long requestTimeoutNanos, long sendTimeoutNanos, UpstreamEndpoint[] endpoints,
                  int journalId, boolean journalBodyHashes,
-                 Set<String> passFields, SubjectExtractor subject) {
+                 Set<String> passFields, SubjectExtractor subject, long maxResponseBytes) {
         this.id = id;
+        this.maxResponseBytes = maxResponseBytes;
         this.subject = subject;
         long passed = 0;
         for (String field : passFields) {
@@ -110,6 +112,11 @@ public final class ServiceRoute {
     /** How long a client may take none of a response before it is cut off. */
     public long sendTimeoutNanos() {
         return sendTimeoutNanos;
+    }
+
+    /** The largest response body the provider may send for this service ({@link Long#MAX_VALUE}: no limit). */
+    public long maxResponseBytes() {
+        return maxResponseBytes;
     }
 
     /** The service's journal dictionary id, for {@code provider/service} (0 when the journal is off). */

@@ -71,6 +71,8 @@ class ConfigLoaderTest {
         ServiceConfig identity = nocr.services().get("identity");
         assertEquals(List.of("GET", "HEAD"), List.copyOf(identity.methods()));
         assertNull(identity.responseTimeout());
+        assertEquals(Long.MAX_VALUE, nocr.maxResponseBytes(), "no response limit unless configured");
+        assertNull(identity.maxResponseBytes());
 
         ConsumerConfig snapp = config.consumers().get("snapp");
         assertArrayEquals(ApiKeys.sha256("gzk_test_snapp"), snapp.apiKeyHashes().get(0));
@@ -127,6 +129,20 @@ class ConfigLoaderTest {
                 new GrantConfig("nocr", "card", new RateLimitConfig(0.01, 1), 0, 0),
                 new GrantConfig("nocr", "health", new RateLimitConfig(5, 5), 0, 7)), snapp.grants(),
                 "the burst defaults to one second of the rate, at least 1");
+    }
+
+    @Test
+    void shouldReadResponseLimitsPerProviderAndService() throws Exception {
+        GatewayConfig config = ConfigLoader.load(write(MINIMAL.replace("    endpoints:", "    maxResponseBytes: 16MiB\n    endpoints:")
+                .replace("path: /api/v1/identity", "path: /api/v1/identity\n        maxResponseBytes: 4096")));
+        ProviderConfig nocr = config.providers().get("nocr");
+        assertEquals(16L << 20, nocr.maxResponseBytes());
+        assertEquals(4096L, nocr.services().get("identity").maxResponseBytes());
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(write(
+                MINIMAL.replace("path: /api/v1/identity", "path: /api/v1/identity\n        maxResponseBytes: 10MB"))));
+        assertTrue(e.getMessage().contains("gateway.yaml:") && e.getMessage().contains("maxResponseBytes"),
+                e.getMessage());
     }
 
     @Test
