@@ -1,0 +1,124 @@
+package io.gozargah.engine.trace;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TraceParentTest {
+    private static final long TX_MSB = 0x0192_3456_789a_7bcdL;
+    private static final long TX_LSB = 0x8123_4567_89ab_cdefL;
+    private static final String OWN = "00-01923456789a7bcd8123456789abcdef-8123456789abcdef-01";
+    private static final String VALID = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    @Test
+    void shouldStartItsOwnTraceFromTheTransactionIdWhenTheConsumerSentNone() {
+        TraceParent t = started();
+        assertEquals(OWN, value(t));
+        assertFalse(t.fromConsumer());
+        assertEquals("traceparent: " + OWN + "\r\n", new String(t.line(), StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void shouldKeepAConsumersTraceIdAndFlagsWithTheGatewayAsParent() {
+        TraceParent t = started();
+        t.accept(VALID);
+        assertTrue(t.fromConsumer());
+        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-8123456789abcdef-01", value(t));
+        assertEquals(0x4bf92f3577b34da6L, t.traceIdHigh());
+        assertEquals(0xa3ce929d0e0e4736L, t.traceIdLow());
+
+        TraceParent unsampled = started();
+        unsampled.accept(VALID.substring(0, 53) + "00");
+        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-8123456789abcdef-00", value(unsampled));
+    }
+
+    @Test
+    void shouldReadTheSameFromBytesAsFromCharacters() {
+        TraceParent t = started();
+        ByteBuf buf = Unpooled.copiedBuffer("xx" + VALID + "yy", StandardCharsets.US_ASCII);
+        try {
+            t.accept(buf, 2, VALID.length());
+        } finally {
+            buf.release();
+        }
+        assertTrue(t.fromConsumer());
+        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-8123456789abcdef-01", value(t));
+    }
+
+    @Test
+    void shouldKeepOnlyTheSampledFlag() {
+        TraceParent t = started();
+        t.accept(VALID.substring(0, 53) + "ff");
+        assertTrue(value(t).endsWith("-01"), value(t));
+    }
+
+    @Test
+    void shouldReadALaterVersionAsVersion00AndSendVersion00() {
+        TraceParent t = started();
+        t.accept("cc" + VALID.substring(2) + "-what-the-future-adds");
+        assertTrue(t.fromConsumer());
+        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-8123456789abcdef-01", value(t));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+        "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",
+        "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7_01",
+        "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",
+        "0x-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        " 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    })
+    void shouldReplaceAMalformedValueWithItsOwnTrace(String malformed) {
+        TraceParent t = started();
+        t.accept(malformed);
+        assertFalse(t.fromConsumer(), malformed);
+        assertEquals(OWN, value(t), malformed);
+    }
+
+    @Test
+    void shouldReplaceTwoFieldsEvenIfBothAreValid() {
+        TraceParent t = started();
+        t.accept(VALID);
+        t.accept(VALID);
+        assertFalse(t.fromConsumer());
+        assertEquals(OWN, value(t));
+    }
+
+    @Test
+    void shouldForgetThePreviousExchangesTrace() {
+        TraceParent t = started();
+        t.accept(VALID);
+        value(t);
+        t.start(TX_MSB, TX_LSB);
+        assertFalse(t.fromConsumer());
+        assertEquals(OWN, value(t));
+    }
+
+    private static TraceParent started() {
+        TraceParent t = new TraceParent();
+        t.start(TX_MSB, TX_LSB);
+        return t;
+    }
+
+    private static String value(TraceParent t) {
+        return new String(t.value(), t.valueOffset(), TraceParent.VALUE_LENGTH, StandardCharsets.US_ASCII);
+    }
+}
