@@ -33,7 +33,12 @@ public enum Outcome {
     /** The upstream failed after the response head had been sent: the client connection was cut. */
     UPSTREAM_ABORTED(0, "upstream-aborted", "Upstream aborted"),
     /** The client took none of the response for the service's sendTimeout: it was cut off. */
-    SEND_TIMEOUT(0, "send-timeout", "Send timeout");
+    SEND_TIMEOUT(0, "send-timeout", "Send timeout"),
+    /**
+     * The gateway's drain deadline ({@code server.shutdownGrace}, or the one {@code POST /admin/drain} was given)
+     * passed before the exchange finished: its connection was closed by the gateway, not by the client.
+     */
+    SHUTDOWN_ABORTED(0, "shutdown-aborted", "Shutdown aborted");
 
     private final int status;
     private final String code;

@@ -36,6 +36,7 @@ public final class OutcomeCode {
             case UPSTREAM_ABORTED -> 19;
             case REQUEST_TIMEOUT -> 20;
             case SEND_TIMEOUT -> 21;
+            case SHUTDOWN_ABORTED -> 22;
         };
     }
 
