@@ -6,12 +6,13 @@ import io.gozargah.engine.journal.JournalContents;
 import io.gozargah.engine.journal.OutcomeCode;
 import io.gozargah.engine.testing.Await;
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.H2Client;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.TestUpstream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -30,25 +31,18 @@ class DrainDeadlineIT {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
 
     @Test
     void shouldJournalExchangesCutAtTheDrainDeadlineAsShutdownAborted() throws Exception {
         // The provider holds every request, and the gateway would wait for its answer far longer than the drain's
         // deadline.
-        upstream = TestUpstream.http((ctx, req) -> { });
-        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null)
+        upstream = setup.provider((ctx, req) -> { });
+        gateway = setup.start(setup.standardYaml(null, null)
                 .replace("responseTimeout: 2s", "responseTimeout: 60s")
                 + "journal:\n  dir: " + dir + "\n  ringBytes: 64KiB\n");
         try (RawHttpClient http1 = new RawHttpClient(gateway.port()); H2Client h2 = new H2Client(gateway.port())) {
