@@ -38,7 +38,12 @@ public enum Outcome {
      * The provider's response body exceeds the service's maxResponseBytes: 502 when its declared length says so
      * before anything was sent to the client, else the response is cut off where it passed the limit.
      */
-    RESPONSE_TOO_LARGE(502, "response-too-large", "Response too large");
+    RESPONSE_TOO_LARGE(502, "response-too-large", "Response too large"),
+    /**
+     * The gateway's drain deadline ({@code server.shutdownGrace}, or the one {@code POST /admin/drain} was given)
+     * passed before the exchange finished: its connection was closed by the gateway, not by the client.
+     */
+    SHUTDOWN_ABORTED(0, "shutdown-aborted", "Shutdown aborted");
 
     private final int status;
     private final String code;

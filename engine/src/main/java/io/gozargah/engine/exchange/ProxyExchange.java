@@ -640,14 +640,16 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
      * The client's connection closed, or its stream was reset: a request not yet upstream never reaches it, one
      * partly or wholly sent is cancelled by closing its upstream connection (the provider must not take a
      * truncated request for a whole one). An HTTP/2 stream reset after its request was sent whole may instead hand
-     * the upstream connection to {@link UpstreamConnection#discardResponse} before calling this, to keep it.
+     * the upstream connection to {@link UpstreamConnection#discardResponse} before calling this, to keep it. The
+     * outcome is {@link Outcome#CLIENT_ABORTED}, or {@link Outcome#SHUTDOWN_ABORTED} when the gateway closed the
+     * connection at its drain deadline.
      */
     public void onClientGone() {
         if (request == RequestPhase.NONE) {
             return;
         }
         abandonUpstream();
-        complete(Outcome.CLIENT_ABORTED, ResponsePhase.ABORTED);
+        complete(server.pastDrainDeadline() ? Outcome.SHUTDOWN_ABORTED : Outcome.CLIENT_ABORTED, ResponsePhase.ABORTED);
         if (request != RequestPhase.DONE) {
             moveRequest(RequestPhase.DONE);
         }

@@ -1006,7 +1006,7 @@ final class Http2StreamExchange implements UpstreamListener, AcquireCallback {
         abandonUpstream();
         releaseHeld();
         if (state != State.HEAD && !completed) {
-            complete(Outcome.CLIENT_ABORTED);
+            complete(server.pastDrainDeadline() ? Outcome.SHUTDOWN_ABORTED : Outcome.CLIENT_ABORTED);
         }
         state = State.DONE;
     }

@@ -37,6 +37,7 @@ public final class OutcomeCode {
             case REQUEST_TIMEOUT -> 20;
             case SEND_TIMEOUT -> 21;
             case RESPONSE_TOO_LARGE -> 22;
+            case SHUTDOWN_ABORTED -> 23;
         };
     }
 

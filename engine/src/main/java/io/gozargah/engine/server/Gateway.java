@@ -451,6 +451,7 @@ public final class Gateway implements AutoCloseable {
             int cut = connections.size();
             if (cut > 0) {
                 log.warn("closing {} connections still busy at the drain deadline", cut);
+                context.drainDeadlinePassed();
             }
             // A listener, not a wait: this runs on the GlobalEventExecutor when the deadline passes, and that is
             // the executor of the group's own future, where awaiting it throws BlockingOperationException (then

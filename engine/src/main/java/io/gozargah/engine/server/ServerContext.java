@@ -31,6 +31,7 @@ public final class ServerContext {
 
     private volatile RoutingSnapshot snapshot;
     private volatile boolean draining;
+    private volatile boolean pastDrainDeadline;
     private final ChannelFactory<? extends Channel> upstreamChannels;
     private final NanoClock clock;
     private final Http1Limits requestLimits;
@@ -108,6 +109,18 @@ public final class ServerContext {
 
     void startDraining() {
         draining = true;
+    }
+
+    /**
+     * Whether the drain's deadline has passed: the gateway is closing the connections still busy, so an exchange
+     * whose client side goes now was cut by the shutdown, not left by its client.
+     */
+    public boolean pastDrainDeadline() {
+        return pastDrainDeadline;
+    }
+
+    void drainDeadlinePassed() {
+        pastDrainDeadline = true;
     }
 
     public Http1Limits requestLimits() {

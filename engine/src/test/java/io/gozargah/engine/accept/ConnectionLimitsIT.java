@@ -2,12 +2,14 @@ package io.gozargah.engine.accept;
 
 import io.gozargah.engine.testing.Await;
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.PrometheusTextParser;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -29,6 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConnectionLimitsIT {
     private static final String GET = "GET /prov/svc HTTP/1.1\r\nHost: gw\r\nX-Api-Key: " + ALICE_KEY + "\r\n\r\n";
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
     private final List<RawHttpClient> clients = new ArrayList<>();
@@ -38,23 +43,17 @@ class ConnectionLimitsIT {
         for (RawHttpClient c : clients) {
             c.close();
         }
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     private void start(String serverLines, String listeners) throws Exception {
-        upstream = TestUpstream.http((ctx, req) ->
+        upstream = setup.provider((ctx, req) ->
                 TestUpstream.writeRaw(ctx, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
-        String yaml = GatewayFixture.standardYaml(upstream.port(), null, null)
+        String yaml = setup.standardYaml(null, null)
                 .replace("  shutdownGrace: 2s\n", "  shutdownGrace: 2s\n" + serverLines);
         if (listeners != null) {
             yaml = yaml.replace("    - { name: test, host: 127.0.0.1, port: 0 }\n", listeners);
         }
-        gateway = GatewayFixture.start(yaml);
+        gateway = setup.start(yaml);
     }
 
     /** A connection from {@code local} that has been served one exchange, kept open. */

@@ -2,7 +2,7 @@ package io.gozargah.engine.accept;
 
 import io.gozargah.engine.testing.AdminFixture;
 import io.gozargah.engine.testing.ChildGateway;
-import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.PrometheusTextParser;
 import io.gozargah.engine.testing.PrometheusTextParser.Exposition;
 import io.gozargah.engine.testing.RawHttpClient;
@@ -11,6 +11,7 @@ import io.gozargah.engine.testing.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.EOFException;
@@ -20,7 +21,6 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +47,9 @@ class DescriptorExhaustionIT {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private ChildGateway child;
     private final List<Socket> attack = new ArrayList<>();
@@ -56,26 +59,20 @@ class DescriptorExhaustionIT {
     @AfterEach
     void stop() throws Exception {
         letGo();
-        if (child != null) {
-            child.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     private void startChild(int descriptorLimit, String serverLines) throws Exception {
-        upstream = TestUpstream.http((ctx, req) ->
+        upstream = setup.provider((ctx, req) ->
                 TestUpstream.writeRaw(ctx, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
         port = ChildGateway.freePort();
         adminPort = ChildGateway.freePort();
-        String yaml = GatewayFixture.standardYaml(upstream.port(), null, null)
+        String yaml = setup.standardYaml(null, null)
                 .replace("port: 0", "port: " + port)
                 .replace("  shutdownGrace: 2s\n", "  shutdownGrace: 2s\n" + serverLines)
                 + "admin:\n  listen: 127.0.0.1:" + adminPort + "\n  token: " + AdminFixture.TOKEN + "\n";
         Path config = dir.resolve("gateway.yaml");
         Files.writeString(config, yaml);
-        child = ChildGateway.start(config, descriptorLimit);
+        child = setup.closeAfter(ChildGateway.start(config, descriptorLimit));
         child.awaitLog(l -> l.startsWith("AdminServer: admin API on"), 60);
         // Warm: the first exchange loads and compiles what the attack's would, outside the measured window.
         for (int i = 0; i < 20; i++) {

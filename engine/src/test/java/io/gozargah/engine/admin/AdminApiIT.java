@@ -1,21 +1,14 @@
 package io.gozargah.engine.admin;
 
 import io.gozargah.engine.testing.AdminFixture;
-import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,24 +20,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The admin listener: token checks, endpoints, refusals, reload; and that consumers cannot reach it. */
 class AdminApiIT {
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private AdminFixture fixture;
 
     @BeforeEach
     void start() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
-            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
-            resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
-            ctx.writeAndFlush(resp);
-        });
-        fixture = AdminFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null), Duration.ofSeconds(2));
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-        upstream.close();
+        upstream = setup.provider(TestUpstream.answering("{}"));
+        fixture = setup.closeAfter(AdminFixture.start(setup.standardYaml(null, null), Duration.ofSeconds(2)));
     }
 
     private static void assertAdminProblem(Response r, int status, String code) {
@@ -142,11 +127,11 @@ class AdminApiIT {
     @Test
     void shouldListAConsumerAsGrantedWhateverTheTermsOfItsGrant() throws Exception {
         fixture.close();
-        String limited = GatewayFixture.standardYaml(upstream.port(), null, null)
+        String limited = setup.standardYaml(null, null)
                 .replace("      - service: prov/svc\n",
                         "      - { service: prov/svc, rate: 100, burst: 10, quotaDay: 1000, quotaMonth: 20000 }\n")
                 .replace("      - service: prov/slow\n", "      - { service: prov/slow, quotaMonth: 5 }\n");
-        fixture = AdminFixture.start(limited, Duration.ofSeconds(2));
+        fixture = setup.closeAfter(AdminFixture.start(limited, Duration.ofSeconds(2)));
         String body = fixture.call("GET", "/admin/services").bodyText();
         assertEquals(3, body.split("\"grantedTo\":\\[\"alice\"\\]", -1).length - 1,
                 "alice is granted svc (with a rate and quotas), slow (with a quota) and root: " + body);

@@ -2,15 +2,15 @@ package io.gozargah.engine.admin;
 
 import io.gozargah.engine.config.AdminConfig;
 import io.gozargah.engine.testing.AdminFixture;
-import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.PrometheusTextParser;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
 import io.netty.channel.ChannelHandlerContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,23 +35,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AdminConnectionLimitsIT {
     private final BlockingQueue<ChannelHandlerContext> held = new LinkedBlockingQueue<>();
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private AdminFixture fixture;
 
-    @AfterEach
-    void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     private void start(int maxConnections, Duration idle, Duration head) throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> held.add(ctx));
-        fixture = AdminFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null), Duration.ofSeconds(10),
-                new AdminConfig("127.0.0.1", 0, AdminFixture.TOKEN, maxConnections, idle, head));
+        upstream = setup.provider((ctx, req) -> held.add(ctx));
+        fixture = setup.closeAfter(AdminFixture.start(setup.standardYaml(null, null), Duration.ofSeconds(10),
+                new AdminConfig("127.0.0.1", 0, AdminFixture.TOKEN, maxConnections, idle, head)));
     }
 
     private double metric(String name, String... labels) throws IOException {

@@ -1,7 +1,7 @@
 package io.gozargah.engine.admin;
 
 import io.gozargah.engine.testing.AdminFixture;
-import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
@@ -12,9 +12,9 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,23 +42,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class AdminDrainIT {
     private final BlockingQueue<ChannelHandlerContext> held = new LinkedBlockingQueue<>();
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private AdminFixture fixture;
 
-    @AfterEach
-    void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     @Test
     void shouldFinishInFlightRefuseNewConnectionsAndReportWhenDone() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> held.add(ctx));
-        fixture = AdminFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null), Duration.ofSeconds(10));
+        upstream = setup.provider((ctx, req) -> held.add(ctx));
+        fixture = setup.closeAfter(AdminFixture.start(setup.standardYaml(null, null), Duration.ofSeconds(10)));
         int port = fixture.gateway().port();
 
         try (RawHttpClient inFlight = new RawHttpClient(port)) {

@@ -3,6 +3,7 @@ package io.gozargah.engine.admission;
 import io.gozargah.engine.calendar.BillingCalendar;
 import io.gozargah.engine.server.ConfigReloader;
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Admission over real sockets: the answers consumers see, and what a reload changes. */
 class AdmissionIT {
     private final BlockingQueue<ChannelHandlerContext> held = new LinkedBlockingQueue<>();
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
 
@@ -42,12 +47,6 @@ class AdmissionIT {
         ChannelHandlerContext ctx;
         while ((ctx = held.poll()) != null) {
             release(ctx);
-        }
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
         }
     }
 
@@ -72,14 +71,14 @@ class AdmissionIT {
     }
 
     private void start(String svcTerms, String slowTerms, String rootTerms) throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             if (req.uri().startsWith("/base/slow")) {
                 held.add(ctx);
             } else {
                 ctx.writeAndFlush(ok());
             }
         });
-        gateway = GatewayFixture.start(yaml(upstream.port(), svcTerms, slowTerms, rootTerms));
+        gateway = setup.start(yaml(upstream.port(), svcTerms, slowTerms, rootTerms));
     }
 
     private static String get(String path, String key) {

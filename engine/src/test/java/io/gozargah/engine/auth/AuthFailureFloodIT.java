@@ -11,23 +11,17 @@ import io.gozargah.engine.journal.JournalStatistics;
 import io.gozargah.engine.journal.JournalVerifier;
 import io.gozargah.engine.journal.OutcomeCode;
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawH2Client;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2Error;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -63,6 +57,9 @@ class AuthFailureFloodIT {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
 
@@ -72,27 +69,12 @@ class AuthFailureFloodIT {
     private record Answer(String who, int status, String tx) {
     }
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     private void start() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
-            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
-            resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
-            ctx.writeAndFlush(resp);
-        });
-        String yaml = GatewayFixture.standardYaml(upstream.port(), null, null).replace("  shutdownGrace: 2s\n",
+        upstream = setup.provider(TestUpstream.answering("{}"));
+        String yaml = setup.standardYaml(null, null).replace("  shutdownGrace: 2s\n",
                 "  shutdownGrace: 2s\n  authFailures: { rate: " + RATE + ", burst: " + BURST + " }\n")
                 + "journal:\n  dir: " + dir.resolve("journal") + "\n  ringBytes: 1MiB\n  summaryInterval: 200ms\n";
-        gateway = GatewayFixture.start(yaml);
+        gateway = setup.start(yaml);
     }
 
     @Test

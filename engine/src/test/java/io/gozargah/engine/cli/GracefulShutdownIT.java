@@ -1,7 +1,7 @@
 package io.gozargah.engine.cli;
 
 import io.gozargah.engine.testing.ChildGateway;
-import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
@@ -12,9 +12,9 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ConnectException;
@@ -44,19 +44,12 @@ class GracefulShutdownIT {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private final BlockingQueue<ChannelHandlerContext> held = new LinkedBlockingQueue<>();
     private ChildGateway child;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (child != null) {
-            child.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
 
     private static FullHttpResponse text(String body) {
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
@@ -71,14 +64,14 @@ class GracefulShutdownIT {
 
     /** Starts {@code gozargah run} on {@code port} and returns once its listener is up (its log line says so). */
     private void startChild(int port, String grace, String responseTimeout) throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> held.add(ctx));
-        String yaml = GatewayFixture.standardYaml(upstream.port(), null, null)
+        upstream = setup.provider((ctx, req) -> held.add(ctx));
+        String yaml = setup.standardYaml(null, null)
                 .replace("port: 0", "port: " + port)
                 .replace("shutdownGrace: 2s", "shutdownGrace: " + grace)
                 .replace("responseTimeout: 2s", "responseTimeout: " + responseTimeout);
         Path config = dir.resolve("gateway.yaml");
         Files.writeString(config, yaml);
-        child = ChildGateway.start(config);
+        child = setup.closeAfter(ChildGateway.start(config));
         child.awaitLog(l -> l.contains("listening: test on 127.0.0.1:" + port), 30);
     }
 

@@ -1,7 +1,7 @@
 package io.gozargah.engine.cli;
 
 import io.gozargah.engine.testing.ChildGateway;
-import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.TestUpstream;
 import io.netty.buffer.Unpooled;
@@ -10,15 +10,14 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -40,18 +39,11 @@ class QuotaPersistenceIT {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private ChildGateway child;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (child != null) {
-            child.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
 
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
@@ -60,14 +52,15 @@ class QuotaPersistenceIT {
     }
 
     private String yaml(int port, int quotaDay) {
-        return GatewayFixture.standardYaml(upstream.port(), null, null)
+        return setup.standardYaml(null, null)
                 .replace("port: 0", "port: " + port)
                 .replace("      - service: prov/svc\n",
                         "      - { service: prov/svc, quotaDay: " + quotaDay + ", quotaMonth: 100000 }\n");
     }
 
     private void startChild(Path config, Path pidFile, int port) throws Exception {
-        child = ChildGateway.start(dir, "run", "--config", config.toString(), "--pid-file", pidFile.toString());
+        child = setup.closeAfter(ChildGateway.start(dir, "run", "--config", config.toString(), "--pid-file",
+                pidFile.toString()));
         child.awaitLog(l -> l.contains("listening: test on 127.0.0.1:" + port), 30);
     }
 
@@ -87,12 +80,7 @@ class QuotaPersistenceIT {
 
     @Test
     void shouldKeepTheMonthsUsageAcrossKillNineAndRestartAndShowItFromAnotherProcess() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
-            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
-            resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
-            ctx.writeAndFlush(resp);
-        });
+        upstream = setup.provider(TestUpstream.answering("{}"));
         int port = freePort();
         Path config = dir.resolve("gateway.yaml");
         Path pidFile = dir.resolve("gateway.pid");
@@ -134,7 +122,7 @@ class QuotaPersistenceIT {
 
     @Test
     void shouldRefuseAnInvalidReloadAndKeepServing() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.EMPTY_BUFFER);
             resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);

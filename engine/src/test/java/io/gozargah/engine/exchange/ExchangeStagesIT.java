@@ -1,21 +1,16 @@
 package io.gozargah.engine.exchange;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -80,27 +75,15 @@ class ExchangeStagesIT {
         }
     }
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     private void start(List<ExchangeStage> stages) throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
-            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.copiedBuffer(BODY, StandardCharsets.UTF_8));
-            resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
-            ctx.writeAndFlush(resp);
-        });
-        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null), stages);
+        upstream = setup.provider(TestUpstream.answering(BODY));
+        gateway = setup.start(setup.standardYaml(null, null), stages);
     }
 
     @Test
@@ -191,14 +174,14 @@ class ExchangeStagesIT {
     void shouldCompleteAnExchangeTheClientAbandons() throws Exception {
         RecordingStage rec = new RecordingStage();
         StringBuffer received = new StringBuffer();
-        upstream = TestUpstream.raw(() -> new ChannelInboundHandlerAdapter() {
+        upstream = setup.provider(TestUpstream.raw(() -> new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 received.append(((ByteBuf) msg).toString(StandardCharsets.ISO_8859_1));
                 TestUpstream.release(msg);
             }
-        });
-        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null), List.of(rec));
+        }));
+        gateway = setup.start(setup.standardYaml(null, null), List.of(rec));
         try (RawHttpClient c = new RawHttpClient(gateway.port())) {
             c.send("POST /prov/svc HTTP/1.1\r\nHost: gw\r\nX-Api-Key: " + ALICE_KEY
                     + "\r\nContent-Length: 100\r\n\r\nonly-part");

@@ -1,6 +1,7 @@
 package io.gozargah.engine.exchange;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.H2Client;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.TestUpstream;
@@ -11,8 +12,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -51,31 +52,24 @@ class RequestFieldsIT {
             "forwarded:", "x-real-ip", "true-client-ip", "x-forwarded-host", "x-http-method-override",
             "x-http-method:", "x-method-override", "medu", "6.6.6.6", "evil.example", "delete", "gzk_someone_elses");
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
 
     private void start(String limitsYaml) throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             DefaultFullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.copiedBuffer("ok", StandardCharsets.US_ASCII));
             resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
             ctx.writeAndFlush(resp);
         });
-        String yaml = GatewayFixture.standardYaml(upstream.port(), null, limitsYaml)
+        String yaml = setup.standardYaml(null, limitsYaml)
                 .replace("      slow:\n", "      fwd:\n        path: /fwd\n        methods: [ GET ]\n"
                         + "        passFields: [ X-Forwarded-Host, forwarded ]\n      slow:\n")
                 .replace("      - service: prov/slow\n", "      - service: prov/slow\n      - service: prov/fwd\n");
-        gateway = GatewayFixture.start(yaml);
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
+        gateway = setup.start(yaml);
     }
 
     private static String http1Fields() {

@@ -1,11 +1,12 @@
 package io.gozargah.engine.http1;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.TestUpstream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.TimeUnit;
 
@@ -15,27 +16,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Consumer-side deadlines: idle keep-alive connections and slowly sent heads are closed. */
 class ConnectionTimeoutIT {
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
 
     @BeforeEach
     void start() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             // answer /prov/svc/late only after 600 ms, longer than the idle timeout
             long delay = req.uri().endsWith("/late") ? 600 : 0;
             ctx.executor().schedule(() -> TestUpstream.writeRaw(ctx, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
                     delay, TimeUnit.MILLISECONDS);
         });
-        String yaml = GatewayFixture.standardYaml(upstream.port(), null, null)
+        String yaml = setup.standardYaml(null, null)
                 .replace("idleTimeout: 30s", "idleTimeout: 300ms")
                 .replace("requestHeadTimeout: 5s", "requestHeadTimeout: 400ms");
-        gateway = GatewayFixture.start(yaml);
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.close();
-        upstream.close();
+        gateway = setup.start(yaml);
     }
 
     @Test

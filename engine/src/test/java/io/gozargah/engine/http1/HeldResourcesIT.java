@@ -3,6 +3,7 @@ package io.gozargah.engine.http1;
 import io.gozargah.engine.testing.Await;
 import io.gozargah.engine.auth.ApiKeys;
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -42,6 +44,9 @@ class HeldResourcesIT {
     /** Larger than what the kernel buffers between the gateway and a client that reads nothing. */
     private static final int BIG = 16 << 20;
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
     private final List<RawHttpClient> attackers = new ArrayList<>();
@@ -49,7 +54,7 @@ class HeldResourcesIT {
     @BeforeEach
     void start() throws Exception {
         byte[] big = new byte[BIG];
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             if (req.uri().contains("hang")) {
                 return; // never answers: the exchange holds its upstream connection until the response timeout
             }
@@ -59,7 +64,7 @@ class HeldResourcesIT {
             resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
             ctx.writeAndFlush(resp);
         });
-        String yaml = GatewayFixture.standardYaml(upstream.port(), "    maxConnectionsPerLoop: 2\n",
+        String yaml = setup.standardYaml("    maxConnectionsPerLoop: 2\n",
                         "  maxDiscardBytes: 4KiB\n")
                 .replace("requestHeadTimeout: 5s", "requestHeadTimeout: 1s")
                 .replace("        methods: [ GET, HEAD, POST, PUT ]\n", "        methods: [ GET, HEAD, POST, PUT ]\n"
@@ -69,19 +74,13 @@ class HeldResourcesIT {
                 + "    grants:\n      - service: prov/svc\n"
                 + "  mallory:\n    apiKeys: [ \"" + ApiKeys.configHash(MALLORY_KEY) + "\" ]\n"
                 + "    grants:\n      - service: prov/svc\n";
-        gateway = GatewayFixture.start(yaml);
+        gateway = setup.start(yaml);
     }
 
     @AfterEach
     void stop() throws IOException {
         for (RawHttpClient a : attackers) {
             a.close();
-        }
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
         }
     }
 

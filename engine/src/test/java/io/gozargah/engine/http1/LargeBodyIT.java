@@ -1,6 +1,7 @@
 package io.gozargah.engine.http1;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
@@ -25,9 +26,9 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -65,21 +66,14 @@ class LargeBodyIT {
         }
     }
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     private void startGateway() throws Exception {
-        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null,
+        gateway = setup.start(setup.standardYaml(null,
                 "  maxRequestBodyBytes: " + (2 * BODY) + "\n"));
     }
 
@@ -142,7 +136,7 @@ class LargeBodyIT {
      */
     private void startCountingUpstream(AtomicLong largestPiece, boolean stuttering) throws Exception {
         TestUpstream[] self = new TestUpstream[1];
-        upstream = TestUpstream.raw(() -> new ChannelInitializer<Channel>() {
+        upstream = setup.provider(TestUpstream.raw(() -> new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 if (stuttering) {
@@ -150,7 +144,7 @@ class LargeBodyIT {
                 }
                 ch.pipeline().addLast(new HttpServerCodec(), new CountingHandler(self, largestPiece));
             }
-        });
+        }));
         self[0] = upstream;
     }
 
@@ -315,12 +309,12 @@ class LargeBodyIT {
         AtomicBoolean unwritableNow = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
         CountDownLatch becameUnwritable = new CountDownLatch(1);
-        upstream = TestUpstream.raw(() -> new ChannelInitializer<Channel>() {
+        upstream = setup.provider(TestUpstream.raw(() -> new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new HttpServerCodec(), new PushingHandler(written, unwritableNow, becameUnwritable, finished));
             }
-        });
+        }));
         startGateway();
 
         try (Socket s = new Socket()) {

@@ -1,6 +1,7 @@
 package io.gozargah.engine.http1;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
@@ -9,8 +10,8 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,7 +21,6 @@ import java.util.List;
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
 import static io.gozargah.engine.testing.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +41,9 @@ class MalformedInputIT {
     private static final String KEY = "X-Api-Key: " + ALICE_KEY + "\r\n";
     private static final String OK = HOST + KEY;
 
+    @RegisterExtension
+    static final GatewayUnderTest setup = new GatewayUnderTest();
+
     private static TestUpstream upstream;
     private static GatewayFixture gateway;
 
@@ -54,27 +57,17 @@ class MalformedInputIT {
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             DefaultFullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.EMPTY_BUFFER);
             resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
             ctx.writeAndFlush(resp);
         });
-        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, ""
+        gateway = setup.start(setup.standardYaml(null, ""
                 + "  maxStartLineBytes: " + MAX_START_LINE + "\n"
                 + "  maxHeaderCount: " + MAX_HEADER_COUNT + "\n"
                 + "  maxHeaderBytes: " + MAX_HEADER_BYTES + "\n"
                 + "  maxRequestBodyBytes: " + MAX_BODY + "\n"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     private static Row parseError(String name, String raw) {

@@ -1,6 +1,7 @@
 package io.gozargah.engine.http1;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
@@ -8,8 +9,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,6 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MalformedResponseIT {
     private static final AtomicReference<String> RESPONSE = new AtomicReference<>();
+    @RegisterExtension
+    static final GatewayUnderTest setup = new GatewayUnderTest();
+
     private static TestUpstream upstream;
     private static GatewayFixture gateway;
 
@@ -54,18 +58,8 @@ class MalformedResponseIT {
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = TestUpstream.raw(CannedResponder::new);
-        gateway = GatewayFixture.start(upstream.port());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
+        upstream = setup.provider(TestUpstream.raw(CannedResponder::new));
+        gateway = setup.start();
     }
 
     @ParameterizedTest

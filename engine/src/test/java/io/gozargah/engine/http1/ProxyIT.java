@@ -1,6 +1,7 @@
 package io.gozargah.engine.http1;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
@@ -10,8 +11,8 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
@@ -21,12 +22,14 @@ import static io.gozargah.engine.testing.Problems.assertProblem;
 import static io.gozargah.engine.testing.GatewayFixture.BOB_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProxyIT {
     private static final Pattern TX = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
 
     private TestUpstream upstream;
     private GatewayFixture gateway;
@@ -43,18 +46,8 @@ class ProxyIT {
     }
 
     private void start(TestUpstream.Responder responder) throws Exception {
-        upstream = TestUpstream.http(responder);
-        gateway = GatewayFixture.start(upstream.port());
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
+        upstream = setup.provider(responder);
+        gateway = setup.start();
     }
 
     private static String get(String path, String key) {
@@ -144,10 +137,10 @@ class ProxyIT {
 
     @Test
     void shouldAnswer502WhenUpstreamRefuses() throws Exception {
-        upstream = TestUpstream.http(json("{}"));
+        upstream = setup.provider(json("{}"));
         int port = upstream.port();
         upstream.close();
-        gateway = GatewayFixture.start(port);
+        gateway = setup.start(GatewayFixture.standardYaml(port, null, null));
         upstream = null;
         try (RawHttpClient c = new RawHttpClient(gateway.port())) {
             assertProblem(c.send(get("/prov/svc", ALICE_KEY)).read(), 502, "upstream-unavailable");

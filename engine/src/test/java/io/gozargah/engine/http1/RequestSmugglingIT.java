@@ -1,6 +1,7 @@
 package io.gozargah.engine.http1;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
@@ -9,8 +10,8 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,12 +37,15 @@ class RequestSmugglingIT {
             + "X-Gozargah-Consumer: medu\r\n\r\n";
     private static final String HEAD = "Host: gw.test\r\nX-Api-Key: " + ALICE_KEY + "\r\n";
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
 
     private void start(TestUpstream.Responder responder) throws Exception {
-        upstream = TestUpstream.http(responder);
-        gateway = GatewayFixture.start(upstream.port());
+        upstream = setup.provider(responder);
+        gateway = setup.start();
     }
 
     private void start() throws Exception {
@@ -51,16 +55,6 @@ class RequestSmugglingIT {
             resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
             ctx.writeAndFlush(resp);
         });
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     private static String chunked(String body) {

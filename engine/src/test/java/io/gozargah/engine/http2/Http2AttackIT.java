@@ -1,22 +1,16 @@
 package io.gozargah.engine.http2;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.H2Client;
 import io.gozargah.engine.testing.RawH2Client;
 import io.gozargah.engine.testing.TestUpstream;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2Error;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,25 +23,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class Http2AttackIT {
     private static final int MAX_RST = 50;
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
 
     @BeforeEach
     void start() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
-            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.copiedBuffer("ok", StandardCharsets.US_ASCII));
-            resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
-            ctx.writeAndFlush(resp);
-        });
-        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null)
+        upstream = setup.provider(TestUpstream.answering("ok"));
+        gateway = setup.start(setup.standardYaml(null, null)
                 + "http2:\n  maxRstFramesPerWindow: " + MAX_RST + "\n  maxHeaderListSize: 8KiB\n");
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.close();
-        upstream.close();
     }
 
     @Test

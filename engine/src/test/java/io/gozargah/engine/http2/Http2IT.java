@@ -5,6 +5,7 @@ import io.gozargah.engine.exchange.Exchange;
 import io.gozargah.engine.exchange.ExchangeStage;
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.H2Client;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.TestUpstream;
@@ -22,6 +23,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,6 +43,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** HTTP/2 semantics over h2c with prior knowledge, against Netty's own HTTP/2 client. */
 class Http2IT {
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -60,12 +65,6 @@ class Http2IT {
         for (AutoCloseable c : closeables) {
             c.close();
         }
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     private H2Client client(int window) throws Exception {
@@ -78,8 +77,8 @@ class Http2IT {
         return H2Client.request("GET", path, "x-api-key", ALICE_KEY);
     }
 
-    private static TestUpstream okUpstream() throws InterruptedException {
-        return TestUpstream.http((ctx, req) -> {
+    private TestUpstream okUpstream() throws InterruptedException {
+        return setup.provider((ctx, req) -> {
             FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII));
             resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, 5);
@@ -92,7 +91,7 @@ class Http2IT {
     @Test
     void shouldServeH2cWithPriorKnowledgeAndHttp11OnTheSameListener() throws Exception {
         upstream = okUpstream();
-        gateway = GatewayFixture.start(upstream.port());
+        gateway = setup.start();
 
         H2Client.Response r = client(65535).send(get("/prov/svc/a?b=c"), null);
 
@@ -118,7 +117,7 @@ class Http2IT {
     @Test
     void shouldAnswerGatewayErrorsAsProblemsOnTheStream() throws Exception {
         upstream = okUpstream();
-        gateway = GatewayFixture.start(upstream.port());
+        gateway = setup.start();
         H2Client c = client(65535);
 
         H2Client.Response unknown = c.send(get("/prov/nothing"), null);
@@ -168,7 +167,7 @@ class Http2IT {
     void shouldPassEveryStreamThroughTheExchangeStagesLikeHttp11() throws Exception {
         upstream = okUpstream();
         FactsStage stage = new FactsStage();
-        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null), List.of(stage));
+        gateway = setup.start(setup.standardYaml(null, null), List.of(stage));
         H2Client c = client(65535);
 
         H2Client.Response ok = c.send(H2Client.request("POST", "/prov/svc", "x-api-key", ALICE_KEY),
@@ -188,7 +187,7 @@ class Http2IT {
     void shouldCarryManyConcurrentStreamsOfOneConnectionToASlowUpstream() throws Exception {
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger maxInFlight = new AtomicInteger();
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             ctx.executor().schedule(() -> {
                 inFlight.decrementAndGet();
@@ -198,7 +197,7 @@ class Http2IT {
                 ctx.writeAndFlush(resp);
             }, 200, TimeUnit.MILLISECONDS);
         });
-        gateway = GatewayFixture.start(upstream.port());
+        gateway = setup.start();
         H2Client c = client(65535);
 
         List<H2Client.Exchange> streams = new ArrayList<>();
@@ -219,7 +218,7 @@ class Http2IT {
     void shouldCancelTheUpstreamRequestWhenTheClientResetsMidBody() throws Exception {
         AtomicLong received = new AtomicLong();
         AtomicBoolean upstreamClosed = new AtomicBoolean();
-        upstream = TestUpstream.raw(() -> new ChannelInboundHandlerAdapter() {
+        upstream = setup.provider(TestUpstream.raw(() -> new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 received.addAndGet(((ByteBuf) msg).readableBytes());
@@ -230,9 +229,9 @@ class Http2IT {
             public void channelInactive(ChannelHandlerContext ctx) {
                 upstreamClosed.set(true);
             }
-        });
+        }));
         Outcomes outcomes = new Outcomes();
-        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null), List.of(outcomes));
+        gateway = setup.start(setup.standardYaml(null, null), List.of(outcomes));
         H2Client c = client(65535);
 
         H2Client.Exchange x = c.open(H2Client.request("POST", "/prov/svc", "x-api-key", ALICE_KEY,
@@ -249,13 +248,13 @@ class Http2IT {
 
     @Test
     void shouldStreamLargeBodiesBothWaysThroughSmallWindows() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     req.content().retainedDuplicate());
             resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
             ctx.writeAndFlush(resp);
         });
-        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null)
+        gateway = setup.start(setup.standardYaml(null, null)
                 + "http2:\n  initialWindowSize: 4KiB\n");
         byte[] body = new byte[700 * 1024];
         new Random(42).nextBytes(body);
@@ -278,14 +277,14 @@ class Http2IT {
         // With a 4 KiB window the stream is above its high-water mark after almost every upstream read. For some
         // of these sizes the read that fills it is the one with the provider's last bytes: the response is then
         // complete only when the stream can take more, with nothing left to come from the provider to say so.
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             byte[] body = bodyOf(Integer.parseInt(req.headers().get("x-size")));
             FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.wrappedBuffer(body));
             resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
             ctx.writeAndFlush(resp);
         });
-        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null)
+        gateway = setup.start(setup.standardYaml(null, null)
                 + "http2:\n  initialWindowSize: 4KiB\n");
         H2Client c = client(4096);
 
@@ -308,14 +307,14 @@ class Http2IT {
     @Test
     void shouldPassTrailersBothWays() throws Exception {
         AtomicInteger requestTrailer = new AtomicInteger();
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             if ("abc".equals(req.trailingHeaders().get("x-checksum"))) {
                 requestTrailer.incrementAndGet();
             }
             TestUpstream.writeRaw(ctx, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: grpc-status\r\n\r\n"
                     + "5\r\nhello\r\n0\r\ngrpc-status: 0\r\n\r\n");
         });
-        gateway = GatewayFixture.start(upstream.port());
+        gateway = setup.start();
         H2Client c = client(65535);
 
         H2Client.Exchange x = c.open(H2Client.request("POST", "/prov/svc", "x-api-key", ALICE_KEY), false);
@@ -334,7 +333,7 @@ class Http2IT {
     @Test
     void shouldRefuseConnectionSpecificFieldsAsMalformed() throws Exception {
         upstream = okUpstream();
-        gateway = GatewayFixture.start(upstream.port());
+        gateway = setup.start();
         H2Client c = client(65535);
 
         Http2Headers h = new DefaultHttp2Headers(false).method("GET").path("/prov/svc").scheme("http")
@@ -350,7 +349,7 @@ class Http2IT {
     @Test
     void shouldRefuseAValueWithANewlineBeforeItReachesAnHttp11Upstream() throws Exception {
         upstream = okUpstream();
-        gateway = GatewayFixture.start(upstream.port());
+        gateway = setup.start();
         H2Client c = client(65535);
 
         Http2Headers h = new DefaultHttp2Headers(false).method("GET").path("/prov/svc").scheme("http")
@@ -364,13 +363,13 @@ class Http2IT {
 
     @Test
     void shouldLetOpenStreamsFinishAndSayGoAwayWhenTheGatewayDrains() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> ctx.executor().schedule(() -> {
+        upstream = setup.provider((ctx, req) -> ctx.executor().schedule(() -> {
             FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.copiedBuffer("late", StandardCharsets.US_ASCII));
             resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, 4);
             ctx.writeAndFlush(resp);
         }, 300, TimeUnit.MILLISECONDS));
-        gateway = GatewayFixture.start(upstream.port());
+        gateway = setup.start();
         H2Client c = client(65535);
         H2Client.Exchange x = c.open(get("/prov/svc"), true);
         Await.until(() -> upstream.requests() == 1, "the request upstream");

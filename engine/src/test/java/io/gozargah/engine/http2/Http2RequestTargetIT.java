@@ -1,12 +1,13 @@
 package io.gozargah.engine.http2;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawH2Client;
 import io.gozargah.engine.testing.TestUpstream;
 import io.netty.handler.codec.http2.Http2Error;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,21 +25,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class Http2RequestTargetIT {
     /** The request line "GET " + path + " HTTP/1.1" may be this long. */
     private static final int MAX_START_LINE = 256;
+    @RegisterExtension
+    static final GatewayUnderTest setup = new GatewayUnderTest();
+
     private static TestUpstream upstream;
     private static GatewayFixture gateway;
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> TestUpstream.writeRaw(ctx,
+        upstream = setup.provider((ctx, req) -> TestUpstream.writeRaw(ctx,
                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
-        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null,
+        gateway = setup.start(setup.standardYaml(null,
                 "  maxStartLineBytes: " + MAX_START_LINE + "\n"));
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
-        upstream.close();
     }
 
     @ParameterizedTest

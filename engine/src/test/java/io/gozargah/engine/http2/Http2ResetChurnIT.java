@@ -4,6 +4,7 @@ import io.gozargah.engine.testing.Await;
 import io.gozargah.engine.exchange.Exchange;
 import io.gozargah.engine.exchange.ExchangeStage;
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.H2Client;
 import io.gozargah.engine.testing.RawH2Client;
 import io.gozargah.engine.testing.TestUpstream;
@@ -15,8 +16,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2Error;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,9 @@ class Http2ResetChurnIT {
     private static final int MAX_RST = 50;
     private static final int MAX_PROVOKED = 20;
     private static final int DRAIN_BYTES = 4096;
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
     private final AdmittedCount admitted = new AdmittedCount();
@@ -58,12 +62,12 @@ class Http2ResetChurnIT {
     }
 
     private void start(TestUpstream.Responder responder) throws Exception {
-        upstream = TestUpstream.http(responder);
-        String yaml = GatewayFixture.standardYaml(upstream.port(), null, null)
+        upstream = setup.provider(responder);
+        String yaml = setup.standardYaml(null, null)
                 .replace("    grants: []\n", "    grants:\n      - service: prov/svc\n")
                 + "http2:\n  maxRstFramesPerWindow: " + MAX_RST + "\n  maxProvokedRstFramesPerWindow: "
                 + MAX_PROVOKED + "\n  maxDrainedResponseBytes: " + DRAIN_BYTES + "\n";
-        gateway = GatewayFixture.start(yaml, List.of(admitted));
+        gateway = setup.start(yaml, List.of(admitted));
     }
 
     /** Answers 200 "ok" through Netty's encoder (raw writes below it stall a connection after 128 requests). */
@@ -74,16 +78,6 @@ class Http2ResetChurnIT {
             ok.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
             ctx.writeAndFlush(ok);
         });
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     @Test

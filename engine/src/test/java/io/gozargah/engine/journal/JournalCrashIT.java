@@ -1,7 +1,7 @@
 package io.gozargah.engine.journal;
 
 import io.gozargah.engine.testing.ChildGateway;
-import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
@@ -11,9 +11,9 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -47,22 +47,15 @@ class JournalCrashIT {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private ChildGateway child;
 
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (child != null) {
-            child.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     @Test
     void shouldJournalEveryAnsweredTransactionExactlyOnceAcrossSigkill() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.copiedBuffer(new byte[64]));
             resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, 64);
@@ -71,10 +64,10 @@ class JournalCrashIT {
         int port = ChildGateway.freePort();
         Path journal = dir.resolve("journal");
         Path config = dir.resolve("gateway.yaml");
-        Files.writeString(config, JournalIT.withBodyHashes(GatewayFixture.standardYaml(upstream.port(), null, null))
+        Files.writeString(config, JournalIT.withBodyHashes(setup.standardYaml(null, null))
                 .replace("port: 0", "port: " + port) + JournalIT.journalYaml(journal, "1MiB"));
 
-        child = ChildGateway.start(config);
+        child = setup.closeAfter(ChildGateway.start(config));
         child.awaitLog(l -> l.contains("listening: test on 127.0.0.1:" + port), 30);
         Set<String> answered = ConcurrentHashMap.newKeySet();
         CountDownLatch enough = new CountDownLatch(ANSWERS_BEFORE_KILL);
@@ -98,7 +91,7 @@ class JournalCrashIT {
         }
         assertTrue(answered.size() >= ANSWERS_BEFORE_KILL, "the load got going: " + answered.size() + " answers before the kill");
 
-        child = ChildGateway.start(config);
+        child = setup.closeAfter(ChildGateway.start(config));
         child.awaitLog(l -> l.contains("listening: test on 127.0.0.1:" + port), 30);
         try (RawHttpClient c = new RawHttpClient(port)) {
             c.send("GET /prov/svc/after HTTP/1.1\r\nHost: gw\r\nX-Api-Key: " + ALICE_KEY + "\r\n\r\n");

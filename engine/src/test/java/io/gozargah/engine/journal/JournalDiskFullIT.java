@@ -2,6 +2,7 @@ package io.gozargah.engine.journal;
 
 import io.gozargah.engine.admission.CountersReader;
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.EOFException;
@@ -50,6 +52,9 @@ class JournalDiskFullIT {
     Path dir;
 
     private TmpfsMount disk;
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
     private Load load;
@@ -60,27 +65,18 @@ class JournalDiskFullIT {
         if (load != null) {
             load.stop();
         }
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        if (disk != null) {
-            disk.close();
-        }
     }
 
     private void start() throws Exception {
         if (upstream == null) {
-            upstream = TestUpstream.http((ctx, req) -> {
+            upstream = setup.provider((ctx, req) -> {
                 FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                         Unpooled.copiedBuffer(new byte[16]));
                 resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, 16);
                 ctx.writeAndFlush(resp);
             });
         }
-        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null)
+        gateway = setup.start(setup.standardYaml(null, null)
                 + "admission:\n  countersFile: " + disk.dir().resolve("counters.dat") + "\n  counterSlots: 64\n"
                 + JournalIT.journalYaml(disk.dir().resolve("journal"), "64KiB") + "  minFreeBytes: 2MiB\n");
     }
@@ -91,7 +87,7 @@ class JournalDiskFullIT {
 
     @Test
     void shouldAnswerRefuseAndCountOnAFullDiskThenTakeTrafficAgainWhenSpaceReturns() throws Exception {
-        disk = TmpfsMount.mount(dir.resolve("fs"), "32m");
+        disk = setup.closeAfter(TmpfsMount.mount(dir.resolve("fs"), "32m"));
         start();
         load = Load.start(gateway.port(), tally);
         await("load answered", () -> tally.status(200) >= 200, 30);
@@ -119,7 +115,7 @@ class JournalDiskFullIT {
 
     @Test
     void shouldStartAgainOnTheFullDiskAndWriteWhatTheRingHeldOnceThereIsRoom() throws Exception {
-        disk = TmpfsMount.mount(dir.resolve("fs"), "32m");
+        disk = setup.closeAfter(TmpfsMount.mount(dir.resolve("fs"), "32m"));
         start();
         load = Load.start(gateway.port(), tally);
         await("load answered", () -> tally.status(200) >= 200, 30);

@@ -2,6 +2,7 @@ package io.gozargah.engine.journal;
 
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
@@ -11,8 +12,8 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.EOFException;
@@ -38,18 +39,11 @@ class JournalFailClosedIT {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
 
     private Response call() throws IOException {
         try (RawHttpClient c = new RawHttpClient(gateway.port())) {
@@ -62,13 +56,13 @@ class JournalFailClosedIT {
 
     @Test
     void shouldRefuseWithJournalUnavailableAndLoseNothingWhenTheWriterStalls() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.EMPTY_BUFFER);
             resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
             ctx.writeAndFlush(resp);
         });
-        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null)
+        gateway = setup.start(setup.standardYaml(null, null)
                 + JournalIT.journalYaml(dir, "4KiB"));
         Journal journal = gateway.gateway().journal();
         journal.suspendWriter();

@@ -5,18 +5,13 @@ import io.gozargah.codec.journal.MethodCode;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -38,18 +33,11 @@ class JournalIT {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
 
     static String journalYaml(Path dir, String ringBytes) {
         return "journal:\n  dir: " + dir + "\n  ringBytes: " + ringBytes + "\n";
@@ -61,13 +49,8 @@ class JournalIT {
     }
 
     private void start() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
-            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.copiedBuffer(ANSWER, StandardCharsets.UTF_8));
-            resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
-            ctx.writeAndFlush(resp);
-        });
-        gateway = GatewayFixture.start(withBodyHashes(GatewayFixture.standardYaml(upstream.port(), null, null))
+        upstream = setup.provider(TestUpstream.answering(ANSWER));
+        gateway = setup.start(withBodyHashes(setup.standardYaml(null, null))
                 + journalYaml(dir, "64KiB"));
     }
 
@@ -161,7 +144,7 @@ class JournalIT {
             first = c.read().header("X-Gozargah-Transaction");
         }
         gateway.close();
-        gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null) + journalYaml(dir, "128KiB"));
+        gateway = setup.start(setup.standardYaml(null, null) + journalYaml(dir, "128KiB"));
         String second;
         try (RawHttpClient c = new RawHttpClient(gateway.port())) {
             c.send("GET /prov/root HTTP/1.1\r\nHost: gw\r\nX-Api-Key: " + ALICE_KEY + "\r\n\r\n");

@@ -1,7 +1,7 @@
 package io.gozargah.engine.metrics;
 
 import io.gozargah.engine.testing.AdminFixture;
-import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.PrometheusTextParser;
 import io.gozargah.engine.testing.PrometheusTextParser.Exposition;
 import io.gozargah.engine.testing.PrometheusTextParser.Sample;
@@ -14,8 +14,8 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -38,21 +38,14 @@ class MetricsIT {
     private static final String BODY = "{\"ok\":true}";
     private static final String FAIL_BODY = "oops";
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private AdminFixture fixture;
 
-    @AfterEach
-    void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     private void start(String metricsYaml) throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             boolean fail = req.uri().contains("fail");
             FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     fail ? HttpResponseStatus.INTERNAL_SERVER_ERROR : HttpResponseStatus.OK,
@@ -60,8 +53,8 @@ class MetricsIT {
             resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
             ctx.writeAndFlush(resp);
         });
-        fixture = AdminFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null) + metricsYaml,
-                Duration.ofSeconds(2));
+        fixture = setup.closeAfter(AdminFixture.start(setup.standardYaml(null, null) + metricsYaml,
+                Duration.ofSeconds(2)));
     }
 
     private int send(RawHttpClient c, String method, String path, String key, String body) throws Exception {
@@ -213,16 +206,11 @@ class MetricsIT {
 
     @Test
     void shouldShowEachQuotaUsedAndItsLimit() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
-            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.copiedBuffer(BODY, StandardCharsets.UTF_8));
-            resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
-            ctx.writeAndFlush(resp);
-        });
-        fixture = AdminFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null)
+        upstream = setup.provider(TestUpstream.answering(BODY));
+        fixture = setup.closeAfter(AdminFixture.start(setup.standardYaml(null, null)
                 .replace("      - service: prov/svc\n",
                         "      - { service: prov/svc, quotaDay: 3, quotaMonth: 100 }\n"),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2)));
         try (RawHttpClient c = new RawHttpClient(fixture.gateway().port())) {
             assertEquals(200, send(c, "GET", "/prov/svc", ALICE_KEY, null));
             assertEquals(200, send(c, "GET", "/prov/svc", ALICE_KEY, null));

@@ -1,14 +1,15 @@
 package io.gozargah.engine.server;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.H2Client;
 import io.gozargah.engine.testing.RawH2Client;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.TestUpstream;
 import io.netty.handler.codec.http2.Http2Error;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,20 +34,17 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the close, and never an HTTP/1.1 answer.
  */
 class CleartextPrefaceIT {
+    @RegisterExtension
+    static final GatewayUnderTest setup = new GatewayUnderTest();
+
     private static TestUpstream upstream;
     private static GatewayFixture gateway;
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> TestUpstream.writeRaw(ctx,
+        upstream = setup.provider((ctx, req) -> TestUpstream.writeRaw(ctx,
                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
-        gateway = GatewayFixture.start(upstream.port());
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
-        upstream.close();
+        gateway = setup.start();
     }
 
     @ParameterizedTest

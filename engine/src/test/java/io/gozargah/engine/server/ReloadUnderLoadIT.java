@@ -1,20 +1,14 @@
 package io.gozargah.engine.server;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,18 +33,11 @@ class ReloadUnderLoadIT {
     private static final int CONNECTIONS = 32;
     private static final int RELOADS = 20;
 
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
 
     private static String yaml(int upstreamPort, int burst) {
         return GatewayFixture.standardYaml(upstreamPort, null, null)
@@ -60,13 +47,8 @@ class ReloadUnderLoadIT {
 
     @Test
     void shouldServeEveryRequestWellFormedWhileReloading() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
-            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.copiedBuffer("{\"ok\":true}", StandardCharsets.UTF_8));
-            resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
-            ctx.writeAndFlush(resp);
-        });
-        gateway = GatewayFixture.start(yaml(upstream.port(), 100_000));
+        upstream = setup.provider(TestUpstream.answering("{\"ok\":true}"));
+        gateway = setup.start(yaml(upstream.port(), 100_000));
         Path file = gateway.configFile();
         ConfigReloader reloader = new ConfigReloader(file, gateway.gateway());
 

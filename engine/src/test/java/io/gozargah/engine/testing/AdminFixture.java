@@ -13,6 +13,7 @@ public final class AdminFixture implements AutoCloseable {
 
     private final GatewayFixture gateway;
     private final AdminServer admin;
+    private boolean closed;
 
     private AdminFixture(GatewayFixture gateway, AdminServer admin) {
         this.gateway = gateway;
@@ -60,8 +61,13 @@ public final class AdminFixture implements AutoCloseable {
         return call(method, path, "Bearer " + TOKEN);
     }
 
+    /** Stops the admin API and the gateway; once only (a test may close it early and its set-up again). */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         admin.close();
         gateway.close();
     }

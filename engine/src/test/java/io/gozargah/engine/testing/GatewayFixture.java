@@ -20,6 +20,7 @@ public final class GatewayFixture implements AutoCloseable {
 
     private final Gateway gateway;
     private final Path configFile;
+    private boolean closed;
 
     private GatewayFixture(Gateway gateway, Path configFile) {
         this.gateway = gateway;
@@ -102,8 +103,13 @@ public final class GatewayFixture implements AutoCloseable {
         return gateway;
     }
 
+    /** Stops the gateway; once only (a test may close it early to read its journal, and its set-up again). */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         gateway.close();
     }
 }

@@ -212,8 +212,12 @@ public final class TestH2Upstream implements AutoCloseable {
         });
     }
 
+    /** Stops the provider; once only, so a test may close it early and its set-up again after the test. */
     @Override
     public void close() {
+        if (group.isShuttingDown()) {
+            return;
+        }
         server.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -12,11 +12,17 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -99,6 +105,16 @@ public final class TestUpstream implements AutoCloseable {
         return self[0];
     }
 
+    /** Answers every request 200 with {@code body} (UTF-8) and its Content-Length, as most tests' providers do. */
+    public static Responder answering(String body) {
+        return (ctx, req) -> {
+            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+            resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
+            ctx.writeAndFlush(resp);
+        };
+    }
+
     /** An upstream whose connections are handled by {@code handler} as raw bytes (counting is the handler's job). */
     public static TestUpstream raw(java.util.function.Supplier<io.netty.channel.ChannelHandler> handler)
             throws InterruptedException {
@@ -169,8 +185,12 @@ public final class TestUpstream implements AutoCloseable {
         }
     }
 
+    /** Stops the provider; once only, so a test may close it early and its set-up again after the test. */
     @Override
     public void close() {
+        if (group.isShuttingDown()) {
+            return;
+        }
         server.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -1,25 +1,19 @@
 package io.gozargah.engine.tls;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.TestCertificates;
 import io.gozargah.engine.testing.TestCertificates.Issued;
 import io.gozargah.engine.testing.TestUpstream;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -36,6 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MutualTlsIT {
     private static TestCertificates certs;
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
 
@@ -44,28 +41,15 @@ class MutualTlsIT {
         certs = TestCertificates.create();
     }
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        upstream.close();
-    }
-
     private void start(String clientAuth) throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
-            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.copiedBuffer("ok", StandardCharsets.US_ASCII));
-            resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
-            ctx.writeAndFlush(resp);
-        });
+        upstream = setup.provider(TestUpstream.answering("ok"));
         String yaml = TlsIT.tlsYaml(upstream.port(), "{ certificate: " + certs.server.certificatePem() + ", key: "
                 + certs.server.keyPem() + ", clientAuth: " + clientAuth + ", trustedCas: " + certs.ca.certificatePem()
                 + " }").replace("  alice:\n", "  alice:\n    certificates: [ \""
                 + TestCertificates.fingerprint(certs.goodClient.certificate()) + "\" ]\n");
         Path file = Files.createTempDirectory("gozargah-mtls").resolve("gateway.yaml");
         Files.writeString(file, yaml);
-        gateway = GatewayFixture.start(file);
+        gateway = setup.start(file);
     }
 
     private HttpResponse<String> call(Issued certificate, String apiKey) throws Exception {

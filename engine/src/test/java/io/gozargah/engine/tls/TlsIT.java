@@ -3,6 +3,7 @@ package io.gozargah.engine.tls;
 import io.gozargah.engine.config.ConfigLoader;
 import io.gozargah.engine.server.ConfigReloader;
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.TestCertificates;
 import io.gozargah.engine.testing.TestCertificates.Issued;
 import io.gozargah.engine.testing.TestUpstream;
@@ -12,10 +13,10 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.net.ssl.SSLSocket;
 import java.io.BufferedReader;
@@ -45,6 +46,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** HTTPS with Java's own HttpClient: h2 and http/1.1 by ALPN, the same exchange path, certificate reload. */
 class TlsIT {
     private static TestCertificates certs;
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
     private Path configFile;
@@ -56,7 +60,7 @@ class TlsIT {
 
     @BeforeEach
     void start() throws Exception {
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.copiedBuffer("{\"ok\":true}", StandardCharsets.US_ASCII));
             resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
@@ -70,7 +74,7 @@ class TlsIT {
         String yaml = tlsYaml(upstream.port(), "{ certificate: server.crt, key: server.key }");
         configFile = dir.resolve("gateway.yaml");
         Files.writeString(configFile, yaml);
-        gateway = GatewayFixture.start(configFile);
+        gateway = setup.start(configFile);
     }
 
     /** The standard test config with its listener on TLS ({@code tls} is the listener's tls: value). */
@@ -78,12 +82,6 @@ class TlsIT {
         return GatewayFixture.standardYaml(upstreamPort, null, null).replace(
                 "    - { name: test, host: 127.0.0.1, port: 0 }\n",
                 "    - { name: test, host: 127.0.0.1, port: 0, tls: " + tls + " }\n");
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.close();
-        upstream.close();
     }
 
     private HttpResponse<String> get(HttpClient.Version version, String path) throws Exception {

@@ -2,14 +2,15 @@ package io.gozargah.engine.upstream;
 
 import io.gozargah.engine.testing.Await;
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestH2Upstream;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Settings;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,24 +36,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * control with small windows, trailers.
  */
 class Http2UpstreamIT {
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestH2Upstream upstream;
     private GatewayFixture gateway;
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     /** One event loop, so every exchange shares one pool and the connection counts are exact. */
     private void startGateway(String providerExtra) throws Exception {
-        String yaml = GatewayFixture.standardYaml(upstream.port(), "    protocol: h2c\n" + providerExtra, null)
+        String yaml = setup.standardYaml("    protocol: h2c\n" + providerExtra, null)
                 .replace("eventLoops: 2", "eventLoops: 1");
-        gateway = GatewayFixture.start(yaml);
+        gateway = setup.start(yaml);
     }
 
     private static String get(String path) {
@@ -65,8 +59,8 @@ class Http2UpstreamIT {
 
     @Test
     void shouldTranslateRequestAndResponse() throws Exception {
-        upstream = TestH2Upstream.h2c(settings(100), r -> r.respond(201, "got " + r.path() + " "
-                + new String(r.body(), StandardCharsets.UTF_8)));
+        upstream = setup.provider(TestH2Upstream.h2c(settings(100), r -> r.respond(201, "got " + r.path() + " "
+                + new String(r.body(), StandardCharsets.UTF_8))));
         startGateway("");
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
             Response r = client.send("POST /prov/svc/a/b?q=1 HTTP/1.1\r\nHost: gw.test\r\nX-Api-Key: " + ALICE_KEY
@@ -103,7 +97,7 @@ class Http2UpstreamIT {
     @Test
     void shouldMultiplexConcurrentExchangesOverOneConnection() throws Exception {
         BlockingQueue<TestH2Upstream.Request> held = new LinkedBlockingQueue<>();
-        upstream = TestH2Upstream.h2c(settings(100), held::add);
+        upstream = setup.provider(TestH2Upstream.h2c(settings(100), held::add));
         startGateway("");
         int n = 20;
         List<RawHttpClient> clients = new ArrayList<>();
@@ -134,7 +128,7 @@ class Http2UpstreamIT {
     @Test
     void shouldOpenASecondConnectionPastThePeersStreamLimit() throws Exception {
         BlockingQueue<TestH2Upstream.Request> held = new LinkedBlockingQueue<>();
-        upstream = TestH2Upstream.h2c(settings(3), held::add);
+        upstream = setup.provider(TestH2Upstream.h2c(settings(3), held::add));
         startGateway("");
         List<RawHttpClient> clients = new ArrayList<>();
         try {
@@ -161,7 +155,7 @@ class Http2UpstreamIT {
     @Test
     void shouldDrainOnGoAwayAndRetryOnlyUnprocessedSafeRequests() throws Exception {
         BlockingQueue<TestH2Upstream.Request> held = new LinkedBlockingQueue<>();
-        upstream = TestH2Upstream.h2c(settings(100), held::add);
+        upstream = setup.provider(TestH2Upstream.h2c(settings(100), held::add));
         startGateway("");
         try (RawHttpClient a = new RawHttpClient(gateway.port());
              RawHttpClient b = new RawHttpClient(gateway.port());
@@ -212,7 +206,7 @@ class Http2UpstreamIT {
 
     @Test
     void shouldAnswerBadGatewayWhenTheProviderResetsTheStream() throws Exception {
-        upstream = TestH2Upstream.h2c(settings(100), r -> r.reset(Http2Error.INTERNAL_ERROR));
+        upstream = setup.provider(TestH2Upstream.h2c(settings(100), r -> r.reset(Http2Error.INTERNAL_ERROR)));
         startGateway("");
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
             assertProblem(client.send(get("/prov/svc/x")).read(), 502, "upstream-unavailable");
@@ -225,13 +219,13 @@ class Http2UpstreamIT {
 
     @Test
     void shouldRetryAStreamRefusedByTheProviderOnce() throws Exception {
-        upstream = TestH2Upstream.h2c(settings(100), r -> {
+        upstream = setup.provider(TestH2Upstream.h2c(settings(100), r -> {
             if (r.path().endsWith("/refuse") && countPath(r.path()) == 1) {
                 r.reset(Http2Error.REFUSED_STREAM);
             } else {
                 r.respond(200, "ok");
             }
-        });
+        }));
         startGateway("");
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
             Response r = client.send(get("/prov/svc/refuse")).read();
@@ -247,7 +241,7 @@ class Http2UpstreamIT {
     @Test
     void shouldTimeOutAndCancelTheStream() throws Exception {
         BlockingQueue<TestH2Upstream.Request> held = new LinkedBlockingQueue<>();
-        upstream = TestH2Upstream.h2c(settings(100), held::add);
+        upstream = setup.provider(TestH2Upstream.h2c(settings(100), held::add));
         startGateway("");
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
             // prov/slow has a 300 ms response timeout.
@@ -275,14 +269,15 @@ class Http2UpstreamIT {
         new Random(7).nextBytes(requestBody);
         new Random(8).nextBytes(responseBody);
         // The provider's window for what we send is 4 KiB per stream; what it sends is held to our 64 KiB.
-        upstream = TestH2Upstream.h2c(Http2Settings.defaultSettings().maxConcurrentStreams(100).initialWindowSize(4096),
+        upstream = setup.provider(TestH2Upstream.h2c(
+                Http2Settings.defaultSettings().maxConcurrentStreams(100).initialWindowSize(4096),
                 r -> {
                     if (Arrays.equals(requestBody, r.body())) {
                         r.respondInFrames(200, responseBody, 16 * 1024, null);
                     } else {
                         r.respond(400, "request body differs: " + r.body().length + " bytes");
                     }
-                });
+                }));
         startGateway("");
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
             String head = "PUT /prov/svc/big HTTP/1.1\r\nHost: gw.test\r\nX-Api-Key: " + ALICE_KEY
@@ -310,7 +305,7 @@ class Http2UpstreamIT {
         // Loopback socket buffers take about 4 MiB (measured); without backpressure all of it would leave.
         long total = 16L * 1024 * 1024;
         AtomicLong sent = new AtomicLong();
-        upstream = TestH2Upstream.h2c(settings(100), r -> r.respondStreaming(total, sent));
+        upstream = setup.provider(TestH2Upstream.h2c(settings(100), r -> r.respondStreaming(total, sent)));
         startGateway("");
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
             client.send(get("/prov/svc/firehose"));
@@ -334,11 +329,11 @@ class Http2UpstreamIT {
 
     @Test
     void shouldPassTrailersBothWays() throws Exception {
-        upstream = TestH2Upstream.h2c(settings(100), r -> {
+        upstream = setup.provider(TestH2Upstream.h2c(settings(100), r -> {
             String requestTrailer = r.trailers() == null ? "none" : String.valueOf(r.trailers().get("x-checksum"));
             r.respondInFrames(200, ("trailer " + requestTrailer).getBytes(StandardCharsets.UTF_8), 4,
                     new DefaultHttp2Headers().set("x-result", "ok").set("x-gozargah-spoof", "no"));
-        });
+        }));
         startGateway("");
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
             Response r = client.send("POST /prov/svc/t HTTP/1.1\r\nHost: gw.test\r\nX-Api-Key: " + ALICE_KEY
@@ -353,7 +348,8 @@ class Http2UpstreamIT {
 
     @Test
     void shouldRefuseAResponseFieldThatWouldSplitTheHead() throws Exception {
-        upstream = TestH2Upstream.h2c(settings(100), r -> r.respondWithField(200, "x-note", "a\r\nx-injected: 1"));
+        upstream = setup.provider(TestH2Upstream.h2c(settings(100),
+                r -> r.respondWithField(200, "x-note", "a\r\nx-injected: 1")));
         startGateway("");
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
             Response r = client.send(get("/prov/svc/x")).read();
@@ -364,12 +360,12 @@ class Http2UpstreamIT {
 
     @Test
     void shouldAnswerBadGatewayWhenNothingListens() throws Exception {
-        upstream = TestH2Upstream.h2c(settings(100), r -> r.respond(200, "x"));
+        upstream = setup.provider(TestH2Upstream.h2c(settings(100), r -> r.respond(200, "x")));
         int port = upstream.port();
         upstream.close();
         upstream = null;
         String yaml = GatewayFixture.standardYaml(port, "    protocol: h2c\n", null);
-        gateway = GatewayFixture.start(yaml);
+        gateway = setup.start(yaml);
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
             assertProblem(client.send(get("/prov/svc/x")).read(), 502, "upstream-unavailable");
         }

@@ -1,6 +1,7 @@
 package io.gozargah.engine.upstream;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
@@ -18,8 +19,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -42,25 +43,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * connect timeout) and the single retry of a safe request on a pooled connection the provider had closed.
  */
 class UpstreamPoolIT {
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private TestUpstream upstream;
     private GatewayFixture gateway;
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     /** One loop, one connection per loop: every exchange shares a single upstream connection. */
     private void startGateway(String connectTimeout) throws Exception {
-        String yaml = GatewayFixture.standardYaml(upstream.port(), "    maxConnectionsPerLoop: 1\n", null)
+        String yaml = setup.standardYaml("    maxConnectionsPerLoop: 1\n", null)
                 .replace("eventLoops: 2", "eventLoops: 1")
                 .replace("connectTimeout: 1s", "connectTimeout: " + connectTimeout);
-        gateway = GatewayFixture.start(yaml);
+        gateway = setup.start(yaml);
     }
 
     private static String get(String path) {
@@ -84,7 +78,7 @@ class UpstreamPoolIT {
     /** An upstream that answers nothing until the test takes the request from the queue and answers it. */
     private BlockingQueue<Held> holdingUpstream() throws Exception {
         BlockingQueue<Held> held = new LinkedBlockingQueue<>();
-        upstream = TestUpstream.http((ctx, req) -> held.add(new Held(ctx, req.uri())));
+        upstream = setup.provider((ctx, req) -> held.add(new Held(ctx, req.uri())));
         return held;
     }
 
@@ -154,7 +148,7 @@ class UpstreamPoolIT {
     @Test
     void shouldOpenFreshConnectionWhenPooledConnectionWasClosedByUpstreamWhileIdle() throws Exception {
         CountDownLatch firstConnectionClosed = new CountDownLatch(1);
-        upstream = TestUpstream.http((ctx, req) -> {
+        upstream = setup.provider((ctx, req) -> {
             if (req.uri().endsWith("/first")) {
                 // A keep-alive answer (no Connection: close), then the provider drops the idle connection.
                 ctx.writeAndFlush(text(req.uri())).addListener(ChannelFutureListener.CLOSE);
@@ -215,7 +209,7 @@ class UpstreamPoolIT {
     private AtomicInteger staleUpstream() throws Exception {
         AtomicInteger dropped = new AtomicInteger();
         AtomicInteger connectionIndex = new AtomicInteger();
-        upstream = TestUpstream.raw(() -> new ChannelInitializer<Channel>() {
+        upstream = setup.provider(TestUpstream.raw(() -> new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new HttpServerCodec(),
@@ -234,7 +228,7 @@ class UpstreamPoolIT {
                             }
                         });
             }
-        });
+        }));
         return dropped;
     }
 

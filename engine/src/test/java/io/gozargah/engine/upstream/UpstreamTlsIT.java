@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestCertificates;
@@ -35,6 +36,7 @@ import io.netty.handler.ssl.SslHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
@@ -52,6 +54,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the certificate is for another name), and a clear refusal when an h2 provider does not select h2.
  */
 class UpstreamTlsIT {
+    @RegisterExtension
+    final GatewayUnderTest setup = new GatewayUnderTest();
+
     private static TestCertificates.Issued ca;
     private static TestCertificates.Issued forLoopback;
     private static TestCertificates.Issued forOtherName;
@@ -73,12 +78,6 @@ class UpstreamTlsIT {
 
     @AfterEach
     void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
         if (http1Group != null) {
             http1Group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         }
@@ -98,7 +97,7 @@ class UpstreamTlsIT {
     private void startGateway(int port, String providerExtra) throws Exception {
         String yaml = GatewayFixture.standardYaml(port, providerExtra, null)
                 .replace("\"http://127.0.0.1:", "\"https://127.0.0.1:");
-        gateway = GatewayFixture.start(yaml);
+        gateway = setup.start(yaml);
     }
 
     private static String get(String path) {
@@ -113,9 +112,9 @@ class UpstreamTlsIT {
 
     @Test
     void shouldSpeakH2OverTlsWithTheProvidersCa() throws Exception {
-        upstream = TestH2Upstream.tls(serverContext(forLoopback, ApplicationProtocolNames.HTTP_2),
+        upstream = setup.provider(TestH2Upstream.tls(serverContext(forLoopback, ApplicationProtocolNames.HTTP_2),
                 Http2Settings.defaultSettings().maxConcurrentStreams(100),
-                r -> r.respond(200, r.headers().scheme() + " " + r.path()));
+                r -> r.respond(200, r.headers().scheme() + " " + r.path())));
         startGateway(upstream.port(), "    protocol: h2\n    trustedCas: " + caFile + "\n");
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
             Response r = client.send(get("/prov/svc/x")).read();
@@ -126,8 +125,8 @@ class UpstreamTlsIT {
 
     @Test
     void shouldRefuseACertificateForAnotherNameWithAClearLogLine() throws Exception {
-        upstream = TestH2Upstream.tls(serverContext(forOtherName, ApplicationProtocolNames.HTTP_2),
-                Http2Settings.defaultSettings(), r -> r.respond(200, "must not be reached"));
+        upstream = setup.provider(TestH2Upstream.tls(serverContext(forOtherName, ApplicationProtocolNames.HTTP_2),
+                Http2Settings.defaultSettings(), r -> r.respond(200, "must not be reached")));
         startGateway(upstream.port(), "    protocol: h2\n    trustedCas: " + caFile + "\n");
         captureTlsLog();
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
@@ -142,8 +141,8 @@ class UpstreamTlsIT {
 
     @Test
     void shouldSkipHostnameVerificationOnlyWhenConfiguredTo() throws Exception {
-        upstream = TestH2Upstream.tls(serverContext(forOtherName, ApplicationProtocolNames.HTTP_2),
-                Http2Settings.defaultSettings(), r -> r.respond(200, "reached"));
+        upstream = setup.provider(TestH2Upstream.tls(serverContext(forOtherName, ApplicationProtocolNames.HTTP_2),
+                Http2Settings.defaultSettings(), r -> r.respond(200, "reached")));
         startGateway(upstream.port(), "    protocol: h2\n    trustedCas: " + caFile + "\n    verifyHostname: false\n");
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
             Response r = client.send(get("/prov/svc/x")).read();
@@ -155,8 +154,8 @@ class UpstreamTlsIT {
     @Test
     void shouldRefuseAnUntrustedCertificate() throws Exception {
         TestCertificates.Issued otherCa = TestCertificates.ca("Someone Else");
-        upstream = TestH2Upstream.tls(serverContext(TestCertificates.server(otherCa, "127.0.0.1"),
-                ApplicationProtocolNames.HTTP_2), Http2Settings.defaultSettings(), r -> r.respond(200, "no"));
+        upstream = setup.provider(TestH2Upstream.tls(serverContext(TestCertificates.server(otherCa, "127.0.0.1"),
+                ApplicationProtocolNames.HTTP_2), Http2Settings.defaultSettings(), r -> r.respond(200, "no")));
         startGateway(upstream.port(), "    protocol: h2\n    trustedCas: " + caFile + "\n");
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
             assertProblem(client.send(get("/prov/svc/x")).read(), 502, "upstream-unavailable");
@@ -166,8 +165,8 @@ class UpstreamTlsIT {
 
     @Test
     void shouldRefuseAnH2ProviderThatDoesNotNegotiateH2() throws Exception {
-        upstream = TestH2Upstream.tls(serverContext(forLoopback, ApplicationProtocolNames.HTTP_1_1),
-                Http2Settings.defaultSettings(), r -> r.respond(200, "no"));
+        upstream = setup.provider(TestH2Upstream.tls(serverContext(forLoopback, ApplicationProtocolNames.HTTP_1_1),
+                Http2Settings.defaultSettings(), r -> r.respond(200, "no")));
         startGateway(upstream.port(), "    protocol: h2\n    trustedCas: " + caFile + "\n");
         ListAppender<ILoggingEvent> poolLog = new ListAppender<>();
         poolLog.start();
