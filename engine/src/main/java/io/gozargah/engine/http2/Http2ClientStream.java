@@ -52,10 +52,6 @@ final class Http2ClientStream implements ClientSide {
     private final Http2Stream stream;
     private final ServerContext server;
     private final ProxyExchange driver;
-    /** The client's response is written but not taken: reset once it has taken none of it for the sendTimeout. */
-    private final Deadline untakenDeadline = new Deadline(this::untakenTimedOut);
-    /** Request body bytes the driver has not taken yet (it waits for its upstream, or the upstream is full). */
-    private final ArrayDeque<ByteBuf> held = new ArrayDeque<>(4);
     private Http2Headers trailers;
     /** The client ended its request (END_STREAM read); {@code endDelivered} once the driver was told. */
     private boolean ended;
@@ -73,9 +69,16 @@ final class Http2ClientStream implements ClientSide {
     private boolean responseEndSent;
     /** The promise of the response's last frame: a reset waits for it. */
     private ChannelPromise lastWrite;
+    /** The connection will flush the upstream at the end of the read batch. */
     private boolean upstreamFlushQueued;
+    /** The driver is done with the exchange; the stream may still hold response bytes the client has not taken. */
     private boolean over;
+    /** Netty closed the stream: nothing more is written to it. */
     private boolean closed;
+    /** The client's response is written but not taken: reset once it has taken none of it for the sendTimeout. */
+    private final Deadline untakenDeadline = new Deadline(this::untakenTimedOut);
+    /** Request body bytes the driver has not taken yet (it waits for its upstream, or the upstream is full). */
+    private final ArrayDeque<ByteBuf> held = new ArrayDeque<>(4);
 
     Http2ClientStream(Http2Connection connection, Http2Stream stream) {
         this.connection = connection;

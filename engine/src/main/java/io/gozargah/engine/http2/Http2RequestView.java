@@ -35,18 +35,21 @@ final class Http2RequestView implements RequestHeadView {
     /** What an HTTP/1.1 request line adds to its method and target: two spaces and "HTTP/1.1" (RFC 9112 §3). */
     private static final int REQUEST_LINE_OVERHEAD = 2 + "HTTP/1.1".length();
 
-    private final Http2Headers headers;
-    private final boolean endStream;
-    private final Http2FieldsView fields;
-    private final HttpMethod method;
+    /** The API key the head carried, and how many it carried: read while the head is checked. */
     private CharSequence key;
     private int keys;
+    /** The content-length, or -1 when the head declared none. */
     private long declaredLength = -1;
+    /** The :path as a buffer, made when the router first asks for it. */
     private ByteBuf target;
     /** Why {@link #check} refused the head, and whether the refusal is a malformed request (§8.1.1). */
     private Outcome refusal;
     private String detail;
     private boolean malformed;
+    private final Http2Headers headers;
+    private final boolean endStream;
+    private final Http2FieldsView fields;
+    private final HttpMethod method;
 
     Http2RequestView(Http2Headers headers, boolean endStream) {
         this.headers = headers;
