@@ -124,6 +124,8 @@ class Http2ConnectionTest {
         assertTrue(frames.contains("HEADERS 1 :status=200 end=false"), frames.toString());
         assertTrue(frames.contains("DATA 1 ok end=true"), frames.toString());
         assertEquals(List.of(Outcome.PROXIED), outcomes);
+        assertEquals(0, client.pipeline().get(Http2Connection.class).connection().numActiveStreams(),
+                "the stream closed with its response");
     }
 
     // ---------------------------------------------------------------------------------------------
