@@ -65,6 +65,14 @@ public interface ClientSide {
     /** Writes out what was rendered (HTTP/1.1: the gathering buffer and a flush; HTTP/2: a flush of the encoder). */
     void flush();
 
+    /**
+     * Whether the driver, having admitted a request, waits for {@link ProxyExchange#dispatch} before it asks for an
+     * upstream connection: HTTP/1.1 no; HTTP/2 yes, until the end of the read batch, so that a RST_STREAM or a
+     * stream error in the same batch (Rapid Reset, MadeYouReset) ends the stream before it takes, writes to or
+     * costs an upstream connection.
+     */
+    boolean acquiresAfterRead();
+
     /** The request side cannot take more now: stop reading the body (see the class comment). */
     void pauseReading();
 

@@ -159,7 +159,25 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             deadlines.schedule(requestDeadline, exchange.startNanos() + service.requestTimeoutNanos());
         }
         client.pauseReading();
-        pool.acquire(this);
+        if (!client.acquiresAfterRead()) {
+            pool.acquire(this);
+        }
+    }
+
+    /**
+     * The front end's read batch that admitted the exchange is over ({@link ClientSide#acquiresAfterRead}): the
+     * exchange, if still waiting, asks for its upstream connection; with {@code go} false (the client's connection
+     * failed meanwhile) it ends without touching one.
+     */
+    public void dispatch(boolean go) {
+        if (request != RequestPhase.WAITING || upstream != null) {
+            return;
+        }
+        if (go) {
+            pool.acquire(this);
+        } else {
+            onClientGone();
+        }
     }
 
     /** A head the front end's protocol refuses by itself (HTTP/1.1: the Host count, '_' in names): answered. */
@@ -270,7 +288,8 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         if (request == RequestPhase.DISCARDING) {
             in.skipBytes(length);
             if (exchange.requestBodyBytes() - discardFrom > server.maxDiscardBytes()) {
-                abortExchange(Outcome.PAYLOAD_TOO_LARGE, ClientSide.Abort.CANCEL);
+                // The client is asked to stop sending, without error (RFC 9113 §8.1): it was answered already.
+                abortExchange(Outcome.PAYLOAD_TOO_LARGE, ClientSide.Abort.NO_ERROR);
             }
             return;
         }
@@ -572,7 +591,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** A refused request's rest was not dropped within the head timeout. */
     private void discardTimedOut(long now) {
         if (request == RequestPhase.DISCARDING) {
-            abortExchange(Outcome.REQUEST_TIMEOUT, ClientSide.Abort.CANCEL);
+            abortExchange(Outcome.REQUEST_TIMEOUT, ClientSide.Abort.NO_ERROR);
         }
     }
 
@@ -654,6 +673,22 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             moveRequest(RequestPhase.DONE);
         }
         reset();
+    }
+
+    /**
+     * The client cancelled this exchange but keeps its connection (an HTTP/2 stream reset): a request sent whole is
+     * answered upstream anyway, so the response is read and dropped there (up to {@code maxDrainedBytes}, within the
+     * service's responseTimeout) and the connection goes back to the pool instead of the reset costing a new one.
+     */
+    public void onClientCancelled(long maxDrainedBytes) {
+        if (request == RequestPhase.SENT && upstream != null) {
+            deadlines.cancel(responseDeadline);
+            releaseForwardHead();
+            UpstreamConnection c = upstream;
+            upstream = null;
+            c.discardResponse(maxDrainedBytes, service.responseTimeoutNanos());
+        }
+        onClientGone();
     }
 
     /** Both sides are over: the front end goes on with its next exchange (or closes). */

@@ -336,6 +336,11 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     }
 
     @Override
+    public boolean acquiresAfterRead() {
+        return false;
+    }
+
+    @Override
     public void pauseReading() {
         updateReading();
     }

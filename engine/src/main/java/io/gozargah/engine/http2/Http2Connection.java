@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One consumer connection speaking HTTP/2, at frame level: Netty's {@link Http2ConnectionHandler} does framing,
  * HPACK, flow control, stream states and the flood defences; a {@link StreamFrameListener} hands each stream's
- * frames to its {@link Http2StreamExchange}, a plain object kept on Netty's stream (no child channel or pipeline
+ * frames to its {@link Http2ClientStream}, a plain object kept on Netty's stream (no child channel or pipeline
  * per stream). This handler holds what the streams share (identity, the exchange gate, the forwarded lines),
  * writes for them through the connection encoder with one flush per read batch or upstream read batch, and closes
  * the connection when it has been idle too long or the gateway drains (GOAWAY, then the close once open streams
@@ -74,9 +74,9 @@ public final class Http2Connection extends Http2ConnectionHandler {
     /** Between a read batch's first frame and its end. */
     private boolean reading;
     /** Streams admitted in the current read batch, to go upstream at its end. */
-    private final ArrayDeque<Http2StreamExchange> ready = new ArrayDeque<>();
+    private final ArrayDeque<Http2ClientStream> ready = new ArrayDeque<>();
     /** Streams that wrote request bytes upstream in the current read batch, to flush at its end. */
-    private final ArrayDeque<Http2StreamExchange> upstreamWriters = new ArrayDeque<>();
+    private final ArrayDeque<Http2ClientStream> upstreamWriters = new ArrayDeque<>();
     private boolean failed;
 
     private Http2Connection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
@@ -88,7 +88,7 @@ public final class Http2Connection extends Http2ConnectionHandler {
         this.exchangeKey = connection().newKey();
         connection().addListener(new StreamLifecycle());
         encoder.flowController().listener(stream -> {
-            Http2StreamExchange exchange = exchange(stream);
+            Http2ClientStream exchange = exchange(stream);
             if (exchange != null) {
                 exchange.onWritabilityChanged();
             }
@@ -215,7 +215,7 @@ public final class Http2Connection extends Http2ConnectionHandler {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         reading = false;
-        Http2StreamExchange exchange;
+        Http2ClientStream exchange;
         while ((exchange = ready.poll()) != null) {
             exchange.dispatch(!failed && ctx.channel().isActive());
         }
@@ -258,10 +258,10 @@ public final class Http2Connection extends Http2ConnectionHandler {
 
     /**
      * Has {@code exchange}, admitted while reading, go upstream once the read batch is over (at once if no batch is
-     * being read): {@link Http2StreamExchange#dispatch} is called then, with false if the connection failed
+     * being read): {@link Http2ClientStream#dispatch} is called then, with false if the connection failed
      * meanwhile.
      */
-    void dispatchAfterRead(Http2StreamExchange exchange) {
+    void dispatchAfterRead(Http2ClientStream exchange) {
         if (reading) {
             ready.add(exchange);
         } else {
@@ -270,7 +270,7 @@ public final class Http2Connection extends Http2ConnectionHandler {
     }
 
     /** Has {@code exchange}'s upstream flushed at the end of the read batch (at once if none is being read). */
-    void flushUpstreamAfterRead(Http2StreamExchange exchange) {
+    void flushUpstreamAfterRead(Http2ClientStream exchange) {
         if (reading) {
             upstreamWriters.add(exchange);
         } else {
@@ -316,7 +316,7 @@ public final class Http2Connection extends Http2ConnectionHandler {
                 return;
             }
         }
-        Http2StreamExchange exchange = stream == null ? null : exchange(stream);
+        Http2ClientStream exchange = stream == null ? null : exchange(stream);
         if (exchange != null && !outbound) {
             exchange.onReset();
         }
@@ -364,13 +364,13 @@ public final class Http2Connection extends Http2ConnectionHandler {
     // The streams
     // ---------------------------------------------------------------------------------------------
 
-    Http2StreamExchange exchange(Http2Stream stream) {
+    Http2ClientStream exchange(Http2Stream stream) {
         return stream.getProperty(exchangeKey);
     }
 
     /** A new stream's exchange (the client's HEADERS opened it). */
-    Http2StreamExchange newExchange(Http2Stream stream) {
-        Http2StreamExchange exchange = new Http2StreamExchange(this, stream);
+    Http2ClientStream newExchange(Http2Stream stream) {
+        Http2ClientStream exchange = new Http2ClientStream(this, stream);
         stream.setProperty(exchangeKey, exchange);
         return exchange;
     }
@@ -390,7 +390,7 @@ public final class Http2Connection extends Http2ConnectionHandler {
         @Override
         public void onStreamClosed(Http2Stream stream) {
             closedStreams.closed(stream.id(), stream.isResetSent());
-            Http2StreamExchange exchange = stream.removeProperty(exchangeKey);
+            Http2ClientStream exchange = stream.removeProperty(exchangeKey);
             if (exchange != null) {
                 exchange.onClosed();
             }

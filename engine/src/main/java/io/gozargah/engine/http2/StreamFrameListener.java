@@ -31,7 +31,7 @@ final class StreamFrameListener extends Http2EventAdapter {
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
                               boolean endOfStream) {
         Http2Stream stream = connection.connection().stream(streamId);
-        Http2StreamExchange exchange = connection.exchange(stream);
+        Http2ClientStream exchange = connection.exchange(stream);
         if (exchange == null) {
             connection.newExchange(stream).onHead(headers, endOfStream);
         } else {
@@ -45,7 +45,7 @@ final class StreamFrameListener extends Http2EventAdapter {
      */
     @Override
     public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
-        Http2StreamExchange exchange = connection.exchange(connection.connection().stream(streamId));
+        Http2ClientStream exchange = connection.exchange(connection.connection().stream(streamId));
         if (exchange == null) {
             return data.readableBytes() + padding;
         }
@@ -56,7 +56,7 @@ final class StreamFrameListener extends Http2EventAdapter {
     public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
         connection.resetReceived(streamId);
         Http2Stream stream = connection.connection().stream(streamId);
-        Http2StreamExchange exchange = stream == null ? null : connection.exchange(stream);
+        Http2ClientStream exchange = stream == null ? null : connection.exchange(stream);
         if (exchange != null) {
             exchange.onReset();
         }
