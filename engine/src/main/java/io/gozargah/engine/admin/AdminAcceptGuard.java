@@ -39,6 +39,8 @@ final class AdminAcceptGuard extends ChannelInboundHandlerAdapter {
     private final LogThrottle failureLog = new LogThrottle(LOG_PERIOD_NANOS);
     /** The spare was given up for the connection the next accept takes. */
     private boolean lendNext;
+    /** Times the spare was given up: a loan's check applies to that loan only. */
+    private long loans;
     private boolean retryPending;
     private boolean reacquirePending;
     private ChannelHandlerContext ctx;
@@ -108,6 +110,11 @@ final class AdminAcceptGuard extends ChannelInboundHandlerAdapter {
         if (Descriptors.exhausted(cause) && spare.held()) {
             spare.release();
             lendNext = true;
+            // The pending connection may never be taken (its client gone, or the descriptor taken by another
+            // thread first): then no read comes to end the loan, and the consumer listeners, which take nothing
+            // while the spare is out, would refuse every connection until the next admin connection arrives.
+            long loan = ++loans;
+            ctx.executor().schedule(() -> endUntakenLoan(loan), RETRY_NANOS, TimeUnit.NANOSECONDS);
             return;
         }
         if (failureLog.due(System.nanoTime())) {
@@ -126,6 +133,14 @@ final class AdminAcceptGuard extends ChannelInboundHandlerAdapter {
                     server.config().setAutoRead(true);
                 }
             }, RETRY_NANOS, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** On the admin loop, a retry period after the spare was given up: taken back if no connection took it. */
+    private void endUntakenLoan(long loan) {
+        if (lendNext && loan == loans) {
+            lendNext = false;
+            takeBackSpare();
         }
     }
 

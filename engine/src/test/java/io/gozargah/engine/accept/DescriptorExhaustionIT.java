@@ -150,10 +150,29 @@ class DescriptorExhaustionIT {
                 return;
             } catch (AssertionError | IOException e) {
                 if (System.nanoTime() > deadline) {
-                    fail(what + " not within 20 s: " + e + "\nthe child said:\n" + child.log());
+                    fail(what + " not within 20 s: " + e + "\n" + descriptorState() + "\nthe child said:\n"
+                            + child.log());
                 }
                 Thread.sleep(50);
             }
+        }
+    }
+
+    /** What the child holds and refused, for a failure's message: its connection, accept and admin series. */
+    private String descriptorState() {
+        try {
+            Response r = admin("/metrics");
+            StringBuilder b = new StringBuilder();
+            for (String line : r.bodyText().split("\n")) {
+                if (line.startsWith("gozargah_connections") || line.startsWith("gozargah_consumer_connections")
+                        || line.startsWith("gozargah_admin_connections") || line.startsWith("gozargah_listener")
+                        || line.startsWith("process_open_fds")) {
+                    b.append(line).append('\n');
+                }
+            }
+            return b.toString();
+        } catch (IOException e) {
+            return "metrics unavailable: " + e;
         }
     }
 
