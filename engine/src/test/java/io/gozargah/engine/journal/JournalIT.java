@@ -141,20 +141,26 @@ class JournalIT {
         String first;
         try (RawHttpClient c = new RawHttpClient(gateway.port())) {
             c.send("GET /prov/root HTTP/1.1\r\nHost: gw\r\nX-Api-Key: " + ALICE_KEY + "\r\n\r\n");
-            first = c.read().header("X-Gozargah-Transaction");
+            RawHttpClient.Response r = c.read();
+            assertEquals(200, r.status(), r.bodyText());
+            first = r.header("X-Gozargah-Transaction");
         }
         gateway.close();
         gateway = setup.start(setup.standardYaml(null, null) + journalYaml(dir, "128KiB"));
         String second;
         try (RawHttpClient c = new RawHttpClient(gateway.port())) {
             c.send("GET /prov/root HTTP/1.1\r\nHost: gw\r\nX-Api-Key: " + ALICE_KEY + "\r\n\r\n");
-            second = c.read().header("X-Gozargah-Transaction");
+            RawHttpClient.Response r = c.read();
+            assertEquals(200, r.status(), r.bodyText());
+            second = r.header("X-Gozargah-Transaction");
         }
         gateway.close();
         gateway = null;
 
         JournalContents j = JournalContents.read(dir);
-        assertEquals(2, j.transactions.size());
+        assertEquals(2, j.transactions.size(), () -> "first " + first + " found " + (j.find(first) != null)
+                + ", second " + second + " found " + (j.find(second) != null) + ", " + j.summaries.size()
+                + " summaries, " + j.dictionaryExcerpts + " dictionary excerpts");
         assertEquals(-1, j.firstBrokenLink, "the second run continues the first run's chain");
         TransactionRecordFlyweight a = j.find(first).flyweight();
         TransactionRecordFlyweight b = j.find(second).flyweight();
