@@ -315,8 +315,9 @@ public final class Admission implements AutoCloseable {
     }
 
     /**
-     * Renders the {@code RateLimit} field value for the ticket's grant into its scratch array, as of the
-     * judgement: for each policy, {@code r} = what is left and {@code t} = seconds until it is whole again.
+     * Renders the {@code RateLimit} field value for the ticket's grant into this thread's scratch array
+     * ({@link AdmissionTicket#field()}), as of the judgement: for each policy, {@code r} = what is left and
+     * {@code t} = seconds until it is whole again.
      *
      * @return the length written, 0 when the grant has no policy
      */
@@ -325,7 +326,7 @@ public final class Admission implements AutoCloseable {
         if (g == null || g.policyField == null) {
             return 0;
         }
-        byte[] out = t.field;
+        byte[] out = AdmissionTicket.field();
         int n = 0;
         if (g.grantInterval > 0) {
             n = gcraItem(out, n, GrantPolicy.GRANT, g.grantRecord, g.grantInterval, g.grantSpan, t.nowNanos);

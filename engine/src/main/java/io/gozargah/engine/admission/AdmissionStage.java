@@ -56,7 +56,8 @@ public final class AdmissionStage implements ExchangeStage {
         }
         byte[] policy = t.policy.policyField;
         sink.header(RATELIMIT_POLICY, policy, 0, policy.length);
-        sink.header(RATELIMIT, t.field, 0, admission.renderRateLimit(t));
+        int n = admission.renderRateLimit(t);
+        sink.header(RATELIMIT, AdmissionTicket.field(), 0, n);
     }
 
     @Override

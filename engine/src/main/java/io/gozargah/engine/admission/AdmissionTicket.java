@@ -1,6 +1,7 @@
 package io.gozargah.engine.admission;
 
 import io.gozargah.engine.calendar.BillingPeriod;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * The admission stage's state for the exchange in progress on one connection or stream: which grant was
@@ -17,8 +18,21 @@ public final class AdmissionTicket {
     boolean providerHeld;
     long retryAfterSeconds;
     String detail;
-    /** Scratch for rendering the RateLimit field value: the sink copies it. */
-    final byte[] field = new byte[512];
+    /**
+     * Scratch for rendering the RateLimit field value, one per thread: the sink copies it before the next render
+     * on that thread, and an HTTP/2 connection has a ticket per stream, where an array each would cost 528 bytes.
+     */
+    private static final FastThreadLocal<byte[]> FIELD = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[512];
+        }
+    };
+
+    /** This thread's scratch for the RateLimit field value. */
+    static byte[] field() {
+        return FIELD.get();
+    }
 
     /** The grant judged for the current exchange, or null when admission did not judge it. */
     public GrantPolicy policy() {

@@ -452,7 +452,7 @@ class AdmissionTest {
 
     private static String field(Admission admission, AdmissionTicket t) {
         int n = admission.renderRateLimit(t);
-        return new String(t.field, 0, n, StandardCharsets.US_ASCII);
+        return new String(AdmissionTicket.field(), 0, n, StandardCharsets.US_ASCII);
     }
 
     private static long usedToday(Admission admission, GrantPolicy g) {
