@@ -26,8 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The operator's HTTP listener: metrics, health, readiness, services, consumers, subjects, reload, drain. It has its own
- * single event loop, so a scrape never runs on a consumer loop and the API still answers while those drain;
+ * The operator's HTTP listener: metrics, health, readiness, services, consumers, subjects, reload, drain. It has its
+ * own single event loop, so a scrape never runs on a consumer loop and the API still answers while those drain;
  * requests are parsed by the gateway's own HTTP/1.1 codec ({@link AdminConnection}). Bound to 127.0.0.1 by
  * default; every endpoint but {@code /health} and {@code /ready} needs the bearer token. Its connections are
  * capped and timed ({@link AdminAcceptGuard}, {@link AdminTimeouts}), and it keeps a spare file descriptor of

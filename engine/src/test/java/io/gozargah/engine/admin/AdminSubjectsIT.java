@@ -46,9 +46,10 @@ class AdminSubjectsIT {
         Path key = dir.resolve("subject.key");
         SubjectKey.generate(key);
         setup.provider(TestUpstream.answering("{}"));
-        String yaml = setup.standardYaml(null, null).replace("        path: /api/svc\n",
-                "        path: /api/svc\n        subject: { from: path, pattern: '^(\\d{10})$', kind: national-code }\n")
-                + "journal:\n  dir: " + dir.resolve("journal") + "\n  ringBytes: 64KiB\n  subjectKeyFile: " + key + "\n";
+        String rule = "        subject: { from: path, pattern: '^(\\d{10})$', kind: national-code }\n";
+        String yaml = setup.standardYaml(null, null).replace("        path: /api/svc\n", "        path: /api/svc\n" + rule)
+                + "journal:\n  dir: " + dir.resolve("journal") + "\n  ringBytes: 64KiB\n"
+                + "  subjectKeyFile: " + key + "\n";
         fixture = setup.closeAfter(AdminFixture.start(yaml, Duration.ofSeconds(2),
                 new AdminConfig("127.0.0.1", 0, AdminFixture.TOKEN, AdminConfig.DEFAULT_MAX_CONNECTIONS,
                         AdminConfig.DEFAULT_IDLE_TIMEOUT, AdminConfig.DEFAULT_REQUEST_HEAD_TIMEOUT, subjectResults),

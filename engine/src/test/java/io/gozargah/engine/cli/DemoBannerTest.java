@@ -78,7 +78,8 @@ class DemoBannerTest {
 
     @Test
     void shouldShowWhoLookedUpTheNationalCodeWhenTheJournalKeepsSubjects() throws Exception {
-        GatewayConfig config = io.gozargah.engine.config.ConfigLoader.load(io.gozargah.engine.testing.DemoConfig.file());
+        GatewayConfig config = io.gozargah.engine.config.ConfigLoader.load(
+                io.gozargah.engine.testing.DemoConfig.file());
         String banner = DemoBanner.render(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080), config,
                 AGENCIES);
         assertTrue(banner.contains("  scripts/gozargah journal subject --config " + config.source()

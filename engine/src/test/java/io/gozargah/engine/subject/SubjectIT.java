@@ -91,7 +91,8 @@ class SubjectIT {
         String yaml = setup.standardYaml(null, null)
                 .replace("    services:\n", "    services:\n" + services)
                 .replace("      - service: prov/root\n", "      - service: prov/root\n"
-                        + "      - service: prov/bypath\n      - service: prov/byquery\n      - service: prov/byheader\n")
+                        + "      - service: prov/bypath\n      - service: prov/byquery\n"
+                        + "      - service: prov/byheader\n")
                 + "journal:\n  dir: " + dir.resolve("journal") + "\n  ringBytes: 64KiB\n"
                 + "  subjectKeyFile: " + keyFile + "\n";
         gateway = setup.start(yaml);
