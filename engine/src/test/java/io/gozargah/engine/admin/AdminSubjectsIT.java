@@ -47,7 +47,8 @@ class AdminSubjectsIT {
         SubjectKey.generate(key);
         setup.provider(TestUpstream.answering("{}"));
         String rule = "        subject: { from: path, pattern: '^(\\d{10})$', kind: national-code }\n";
-        String yaml = setup.standardYaml(null, null).replace("        path: /api/svc\n", "        path: /api/svc\n" + rule)
+        String yaml = setup.standardYaml(null, null)
+                .replace("        path: /api/svc\n", "        path: /api/svc\n" + rule)
                 + "journal:\n  dir: " + dir.resolve("journal") + "\n  ringBytes: 64KiB\n"
                 + "  subjectKeyFile: " + key + "\n";
         fixture = setup.closeAfter(AdminFixture.start(yaml, Duration.ofSeconds(2),
