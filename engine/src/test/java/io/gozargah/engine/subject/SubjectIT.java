@@ -56,11 +56,15 @@ class SubjectIT {
     private SubjectKey key;
     private GatewayFixture gateway;
 
-    /** Every log event of the gateway's, at every level, kept for the grep. */
+    /**
+     * Every log event of the gateway's, at every level, kept for the grep; not passed on to the console (the root
+     * logger's appender would print them all, whatever the root's level).
+     */
     @BeforeEach
     void captureLogs() {
         levelBefore = gozargahLog.getLevel();
         gozargahLog.setLevel(Level.TRACE);
+        gozargahLog.setAdditive(false);
         log.start();
         gozargahLog.addAppender(log);
     }
@@ -68,6 +72,7 @@ class SubjectIT {
     @AfterEach
     void releaseLogs() {
         gozargahLog.detachAppender(log);
+        gozargahLog.setAdditive(true);
         gozargahLog.setLevel(levelBefore);
     }
 
@@ -184,6 +189,7 @@ class SubjectIT {
         for (Path f : files) {
             assertEquals(-1, indexOf(Files.readAllBytes(f), subject), f.toString());
         }
+        assertFalse(log.list.isEmpty(), "the gateway's log was captured");
         for (ILoggingEvent e : log.list) {
             String text = e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
                     : e.getThrowableProxy().getMessage());
