@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -27,6 +28,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPairGenerator;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -36,7 +39,11 @@ import java.util.stream.Stream;
  * The journal writer's throughput on its one thread: each operation is one {@link JournalWriterAgent#doWork()}
  * duty cycle (up to {@link JournalWriterAgent#BATCH} records: copy out of the ring, dictionary check, SHA-256
  * chain hash, one Chronicle excerpt per {@link JournalWriterAgent#RECORDS_PER_EXCERPT} records, into a
- * LARGE_DAILY queue on disk). A producer thread keeps the ring
+ * LARGE_DAILY queue on disk). Every record names a subject (its 16-byte keyed hash, as a service with a
+ * {@code subject} rule writes them), and with {@code checkpointMillis} above 0 the writer appends an Ed25519-signed
+ * checkpoint that often, as {@code journal.signingKeyFile} and {@code checkpointInterval} have it (0: no signing
+ * key, no checkpoints; 1000 is the shortest interval the config allows, 60000 its default). A producer thread keeps
+ * the ring
  * full, so the writer never idles; it parks while the ring is full, so it hardly competes for the CPU. The
  * {@code records} counter is the figure: records appended per second, sustained over the 30 s of measurement
  * (3 x 10 s, after 2 x 5 s of warm-up).
@@ -59,6 +66,10 @@ public class JournalWriterBenchmark {
 
     @State(Scope.Benchmark)
     public static class Writer {
+        /** How often a signed checkpoint is due, in milliseconds; 0 for none. */
+        @Param({"60000", "1000", "0"})
+        public long checkpointMillis;
+
         Path dir;
         JournalQueue queue;
         JournalRing ring;
@@ -67,7 +78,7 @@ public class JournalWriterBenchmark {
         volatile boolean running = true;
 
         @Setup(Level.Trial)
-        public void setUp() throws IOException {
+        public void setUp() throws IOException, GeneralSecurityException {
             dir = Files.createTempDirectory("journal-writer-bench");
             JournalWriterAgent.WriterClock clock = new JournalWriterAgent.WriterClock();
             queue = JournalQueue.openForWrite(dir, LargeRollCycles.LARGE_DAILY, clock);
@@ -76,7 +87,11 @@ public class JournalWriterBenchmark {
             int consumer = dictionary.id(DictionaryEntryFlyweight.KIND_CONSUMER, "snapp");
             int service = dictionary.id(DictionaryEntryFlyweight.KIND_SERVICE, "nocr/identity");
             int endpoint = dictionary.id(DictionaryEntryFlyweight.KIND_ENDPOINT, "http://10.0.0.5:8080");
-            writer = new JournalWriterAgent(ring, queue, dictionary, new JournalCounters(), clock);
+            CheckpointSigner signer = checkpointMillis == 0 ? null
+                    : new CheckpointSigner(KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate());
+            writer = new JournalWriterAgent(ring, queue, () -> JournalQueue.openForWrite(dir,
+                    LargeRollCycles.LARGE_DAILY, clock), dictionary, new JournalCounters(), clock,
+                    QueueAppend.RESERVED, 0, signer, checkpointMillis);
             writer.recover();
             writer.drainAll();
             producer = new Thread(() -> produce(consumer, service, endpoint), "ring-producer");
@@ -105,7 +120,8 @@ public class JournalWriterBenchmark {
                         .startEpochNanos(System.currentTimeMillis() * 1_000_000L)
                         .totalDurationNanos(250_000).upstreamDurationNanos(200_000)
                         .requestBytes(0).responseBytes(512)
-                        .clientIpv4(0x0A000001).clientPort(40_000);
+                        .clientIpv4(0x0A000001).clientPort(40_000)
+                        .subjectHash(0x5EED_0000_0000_0000L | n, 0x0DD0_0000_0000_0000L ^ n * 0x9E37_79B9_7F4A_7C15L);
                 ring.commit(index);
             }
         }
@@ -130,6 +146,7 @@ public class JournalWriterBenchmark {
             long end = -1;
             long records = 0;
             long excerpts = 0;
+            long checkpoints = 0;
             try (ExcerptTailer tailer = queue.tailer()) {
                 if (!tailer.moveToCycle(cycle)) {
                     return;
@@ -147,14 +164,16 @@ public class JournalWriterBenchmark {
                         excerpts++;
                         if (JournalExcerpt.type(bytes) == RecordType.TRANSACTION_BATCH) {
                             records += JournalExcerpt.batchCount(bytes);
+                        } else if (JournalExcerpt.type(bytes) == RecordType.CHECKPOINT) {
+                            checkpoints++;
                         }
                     }
                 }
             }
             if (records > 0) {
-                System.out.printf("%njournal queue: %,d records in %,d excerpts, %.2f bytes per record in the"
-                        + " cycle file (record %d bytes)%n", records, excerpts, (double) (end - first) / records,
-                        TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES);
+                System.out.printf("%njournal queue: %,d records in %,d excerpts (%,d signed checkpoints), %.2f bytes"
+                        + " per record in the cycle file (record %d bytes)%n", records, excerpts, checkpoints,
+                        (double) (end - first) / records, TransactionRecordFlyweight.LENGTH_WITHOUT_BODY_HASHES);
             }
         }
     }

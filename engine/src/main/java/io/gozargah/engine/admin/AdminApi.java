@@ -30,12 +30,15 @@ final class AdminApi {
     private final ConfigReloader reloader;
     private final AdminToken token;
     private final Duration drainDeadline;
+    private final AdminSubjects subjects;
 
-    AdminApi(Gateway gateway, ConfigReloader reloader, AdminToken token, Duration drainDeadline) {
+    AdminApi(Gateway gateway, ConfigReloader reloader, AdminToken token, Duration drainDeadline,
+             AdminSubjects subjects) {
         this.gateway = gateway;
         this.reloader = reloader;
         this.token = token;
         this.drainDeadline = drainDeadline;
+        this.subjects = subjects;
     }
 
     CompletableFuture<AdminReply> handle(AdminRequest r) {
@@ -49,11 +52,12 @@ final class AdminApi {
                 break;
         }
         boolean known = path.equals("/metrics") || path.equals("/admin/services") || path.equals("/admin/reload")
-                || path.equals("/admin/drain") || (path.startsWith(CONSUMERS) && path.length() > CONSUMERS.length());
+                || path.equals("/admin/drain") || (path.startsWith(CONSUMERS) && path.length() > CONSUMERS.length())
+                || path.startsWith(AdminSubjects.PREFIX);
         if (!known) {
             return done(AdminReply.problem(404, "not-found", "Not found", "no admin endpoint at " + path
                     + "; see GET /metrics, /health, /ready, /admin/services, /admin/consumers/{name},"
-                    + " POST /admin/reload, /admin/drain"));
+                    + " /admin/subjects/{kind}/{value}, POST /admin/reload, /admin/drain"));
         }
         if (!authorized(r.authorization())) {
             return done(AdminReply.problem(401, "unauthenticated", "Unauthenticated",
@@ -72,6 +76,10 @@ final class AdminApi {
             case "/admin/drain":
                 return post(r) ? drain() : done(notAllowed("POST"));
             default:
+                if (path.startsWith(AdminSubjects.PREFIX)) {
+                    return get(r) ? subjects.handle(path.substring(AdminSubjects.PREFIX.length()), r.query())
+                            : done(notAllowed("GET"));
+                }
                 return done(get(r) ? consumer(path.substring(CONSUMERS.length())) : notAllowed("GET"));
         }
     }

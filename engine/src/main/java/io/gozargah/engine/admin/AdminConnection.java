@@ -110,7 +110,8 @@ final class AdminConnection extends ChannelInboundHandlerAdapter {
                     CompletableFuture<AdminReply> reply = api.handle(request);
                     reply.whenComplete((ok, failure) -> ctx.executor().execute(() -> {
                         if (failure != null) {
-                            log.error("admin {} {} failed", request.method(), request.path(), failure);
+                            log.error("admin {} {} failed", request.method(), AdminSubjects.redacted(request.path()),
+                                    failure);
                             write(ctx, AdminReply.problem(500, "internal-error", "Internal error",
                                     "the request failed; see the gateway log"));
                         } else {
@@ -136,7 +137,7 @@ final class AdminConnection extends ChannelInboundHandlerAdapter {
         int q = target.indexOf('?');
         int auth = head.headers().indexOf(AUTHORIZATION);
         return new AdminRequest(head.methodString(), q < 0 ? target : target.substring(0, q),
-                auth < 0 ? null : head.headers().value(auth));
+                q < 0 ? null : target.substring(q + 1), auth < 0 ? null : head.headers().value(auth));
     }
 
     private void answer(ChannelHandlerContext ctx, AdminReply reply) {

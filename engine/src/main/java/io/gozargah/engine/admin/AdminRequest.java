@@ -5,7 +5,8 @@ package io.gozargah.engine.admin;
  *
  * @param method        the method token as sent
  * @param path          the target up to '?'
+ * @param query         the target after '?', or null when it has none
  * @param authorization the first {@code Authorization} field value, or null
  */
-record AdminRequest(String method, String path, String authorization) {
+record AdminRequest(String method, String path, String query, String authorization) {
 }

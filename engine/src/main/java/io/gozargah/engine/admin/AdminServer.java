@@ -20,11 +20,14 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The operator's HTTP listener: metrics, health, readiness, services, consumers, reload, drain. It has its own
- * single event loop, so a scrape never runs on a consumer loop and the API still answers while those drain;
+ * The operator's HTTP listener: metrics, health, readiness, services, consumers, subjects, reload, drain. It has its
+ * own single event loop, so a scrape never runs on a consumer loop and the API still answers while those drain;
  * requests are parsed by the gateway's own HTTP/1.1 codec ({@link AdminConnection}). Bound to 127.0.0.1 by
  * default; every endpoint but {@code /health} and {@code /ready} needs the bearer token. Its connections are
  * capped and timed ({@link AdminAcceptGuard}, {@link AdminTimeouts}), and it keeps a spare file descriptor of
@@ -37,12 +40,15 @@ public final class AdminServer implements AutoCloseable {
     private final Channel channel;
     private final SpareDescriptor spare;
     private final Gateway gateway;
+    private final Runnable stopScans;
 
-    private AdminServer(EventLoopGroup group, Channel channel, SpareDescriptor spare, Gateway gateway) {
+    private AdminServer(EventLoopGroup group, Channel channel, SpareDescriptor spare, Gateway gateway,
+                        Runnable stopScans) {
         this.group = group;
         this.channel = channel;
         this.spare = spare;
         this.gateway = gateway;
+        this.stopScans = stopScans;
     }
 
     /**
@@ -53,7 +59,25 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(AdminConfig config, Gateway gateway, ConfigReloader reloader,
                                     Duration drainDeadline) throws InterruptedException {
-        AdminApi api = new AdminApi(gateway, reloader, new AdminToken(config.token()), drainDeadline);
+        ExecutorService scans = Executors.newSingleThreadExecutor(
+                new DefaultThreadFactory("gozargah-admin-subjects", true));
+        try {
+            return start(config, gateway, reloader, drainDeadline, scans, scans::shutdownNow);
+        } catch (InterruptedException | RuntimeException e) {
+            scans.shutdownNow();
+            throw e;
+        }
+    }
+
+    /**
+     * As above, the journal scans of {@code GET /admin/subjects} run on {@code scans} (tests hold one there), and
+     * {@code stopScans} runs at close.
+     */
+    public static AdminServer start(AdminConfig config, Gateway gateway, ConfigReloader reloader,
+                                    Duration drainDeadline, Executor scans, Runnable stopScans)
+            throws InterruptedException {
+        AdminApi api = new AdminApi(gateway, reloader, new AdminToken(config.token()), drainDeadline,
+                new AdminSubjects(gateway, scans, config.subjectResults()));
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gozargah-admin", true),
                 NioIoHandler.newFactory());
         SpareDescriptor spare = SpareDescriptor.open();
@@ -76,7 +100,7 @@ public final class AdminServer implements AutoCloseable {
             log.info("admin API on {} (at most {} connections)", ch.localAddress(), config.maxConnections());
             register(gateway.metrics(), guard, timeouts);
             gateway.connectionLimits().shareReserveWith(spare);
-            return new AdminServer(group, ch, spare, gateway);
+            return new AdminServer(group, ch, spare, gateway, stopScans);
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             spare.close();
@@ -108,6 +132,7 @@ public final class AdminServer implements AutoCloseable {
         gateway.connectionLimits().shareReserveWith(null);
         channel.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> spare.close());
+        stopScans.run();
     }
 
     @Override
@@ -116,5 +141,6 @@ public final class AdminServer implements AutoCloseable {
         channel.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         spare.close();
+        stopScans.run();
     }
 }

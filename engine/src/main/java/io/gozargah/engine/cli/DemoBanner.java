@@ -64,6 +64,13 @@ final class DemoBanner {
                 .append("\",\"text\":\"کد ورود شما: 4821\"}' ").append(base).append("/sms/send\n");
         curl(out, "not granted (403)", DemoConsumers.TAPSI_KEY,
                 base + "/nocr/identity/" + DemoConsumers.VALID_NATIONAL_ID);
+        boolean subjects = keepsSubjects(config);
+        if (subjects) {
+            out.append("  # who looked up ").append(DemoConsumers.VALID_NATIONAL_ID)
+                    .append(" (the journal keeps only its keyed hash)\n");
+            out.append("  scripts/gozargah journal subject --config ").append(source(config))
+                    .append(" --kind national-code ").append(DemoConsumers.VALID_NATIONAL_ID).append('\n');
+        }
         if (https != null) {
             String tlsBase = "https://localhost:" + https.getPort();
             out.append("\nHTTPS (HTTP/2 and HTTP/1.1 by ALPN) on ").append(tlsBase)
@@ -87,6 +94,11 @@ final class DemoBanner {
             out.append("  curl -H 'Authorization: Bearer ").append(config.admin().token()).append("' ")
                     .append(admin).append("/metrics\n");
             out.append("  curl ").append(admin).append("/ready\n");
+            if (subjects) {
+                out.append("  curl -H 'Authorization: Bearer ").append(config.admin().token()).append("' ")
+                        .append(admin).append("/admin/subjects/national-code/")
+                        .append(DemoConsumers.VALID_NATIONAL_ID).append('\n');
+            }
         }
         out.append("\nCtrl-C drains and stops; twice stops at once.\n\n");
         return out.toString();
@@ -116,6 +128,11 @@ final class DemoBanner {
         return bound.getAddress() != null && bound.getAddress().isAnyLocalAddress()
                 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), bound.getPort())
                 : bound;
+    }
+
+    /** Whether the journal keeps subjects: it is on, with a subject key. */
+    private static boolean keepsSubjects(GatewayConfig config) {
+        return config.journal() != null && config.journal().enabled() && config.journal().subjectKey() != null;
     }
 
     private static String source(GatewayConfig config) {

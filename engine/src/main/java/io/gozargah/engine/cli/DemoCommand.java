@@ -3,6 +3,7 @@ package io.gozargah.engine.cli;
 import io.gozargah.engine.config.EndpointConfig;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.ProviderConfig;
+import io.gozargah.engine.demo.DemoKeys;
 import io.gozargah.engine.demo.DemoProviders;
 import io.gozargah.engine.server.Gateway;
 import picocli.CommandLine.Command;
@@ -21,7 +22,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code gozargah demo [--config FILE]}: the demo agencies and a gateway in front of them, in one process. Every
  * port comes from the file: the gateway's listeners, each agency's from the endpoint of the provider of its name,
- * and the HTTPS listener is the file's listener named {@code https} ({@link DemoTls}).
+ * and the HTTPS listener is the file's listener named {@code https} ({@link DemoTls}). The journal's subject and
+ * signing keys are made in {@code data/keys} on the first start ({@link DemoKeys}).
  */
 @Command(name = "demo", description = {
         "Start three stand-in agencies (nocr, post, sms, each on the 127.0.0.1 port of its provider's endpoint in"
@@ -53,6 +55,15 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CliFailure, InterruptedException {
+        Path keys = keysDir(environment);
+        try {
+            if (DemoKeys.ensure(keys)) {
+                spec.commandLine().getErr().println("demo: made the demo journal's subject key and checkpoint"
+                        + " signing key in " + keys);
+            }
+        } catch (IOException e) {
+            throw CliFailure.runtime("demo: cannot make the journal's keys in " + keys + ": " + e.getMessage(), e);
+        }
         GatewayConfig loaded = process.load(config != null ? config : defaultConfig(environment));
         Map<String, Integer> ports = agencyPorts(loaded);
         Path certs = DemoTls.certsDir(environment);
@@ -82,6 +93,15 @@ final class DemoCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             return process.serve(gateway, loaded, loaded.source(), pidFile);
         }
+    }
+
+    /**
+     * {@code $GOZARGAH_HOME/data/keys}, or {@code data/keys} under the working directory: where config/demo.yaml's
+     * journal keys are ({@code ../data/keys/}), made before the file is loaded since loading reads them.
+     */
+    static Path keysDir(Map<String, String> environment) {
+        String home = environment.get(HOME_VARIABLE);
+        return home == null || home.isBlank() ? DemoKeys.DIR : Path.of(home).resolve(DemoKeys.DIR);
     }
 
     /** {@code $GOZARGAH_HOME/config/demo.yaml}, or {@code config/demo.yaml} relative to the working directory. */

@@ -91,14 +91,7 @@ final class JournalSubjectCommand implements Callable<Integer> {
     private void print(PrintWriter out, SubjectSearch.Match m, ZoneId zone) {
         Instant start = Instant.ofEpochSecond(0, m.startEpochNanos());
         if (json) {
-            Map<String, Object> doc = new java.util.LinkedHashMap<>();
-            doc.put("time", start.toString());
-            doc.put("consumer", m.consumer());
-            doc.put("service", m.service());
-            doc.put("status", m.status());
-            doc.put("outcome", m.outcome());
-            doc.put("transaction", m.transaction());
-            out.println(Json.write(doc));
+            out.println(Json.write(m.document()));
         } else {
             out.println(TIME.format(start.atZone(zone)) + "  " + orNone(m.consumer()) + "  " + orNone(m.service())
                     + "  " + m.status() + "  " + m.outcome() + "  " + m.transaction());

@@ -14,9 +14,11 @@ import java.time.Duration;
  * @param idleTimeout        a connection waiting this long for its client (for a request's first byte, or to
  *                           take the answer) is closed
  * @param requestHeadTimeout a request must arrive in full within this long of its first byte
+ * @param subjectResults     most transactions one {@code GET /admin/subjects/{kind}/{value}} lists; past it the
+ *                           answer says {@code truncated} (a narrower {@code from}/{@code to} lists the rest)
  */
 public record AdminConfig(String host, int port, String token, int maxConnections, Duration idleTimeout,
-                          Duration requestHeadTimeout) {
+                          Duration requestHeadTimeout, int subjectResults) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9090;
     /** Shorter tokens are guessable; {@code gozargah keygen} style tokens are 40+ characters. */
@@ -27,15 +29,25 @@ public record AdminConfig(String host, int port, String token, int maxConnection
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
     /** An admin request is a line, a token and a few fields. */
     public static final Duration DEFAULT_REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(5);
+    /** A citizen's year of inquiries is far fewer; the cap bounds the answer a scan builds in memory. */
+    public static final int DEFAULT_SUBJECT_RESULTS = 10_000;
+    public static final int MAX_SUBJECT_RESULTS = 1_000_000;
 
     /** A listener with the default connection cap and timeouts. */
     public AdminConfig(String host, int port, String token) {
         this(host, port, token, DEFAULT_MAX_CONNECTIONS, DEFAULT_IDLE_TIMEOUT, DEFAULT_REQUEST_HEAD_TIMEOUT);
     }
 
+    /** A listener with the default cap on subject results. */
+    public AdminConfig(String host, int port, String token, int maxConnections, Duration idleTimeout,
+                       Duration requestHeadTimeout) {
+        this(host, port, token, maxConnections, idleTimeout, requestHeadTimeout, DEFAULT_SUBJECT_RESULTS);
+    }
+
     @Override
     public String toString() {
         return "AdminConfig[" + host + ":" + port + ", token=<hidden>, maxConnections=" + maxConnections
-                + ", idleTimeout=" + idleTimeout + ", requestHeadTimeout=" + requestHeadTimeout + "]";
+                + ", idleTimeout=" + idleTimeout + ", requestHeadTimeout=" + requestHeadTimeout + ", subjectResults="
+                + subjectResults + "]";
     }
 }

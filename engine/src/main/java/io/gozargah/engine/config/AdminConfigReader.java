@@ -12,7 +12,7 @@ final class AdminConfigReader {
 
     static AdminConfig read(Path file, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("listen", "token", "tokenFile", "maxConnections", "idleTimeout",
-                "requestHeadTimeout");
+                "requestHeadTimeout", "subjectResults");
         String host = AdminConfig.DEFAULT_HOST;
         int port = AdminConfig.DEFAULT_PORT;
         ConfigNode listen = m.optional("listen");
@@ -64,7 +64,8 @@ final class AdminConfigReader {
         return new AdminConfig(host, port, token,
                 m.integer("maxConnections", AdminConfig.DEFAULT_MAX_CONNECTIONS, 1, 65_535),
                 m.duration("idleTimeout", AdminConfig.DEFAULT_IDLE_TIMEOUT),
-                m.duration("requestHeadTimeout", AdminConfig.DEFAULT_REQUEST_HEAD_TIMEOUT));
+                m.duration("requestHeadTimeout", AdminConfig.DEFAULT_REQUEST_HEAD_TIMEOUT),
+                m.integer("subjectResults", AdminConfig.DEFAULT_SUBJECT_RESULTS, 1, AdminConfig.MAX_SUBJECT_RESULTS));
     }
 
     /** Sent as {@code Authorization: Bearer <token>}: visible ASCII only (RFC 6750 §2.1 b64token and more). */

@@ -11,6 +11,7 @@ import io.gozargah.engine.auth.ClientCertificate;
 import io.gozargah.engine.deadline.Deadline;
 import io.gozargah.engine.deadline.DeadlineWheel;
 import io.gozargah.engine.route.ServiceRoute;
+import io.gozargah.engine.subject.SubjectExtractor;
 import io.gozargah.engine.server.LoopResources;
 import io.gozargah.engine.server.ServerContext;
 import io.gozargah.engine.upstream.AcquireCallback;
@@ -140,6 +141,9 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
         Outcome refused = gate.route(exchange, head.target(), head.targetStart(), head.targetLength());
         if (refused == null) {
+            // Before authorization, so a refused attempt at someone's data (403, 429) is findable by its subject too.
+            SubjectExtractor.extract(exchange, head.target(), head.targetStart(), head.targetLength(),
+                    head.headerLookup());
             refused = gate.authorize(exchange, head.authenticate(keys, exchange.snapshot()), keys, certificate);
         }
         if (refused != null) {

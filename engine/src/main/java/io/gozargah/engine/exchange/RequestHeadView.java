@@ -5,6 +5,7 @@ import io.gozargah.codec.http1.HttpMethod;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.RoutingSnapshot;
+import io.gozargah.engine.subject.HeaderLookup;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -52,6 +53,12 @@ public interface RequestHeadView {
      * failed.
      */
     Consumer authenticate(ApiKeyAuthenticator keys, RoutingSnapshot snapshot);
+
+    /**
+     * The header fields by name, for a service's subject rule ({@code subject: {from: header}}): the path and the
+     * query are read from {@link #target()}. Allocates nothing per lookup.
+     */
+    HeaderLookup headerLookup();
 
     /** The header fields, for forwarding. */
     RequestFieldsView fields();

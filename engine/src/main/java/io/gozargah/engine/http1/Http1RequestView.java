@@ -13,7 +13,11 @@ import io.gozargah.engine.exchange.RequestHeadView;
 import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.route.ServiceRoute;
+import io.gozargah.engine.subject.HeaderLookup;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.AsciiString;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * The parser's request head as the exchange driver sees it: one per connection, re-pointed at each head, so
@@ -22,6 +26,8 @@ import io.netty.buffer.ByteBuf;
 final class Http1RequestView implements RequestHeadView {
     private final Fields fields = new Fields();
     private final Fields trailers = new Fields();
+    private final FieldValue value = new FieldValue();
+    private final HeaderLookup lookup = this::firstValue;
     private RequestHead head;
 
     /** This view over {@code head} (valid until the parser's next head). */
@@ -88,6 +94,18 @@ final class Http1RequestView implements RequestHeadView {
     }
 
     @Override
+    public HeaderLookup headerLookup() {
+        return lookup;
+    }
+
+    /** The first field named {@code name}'s value, as a view re-pointed by the next lookup. */
+    private CharSequence firstValue(AsciiString name) {
+        HeaderBlock block = head.headers();
+        int i = block.indexOf(name);
+        return i < 0 ? null : value.of(block.buffer(), block.valueStart(i), block.valueLength(i));
+    }
+
+    @Override
     public RequestFieldsView fields() {
         return fields;
     }
@@ -113,6 +131,44 @@ final class Http1RequestView implements RequestHeadView {
         public void writeForwardedHttp1(ByteBuf out, ServiceRoute service) {
             this.service = service;
             Http1Writer.copyHeaders(out, block, forwarded);
+        }
+    }
+
+    /** A field value's bytes in the head's buffer seen as ISO-8859-1 characters: one per connection, re-pointed. */
+    private static final class FieldValue implements CharSequence {
+        private ByteBuf buffer;
+        private int start;
+        private int length;
+
+        FieldValue of(ByteBuf buffer, int start, int length) {
+            this.buffer = buffer;
+            this.start = start;
+            this.length = length;
+            return this;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (index < 0 || index >= length) {
+                throw new IndexOutOfBoundsException(index);
+            }
+            return (char) (buffer.getByte(start + index) & 0xFF);
+        }
+
+        @Override
+        public CharSequence subSequence(int from, int to) {
+            return toString().substring(from, to);
+        }
+
+        /** Allocates: for the slow path and tests. */
+        @Override
+        public String toString() {
+            return buffer.toString(start, length, StandardCharsets.ISO_8859_1);
         }
     }
 }

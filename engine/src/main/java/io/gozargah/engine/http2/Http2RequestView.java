@@ -12,6 +12,7 @@ import io.gozargah.engine.exchange.RequestHeadView;
 import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.server.ServerContext;
+import io.gozargah.engine.subject.HeaderLookup;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -28,7 +29,7 @@ import java.util.Map;
  * and the {@code :path} is held to what an HTTP/1.1 request-target may be, so neither front end lets through what
  * the other refuses.
  */
-final class Http2RequestView implements RequestHeadView {
+final class Http2RequestView implements RequestHeadView, HeaderLookup {
     private static final HttpMethod[] METHODS = HttpMethod.values();
     private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
     private static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
@@ -209,6 +210,17 @@ final class Http2RequestView implements RequestHeadView {
     @Override
     public Consumer authenticate(ApiKeyAuthenticator authenticator, RoutingSnapshot snapshot) {
         return authenticator.authenticate(snapshot, key == null ? "" : key, keys);
+    }
+
+    /** The stream's own decoded fields: names are lower case already (RFC 9113 §8.2.1). */
+    @Override
+    public HeaderLookup headerLookup() {
+        return this;
+    }
+
+    @Override
+    public CharSequence value(AsciiString lowerCaseName) {
+        return headers.get(lowerCaseName);
     }
 
     @Override

@@ -296,6 +296,12 @@ public final class JournalReader implements AutoCloseable {
         }
     }
 
+    /** Whether {@code dir} holds a journal that {@link #open} can read: its queue folder with a cycle file. */
+    public static boolean exists(Path dir) {
+        Path queueDir = dir.resolve(JournalQueue.QUEUE_DIRECTORY);
+        return Files.isDirectory(queueDir) && holdsCycleFiles(queueDir);
+    }
+
     private static boolean holdsCycleFiles(Path queueDir) {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(queueDir, "*" + CYCLE_FILE_SUFFIX)) {
             return files.iterator().hasNext();

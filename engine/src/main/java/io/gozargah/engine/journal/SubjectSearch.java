@@ -4,6 +4,9 @@ import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.exchange.TransactionIds;
 
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -16,6 +19,20 @@ public final class SubjectSearch implements JournalVisitor {
     /** One transaction about the subject. */
     public record Match(String transaction, long startEpochNanos, String consumer, String service, int status,
                         String outcome) {
+        /**
+         * The match as a JSON object's fields, in order: time (ISO-8601, UTC), consumer, service, status, outcome,
+         * transaction; what {@code journal subject --json} prints and {@code GET /admin/subjects} lists.
+         */
+        public Map<String, Object> document() {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("time", Instant.ofEpochSecond(0, startEpochNanos).toString());
+            doc.put("consumer", consumer);
+            doc.put("service", service);
+            doc.put("status", status);
+            doc.put("outcome", outcome);
+            doc.put("transaction", transaction);
+            return doc;
+        }
     }
 
     private final JournalNames names;

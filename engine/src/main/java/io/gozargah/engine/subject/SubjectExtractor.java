@@ -4,6 +4,7 @@ import io.gozargah.engine.config.SubjectConfig;
 import io.gozargah.engine.exchange.Exchange;
 import io.gozargah.engine.route.ServiceRoute;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
@@ -31,6 +32,7 @@ public final class SubjectExtractor {
     private final SubjectConfig config;
     private final byte[] kind;
     private final byte[] parameter;
+    private final AsciiString header;
     private final SubjectKey key;
     private final ThreadLocal<Scratch> scratch;
 
@@ -62,6 +64,7 @@ public final class SubjectExtractor {
         this.kind = config.kind().getBytes(StandardCharsets.US_ASCII);
         this.parameter = config.from() == SubjectConfig.From.QUERY
                 ? config.name().getBytes(StandardCharsets.UTF_8) : null;
+        this.header = config.from() == SubjectConfig.From.HEADER ? AsciiString.cached(config.name()) : null;
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(config));
     }
 
@@ -227,7 +230,7 @@ public final class SubjectExtractor {
     }
 
     private int headerValue(Scratch s, HeaderLookup headers) {
-        CharSequence v = headers.value(config.name());
+        CharSequence v = headers.value(header);
         if (v == null) {
             return -1;
         }

@@ -75,4 +75,19 @@ class DemoBannerTest {
                 + " data/certs/snapp.key https://localhost:8443/nocr/identity/0012345679\n"), banner);
         assertTrue(!plain.contains("https://"), plain);
     }
+
+    @Test
+    void shouldShowWhoLookedUpTheNationalCodeWhenTheJournalKeepsSubjects() throws Exception {
+        GatewayConfig config = io.gozargah.engine.config.ConfigLoader.load(
+                io.gozargah.engine.testing.DemoConfig.file());
+        String banner = DemoBanner.render(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080), config,
+                AGENCIES);
+        assertTrue(banner.contains("  scripts/gozargah journal subject --config " + config.source()
+                + " --kind national-code 0012345679\n"), banner);
+        assertTrue(banner.contains("curl -H 'Authorization: Bearer gza_demo_admin_5e1f0c7b9a2d4863' "
+                + "http://127.0.0.1:9090/admin/subjects/national-code/0012345679\n"), banner);
+        GatewayConfig plain = new GatewayConfig(Path.of("config/demo.yaml"), null, null, Map.of(), Map.of());
+        assertTrue(!DemoBanner.render(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080), plain, AGENCIES)
+                .contains("journal subject"), "no subject key, no such line");
+    }
 }

@@ -1,6 +1,7 @@
 package io.gozargah.engine.cli;
 
 import io.gozargah.engine.config.ConfigLoader;
+import io.gozargah.engine.testing.DemoConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DemoCommandTest {
-    private static final Path DEMO = Path.of(System.getProperty("user.dir")).getParent().resolve("config/demo.yaml");
+    private static final Path DEMO = DemoConfig.file();
 
     @TempDir
     Path dir;
@@ -33,7 +34,7 @@ class DemoCommandTest {
     @Test
     void shouldTakeEachAgencysPortFromItsProvidersEndpoint() throws Exception {
         assertEquals(Map.of("nocr", 9201, "post", 9202, "sms", 9203), DemoCommand.agencyPorts(ConfigLoader.load(DEMO)));
-        Path moved = Files.writeString(dir.resolve("demo.yaml"), Files.readString(DEMO)
+        Path moved = Files.writeString(dir.resolve("demo.yaml"), DemoConfig.text()
                 .replace("127.0.0.1:9201", "127.0.0.1:19201").replace("127.0.0.1:9203", "127.0.0.1:29203"));
         assertEquals(Map.of("nocr", 19201, "post", 9202, "sms", 29203),
                 DemoCommand.agencyPorts(ConfigLoader.load(moved)));
@@ -41,7 +42,7 @@ class DemoCommandTest {
 
     @Test
     void shouldRefuseADemoConfigWhoseAgencyIsNotOnLoopback() throws Exception {
-        Path elsewhere = Files.writeString(dir.resolve("demo.yaml"), Files.readString(DEMO)
+        Path elsewhere = Files.writeString(dir.resolve("demo.yaml"), DemoConfig.text()
                 .replace("http://127.0.0.1:9202", "http://10.0.0.7:9202"));
         CliFailure failure = assertThrows(CliFailure.class,
                 () -> DemoCommand.agencyPorts(ConfigLoader.load(elsewhere)));

@@ -4,6 +4,7 @@ import io.gozargah.engine.config.ConfigLoader;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.ListenerConfig;
 import io.gozargah.engine.config.TlsConfig;
+import io.gozargah.engine.testing.DemoConfig;
 import io.gozargah.engine.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DemoTlsTest {
-    private static final Path DEMO = Path.of(System.getProperty("user.dir")).getParent().resolve("config/demo.yaml");
+    private static final Path DEMO = DemoConfig.file();
 
     @TempDir
     Path dir;
@@ -50,7 +51,7 @@ class DemoTlsTest {
     @Test
     void shouldGiveTlsToTheFilesHttpsListenerOnItsOwnPort() throws Exception {
         Path config = Files.writeString(dir.resolve("demo.yaml"),
-                Files.readString(DEMO).replace("port: 8443", "port: 18443"));
+                DemoConfig.text().replace("port: 8443", "port: 18443"));
         GatewayConfig withHttps = DemoTls.withHttps(ConfigLoader.load(config), dir);
 
         TlsConfig tls = new TlsConfig(dir.resolve("server.crt"), dir.resolve("server.key"),

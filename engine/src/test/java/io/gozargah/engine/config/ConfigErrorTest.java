@@ -406,6 +406,10 @@ class ConfigErrorTest {
                         + "\n  idleTimeout: 10"), 17, "admin.idleTimeout", "expected a duration such as 250ms"),
                 new Case("admin requestHeadTimeout zero", after(14, "admin:\n  token: " + TOKEN
                         + "\n  requestHeadTimeout: 0s"), 17, "admin.requestHeadTimeout", "must be more than zero"),
+                new Case("admin subjectResults zero", after(14, "admin:\n  token: " + TOKEN + "\n  subjectResults: 0"),
+                        17, "admin.subjectResults", "0 is out of range 1..1000000"),
+                new Case("admin subjectResults too many", after(14, "admin:\n  token: " + TOKEN
+                        + "\n  subjectResults: 1000001"), 17, "admin.subjectResults", "out of range 1..1000000"),
                 new Case("metrics enabled not a boolean", after(14, "metrics:\n  enabled: yes"), 16,
                         "metrics.enabled", "expected true or false, got 'yes'"),
                 new Case("metrics maxSeries zero", after(14, "metrics:\n  maxSeries: 0"), 16, "metrics.maxSeries",

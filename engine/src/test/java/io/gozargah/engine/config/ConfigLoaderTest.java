@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.gozargah.engine.auth.ApiKeys;
+import io.gozargah.engine.testing.DemoConfig;
 import io.gozargah.engine.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -165,9 +166,9 @@ class ConfigLoaderTest {
     @Test
     void shouldReadTheAdminConnectionCapAndTimeouts() throws Exception {
         GatewayConfig config = ConfigLoader.load(write(MINIMAL + "admin:\n  token: admin-token-0123456789\n"
-                + "  maxConnections: 8\n  idleTimeout: 2s\n  requestHeadTimeout: 500ms\n"));
+                + "  maxConnections: 8\n  idleTimeout: 2s\n  requestHeadTimeout: 500ms\n  subjectResults: 500\n"));
         assertEquals(new AdminConfig("127.0.0.1", 9090, "admin-token-0123456789", 8, Duration.ofSeconds(2),
-                Duration.ofMillis(500)), config.admin());
+                Duration.ofMillis(500), 500), config.admin());
     }
 
     @Test
@@ -233,7 +234,7 @@ class ConfigLoaderTest {
 
     @Test
     void shouldLoadDemoConfig() throws Exception {
-        GatewayConfig config = ConfigLoader.load(repoFile("config/demo.yaml"));
+        GatewayConfig config = ConfigLoader.load(DemoConfig.file());
 
         assertEquals(List.of(new ListenerConfig("public", "127.0.0.1", 8080),
                 new ListenerConfig("https", "127.0.0.1", 8443)), config.server().listeners(),
@@ -251,8 +252,14 @@ class ConfigLoaderTest {
         assertGrants(config, "snapp", "nocr/identity", "post/address");
         assertGrants(config, "tapsi", "post/address", "sms/send");
         assertGrants(config, "medu", "nocr/identity", "sms/send");
-        assertEquals(repoFile("config/demo.yaml").getParent().resolve("../data/journal").toAbsolutePath().normalize(),
+        assertEquals(DemoConfig.file().getParent().resolve("../data/journal").toAbsolutePath().normalize(),
                 config.journal().dir(), "a relative dir is resolved against the config file's folder");
+        assertEquals("national-code", config.providers().get("nocr").services().get("identity").subject().kind());
+        assertEquals("postal-code", config.providers().get("post").services().get("address").subject().kind());
+        assertEquals(DemoConfig.file().getParent().resolve("../data/keys/subject.key").toAbsolutePath().normalize(),
+                config.journal().subjectKeyFile(), "the demo's own keys, made on its first start");
+        assertEquals(DemoConfig.file().getParent().resolve("../data/keys/signing.key").toAbsolutePath().normalize(),
+                config.journal().signingKeyFile());
     }
 
     @Test
@@ -261,7 +268,7 @@ class ConfigLoaderTest {
                 "snapp", "gzk_demo_snapp_7f3a9c2e5b1d4068",
                 "tapsi", "gzk_demo_tapsi_2c8e6a0f4b9d1357",
                 "medu", "gzk_demo_medu_9b4f1e7a3c6d2085");
-        Path demo = repoFile("config/demo.yaml");
+        Path demo = DemoConfig.file();
         String text = Files.readString(demo);
         GatewayConfig config = ConfigLoader.load(demo);
         for (Map.Entry<String, String> entry : demoKeys.entrySet()) {
@@ -276,7 +283,7 @@ class ConfigLoaderTest {
 
     @Test
     void shouldKeepFileOrderAndBeImmutable() throws Exception {
-        GatewayConfig config = ConfigLoader.load(repoFile("config/demo.yaml"));
+        GatewayConfig config = ConfigLoader.load(DemoConfig.file());
 
         assertThrows(UnsupportedOperationException.class, () -> config.providers().remove("nocr"));
         assertThrows(UnsupportedOperationException.class, () -> config.consumers().clear());

@@ -6,6 +6,7 @@ import io.gozargah.engine.server.ConfigReloader;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
 /** A {@link GatewayFixture} with its admin listener on 127.0.0.1 (ephemeral port) and token {@link #TOKEN}. */
 public final class AdminFixture implements AutoCloseable {
@@ -26,11 +27,18 @@ public final class AdminFixture implements AutoCloseable {
 
     /** With {@code config}'s cap and timeouts ({@code config} should bind 127.0.0.1:0 with {@link #TOKEN}). */
     public static AdminFixture start(String yaml, Duration drainDeadline, AdminConfig config) throws Exception {
+        return start(yaml, drainDeadline, config, null);
+    }
+
+    /** As above, the subject searches' journal scans run on {@code scans} (null: the server's own thread). */
+    public static AdminFixture start(String yaml, Duration drainDeadline, AdminConfig config, Executor scans)
+            throws Exception {
         GatewayFixture gateway = GatewayFixture.start(yaml);
         try {
-            AdminServer admin = AdminServer.start(config, gateway.gateway(),
-                    new ConfigReloader(gateway.gateway().snapshot().config().source(), gateway.gateway()),
-                    drainDeadline);
+            ConfigReloader reloader = new ConfigReloader(gateway.gateway().snapshot().config().source(),
+                    gateway.gateway());
+            AdminServer admin = scans == null ? AdminServer.start(config, gateway.gateway(), reloader, drainDeadline)
+                    : AdminServer.start(config, gateway.gateway(), reloader, drainDeadline, scans, () -> { });
             return new AdminFixture(gateway, admin);
         } catch (Exception e) {
             gateway.close();
