@@ -6,6 +6,7 @@ import io.gozargah.codec.http1.HttpMethod;
 import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.engine.route.RouteMatch;
 import io.gozargah.engine.route.ServiceRoute;
+import io.gozargah.engine.trace.TraceParent;
 import io.gozargah.engine.upstream.UpstreamEndpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -15,7 +16,8 @@ import io.netty.util.AsciiString;
  * The head of the request the gateway sends a provider, from protocol-neutral parts: the method, the path as
  * the endpoint's prefix, the service's path, the rest of the client's path and its query (ranges of the
  * request-target), the client's fields that {@link RequestFields} lets through, the gateway's own fields
- * (consumer, transaction, {@code X-Forwarded-For} and {@code -Proto}) and the gateway's own framing.
+ * (consumer, transaction, {@code X-Forwarded-For} and {@code -Proto}, the gateway's {@code traceparent}) and the
+ * gateway's own framing.
  *
  * <p>Rendered here as HTTP/1.1 bytes with bulk copies (the gateway's lines are rendered once per endpoint,
  * consumer, connection and exchange, and copied whole). An HTTP/2 upstream renders the same parts into
@@ -35,10 +37,12 @@ public final class ForwardHead {
      *
      * @param transactionLine {@code X-Gozargah-Transaction: <id>CRLF} of the exchange
      * @param forwardedLines  the connection's {@code X-Forwarded-For} and {@code X-Forwarded-Proto} lines
+     * @param trace           the exchange's trace: its {@code traceparent} line goes with the head, and the
+     *                        consumer's {@code tracestate} when the trace is the consumer's
      */
     public static ByteBuf http1(ByteBufAllocator alloc, RequestHeadView head, RouteMatch match, ServiceRoute service,
                                 UpstreamEndpoint endpoint, byte[] consumerLine, byte[] transactionLine,
-                                byte[] forwardedLines) {
+                                byte[] forwardedLines, TraceParent trace) {
         ByteBuf out = alloc.ioBuffer(head.headLength() + OWN_LINES_BYTES);
         head.writeMethod(out);
         out.writeBytes(endpoint.pathPrefix());
@@ -50,10 +54,11 @@ public final class ForwardHead {
         out.writeBytes(target, match.restStart(), match.restLength());
         out.writeBytes(target, match.queryStart(), match.queryLength());
         out.writeBytes(endpoint.requestLineEnd());
-        head.fields().writeForwardedHttp1(out, service);
+        head.fields().writeForwardedHttp1(out, service, trace.fromConsumer());
         out.writeBytes(consumerLine);
         out.writeBytes(transactionLine);
         out.writeBytes(forwardedLines);
+        out.writeBytes(trace.line());
         // The framing is the gateway's own, never a copy of the client's field: whatever the client's
         // Connection header named, the provider finds the body's end exactly where the gateway does.
         BodyFraming framing = head.framing();

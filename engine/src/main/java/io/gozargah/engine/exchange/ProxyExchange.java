@@ -13,6 +13,7 @@ import io.gozargah.engine.deadline.DeadlineWheel;
 import io.gozargah.engine.route.ServiceRoute;
 import io.gozargah.engine.server.LoopResources;
 import io.gozargah.engine.server.ServerContext;
+import io.gozargah.engine.trace.TraceParent;
 import io.gozargah.engine.upstream.AcquireCallback;
 import io.gozargah.engine.upstream.UpstreamConnection;
 import io.gozargah.engine.upstream.UpstreamListener;
@@ -75,6 +76,8 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** {@code X-Gozargah-Transaction: <id>CRLF} of the exchange in flight: rendered once, written twice. */
     private final byte[] transactionLine = new byte[TX_LINE_LENGTH];
     private byte[] forwardedLines = new byte[0];
+    /** The exchange's W3C trace context: the consumer's trace or the gateway's own, with the gateway's span. */
+    private final TraceParent trace = new TraceParent();
 
     private RequestPhase request = RequestPhase.NONE;
     private ResponsePhase response = ResponsePhase.NONE;
@@ -133,6 +136,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** A request head: the exchange starts, passes the gate, and goes upstream or is answered. */
     public void onRequestHead(RequestHeadView head) {
         start(head);
+        head.readTraceParent(trace);
         if (framing == BodyFraming.CONTENT_LENGTH && declaredLength > server.maxRequestBodyBytes()) {
             declineRest(ClientSide.Abort.NO_ERROR);
             answer(Outcome.PAYLOAD_TOO_LARGE, tooLarge(), null);
@@ -153,7 +157,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         pool = loop.pools().choose(service.endpoints());
         exchange.endpoint(pool.endpoint());
         forwardHead = ForwardHead.http1(alloc, head, gate.match(), service, pool.endpoint(),
-                exchange.consumer().headerLine(), transactionLine, forwardedLines);
+                exchange.consumer().headerLine(), transactionLine, forwardedLines, trace);
         moveRequest(RequestPhase.WAITING);
         if (framing != BodyFraming.NONE) {
             deadlines.schedule(requestDeadline, exchange.startNanos() + service.requestTimeoutNanos());
@@ -198,6 +202,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         TransactionIds ids = loop.transactionIds();
         ids.next();
         TransactionIds.writeText(transactionLine, TX_HEADER_NAME.length, ids.msb(), ids.lsb());
+        trace.start(ids.msb(), ids.lsb());
         long now = clock.nanoTime();
         exchange.start(ids.msb(), ids.lsb(), now, loop.epochClock().epochNanos(now));
         exchange.snapshot(server.snapshot());
@@ -334,7 +339,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             ByteBuf end = alloc.ioBuffer(64);
             Http1Writer.writeLastChunk(end);
             if (trailers != null && !trailers.isEmpty()) {
-                trailers.writeForwardedHttp1(end, service);
+                trailers.writeForwardedHttp1(end, service, false);
             }
             Http1Writer.writeCrlf(end);
             upstream.channel().write(end, upstream.channel().voidPromise());
@@ -773,8 +778,12 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         out.writeBytes(transactionLine);
     }
 
-    /** Lets the stages add their response fields (rate-limit state) to the head being rendered. */
+    /**
+     * Adds the exchange's {@code traceparent} (the gateway's span: the provider's, if any, was not passed on) and the
+     * stages' response fields (rate-limit state) to the head being rendered, whoever made the answer.
+     */
     public void writeStageFields(HeaderSink sink) {
+        sink.header(TraceParent.NAME, trace.value(), trace.valueOffset(), TraceParent.VALUE_LENGTH);
         stages.responseHeaders(exchange, sink);
     }
 }

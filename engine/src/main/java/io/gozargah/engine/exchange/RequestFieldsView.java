@@ -23,7 +23,8 @@ public interface RequestFieldsView {
 
     /**
      * Writes, as HTTP/1.1 field lines, every field that goes to {@code service}'s provider
-     * ({@link RequestFields#forwarded(int, boolean, ServiceRoute)}, and not hop-by-hop in the front end's protocol).
+     * ({@link RequestFields#forwarded(int, boolean, ServiceRoute, boolean)}, with the consumer's {@code tracestate}
+     * when {@code traceState}, and not hop-by-hop in the front end's protocol).
      */
-    void writeForwardedHttp1(ByteBuf out, ServiceRoute service);
+    void writeForwardedHttp1(ByteBuf out, ServiceRoute service, boolean traceState);
 }

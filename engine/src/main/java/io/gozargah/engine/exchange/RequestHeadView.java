@@ -5,6 +5,7 @@ import io.gozargah.codec.http1.HttpMethod;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.RoutingSnapshot;
+import io.gozargah.engine.trace.TraceParent;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -52,6 +53,9 @@ public interface RequestHeadView {
      * failed.
      */
     Consumer authenticate(ApiKeyAuthenticator keys, RoutingSnapshot snapshot);
+
+    /** Gives {@code trace} each {@code traceparent} field of the head, in order ({@link TraceParent#accept}). */
+    void readTraceParent(TraceParent trace);
 
     /** The header fields, for forwarding. */
     RequestFieldsView fields();

@@ -4,6 +4,7 @@ import io.gozargah.codec.http1.BodyFraming;
 import io.gozargah.codec.http1.HeaderBlock;
 import io.gozargah.codec.http1.Http1Writer;
 import io.gozargah.codec.http1.HttpMethod;
+import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.codec.http1.RequestHead;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.exchange.Exchange;
@@ -13,6 +14,7 @@ import io.gozargah.engine.exchange.RequestHeadView;
 import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.route.ServiceRoute;
+import io.gozargah.engine.trace.TraceParent;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -88,6 +90,16 @@ final class Http1RequestView implements RequestHeadView {
     }
 
     @Override
+    public void readTraceParent(TraceParent trace) {
+        HeaderBlock block = head.headers();
+        for (int i = 0; i < block.size(); i++) {
+            if (block.id(i) == KnownHeaders.TRACEPARENT) {
+                trace.accept(block.buffer(), block.valueStart(i), block.valueLength(i));
+            }
+        }
+    }
+
+    @Override
     public RequestFieldsView fields() {
         return fields;
     }
@@ -101,8 +113,9 @@ final class Http1RequestView implements RequestHeadView {
     private static final class Fields implements RequestFieldsView {
         HeaderBlock block;
         private ServiceRoute service;
-        private final Http1Writer.HeaderFilter forwarded =
-                (h, i) -> !h.hopByHop(i) && RequestFields.forwarded(h.id(i), h.underscoreInName(i), service);
+        private boolean traceState;
+        private final Http1Writer.HeaderFilter forwarded = (h, i) -> !h.hopByHop(i)
+                && RequestFields.forwarded(h.id(i), h.underscoreInName(i), service, traceState);
 
         @Override
         public boolean isEmpty() {
@@ -110,8 +123,9 @@ final class Http1RequestView implements RequestHeadView {
         }
 
         @Override
-        public void writeForwardedHttp1(ByteBuf out, ServiceRoute service) {
+        public void writeForwardedHttp1(ByteBuf out, ServiceRoute service, boolean traceState) {
             this.service = service;
+            this.traceState = traceState;
             Http1Writer.copyHeaders(out, block, forwarded);
         }
     }

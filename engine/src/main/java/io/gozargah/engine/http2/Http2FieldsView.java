@@ -36,14 +36,14 @@ final class Http2FieldsView implements RequestFieldsView {
      * checked as the head is) is left out.
      */
     @Override
-    public void writeForwardedHttp1(ByteBuf out, ServiceRoute service) {
+    public void writeForwardedHttp1(ByteBuf out, ServiceRoute service, boolean traceState) {
         if (headers == null) {
             return;
         }
         boolean cookies = false;
         for (Map.Entry<CharSequence, CharSequence> field : headers) {
             CharSequence name = field.getKey();
-            if (name.length() == 0 || name.charAt(0) == ':' || !RequestFields.forwarded(name, service)
+            if (name.length() == 0 || name.charAt(0) == ':' || !RequestFields.forwarded(name, service, traceState)
                     || !validName(name) || !validValue(field.getValue())) {
                 continue;
             }

@@ -2,6 +2,7 @@ package io.gozargah.engine.http2;
 
 import io.gozargah.codec.http1.BodyFraming;
 import io.gozargah.codec.http1.HttpMethod;
+import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.codec.http1.RequestTargetBytes;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.config.LimitsConfig;
@@ -12,6 +13,7 @@ import io.gozargah.engine.exchange.RequestHeadView;
 import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.server.ServerContext;
+import io.gozargah.engine.trace.TraceParent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -32,12 +34,16 @@ final class Http2RequestView implements RequestHeadView {
     private static final HttpMethod[] METHODS = HttpMethod.values();
     private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
     private static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
+    private static final AsciiString TRACEPARENT = KnownHeaders.NAME_TRACEPARENT;
     /** What an HTTP/1.1 request line adds to its method and target: two spaces and "HTTP/1.1" (RFC 9112 §3). */
     private static final int REQUEST_LINE_OVERHEAD = 2 + "HTTP/1.1".length();
 
     /** The API key the head carried, and how many it carried: read while the head is checked. */
     private CharSequence key;
     private int keys;
+    /** The first {@code traceparent} the head carried, and how many it carried: read while the head is checked. */
+    private CharSequence traceParent;
+    private int traceParents;
     /** The content-length, or -1 when the head declared none. */
     private long declaredLength = -1;
     /** The :path as a buffer, made when the router first asks for it. */
@@ -89,7 +95,7 @@ final class Http2RequestView implements RequestHeadView {
         return true;
     }
 
-    /** Each field's bytes, the API key and the content-length. */
+    /** Each field's bytes, the API key, the content-length and the {@code traceparent}. */
     private boolean checkFields(ServerContext server) {
         boolean refuseUnderscores = server.underscoreFields() == LimitsConfig.UnderscoreFields.REFUSE;
         for (Map.Entry<CharSequence, CharSequence> field : headers) {
@@ -112,6 +118,10 @@ final class Http2RequestView implements RequestHeadView {
                     return refuse(Outcome.BAD_REQUEST, "content-length must be one non-negative integer");
                 }
                 declaredLength = length;
+            } else if (TRACEPARENT.contentEquals(name)) {
+                if (traceParents++ == 0) {
+                    traceParent = value;
+                }
             }
         }
         return true;
@@ -143,6 +153,7 @@ final class Http2RequestView implements RequestHeadView {
             target = null;
         }
         key = null;
+        traceParent = null;
     }
 
     @Override
@@ -209,6 +220,14 @@ final class Http2RequestView implements RequestHeadView {
     @Override
     public Consumer authenticate(ApiKeyAuthenticator authenticator, RoutingSnapshot snapshot) {
         return authenticator.authenticate(snapshot, key == null ? "" : key, keys);
+    }
+
+    /** The first value, then (for a second field) any value again: a second field makes the set invalid. */
+    @Override
+    public void readTraceParent(TraceParent trace) {
+        for (int i = 0; i < Math.min(traceParents, 2); i++) {
+            trace.accept(traceParent);
+        }
     }
 
     @Override
