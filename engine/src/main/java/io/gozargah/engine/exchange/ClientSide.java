@@ -35,10 +35,10 @@ public interface ClientSide {
     }
 
     /**
-     * The provider's final response head: its status and fields (minus hop-by-hop ones and the gateway's own),
+     * The provider's final response head: its status and the fields {@link ResponseFields} passes,
      * {@code X-Gozargah-Transaction} ({@link ProxyExchange#writeTransactionLine}), the gateway's {@code traceparent}
-     * and the stages' fields ({@link ProxyExchange#writeStageFields}). HTTP/1.1 also chooses its framing to the client; HTTP/2 ends the
-     * stream on the HEADERS when the response has no body.
+     * and the stages' fields ({@link ProxyExchange#writeStageFields}). HTTP/1.1 also chooses its framing to the
+     * client; HTTP/2 ends the stream on the HEADERS when the response has no body.
      */
     void sendResponseHead(ResponseHead head);
 

@@ -65,7 +65,7 @@ public final class RequestFields {
         }
     }
 
-    /** {@link #forwarded(int, boolean, ServiceRoute, boolean)} for an HTTP/2 field name (lower case, RFC 9113 §8.2). */
+    /** {@link #forwarded(int, boolean, ServiceRoute, boolean)} for an HTTP/2 field name (lower case, §8.2). */
     public static boolean forwarded(CharSequence lowerCaseName, ServiceRoute service, boolean traceState) {
         return forwarded(KnownHeaders.idOfLowerCase(lowerCaseName), hasUnderscore(lowerCaseName), service,
                 traceState);
