@@ -21,6 +21,9 @@ public interface RequestHeadView {
     /** Writes the method token as the client sent it (extension methods included) and one space. */
     void writeMethod(ByteBuf out);
 
+    /** The method token as the client sent it (extension methods included), for an HTTP/2 {@code :method}. */
+    CharSequence methodText();
+
     /**
      * The request-target's bytes, for routing and for the rest of the path and the query that go upstream:
      * HTTP/1.1's request-target, HTTP/2's {@code :path}.

@@ -8,6 +8,7 @@ import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.codec.http1.RequestHead;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.exchange.Exchange;
+import io.gozargah.engine.exchange.FieldNames;
 import io.gozargah.engine.exchange.RequestFields;
 import io.gozargah.engine.exchange.RequestFieldsView;
 import io.gozargah.engine.exchange.RequestHeadView;
@@ -16,6 +17,8 @@ import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.route.ServiceRoute;
 import io.gozargah.engine.trace.TraceParent;
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
 
 /**
  * The parser's request head as the exchange driver sees it: one per connection, re-pointed at each head, so
@@ -47,6 +50,16 @@ final class Http1RequestView implements RequestHeadView {
     @Override
     public void writeMethod(ByteBuf out) {
         Http1Writer.writeMethod(out, head);
+    }
+
+    @Override
+    public CharSequence methodText() {
+        if (head.method() != HttpMethod.OTHER) {
+            return head.method().ascii();
+        }
+        byte[] token = new byte[head.methodLength()];
+        head.buffer().getBytes(head.methodStart(), token);
+        return new AsciiString(token, false);
     }
 
     @Override
@@ -127,6 +140,23 @@ final class Http1RequestView implements RequestHeadView {
             this.service = service;
             this.traceState = traceState;
             Http1Writer.copyHeaders(out, block, forwarded);
+        }
+
+        /** Names lower-cased once per distinct name; each value copied, as HPACK may keep it in its table. */
+        @Override
+        public void addForwardedHttp2(Http2Headers out, ServiceRoute service, boolean traceState) {
+            this.service = service;
+            this.traceState = traceState;
+            ByteBuf buf = block.buffer();
+            for (int i = 0; i < block.size(); i++) {
+                if (!forwarded.keep(block, i)) {
+                    continue;
+                }
+                byte[] value = new byte[block.valueLength(i)];
+                buf.getBytes(block.valueStart(i), value);
+                AsciiString name = FieldNames.lowerCase(buf, block.nameStart(i), block.nameLength(i));
+                out.add(name, new AsciiString(value, false));
+            }
         }
     }
 }

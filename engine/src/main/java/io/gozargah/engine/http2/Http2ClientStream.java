@@ -5,6 +5,7 @@ import io.gozargah.codec.http1.HeaderBlock;
 import io.gozargah.codec.http1.ResponseHead;
 import io.gozargah.engine.deadline.Deadline;
 import io.gozargah.engine.exchange.ClientSide;
+import io.gozargah.engine.exchange.FieldNames;
 import io.gozargah.engine.exchange.HeaderSink;
 import io.gozargah.engine.exchange.Problem;
 import io.gozargah.engine.exchange.ProxyExchange;
@@ -86,7 +87,7 @@ final class Http2ClientStream implements ClientSide {
         this.server = connection.server();
         this.driver = new ProxyExchange(server, connection.loop(), this, connection.ctx().alloc(), connection.gate(),
                 connection.authenticator(), connection.certificate());
-        driver.clientConnection(connection.clientAddress(), connection.forwardedLines());
+        driver.clientConnection(connection.forwarding());
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import io.gozargah.codec.http1.RequestTargetBytes;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.config.LimitsConfig;
 import io.gozargah.engine.exchange.Exchange;
+import io.gozargah.engine.exchange.FieldSyntax;
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.exchange.RequestFields;
 import io.gozargah.engine.exchange.RequestHeadView;
@@ -102,7 +103,7 @@ final class Http2RequestView implements RequestHeadView {
             CharSequence name = field.getKey();
             CharSequence value = field.getValue();
             boolean pseudo = name.length() > 0 && name.charAt(0) == ':';
-            if (!Http2FieldsView.validValue(value) || (!pseudo && !Http2FieldsView.validName(name))) {
+            if (!FieldSyntax.validValue(value) || (!pseudo && !FieldSyntax.validName(name))) {
                 return refuse(Outcome.BAD_REQUEST, "a header field has a character HTTP/2 forbids in it (RFC 9113 §8.2.1)");
             }
             if (refuseUnderscores && RequestFields.hasUnderscore(name)) {
@@ -165,6 +166,11 @@ final class Http2RequestView implements RequestHeadView {
     public void writeMethod(ByteBuf out) {
         out.writeCharSequence(headers.method(), StandardCharsets.US_ASCII);
         out.writeByte(' ');
+    }
+
+    @Override
+    public CharSequence methodText() {
+        return headers.method();
     }
 
     /** The :path as a buffer the router reads without copying when HPACK gave an AsciiString. */
