@@ -228,7 +228,10 @@ final class Http2RequestView implements RequestHeadView {
         return authenticator.authenticate(snapshot, key == null ? "" : key, keys);
     }
 
-    /** The first value, then (for a second field) any value again: a second field makes the set invalid. */
+    /**
+     * The first value; for a repeated field, a second call as well, which {@link TraceParent} takes as the set being
+     * invalid whatever its value (only the first value is kept while the head is checked).
+     */
     @Override
     public void readTraceParent(TraceParent trace) {
         for (int i = 0; i < Math.min(traceParents, 2); i++) {
