@@ -43,6 +43,13 @@ public final class KnownHeaders {
     public static final int X_HTTP_METHOD_OVERRIDE = 23;
     public static final int X_HTTP_METHOD = 24;
     public static final int X_METHOD_OVERRIDE = 25;
+    /**
+     * W3C Trace Context (W3C Recommendation "Trace Context", §3.2, §3.3): the gateway sends and returns its own
+     * {@code traceparent}, never a copy of another's, and passes a consumer's {@code tracestate} only with the
+     * consumer's valid {@code traceparent}.
+     */
+    public static final int TRACEPARENT = 26;
+    public static final int TRACESTATE = 27;
 
     public static final AsciiString NAME_HOST = AsciiString.cached("Host");
     public static final AsciiString NAME_CONTENT_LENGTH = AsciiString.cached("Content-Length");
@@ -71,6 +78,8 @@ public final class KnownHeaders {
     public static final AsciiString NAME_X_HTTP_METHOD_OVERRIDE = AsciiString.cached("X-HTTP-Method-Override");
     public static final AsciiString NAME_X_HTTP_METHOD = AsciiString.cached("X-HTTP-Method");
     public static final AsciiString NAME_X_METHOD_OVERRIDE = AsciiString.cached("X-Method-Override");
+    public static final AsciiString NAME_TRACEPARENT = AsciiString.cached("traceparent");
+    public static final AsciiString NAME_TRACESTATE = AsciiString.cached("tracestate");
     /** The prefix of every gateway-owned field ({@link #X_GOZARGAH}). */
     public static final AsciiString PREFIX_X_GOZARGAH = AsciiString.cached("X-Gozargah-");
 
@@ -98,6 +107,8 @@ public final class KnownHeaders {
     private static final byte[] LOWER_X_HTTP_METHOD_OVERRIDE = Ascii.lowerName(NAME_X_HTTP_METHOD_OVERRIDE);
     private static final byte[] LOWER_X_HTTP_METHOD = Ascii.lowerName(NAME_X_HTTP_METHOD);
     private static final byte[] LOWER_X_METHOD_OVERRIDE = Ascii.lowerName(NAME_X_METHOD_OVERRIDE);
+    private static final byte[] LOWER_TRACEPARENT = Ascii.lowerName(NAME_TRACEPARENT);
+    private static final byte[] LOWER_TRACESTATE = Ascii.lowerName(NAME_TRACESTATE);
     private static final byte[] LOWER_PREFIX_X_GOZARGAH = Ascii.lowerName(PREFIX_X_GOZARGAH);
 
     /**
@@ -109,7 +120,7 @@ public final class KnownHeaders {
             NAME_UPGRADE, NAME_EXPECT, NAME_PROXY_AUTHORIZATION, NAME_PROXY_AUTHENTICATE, NAME_X_API_KEY,
             NAME_X_FORWARDED_FOR, NAME_X_FORWARDED_PROTO, NAME_DATE, NAME_SERVER, NAME_FORWARDED, NAME_X_REAL_IP,
             NAME_TRUE_CLIENT_IP, NAME_X_FORWARDED_HOST, NAME_X_HTTP_METHOD_OVERRIDE, NAME_X_HTTP_METHOD,
-            NAME_X_METHOD_OVERRIDE);
+            NAME_X_METHOD_OVERRIDE, NAME_TRACEPARENT, NAME_TRACESTATE);
 
     private KnownHeaders() {
     }
@@ -147,7 +158,10 @@ public final class KnownHeaders {
                 return first == 'f' ? is(buf, start, LOWER_FORWARDED, FORWARDED) : OTHER;
             case 10:
                 return first == 'c' ? is(buf, start, LOWER_CONNECTION, CONNECTION)
-                        : first == 'k' ? is(buf, start, LOWER_KEEP_ALIVE, KEEP_ALIVE) : OTHER;
+                        : first == 'k' ? is(buf, start, LOWER_KEEP_ALIVE, KEEP_ALIVE)
+                        : first == 't' ? is(buf, start, LOWER_TRACESTATE, TRACESTATE) : OTHER;
+            case 11:
+                return first == 't' ? is(buf, start, LOWER_TRACEPARENT, TRACEPARENT) : OTHER;
             case 13:
                 return first == 'x' ? is(buf, start, LOWER_X_HTTP_METHOD, X_HTTP_METHOD) : OTHER;
             case 14:

@@ -36,7 +36,9 @@ class KnownHeadersTest {
             "Proxy-Connection,6", "TE,7", "Trailer,8", "Upgrade,9", "Expect,10", "Proxy-Authorization,11",
             "Proxy-Authenticate,12", "X-Api-Key,13", "X-Forwarded-For,14", "X-Forwarded-Proto,15", "Date,17",
             "Server,18", "Forwarded,19", "x-real-ip,20", "True-Client-IP,21", "X-Forwarded-Host,22",
-            "X-HTTP-Method-Override,23", "X-Http-Method,24", "X-Method-Override,25", "X-Real-IQ,0", "Forwardee,0",
+            "X-HTTP-Method-Override,23", "X-Http-Method,24", "X-Method-Override,25", "traceparent,26",
+            "TraceParent,26", "tracestate,27", "TraceState,27", "traceparents,0", "traceparenu,0", "tracestatf,0",
+            "X-Real-IQ,0", "Forwardee,0",
             "X-Method-Overrida,0", "X-Gozargah-,0", "X-Gozargah,0", "X-Gozargahx-A,0", "Accept,0", "Hosts,0", "X-Api-Kez,0"})
     void shouldRecogniseKnownNamesCaseInsensitively(String name, int id) {
         assertEquals(id, idOf(name), name);

@@ -35,10 +35,10 @@ public interface ClientSide {
     }
 
     /**
-     * The provider's final response head: its status and fields (minus hop-by-hop ones and the gateway's own),
-     * {@code X-Gozargah-Transaction} ({@link ProxyExchange#writeTransactionLine}) and the stages' fields
-     * ({@link ProxyExchange#writeStageFields}). HTTP/1.1 also chooses its framing to the client; HTTP/2 ends the
-     * stream on the HEADERS when the response has no body.
+     * The provider's final response head: its status and the fields {@link ResponseFields} passes,
+     * {@code X-Gozargah-Transaction} ({@link ProxyExchange#writeTransactionLine}), the gateway's {@code traceparent}
+     * and the stages' fields ({@link ProxyExchange#writeStageFields}). HTTP/1.1 also chooses its framing to the
+     * client; HTTP/2 ends the stream on the HEADERS when the response has no body.
      */
     void sendResponseHead(ResponseHead head);
 
@@ -55,7 +55,7 @@ public interface ClientSide {
      * An answer made by the gateway: {@code status}, the problem document {@code body} (the front end owns it and
      * releases it; it is not sent when {@code withBody} is false, for HEAD), {@code Content-Type:
      * application/problem+json}, its length, the transaction id, {@code Allow} when not null, {@code Retry-After}
-     * when not negative, and the stages' fields.
+     * when not negative, and the {@code traceparent} and stages' fields.
      */
     void sendAnswer(int status, ByteBuf body, boolean withBody, String allow, long retryAfterSeconds);
 

@@ -4,26 +4,41 @@ import io.gozargah.codec.http1.BodyFraming;
 import io.gozargah.codec.http1.Http1Writer;
 import io.gozargah.codec.http1.HttpMethod;
 import io.gozargah.codec.http1.KnownHeaders;
+import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.RouteMatch;
 import io.gozargah.engine.route.ServiceRoute;
+import io.gozargah.engine.trace.TraceParent;
 import io.gozargah.engine.upstream.UpstreamEndpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 
 /**
  * The head of the request the gateway sends a provider, from protocol-neutral parts: the method, the path as
  * the endpoint's prefix, the service's path, the rest of the client's path and its query (ranges of the
  * request-target), the client's fields that {@link RequestFields} lets through, the gateway's own fields
- * (consumer, transaction, {@code X-Forwarded-For} and {@code -Proto}) and the gateway's own framing.
+ * (consumer, transaction, {@code X-Forwarded-For} and {@code -Proto}, the gateway's {@code traceparent}) and the
+ * gateway's own framing.
  *
- * <p>Rendered here as HTTP/1.1 bytes with bulk copies (the gateway's lines are rendered once per endpoint,
- * consumer, connection and exchange, and copied whole). An HTTP/2 upstream renders the same parts into
- * {@code Http2Headers}: {@code :method}, {@code :path} from the same ranges, the fields through the view, the
- * gateway's fields as constant names with their values, and no framing field but {@code content-length}.
+ * <p>Rendered once per upstream protocol, from the same parts, in the same order. {@link #http1}: HTTP/1.1 bytes
+ * with bulk copies (the gateway's lines are rendered once per endpoint, consumer, connection and exchange, and
+ * copied whole). {@link #http2}: {@code Http2Headers} straight for an HTTP/2 provider (RFC 9113 §8.3.1):
+ * {@code :method}, {@code :scheme} of the endpoint, {@code :authority} for {@code Host}, {@code :path} from the
+ * same ranges, the fields through the view (no connection-specific field can be among them, §8.2.2: the view
+ * drops every hop-by-hop field and {@code TE}), the gateway's fields under constant lower-case names, and no
+ * framing field but {@code content-length}: END_STREAM and DATA frames delimit the body.
  */
 public final class ForwardHead {
     private static final AsciiString CHUNKED = AsciiString.cached("chunked");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
+    private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString CONSUMER = lower(KnownHeaders.NAME_X_GOZARGAH_CONSUMER);
+    private static final AsciiString TRANSACTION = lower(KnownHeaders.NAME_X_GOZARGAH_TRANSACTION);
+    private static final AsciiString FORWARDED_FOR = lower(KnownHeaders.NAME_X_FORWARDED_FOR);
+    private static final AsciiString FORWARDED_PROTO = lower(KnownHeaders.NAME_X_FORWARDED_PROTO);
+    private static final AsciiString CONTENT_LENGTH = lower(KnownHeaders.NAME_CONTENT_LENGTH);
     /** Room for the gateway's own lines and the framing beyond the client's head. */
     private static final int OWN_LINES_BYTES = 256;
 
@@ -35,10 +50,12 @@ public final class ForwardHead {
      *
      * @param transactionLine {@code X-Gozargah-Transaction: <id>CRLF} of the exchange
      * @param forwardedLines  the connection's {@code X-Forwarded-For} and {@code X-Forwarded-Proto} lines
+     * @param trace           the exchange's trace: its {@code traceparent} line goes with the head, and the
+     *                        consumer's {@code tracestate} when the trace is the consumer's
      */
     public static ByteBuf http1(ByteBufAllocator alloc, RequestHeadView head, RouteMatch match, ServiceRoute service,
                                 UpstreamEndpoint endpoint, byte[] consumerLine, byte[] transactionLine,
-                                byte[] forwardedLines) {
+                                byte[] forwardedLines, TraceParent trace) {
         ByteBuf out = alloc.ioBuffer(head.headLength() + OWN_LINES_BYTES);
         head.writeMethod(out);
         out.writeBytes(endpoint.pathPrefix());
@@ -50,10 +67,11 @@ public final class ForwardHead {
         out.writeBytes(target, match.restStart(), match.restLength());
         out.writeBytes(target, match.queryStart(), match.queryLength());
         out.writeBytes(endpoint.requestLineEnd());
-        head.fields().writeForwardedHttp1(out, service);
+        head.fields().writeForwardedHttp1(out, service, trace.fromConsumer());
         out.writeBytes(consumerLine);
         out.writeBytes(transactionLine);
         out.writeBytes(forwardedLines);
+        out.writeBytes(trace.line());
         // The framing is the gateway's own, never a copy of the client's field: whatever the client's
         // Connection header named, the provider finds the body's end exactly where the gateway does.
         BodyFraming framing = head.framing();
@@ -68,5 +86,66 @@ public final class ForwardHead {
         }
         Http1Writer.writeCrlf(out);
         return out;
+    }
+
+    /**
+     * The HTTP/2 HEADERS for {@code head} routed to {@code service} at {@code endpoint}.
+     *
+     * @param transaction {@code X-Gozargah-Transaction: <id>CRLF} of the exchange: the id is at {@code txOffset}
+     * @param forwarding  the connection's {@code X-Forwarded-For} and {@code X-Forwarded-Proto} values
+     * @param trace       the exchange's trace: its {@code traceparent} goes with the head, and the consumer's
+     *                    {@code tracestate} when the trace is the consumer's
+     */
+    public static Http2Headers http2(RequestHeadView head, RouteMatch match, ServiceRoute service,
+                                     UpstreamEndpoint endpoint, Consumer consumer, byte[] transaction, int txOffset,
+                                     ClientForwarding forwarding, TraceParent trace) {
+        Http2Headers out = new DefaultHttp2Headers(true, 16);
+        out.method(head.methodText());
+        out.scheme(endpoint.tls() ? HTTPS : HTTP);
+        out.authority(endpoint.http2Authority());
+        out.path(path(head.target(), match, service, endpoint));
+        head.fields().addForwardedHttp2(out, service, trace.fromConsumer());
+        out.add(CONSUMER, consumer.headerValue());
+        out.add(TRANSACTION, copy(transaction, txOffset, TransactionIds.TEXT_LENGTH));
+        out.add(FORWARDED_FOR, forwarding.forwardedFor());
+        out.add(FORWARDED_PROTO, forwarding.forwardedProto());
+        out.add(TraceParent.NAME, copy(trace.value(), trace.valueOffset(), TraceParent.VALUE_LENGTH));
+        BodyFraming framing = head.framing();
+        if (framing == BodyFraming.CONTENT_LENGTH) {
+            out.addLong(CONTENT_LENGTH, head.declaredLength());
+        } else if (framing == BodyFraming.NONE && (head.method() == HttpMethod.POST || head.method() == HttpMethod.PUT
+                || head.method() == HttpMethod.PATCH)) {
+            out.addInt(CONTENT_LENGTH, 0); // as on HTTP/1.1 (RFC 9110 §8.6), though END_STREAM says it too
+        }
+        return out;
+    }
+
+    /** The endpoint's prefix, the service's path, the rest of the client's path and its query, as one value. */
+    private static AsciiString path(ByteBuf target, RouteMatch match, ServiceRoute service, UpstreamEndpoint endpoint) {
+        byte[] prefix = endpoint.pathPrefix();
+        byte[] servicePath = service.upstreamPath();
+        boolean slash = servicePath.length == 0 && match.restLength() == 0; // a service mapped to "/"
+        byte[] path = new byte[prefix.length + servicePath.length + (slash ? 1 : 0) + match.restLength()
+                + match.queryLength()];
+        System.arraycopy(prefix, 0, path, 0, prefix.length);
+        int at = prefix.length;
+        System.arraycopy(servicePath, 0, path, at, servicePath.length);
+        at += servicePath.length;
+        if (slash) {
+            path[at++] = '/';
+        }
+        target.getBytes(match.restStart(), path, at, match.restLength());
+        at += match.restLength();
+        target.getBytes(match.queryStart(), path, at, match.queryLength());
+        return new AsciiString(path, false);
+    }
+
+    /** A value HPACK may keep in its table past this request: a copy of the reused array's bytes. */
+    private static AsciiString copy(byte[] bytes, int offset, int length) {
+        return new AsciiString(bytes, offset, length, true);
+    }
+
+    private static AsciiString lower(AsciiString name) {
+        return AsciiString.cached(name.toLowerCase().toString());
     }
 }

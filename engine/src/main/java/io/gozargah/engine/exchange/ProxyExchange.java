@@ -14,24 +14,30 @@ import io.gozargah.engine.route.ServiceRoute;
 import io.gozargah.engine.subject.SubjectExtractor;
 import io.gozargah.engine.server.LoopResources;
 import io.gozargah.engine.server.ServerContext;
+import io.gozargah.engine.trace.TraceParent;
 import io.gozargah.engine.upstream.AcquireCallback;
 import io.gozargah.engine.upstream.UpstreamConnection;
 import io.gozargah.engine.upstream.UpstreamListener;
 import io.gozargah.engine.upstream.UpstreamPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One transaction through the gateway, whatever protocol the consumer speaks, from its request head to the
  * release of its upstream connection: start (transaction id, {@link Exchange#start}), gate (route, authorize,
- * admit), choose the pool, render the forward head, acquire, forward head and body (a bodiless safe request is
+ * admit), choose the pool, render the forward head (HTTP/1.1 bytes, or HTTP/2 HEADERS for an HTTP/2 provider,
+ * {@link ForwardHead}), acquire, forward head and body (a bodiless safe request is
  * sent again once when its reused connection turns out closed), the response head, its content and end, then
  * complete (the stages), withhold when a stage could not record it, and release the upstream connection (for
  * reuse only when the gateway framed the request and sent it whole). Every answer the gateway makes itself
@@ -75,7 +81,9 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private final Deadline discardDeadline = new Deadline(this::discardTimedOut);
     /** {@code X-Gozargah-Transaction: <id>CRLF} of the exchange in flight: rendered once, written twice. */
     private final byte[] transactionLine = new byte[TX_LINE_LENGTH];
-    private byte[] forwardedLines = new byte[0];
+    private ClientForwarding forwarding = ClientForwarding.of(null, false);
+    /** The exchange's W3C trace context: the consumer's trace or the gateway's own, with the gateway's span. */
+    private final TraceParent trace = new TraceParent();
 
     private RequestPhase request = RequestPhase.NONE;
     private ResponsePhase response = ResponsePhase.NONE;
@@ -90,6 +98,10 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private UpstreamConnection upstream;
     /** The forward head until it is written; kept after that only while a resend may still need it. */
     private ByteBuf forwardHead;
+    /** The same for an HTTP/2 provider: its HEADERS, rendered straight from the request head. */
+    private Http2Headers forwardHeaders;
+    /** Whether the provider speaks HTTP/2: the body goes as DATA, its end as END_STREAM, trailers as HEADERS. */
+    private boolean multiplexed;
     private int attempts;
     /** The request body bytes received when the exchange was refused: what is dropped after is counted from it. */
     private long discardFrom;
@@ -119,12 +131,12 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         transactionLine[TX_LINE_LENGTH - 1] = '\n';
     }
 
-    /** The client's address and the forwarding lines naming it: once per connection, before any exchange. */
-    public void clientConnection(InetSocketAddress address, byte[] forwardedLines) {
-        if (address != null) {
-            exchange.clientAddress(address);
+    /** The client's address and the forwarding fields naming it: once per connection, before any exchange. */
+    public void clientConnection(ClientForwarding forwarding) {
+        if (forwarding.address() != null) {
+            exchange.clientAddress(forwarding.address());
         }
-        this.forwardedLines = forwardedLines;
+        this.forwarding = forwarding;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -134,6 +146,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** A request head: the exchange starts, passes the gate, and goes upstream or is answered. */
     public void onRequestHead(RequestHeadView head) {
         start(head);
+        head.readTraceParent(trace);
         if (framing == BodyFraming.CONTENT_LENGTH && declaredLength > server.maxRequestBodyBytes()) {
             declineRest(ClientSide.Abort.NO_ERROR);
             answer(Outcome.PAYLOAD_TOO_LARGE, tooLarge(), null);
@@ -156,8 +169,14 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         service = exchange.service();
         pool = loop.pools().choose(service.endpoints());
         exchange.endpoint(pool.endpoint());
-        forwardHead = ForwardHead.http1(alloc, head, gate.match(), service, pool.endpoint(),
-                exchange.consumer().headerLine(), transactionLine, forwardedLines);
+        multiplexed = pool.endpoint().protocol().multiplexed();
+        if (multiplexed) {
+            forwardHeaders = ForwardHead.http2(head, gate.match(), service, pool.endpoint(), exchange.consumer(),
+                    transactionLine, TX_HEADER_NAME.length, forwarding, trace);
+        } else {
+            forwardHead = ForwardHead.http1(alloc, head, gate.match(), service, pool.endpoint(),
+                    exchange.consumer().headerLine(), transactionLine, forwarding.http1Lines(), trace);
+        }
         moveRequest(RequestPhase.WAITING);
         if (framing != BodyFraming.NONE) {
             deadlines.schedule(requestDeadline, exchange.startNanos() + service.requestTimeoutNanos());
@@ -202,6 +221,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         TransactionIds ids = loop.transactionIds();
         ids.next();
         TransactionIds.writeText(transactionLine, TX_HEADER_NAME.length, ids.msb(), ids.lsb());
+        trace.start(ids.msb(), ids.lsb());
         long now = clock.nanoTime();
         exchange.start(ids.msb(), ids.lsb(), now, loop.epochClock().epochNanos(now));
         exchange.snapshot(server.snapshot());
@@ -225,14 +245,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         connection.bind(this, method);
         connection.setClientWritable(client.clientWritable());
         attempts++;
-        ByteBuf head = forwardHead.readerIndex(0);
-        if (safeToResend() && reused && attempts < MAX_ATTEMPTS) {
-            // Kept for one resend: a failed write is released by its channel's close before the failure reaches
-            // us, so rewinding it then is safe (one loop, no race).
-            head.retain();
-        } else {
-            forwardHead = null;
-        }
+        Object head = takeForwardHead(safeToResend() && reused && attempts < MAX_ATTEMPTS);
         if (exchange.upstreamStartNanos() == 0) {
             exchange.upstreamStartNanos(clock.nanoTime());
         }
@@ -252,6 +265,26 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
         moveRequest(RequestPhase.STREAMING);
         client.resumeReading();
+    }
+
+    /** The forward head to write now, kept for one resend when {@code keep}. */
+    private Object takeForwardHead(boolean keep) {
+        if (multiplexed) {
+            Object frame = new DefaultHttp2HeadersFrame(forwardHeaders, framing == BodyFraming.NONE);
+            if (!keep) {
+                forwardHeaders = null;
+            }
+            return frame;
+        }
+        ByteBuf head = forwardHead.readerIndex(0);
+        if (keep) {
+            // Kept for one resend: a failed write is released by its channel's close before the failure reaches
+            // us, so rewinding it then is safe (one loop, no race).
+            head.retain();
+        } else {
+            forwardHead = null;
+        }
+        return head;
     }
 
     @Override
@@ -310,7 +343,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         stages.requestContent(exchange, in, in.readerIndex(), length);
         Channel up = upstream.channel();
         ByteBuf content = in.readRetainedSlice(length);
-        if (framing == BodyFraming.CHUNKED) {
+        if (framing == BodyFraming.CHUNKED && !multiplexed) {
             ByteBuf header = alloc.ioBuffer(12);
             Http1Writer.writeChunkHeader(header, length);
             up.write(header, up.voidPromise());
@@ -334,11 +367,13 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         if (request != RequestPhase.STREAMING) {
             return;
         }
-        if (framing == BodyFraming.CHUNKED) {
+        if (multiplexed) {
+            endHttp2Request(trailers);
+        } else if (framing == BodyFraming.CHUNKED) {
             ByteBuf end = alloc.ioBuffer(64);
             Http1Writer.writeLastChunk(end);
             if (trailers != null && !trailers.isEmpty()) {
-                trailers.writeForwardedHttp1(end, service);
+                trailers.writeForwardedHttp1(end, service, false);
             }
             Http1Writer.writeCrlf(end);
             upstream.channel().write(end, upstream.channel().voidPromise());
@@ -348,6 +383,27 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         if (response == ResponsePhase.NONE) {
             armResponseDeadline();
         }
+    }
+
+    /**
+     * The end of a request to an HTTP/2 provider: its trailers as HEADERS with END_STREAM, or END_STREAM on an empty
+     * DATA frame (the stream adapter puts it on the last DATA instead when that is still held); nothing when the
+     * HEADERS ended the stream.
+     */
+    private void endHttp2Request(RequestFieldsView trailers) {
+        if (framing == BodyFraming.NONE) {
+            return;
+        }
+        Channel up = upstream.channel();
+        if (trailers != null && !trailers.isEmpty()) {
+            Http2Headers fields = new DefaultHttp2Headers(true, 4);
+            trailers.addForwardedHttp2(fields, service, false);
+            if (!fields.isEmpty()) {
+                up.write(new DefaultHttp2HeadersFrame(fields, true), up.voidPromise());
+                return;
+            }
+        }
+        up.write(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true), up.voidPromise());
     }
 
     /** The request's framing broke mid-body (the front end will not read on): answered if it still can be. */
@@ -449,7 +505,8 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     public void onUpstreamFailure(boolean started, String detail) {
         upstream = null;
         deadlines.cancel(responseDeadline);
-        if (!started && request == RequestPhase.SENT && forwardHead != null && attempts < MAX_ATTEMPTS) {
+        if (!started && request == RequestPhase.SENT && (forwardHead != null || forwardHeaders != null)
+                && attempts < MAX_ATTEMPTS) {
             log.debug("{}: sending again on a new connection after: {}", service.qualifiedName(), detail);
             moveRequest(RequestPhase.RESENDING);
             pool.acquire(this);
@@ -732,6 +789,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             forwardHead.release();
             forwardHead = null;
         }
+        forwardHeaders = null;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -777,8 +835,12 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         out.writeBytes(transactionLine);
     }
 
-    /** Lets the stages add their response fields (rate-limit state) to the head being rendered. */
+    /**
+     * Adds the exchange's {@code traceparent} (the gateway's span: the provider's, if any, was not passed on) and the
+     * stages' response fields (rate-limit state) to the head being rendered, whoever made the answer.
+     */
     public void writeStageFields(HeaderSink sink) {
+        sink.header(TraceParent.NAME, trace.value(), trace.valueOffset(), TraceParent.VALUE_LENGTH);
         stages.responseHeaders(exchange, sink);
     }
 }

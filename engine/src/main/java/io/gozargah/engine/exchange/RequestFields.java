@@ -17,7 +17,10 @@ import io.gozargah.engine.route.ServiceRoute;
  *       {@code X-Gozargah-Consumer}, {@code X_Forwarded_For} would be joined to ours);</li>
  *   <li>fields that claim another origin, host or method ({@code Forwarded}, {@code X-Real-IP},
  *       {@code True-Client-IP}, {@code X-Forwarded-Host}, the method overrides), unless the service lists the
- *       field in {@code passFields}.</li>
+ *       field in {@code passFields};</li>
+ *   <li>the consumer's {@code traceparent}: the gateway sends its own, with itself as the parent
+ *       ({@code TraceParent}); and the consumer's {@code tracestate} unless its {@code traceparent} was valid,
+ *       since a {@code tracestate} belongs to the trace it came with (W3C Trace Context §3.3).</li>
  * </ul>
  * A front end also drops what its own protocol makes hop-by-hop (the fields HTTP/1.1's {@code Connection}
  * names); HTTP/2 has none (RFC 9113 §8.2.2).
@@ -29,9 +32,10 @@ public final class RequestFields {
 
     /**
      * Whether a request field with the {@link KnownHeaders} id {@code id}, whose name holds '_' when
-     * {@code underscoreInName}, goes to {@code service}'s provider.
+     * {@code underscoreInName}, goes to {@code service}'s provider; {@code traceState} is whether the consumer's
+     * {@code tracestate} goes with it (its {@code traceparent} was valid; never for trailers).
      */
-    public static boolean forwarded(int id, boolean underscoreInName, ServiceRoute service) {
+    public static boolean forwarded(int id, boolean underscoreInName, ServiceRoute service, boolean traceState) {
         if (underscoreInName) {
             return false;
         }
@@ -52,15 +56,19 @@ public final class RequestFields {
             case KnownHeaders.X_GOZARGAH:
             case KnownHeaders.X_FORWARDED_FOR:
             case KnownHeaders.X_FORWARDED_PROTO:
+            case KnownHeaders.TRACEPARENT:
                 return false;
+            case KnownHeaders.TRACESTATE:
+                return traceState;
             default:
                 return !KnownHeaders.isClientClaim(id) || service.passes(id);
         }
     }
 
-    /** {@link #forwarded(int, boolean, ServiceRoute)} for an HTTP/2 field name (lower case, RFC 9113 §8.2). */
-    public static boolean forwarded(CharSequence lowerCaseName, ServiceRoute service) {
-        return forwarded(KnownHeaders.idOfLowerCase(lowerCaseName), hasUnderscore(lowerCaseName), service);
+    /** {@link #forwarded(int, boolean, ServiceRoute, boolean)} for an HTTP/2 field name (lower case, §8.2). */
+    public static boolean forwarded(CharSequence lowerCaseName, ServiceRoute service, boolean traceState) {
+        return forwarded(KnownHeaders.idOfLowerCase(lowerCaseName), hasUnderscore(lowerCaseName), service,
+                traceState);
     }
 
     /** Whether {@code name} holds '_'. */

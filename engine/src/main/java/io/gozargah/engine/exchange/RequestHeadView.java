@@ -6,6 +6,7 @@ import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.subject.HeaderLookup;
+import io.gozargah.engine.trace.TraceParent;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -20,6 +21,9 @@ public interface RequestHeadView {
 
     /** Writes the method token as the client sent it (extension methods included) and one space. */
     void writeMethod(ByteBuf out);
+
+    /** The method token as the client sent it (extension methods included), for an HTTP/2 {@code :method}. */
+    CharSequence methodText();
 
     /**
      * The request-target's bytes, for routing and for the rest of the path and the query that go upstream:
@@ -59,6 +63,9 @@ public interface RequestHeadView {
      * query are read from {@link #target()}. Allocates nothing per lookup.
      */
     HeaderLookup headerLookup();
+
+    /** Gives {@code trace} each {@code traceparent} field of the head, in order ({@link TraceParent#accept}). */
+    void readTraceParent(TraceParent trace);
 
     /** The header fields, for forwarding. */
     RequestFieldsView fields();

@@ -3,7 +3,6 @@ package io.gozargah.engine.http1;
 import io.gozargah.codec.http1.HeaderBlock;
 import io.gozargah.codec.http1.Http1Error;
 import io.gozargah.codec.http1.HttpRequestParser;
-import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.codec.http1.RequestHead;
 import io.gozargah.codec.http1.ResponseHead;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
@@ -11,6 +10,7 @@ import io.gozargah.engine.auth.ClientCertificate;
 import io.gozargah.engine.config.LimitsConfig;
 import io.gozargah.engine.deadline.Deadline;
 import io.gozargah.engine.deadline.DeadlineWheel;
+import io.gozargah.engine.exchange.ClientForwarding;
 import io.gozargah.engine.exchange.ClientSide;
 import io.gozargah.engine.exchange.ExchangeGate;
 import io.gozargah.engine.exchange.Outcome;
@@ -26,9 +26,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 
 /**
  * One consumer connection speaking HTTP/1.1, as the front end of a {@link ProxyExchange}: it parses requests with
@@ -110,12 +107,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         activated = true;
-        SocketAddress remote = ctx.channel().remoteAddress();
-        InetSocketAddress address = remote instanceof InetSocketAddress ? (InetSocketAddress) remote : null;
-        String host = address != null ? address.getAddress().getHostAddress() : String.valueOf(remote);
-        driver.clientConnection(address, (KnownHeaders.NAME_X_FORWARDED_FOR + ": " + host + "\r\n"
-                + KnownHeaders.NAME_X_FORWARDED_PROTO + ": " + (secure ? "https" : "http") + "\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        driver.clientConnection(ClientForwarding.of(ctx.channel().remoteAddress(), secure));
         awaitNextHead();
         if (server.draining()) {
             // Accepted while the listener was closing: the drain event may have gone out before it joined.

@@ -4,9 +4,11 @@ import io.gozargah.codec.http1.BodyFraming;
 import io.gozargah.codec.http1.HeaderBlock;
 import io.gozargah.codec.http1.Http1Writer;
 import io.gozargah.codec.http1.HttpMethod;
+import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.codec.http1.RequestHead;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.exchange.Exchange;
+import io.gozargah.engine.exchange.FieldNames;
 import io.gozargah.engine.exchange.RequestFields;
 import io.gozargah.engine.exchange.RequestFieldsView;
 import io.gozargah.engine.exchange.RequestHeadView;
@@ -14,7 +16,9 @@ import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.route.ServiceRoute;
 import io.gozargah.engine.subject.HeaderLookup;
+import io.gozargah.engine.trace.TraceParent;
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
@@ -51,6 +55,16 @@ final class Http1RequestView implements RequestHeadView {
     @Override
     public void writeMethod(ByteBuf out) {
         Http1Writer.writeMethod(out, head);
+    }
+
+    @Override
+    public CharSequence methodText() {
+        if (head.method() != HttpMethod.OTHER) {
+            return head.method().ascii();
+        }
+        byte[] token = new byte[head.methodLength()];
+        head.buffer().getBytes(head.methodStart(), token);
+        return new AsciiString(token, false);
     }
 
     @Override
@@ -106,6 +120,16 @@ final class Http1RequestView implements RequestHeadView {
     }
 
     @Override
+    public void readTraceParent(TraceParent trace) {
+        HeaderBlock block = head.headers();
+        for (int i = 0; i < block.size(); i++) {
+            if (block.id(i) == KnownHeaders.TRACEPARENT) {
+                trace.accept(block.buffer(), block.valueStart(i), block.valueLength(i));
+            }
+        }
+    }
+
+    @Override
     public RequestFieldsView fields() {
         return fields;
     }
@@ -119,8 +143,9 @@ final class Http1RequestView implements RequestHeadView {
     private static final class Fields implements RequestFieldsView {
         HeaderBlock block;
         private ServiceRoute service;
-        private final Http1Writer.HeaderFilter forwarded =
-                (h, i) -> !h.hopByHop(i) && RequestFields.forwarded(h.id(i), h.underscoreInName(i), service);
+        private boolean traceState;
+        private final Http1Writer.HeaderFilter forwarded = (h, i) -> !h.hopByHop(i)
+                && RequestFields.forwarded(h.id(i), h.underscoreInName(i), service, traceState);
 
         @Override
         public boolean isEmpty() {
@@ -128,9 +153,27 @@ final class Http1RequestView implements RequestHeadView {
         }
 
         @Override
-        public void writeForwardedHttp1(ByteBuf out, ServiceRoute service) {
+        public void writeForwardedHttp1(ByteBuf out, ServiceRoute service, boolean traceState) {
             this.service = service;
+            this.traceState = traceState;
             Http1Writer.copyHeaders(out, block, forwarded);
+        }
+
+        /** Names lower-cased once per distinct name; each value copied, as HPACK may keep it in its table. */
+        @Override
+        public void addForwardedHttp2(Http2Headers out, ServiceRoute service, boolean traceState) {
+            this.service = service;
+            this.traceState = traceState;
+            ByteBuf buf = block.buffer();
+            for (int i = 0; i < block.size(); i++) {
+                if (!forwarded.keep(block, i)) {
+                    continue;
+                }
+                byte[] value = new byte[block.valueLength(i)];
+                buf.getBytes(block.valueStart(i), value);
+                AsciiString name = FieldNames.lowerCase(buf, block.nameStart(i), block.nameLength(i));
+                out.add(name, new AsciiString(value, false));
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import io.gozargah.codec.http1.ResponseHead;
 import io.gozargah.engine.exchange.HeaderSink;
 import io.gozargah.engine.exchange.Problem;
 import io.gozargah.engine.exchange.ProxyExchange;
+import io.gozargah.engine.exchange.ResponseFields;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.AsciiString;
@@ -33,8 +34,7 @@ final class Http1ResponseWriter {
     /** Content up to this size is copied into the gathering buffer rather than sliced. */
     private static final int COPY_CONTENT_BYTES = 8192;
 
-    private static final Http1Writer.HeaderFilter RESPONSE_FILTER =
-            (h, i) -> !h.hopByHop(i) && h.id(i) != KnownHeaders.X_GOZARGAH && h.id(i) != KnownHeaders.PROXY_AUTHENTICATE;
+    private static final Http1Writer.HeaderFilter RESPONSE_FILTER = ResponseFields::passed;
     /** {@link #RESPONSE_FILTER} for a response whose Content-Length the gateway writes itself. */
     private static final Http1Writer.HeaderFilter RESPONSE_FILTER_OWN_LENGTH =
             (h, i) -> h.id(i) != KnownHeaders.CONTENT_LENGTH && RESPONSE_FILTER.keep(h, i);

@@ -2,13 +2,14 @@ package io.gozargah.engine.http2;
 
 import io.gozargah.codec.http1.BodyFraming;
 import io.gozargah.codec.http1.HeaderBlock;
-import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.codec.http1.ResponseHead;
 import io.gozargah.engine.deadline.Deadline;
 import io.gozargah.engine.exchange.ClientSide;
+import io.gozargah.engine.exchange.FieldNames;
 import io.gozargah.engine.exchange.HeaderSink;
 import io.gozargah.engine.exchange.Problem;
 import io.gozargah.engine.exchange.ProxyExchange;
+import io.gozargah.engine.exchange.ResponseFields;
 import io.gozargah.engine.exchange.RequestPhase;
 import io.gozargah.engine.exchange.TransactionIds;
 import io.gozargah.engine.route.ServiceRoute;
@@ -86,7 +87,7 @@ final class Http2ClientStream implements ClientSide {
         this.server = connection.server();
         this.driver = new ProxyExchange(server, connection.loop(), this, connection.ctx().alloc(), connection.gate(),
                 connection.authenticator(), connection.certificate());
-        driver.clientConnection(connection.clientAddress(), connection.forwardedLines());
+        driver.clientConnection(connection.forwarding());
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -486,15 +487,14 @@ final class Http2ClientStream implements ClientSide {
     }
 
     /**
-     * Provider fields minus hop-by-hop ones (meaningless, and forbidden, in HTTP/2) and the gateway's own. Names are
-     * lower-cased once per distinct name ({@link FieldNames}); each value is copied, since HPACK's dynamic table may
-     * keep it past this response.
+     * Provider fields that {@link ResponseFields} passes (hop-by-hop ones are meaningless, and forbidden, in HTTP/2).
+     * Names are lower-cased once per distinct name ({@link FieldNames}); each value is copied, since HPACK's dynamic
+     * table may keep it past this response.
      */
     private static void copyResponseFields(HeaderBlock headers, Http2Headers out) {
         ByteBuf buf = headers.buffer();
         for (int i = 0; i < headers.size(); i++) {
-            int id = headers.id(i);
-            if (headers.hopByHop(i) || id == KnownHeaders.X_GOZARGAH || id == KnownHeaders.PROXY_AUTHENTICATE) {
+            if (!ResponseFields.passed(headers, i)) {
                 continue;
             }
             AsciiString name = FieldNames.lowerCase(buf, headers.nameStart(i), headers.nameLength(i));

@@ -1,10 +1,10 @@
 package io.gozargah.engine.http2;
 
-import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.auth.ClientCertificate;
 import io.gozargah.engine.config.Http2Config;
+import io.gozargah.engine.exchange.ClientForwarding;
 import io.gozargah.engine.exchange.ExchangeGate;
 import io.gozargah.engine.http1.Http1Connection;
 import io.gozargah.engine.server.LoopResources;
@@ -31,9 +31,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -64,8 +61,7 @@ public final class Http2Connection extends Http2ConnectionHandler {
     private LoopResources loop;
     private ApiKeyAuthenticator authenticator;
     private ExchangeGate gate;
-    private InetSocketAddress clientAddress;
-    private byte[] forwardedLines;
+    private ClientForwarding forwarding;
     private long lastActivityNanos;
     private ScheduledFuture<?> ticker;
     /** A throttled authentication failure was answered: GOAWAY at the end of the read batch. */
@@ -168,15 +164,7 @@ public final class Http2Connection extends Http2ConnectionHandler {
         loop = server.loop(ctx.channel().eventLoop());
         authenticator = new ApiKeyAuthenticator(loop.sha256(), loop.keyScratch(), loop.digestScratch());
         gate = new ExchangeGate(server.stages(), server.authFailures());
-        SocketAddress remote = ctx.channel().remoteAddress();
-        String address = String.valueOf(remote);
-        if (remote instanceof InetSocketAddress) {
-            clientAddress = (InetSocketAddress) remote;
-            address = clientAddress.getAddress().getHostAddress();
-        }
-        forwardedLines = (KnownHeaders.NAME_X_FORWARDED_FOR + ": " + address + "\r\n"
-                + KnownHeaders.NAME_X_FORWARDED_PROTO + ": " + (secure ? "https" : "http") + "\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
+        forwarding = ClientForwarding.of(ctx.channel().remoteAddress(), secure);
         lastActivityNanos = System.nanoTime();
         long tick = server.timerTickNanos();
         ticker = ctx.executor().scheduleAtFixedRate(this::checkIdle, tick, tick, TimeUnit.NANOSECONDS);
@@ -505,11 +493,8 @@ public final class Http2Connection extends Http2ConnectionHandler {
         return certificate;
     }
 
-    InetSocketAddress clientAddress() {
-        return clientAddress;
+    ClientForwarding forwarding() {
+        return forwarding;
     }
 
-    byte[] forwardedLines() {
-        return forwardedLines;
-    }
 }

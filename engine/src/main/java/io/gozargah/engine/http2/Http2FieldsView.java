@@ -1,6 +1,7 @@
 package io.gozargah.engine.http2;
 
 import io.gozargah.codec.http1.Http1Writer;
+import io.gozargah.engine.exchange.FieldSyntax;
 import io.gozargah.engine.exchange.RequestFields;
 import io.gozargah.engine.exchange.RequestFieldsView;
 import io.gozargah.engine.route.ServiceRoute;
@@ -36,15 +37,15 @@ final class Http2FieldsView implements RequestFieldsView {
      * checked as the head is) is left out.
      */
     @Override
-    public void writeForwardedHttp1(ByteBuf out, ServiceRoute service) {
+    public void writeForwardedHttp1(ByteBuf out, ServiceRoute service, boolean traceState) {
         if (headers == null) {
             return;
         }
         boolean cookies = false;
         for (Map.Entry<CharSequence, CharSequence> field : headers) {
             CharSequence name = field.getKey();
-            if (name.length() == 0 || name.charAt(0) == ':' || !RequestFields.forwarded(name, service)
-                    || !validName(name) || !validValue(field.getValue())) {
+            if (name.length() == 0 || name.charAt(0) == ':' || !RequestFields.forwarded(name, service, traceState)
+                    || !FieldSyntax.validName(name) || !FieldSyntax.validValue(field.getValue())) {
                 continue;
             }
             if (COOKIE.contentEquals(name)) {
@@ -67,41 +68,26 @@ final class Http2FieldsView implements RequestFieldsView {
         }
     }
 
+    /** The fields as they were decoded (cookie crumbs stay crumbs, RFC 9113 §8.2.3 allows them on). */
+    @Override
+    public void addForwardedHttp2(Http2Headers out, ServiceRoute service, boolean traceState) {
+        if (headers == null) {
+            return;
+        }
+        for (Map.Entry<CharSequence, CharSequence> field : headers) {
+            CharSequence name = field.getKey();
+            if (name.length() == 0 || name.charAt(0) == ':' || !RequestFields.forwarded(name, service, traceState)
+                    || !FieldSyntax.validName(name) || !FieldSyntax.validValue(field.getValue())) {
+                continue;
+            }
+            out.add(name, field.getValue());
+        }
+    }
+
     private static void writeLine(ByteBuf out, CharSequence name, CharSequence value) {
         out.writeCharSequence(name, StandardCharsets.US_ASCII);
         out.writeByte(':').writeByte(' ');
         out.writeCharSequence(value, StandardCharsets.US_ASCII);
         Http1Writer.writeCrlf(out);
-    }
-
-    /** RFC 9113 §8.2.1: no NUL, CR or LF anywhere, no leading or trailing whitespace. */
-    static boolean validValue(CharSequence value) {
-        int n = value.length();
-        if (n > 0 && (isSpace(value.charAt(0)) || isSpace(value.charAt(n - 1)))) {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            char c = value.charAt(i);
-            if (c == 0 || c == '\r' || c == '\n' || c > 0xFF) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isSpace(char c) {
-        return c == ' ' || c == '\t';
-    }
-
-    /** A lower-case token (RFC 9110 §5.1, RFC 9113 §8.2.1): what an HTTP/1.1 head can carry unchanged. */
-    static boolean validName(CharSequence name) {
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!ok) {
-                return false;
-            }
-        }
-        return name.length() > 0;
     }
 }

@@ -2,10 +2,12 @@ package io.gozargah.engine.http2;
 
 import io.gozargah.codec.http1.BodyFraming;
 import io.gozargah.codec.http1.HttpMethod;
+import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.codec.http1.RequestTargetBytes;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.config.LimitsConfig;
 import io.gozargah.engine.exchange.Exchange;
+import io.gozargah.engine.exchange.FieldSyntax;
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.exchange.RequestFields;
 import io.gozargah.engine.exchange.RequestHeadView;
@@ -13,6 +15,7 @@ import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.server.ServerContext;
 import io.gozargah.engine.subject.HeaderLookup;
+import io.gozargah.engine.trace.TraceParent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -33,12 +36,16 @@ final class Http2RequestView implements RequestHeadView, HeaderLookup {
     private static final HttpMethod[] METHODS = HttpMethod.values();
     private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
     private static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
+    private static final AsciiString TRACEPARENT = KnownHeaders.NAME_TRACEPARENT;
     /** What an HTTP/1.1 request line adds to its method and target: two spaces and "HTTP/1.1" (RFC 9112 §3). */
     private static final int REQUEST_LINE_OVERHEAD = 2 + "HTTP/1.1".length();
 
     /** The API key the head carried, and how many it carried: read while the head is checked. */
     private CharSequence key;
     private int keys;
+    /** The first {@code traceparent} the head carried, and how many it carried: read while the head is checked. */
+    private CharSequence traceParent;
+    private int traceParents;
     /** The content-length, or -1 when the head declared none. */
     private long declaredLength = -1;
     /** The :path as a buffer, made when the router first asks for it. */
@@ -90,14 +97,14 @@ final class Http2RequestView implements RequestHeadView, HeaderLookup {
         return true;
     }
 
-    /** Each field's bytes, the API key and the content-length. */
+    /** Each field's bytes, the API key, the content-length and the {@code traceparent}. */
     private boolean checkFields(ServerContext server) {
         boolean refuseUnderscores = server.underscoreFields() == LimitsConfig.UnderscoreFields.REFUSE;
         for (Map.Entry<CharSequence, CharSequence> field : headers) {
             CharSequence name = field.getKey();
             CharSequence value = field.getValue();
             boolean pseudo = name.length() > 0 && name.charAt(0) == ':';
-            if (!Http2FieldsView.validValue(value) || (!pseudo && !Http2FieldsView.validName(name))) {
+            if (!FieldSyntax.validValue(value) || (!pseudo && !FieldSyntax.validName(name))) {
                 return refuse(Outcome.BAD_REQUEST, "a header field has a character HTTP/2 forbids in it (RFC 9113 §8.2.1)");
             }
             if (refuseUnderscores && RequestFields.hasUnderscore(name)) {
@@ -113,6 +120,10 @@ final class Http2RequestView implements RequestHeadView, HeaderLookup {
                     return refuse(Outcome.BAD_REQUEST, "content-length must be one non-negative integer");
                 }
                 declaredLength = length;
+            } else if (TRACEPARENT.contentEquals(name)) {
+                if (traceParents++ == 0) {
+                    traceParent = value;
+                }
             }
         }
         return true;
@@ -144,6 +155,7 @@ final class Http2RequestView implements RequestHeadView, HeaderLookup {
             target = null;
         }
         key = null;
+        traceParent = null;
     }
 
     @Override
@@ -155,6 +167,11 @@ final class Http2RequestView implements RequestHeadView, HeaderLookup {
     public void writeMethod(ByteBuf out) {
         out.writeCharSequence(headers.method(), StandardCharsets.US_ASCII);
         out.writeByte(' ');
+    }
+
+    @Override
+    public CharSequence methodText() {
+        return headers.method();
     }
 
     /** The :path as a buffer the router reads without copying when HPACK gave an AsciiString. */
@@ -221,6 +238,17 @@ final class Http2RequestView implements RequestHeadView, HeaderLookup {
     @Override
     public CharSequence value(AsciiString lowerCaseName) {
         return headers.get(lowerCaseName);
+    }
+
+    /**
+     * The first value; for a repeated field, a second call as well, which {@link TraceParent} takes as the set being
+     * invalid whatever its value (only the first value is kept while the head is checked).
+     */
+    @Override
+    public void readTraceParent(TraceParent trace) {
+        for (int i = 0; i < Math.min(traceParents, 2); i++) {
+            trace.accept(traceParent);
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.gozargah.engine.route;
 
+import io.netty.util.AsciiString;
+
 import java.nio.charset.StandardCharsets;
 
 /** An authenticated caller in a snapshot, with its grants as a bitmap over service ids. */
@@ -7,6 +9,7 @@ public final class Consumer {
     private final int id;
     private final String name;
     private final byte[] headerLine;
+    private final AsciiString headerValue;
     private final long[] grants;
     private final int journalId;
 
@@ -15,6 +18,7 @@ public final class Consumer {
         this.name = name;
         this.journalId = journalId;
         this.headerLine = ("X-Gozargah-Consumer: " + name + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        this.headerValue = new AsciiString(name);
         this.grants = grants;
     }
 
@@ -35,6 +39,11 @@ public final class Consumer {
     /** {@code X-Gozargah-Consumer: <name>\r\n}, rendered once. */
     public byte[] headerLine() {
         return headerLine;
+    }
+
+    /** The {@code X-Gozargah-Consumer} value for an HTTP/2 provider, made once. */
+    public AsciiString headerValue() {
+        return headerValue;
     }
 
     public boolean granted(ServiceRoute service) {

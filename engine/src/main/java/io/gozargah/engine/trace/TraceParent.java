@@ -1,5 +1,6 @@
 package io.gozargah.engine.trace;
 
+import io.gozargah.codec.http1.KnownHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
 
@@ -9,7 +10,9 @@ import io.netty.util.AsciiString;
  * sampled flag; a missing one starts a trace whose id is the transaction id's 128 bits, so the journal's
  * transaction id is the trace id in any tracing system; a malformed one (or more than one) is replaced the same
  * way and never forwarded. Either way the gateway's span id, which the provider sees as its parent, is the
- * transaction id's low 64 bits (never zero: the UUID variant bits are set).
+ * transaction id's two halves XORed: unique per exchange as the id is (the low half alone is fixed per generator,
+ * so every exchange of an event loop would be one span), found again from the journal's transaction id, and never
+ * zero (the UUID variant's top bit is set in the low half and clear in the high one).
  *
  * <p>One instance per exchange driver, reused: {@link #start} for each exchange, {@link #accept} with each
  * {@code traceparent} field the consumer sent, then the rendered value ({@link #value()}, 55 ASCII bytes) or line
@@ -18,7 +21,7 @@ import io.netty.util.AsciiString;
  */
 public final class TraceParent {
     /** The field's name, lower case as HTTP/2 needs it. */
-    public static final AsciiString NAME = AsciiString.cached("traceparent");
+    public static final AsciiString NAME = KnownHeaders.NAME_TRACEPARENT;
     /** Length of a version-00 value: {@code 00-<32 hex>-<16 hex>-<2 hex>}. */
     public static final int VALUE_LENGTH = 55;
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -48,7 +51,7 @@ public final class TraceParent {
     public void start(long txMsb, long txLsb) {
         this.txMsb = txMsb;
         this.txLsb = txLsb;
-        spanId = txLsb;
+        spanId = txMsb ^ txLsb;
         seen = 0;
         restart();
     }

@@ -145,7 +145,7 @@ final class Http2UpstreamConnections {
     private void openStream(Http2UpstreamConnection c, AcquireCallback callback) {
         c.streamOpened();
         UpstreamConnection stream = new UpstreamConnection(pool, limits);
-        Http2StreamTranslator translator = new Http2StreamTranslator(stream, endpoint.tls());
+        Http2StreamTranslator translator = new Http2StreamTranslator(stream);
         Future<Http2StreamChannel> opened = new Http2StreamChannelBootstrap(c.channel())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                 .handler(new ChannelInitializer<Channel>() {

@@ -147,7 +147,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         streamFailure = detail;
     }
 
-    /** The HTTP/2 stream is being closed for a reason found on our side (malformed response, translation). */
+    /** The HTTP/2 stream is being closed for a reason found on our side (a malformed response). */
     void streamFailed(String detail) {
         responseStarted = true;
         streamFailure = detail;

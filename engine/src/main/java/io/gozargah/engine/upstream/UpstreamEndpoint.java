@@ -3,6 +3,7 @@ package io.gozargah.engine.upstream;
 import io.gozargah.engine.config.EndpointConfig;
 import io.gozargah.engine.config.UpstreamProtocol;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.AsciiString;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ public final class UpstreamEndpoint {
     private final EndpointConfig config;
     private final InetSocketAddress address;
     private final byte[] requestLineEnd;
+    private final AsciiString http2Authority;
     private final byte[] pathPrefix;
     private final int connectTimeoutMillis;
     private final int maxConnections;
@@ -48,6 +50,7 @@ public final class UpstreamEndpoint {
         // Resolved once per snapshot: the event loop must never block on DNS. A reload re-resolves.
         this.address = new InetSocketAddress(config.host(), config.port());
         this.requestLineEnd = (" HTTP/1.1\r\nHost: " + config.authority() + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        this.http2Authority = new AsciiString(config.authority());
         this.pathPrefix = config.pathPrefix().getBytes(StandardCharsets.US_ASCII);
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.maxConnections = maxConnections;
@@ -73,6 +76,11 @@ public final class UpstreamEndpoint {
     /** The {@code :authority} of HTTP/2 requests: the {@code Host} value the HTTP/1.1 path sends. */
     public String authority() {
         return config.authority();
+    }
+
+    /** {@link #authority()} as HTTP/2 HEADERS carry it, made once. */
+    public AsciiString http2Authority() {
+        return http2Authority;
     }
 
     public boolean tls() {

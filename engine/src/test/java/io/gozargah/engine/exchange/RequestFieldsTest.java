@@ -5,6 +5,7 @@ import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.route.ServiceRoute;
 import io.gozargah.engine.testing.GatewayFixture;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,10 +38,10 @@ class RequestFieldsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"accept", "content-type", "traceparent", "cookie", "x-request-id", "authorization",
+    @ValueSource(strings = {"accept", "content-type", "cookie", "x-request-id", "authorization",
             "x-forwarded-port", "trailer", "x-gozargah"})
     void shouldForwardOrdinaryFields(String name) {
-        assertTrue(RequestFields.forwarded(name, plain), name);
+        assertTrue(RequestFields.forwarded(name, plain, true), name);
     }
 
     @ParameterizedTest
@@ -50,14 +51,22 @@ class RequestFieldsTest {
             "x-real-ip", "true-client-ip", "x-forwarded-host", "x-http-method-override", "x-http-method",
             "x-method-override", "x_gozargah_consumer", "x_forwarded_for", "x-api_key", "_", "accept_language"})
     void shouldNeverForwardTheGatewaysFieldsTheirLookAlikesOrClientClaims(String name) {
-        assertFalse(RequestFields.forwarded(name, plain), name);
+        assertFalse(RequestFields.forwarded(name, plain, true), name);
+    }
+
+    @Test
+    void shouldNeverForwardTheConsumersTraceParentAndItsTraceStateOnlyWithItsValidTraceParent() {
+        assertFalse(RequestFields.forwarded("traceparent", plain, true));
+        assertFalse(RequestFields.forwarded("traceparent", plain, false));
+        assertTrue(RequestFields.forwarded("tracestate", plain, true));
+        assertFalse(RequestFields.forwarded("tracestate", plain, false));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"x-forwarded-host"})
     void shouldForwardAClaimFieldTheServiceAsksFor(String name) {
-        assertTrue(RequestFields.forwarded(name, passing), name);
-        assertFalse(RequestFields.forwarded("forwarded", passing));
-        assertFalse(RequestFields.forwarded("x_forwarded_host", passing));
+        assertTrue(RequestFields.forwarded(name, passing, true), name);
+        assertFalse(RequestFields.forwarded("forwarded", passing, true));
+        assertFalse(RequestFields.forwarded("x_forwarded_host", passing, true));
     }
 }

@@ -1,6 +1,7 @@
 package io.gozargah.engine.exchange;
 
 import io.gozargah.engine.testing.GatewayFixture;
+import io.gozargah.engine.testing.H2Client;
 import io.gozargah.engine.testing.RawHttpClient;
 import io.gozargah.engine.testing.RawHttpClient.Response;
 import io.gozargah.engine.testing.TestUpstream;
@@ -8,6 +9,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * here, overriding the provider's 1,000): a declared length past it is answered 502 response-too-large before
  * anything reaches the client, whose connection serves on; a body of undeclared length is cut off where it passes
  * the limit, after its head went out; a body at the limit, and a HEAD answer that only declares a large length,
- * pass.
+ * pass. The same over the HTTP/2 front end, where the cut is a reset of the stream (INTERNAL_ERROR) and the
+ * connection serves on.
  */
 class ResponseSizeLimitIT {
     private static final AtomicReference<String> RESPONSE = new AtomicReference<>();
@@ -156,6 +160,46 @@ class ResponseSizeLimitIT {
             assertEquals(200, client.send("GET /prov/root/x HTTP/1.1\r\nHost: t\r\nX-Api-Key: " + ALICE_KEY
                     + "\r\n\r\n").read().status());
         }
+    }
+
+    @Test
+    void shouldAnswer502ForADeclaredLengthPastTheLimitOverHttp2() throws Exception {
+        RESPONSE.set("HTTP/1.1 200 OK\r\nContent-Length: 65\r\n\r\n" + "y".repeat(65));
+        try (H2Client client = new H2Client(gateway.port())) {
+            H2Client.Response r = client.send(h2Get(), null);
+            assertEquals(502, r.status());
+            assertEquals(Problem.CONTENT_TYPE, r.header("content-type"));
+            assertTrue(r.bodyText().contains("urn:gozargah:error:response-too-large"), r.bodyText());
+            assertFalse(r.bodyText().contains("yyyy"), r.bodyText());
+            assertEquals(-1, r.resetCode, "answered, not reset");
+            assertEquals(Outcome.RESPONSE_TOO_LARGE, awaitOutcome());
+
+            RESPONSE.set("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            H2Client.Response next = client.send(h2Get(), null);
+            assertEquals(200, next.status());
+            assertEquals("ok", next.bodyText());
+        }
+    }
+
+    @Test
+    void shouldResetAStreamWhoseUndeclaredBodyPassesTheLimitOverHttp2() throws Exception {
+        String chunk = "z".repeat(40);
+        RESPONSE.set("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "28\r\n" + chunk + "\r\n28\r\n" + chunk + "\r\n28\r\n" + chunk + "\r\n0\r\n\r\n");
+        try (H2Client client = new H2Client(gateway.port())) {
+            H2Client.Response r = client.send(h2Get(), null);
+            assertEquals(200, r.status(), "the head went out before the body passed the limit");
+            assertEquals(Http2Error.INTERNAL_ERROR.code(), r.resetCode, "the stream is reset, not ended");
+            assertTrue(r.bodyBytes().length <= 64, r.bodyBytes().length + " body bytes passed a limit of 64");
+            assertEquals(Outcome.RESPONSE_TOO_LARGE, awaitOutcome());
+
+            RESPONSE.set("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            assertEquals("ok", client.send(h2Get(), null).bodyText(), "the connection serves on");
+        }
+    }
+
+    private static Http2Headers h2Get() {
+        return H2Client.request("GET", "/prov/svc/item", "x-api-key", ALICE_KEY);
     }
 
     private static String get(String method) {

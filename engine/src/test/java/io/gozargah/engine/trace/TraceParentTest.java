@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TraceParentTest {
     private static final long TX_MSB = 0x0192_3456_789a_7bcdL;
     private static final long TX_LSB = 0x8123_4567_89ab_cdefL;
-    private static final String OWN = "00-01923456789a7bcd8123456789abcdef-8123456789abcdef-01";
+    private static final String OWN = "00-01923456789a7bcd8123456789abcdef-80b17131f131b622-01";
     private static final String VALID = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
     @Test
@@ -31,13 +31,13 @@ class TraceParentTest {
         TraceParent t = started();
         t.accept(VALID);
         assertTrue(t.fromConsumer());
-        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-8123456789abcdef-01", value(t));
+        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-80b17131f131b622-01", value(t));
         assertEquals(0x4bf92f3577b34da6L, t.traceIdHigh());
         assertEquals(0xa3ce929d0e0e4736L, t.traceIdLow());
 
         TraceParent unsampled = started();
         unsampled.accept(VALID.substring(0, 53) + "00");
-        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-8123456789abcdef-00", value(unsampled));
+        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-80b17131f131b622-00", value(unsampled));
     }
 
     @Test
@@ -50,7 +50,7 @@ class TraceParentTest {
             buf.release();
         }
         assertTrue(t.fromConsumer());
-        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-8123456789abcdef-01", value(t));
+        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-80b17131f131b622-01", value(t));
     }
 
     @Test
@@ -65,7 +65,7 @@ class TraceParentTest {
         TraceParent t = started();
         t.accept("cc" + VALID.substring(2) + "-what-the-future-adds");
         assertTrue(t.fromConsumer());
-        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-8123456789abcdef-01", value(t));
+        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-80b17131f131b622-01", value(t));
     }
 
     @ParameterizedTest
@@ -110,6 +110,19 @@ class TraceParentTest {
         t.start(TX_MSB, TX_LSB);
         assertFalse(t.fromConsumer());
         assertEquals(OWN, value(t));
+    }
+
+    @Test
+    void shouldGiveEachExchangeOfAGeneratorASpanOfItsOwn() {
+        // One generator's ids share their low half (its random bits) and differ in the high one (time, sequence).
+        TraceParent t = started();
+        t.accept(VALID);
+        String first = value(t);
+        t.start(TX_MSB + 1, TX_LSB);
+        t.accept(VALID);
+        String second = value(t);
+        assertEquals(first.substring(0, 36), second.substring(0, 36), "the consumer's trace");
+        assertFalse(first.substring(36, 52).equals(second.substring(36, 52)), first + " and " + second);
     }
 
     private static TraceParent started() {

@@ -1,10 +1,11 @@
-package io.gozargah.engine.http2;
+package io.gozargah.engine.exchange;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
 
 /**
- * Lower-case field names for the HEADERS the gateway writes to consumers (RFC 9113 §8.2: names are lower case),
+ * Lower-case field names for the HEADERS the gateway writes (RFC 9113 §8.2: names are lower case), to consumers and
+ * to HTTP/2 providers,
  * made once per distinct name rather than once per field: a provider sends the same few names in every response,
  * and the stages add the same constants to every answer. A fixed table indexed by the name's hash; a collision
  * replaces the entry, so the table never grows.
@@ -13,7 +14,7 @@ import io.netty.util.AsciiString;
  * {@link AsciiString} (its fields are final, so a loop that reads another loop's reference sees the whole name);
  * two loops writing one slot at once leave either name there, and a loop reading it compares before using it.
  */
-final class FieldNames {
+public final class FieldNames {
     private static final int SIZE = 512;
     private static final AsciiString[] NAMES = new AsciiString[SIZE];
 
@@ -21,7 +22,7 @@ final class FieldNames {
     }
 
     /** The lower-case name held by {@code length} bytes of {@code buf} at {@code start}. */
-    static AsciiString lowerCase(ByteBuf buf, int start, int length) {
+    public static AsciiString lowerCase(ByteBuf buf, int start, int length) {
         int hash = 0;
         for (int i = 0; i < length; i++) {
             hash = 31 * hash + lower(buf.getByte(start + i));
@@ -41,7 +42,7 @@ final class FieldNames {
     }
 
     /** The lower-case form of {@code name} (one of the stages' constants, as a rule). */
-    static AsciiString lowerCase(AsciiString name) {
+    public static AsciiString lowerCase(AsciiString name) {
         int hash = 0;
         byte[] bytes = name.array();
         int offset = name.arrayOffset();
