@@ -26,7 +26,6 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2LocalFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +49,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Http2Connection extends Http2ConnectionHandler {
     private static final Logger log = LoggerFactory.getLogger(Http2Connection.class);
-    private static final AsciiString TRANSACTION = AsciiString.cached("x-gozargah-transaction");
 
     private final ServerContext server;
     private final boolean secure;
@@ -134,9 +132,7 @@ public final class Http2Connection extends Http2ConnectionHandler {
             decoderEnforceMaxConsecutiveEmptyDataFrames(c.maxConsecutiveEmptyDataFrames());
             encoderEnforceMaxQueuedControlFrames(c.maxQueuedControlFrames());
             gracefulShutdownTimeoutMillis(server.shutdownGraceMillis());
-            // Every response's transaction id is new: indexing it would only push useful entries (content-type,
-            // server...) out of the client's HPACK table (RFC 7541 §7.1.3).
-            headerSensitivityDetector((name, value) -> TRANSACTION.contentEqualsIgnoreCase(name));
+            headerSensitivityDetector(PerResponseFields.INSTANCE);
         }
 
         /** Netty's build(), made callable from this package. */

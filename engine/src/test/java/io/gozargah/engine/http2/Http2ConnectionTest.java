@@ -57,6 +57,8 @@ class Http2ConnectionTest {
     private final List<EmbeddedChannel> upstreams = new ArrayList<>();
     private final List<Outcome> outcomes = new ArrayList<>();
     private final List<String> frames = new ArrayList<>();
+    /** The HPACK block of each HEADERS frame the gateway wrote, as it was on the wire. */
+    private final List<byte[]> headerBlocks = new ArrayList<>();
     private Admission admission;
     private EmbeddedChannel client;
     private EmbeddedChannel framing;
@@ -126,6 +128,24 @@ class Http2ConnectionTest {
         assertEquals(List.of(Outcome.PROXIED), outcomes);
         assertEquals(0, client.pipeline().get(Http2Connection.class).connection().numActiveStreams(),
                 "the stream closed with its response");
+    }
+
+    @Test
+    void shouldNeverIndexTheFieldsThatAreNewInEveryResponse() throws Exception {
+        for (int stream = 1; stream <= 3; stream += 2) {
+            headers(stream, "GET", "/prov/svc/x", true);
+            EmbeddedChannel upstream = upstream(0);
+            readText(upstream);
+            respond(upstream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\nok");
+            readFrames();
+        }
+        assertEquals(2, headerBlocks.size(), frames.toString());
+        int[] first = representations(headerBlocks.get(0));
+        int[] second = representations(headerBlocks.get(1));
+        assertEquals(2, first[NEVER_INDEXED], "x-gozargah-transaction and traceparent, never indexed");
+        assertEquals(2, second[NEVER_INDEXED], "x-gozargah-transaction and traceparent, never indexed");
+        assertTrue(first[INCREMENTAL] > 0, "the provider's fields are indexed the first time");
+        assertEquals(0, second[INCREMENTAL], "nothing of a repeated response is added to the client's table");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -254,9 +274,68 @@ class Http2ConnectionTest {
             if (received.readableBytes() < Http2CodecUtil.FRAME_HEADER_LENGTH + length) {
                 break;
             }
+            if (received.getByte(received.readerIndex() + 3) == 0x1) { // HEADERS (never padded or prioritised here)
+                byte[] block = new byte[length];
+                received.getBytes(received.readerIndex() + Http2CodecUtil.FRAME_HEADER_LENGTH, block);
+                headerBlocks.add(block);
+            }
             reader.readFrame(ctx, received, new Recorder());
         }
         received.discardReadBytes();
+    }
+
+    private static final int INDEXED = 0;
+    private static final int INCREMENTAL = 1;
+    private static final int WITHOUT_INDEXING = 2;
+    private static final int NEVER_INDEXED = 3;
+    private static final int SIZE_UPDATE = 4;
+
+    /** Counts each kind of HPACK representation in a header block (RFC 7541 §6), by the bits of its first byte. */
+    private static int[] representations(byte[] block) {
+        int[] kinds = new int[5];
+        ByteBuf in = Unpooled.wrappedBuffer(block);
+        while (in.isReadable()) {
+            int b = in.getUnsignedByte(in.readerIndex());
+            if ((b & 0x80) != 0) {
+                kinds[INDEXED]++;
+                hpackInteger(in, 7);
+            } else if ((b & 0x40) != 0) {
+                kinds[INCREMENTAL]++;
+                skipLiteral(in, hpackInteger(in, 6));
+            } else if ((b & 0x20) != 0) {
+                kinds[SIZE_UPDATE]++;
+                hpackInteger(in, 5);
+            } else {
+                kinds[(b & 0x10) != 0 ? NEVER_INDEXED : WITHOUT_INDEXING]++;
+                skipLiteral(in, hpackInteger(in, 4));
+            }
+        }
+        return kinds;
+    }
+
+    /** An integer with an N-bit prefix (RFC 7541 §5.1); the bits above the prefix are dropped. */
+    private static int hpackInteger(ByteBuf in, int prefixBits) {
+        int max = (1 << prefixBits) - 1;
+        int value = in.readUnsignedByte() & max;
+        if (value < max) {
+            return value;
+        }
+        int shift = 0;
+        int b;
+        do {
+            b = in.readUnsignedByte();
+            value += (b & 0x7f) << shift;
+            shift += 7;
+        } while ((b & 0x80) != 0);
+        return value;
+    }
+
+    /** A literal's name (when not indexed) and value strings (§5.2: Huffman bit, 7-bit-prefixed length). */
+    private static void skipLiteral(ByteBuf in, int nameIndex) {
+        if (nameIndex == 0) {
+            in.skipBytes(hpackInteger(in, 7));
+        }
+        in.skipBytes(hpackInteger(in, 7));
     }
 
     private void advance(long nanos) {
