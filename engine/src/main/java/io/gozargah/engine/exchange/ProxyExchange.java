@@ -63,6 +63,8 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private static final byte[] TX_HEADER_NAME = "X-Gozargah-Transaction: ".getBytes(StandardCharsets.US_ASCII);
     private static final int TX_LINE_LENGTH = TX_HEADER_NAME.length + TransactionIds.TEXT_LENGTH + 2;
     private static final int PROBLEM_BYTES = 256;
+    /** Until {@link #clientConnection} names the client: nobody's address. */
+    private static final ClientForwarding NO_CLIENT = ClientForwarding.of(null, false);
 
     private final ServerContext server;
     private final LoopResources loop;
@@ -81,7 +83,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private final Deadline discardDeadline = new Deadline(this::discardTimedOut);
     /** {@code X-Gozargah-Transaction: <id>CRLF} of the exchange in flight: rendered once, written twice. */
     private final byte[] transactionLine = new byte[TX_LINE_LENGTH];
-    private ClientForwarding forwarding = ClientForwarding.of(null, false);
+    private ClientForwarding forwarding = NO_CLIENT;
     /** The exchange's W3C trace context: the consumer's trace or the gateway's own, with the gateway's span. */
     private final TraceParent trace = new TraceParent();
 
@@ -106,6 +108,13 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** The request body bytes received when the exchange was refused: what is dropped after is counted from it. */
     private long discardFrom;
     private boolean upstreamFlushPending;
+    /**
+     * Acquires asked of a pool whose answer ({@link #acquired} or {@link #acquireFailed}) has not come and that were
+     * not withdrawn: a connect or an HTTP/2 stream under way answers even after {@link UpstreamPool#cancel}, so a
+     * driver with one outstanding is not {@link #idle} (it must not serve another exchange that the late answer
+     * would be taken for).
+     */
+    private int pendingAcquires;
 
     /**
      * @param client      the front end this driver renders through
@@ -183,7 +192,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
         client.pauseReading();
         if (!client.acquiresAfterRead()) {
-            pool.acquire(this);
+            acquire();
         }
     }
 
@@ -197,7 +206,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             return;
         }
         if (go) {
-            pool.acquire(this);
+            acquire();
         } else {
             onClientGone();
         }
@@ -235,8 +244,14 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         attempts = 0;
     }
 
+    private void acquire() {
+        pendingAcquires++;
+        pool.acquire(this);
+    }
+
     @Override
     public void acquired(UpstreamConnection connection, boolean reused) {
+        answeredAcquire();
         if (request != RequestPhase.WAITING && request != RequestPhase.RESENDING) {
             connection.unused(); // the exchange ended (answered, or its client went) while the connection came
             return;
@@ -289,6 +304,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     @Override
     public void acquireFailed(boolean overloaded, String detail) {
+        answeredAcquire();
         if (request != RequestPhase.WAITING && request != RequestPhase.RESENDING) {
             return;
         }
@@ -297,6 +313,12 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             answer(Outcome.OVERLOADED, "the provider " + service.provider() + " is at its connection limit", null);
         } else {
             answer(Outcome.UPSTREAM_UNAVAILABLE, "the provider " + service.provider() + " could not be reached", null);
+        }
+    }
+
+    private void answeredAcquire() {
+        if (pendingAcquires > 0) {
+            pendingAcquires--;
         }
     }
 
@@ -509,7 +531,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
                 && attempts < MAX_ATTEMPTS) {
             log.debug("{}: sending again on a new connection after: {}", service.qualifiedName(), detail);
             moveRequest(RequestPhase.RESENDING);
-            pool.acquire(this);
+            acquire();
             return;
         }
         releaseForwardHead();
@@ -780,7 +802,9 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             c.close();
         }
         if ((request == RequestPhase.WAITING || request == RequestPhase.RESENDING) && pool != null) {
-            pool.cancel(this);
+            if (pool.cancel(this) && pendingAcquires > 0) {
+                pendingAcquires--;
+            }
         }
     }
 
@@ -815,6 +839,18 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** Whether an exchange is in flight. */
     public boolean active() {
         return request != RequestPhase.NONE;
+    }
+
+    /**
+     * Whether nothing can call into this driver any more until its next exchange starts: no exchange in flight, no
+     * deadline scheduled, no pool acquire outstanding and no upstream connection bound (a connection's listener is
+     * cleared as it is released, closed or handed to {@link UpstreamConnection#discardResponse}). Such a driver may
+     * serve another client stream.
+     */
+    public boolean idle() {
+        return request == RequestPhase.NONE && response == ResponsePhase.NONE && pendingAcquires == 0
+                && upstream == null && !requestDeadline.scheduled() && !responseDeadline.scheduled()
+                && !sendDeadline.scheduled() && !discardDeadline.scheduled();
     }
 
     public RequestPhase requestPhase() {
