@@ -27,6 +27,7 @@ import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -864,6 +865,14 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** The facts of the exchange in flight (or the last one). */
     public Exchange exchange() {
         return exchange;
+    }
+
+    /**
+     * The transaction id of the exchange in flight as text, a view of the driver's own bytes (not a copy): they hold
+     * it until the driver's next exchange starts.
+     */
+    public AsciiString transactionIdView() {
+        return new AsciiString(transactionLine, TX_HEADER_NAME.length, TransactionIds.TEXT_LENGTH, false);
     }
 
     /** Writes {@code X-Gozargah-Transaction: <id>CRLF} of the exchange in flight. */

@@ -303,9 +303,10 @@ final class Http2ClientStream implements ClientSide {
         Http2Headers out = new DefaultHttp2Headers(false, head.headers().size() + 4);
         out.status(HttpResponseStatus.valueOf(head.status()).codeAsText());
         copyResponseFields(head.headers(), out);
-        out.add(TX_HEADER, transactionText());
-        driver.writeStageFields(sink.into(out));
-        sink.into(null);
+        boolean encodedNow = connection.encodesHeadersNow(stream);
+        out.add(TX_HEADER, transactionText(encodedNow));
+        driver.writeStageFields(sink.into(out, encodedNow));
+        sink.into(null, false);
         boolean endStream = head.framing() == BodyFraming.NONE;
         writeHeaders(out, endStream);
     }
@@ -355,15 +356,16 @@ final class Http2ClientStream implements ClientSide {
         out.status(HttpResponseStatus.valueOf(status).codeAsText());
         out.add(CONTENT_TYPE, PROBLEM_JSON);
         out.addInt(CONTENT_LENGTH, body.readableBytes());
-        out.add(TX_HEADER, transactionText());
+        boolean encodedNow = connection.encodesHeadersNow(stream);
+        out.add(TX_HEADER, transactionText(encodedNow));
         if (allow != null) {
             out.add(ALLOW, allow);
         }
         if (retryAfterSeconds >= 0) {
             out.addLong(RETRY_AFTER, retryAfterSeconds);
         }
-        driver.writeStageFields(sink.into(out));
-        sink.into(null);
+        driver.writeStageFields(sink.into(out, encodedNow));
+        sink.into(null, false);
         Http2Error reset = pendingReset;
         pendingReset = null;
         if (malformed || (!ended && status == HttpResponseStatus.BAD_REQUEST.code())) {
@@ -507,7 +509,15 @@ final class Http2ClientStream implements ClientSide {
     // Rendering
     // ---------------------------------------------------------------------------------------------
 
-    private AsciiString transactionText() {
+    /**
+     * The transaction id for the HEADERS being built. It is never indexed ({@link PerResponseFields}), so HPACK keeps
+     * none of it: when those HEADERS are encoded as they are written ({@code encodedNow}), a view of the driver's
+     * bytes will do, else (queued behind DATA in flow control) a copy.
+     */
+    private AsciiString transactionText(boolean encodedNow) {
+        if (encodedNow) {
+            return driver.transactionIdView();
+        }
         byte[] text = new byte[TransactionIds.TEXT_LENGTH];
         TransactionIds.writeText(text, 0, driver.exchange().txMsb(), driver.exchange().txLsb());
         return new AsciiString(text, false);
@@ -545,13 +555,21 @@ final class Http2ClientStream implements ClientSide {
         }
     }
 
-    /** Renders the stages' response fields into the HEADERS being built. */
+    /**
+     * Renders the stages' response fields into the HEADERS being built. A value HPACK never indexes
+     * ({@link PerResponseFields}: traceparent, ratelimit) is a view of the caller's bytes when those HEADERS are
+     * encoded as they are written, right after the stages have rendered (the bytes stay as they are until then, and
+     * the encoder keeps none of them); any other value is copied, since the encoder's dynamic table may keep it
+     * for as long as the connection lasts, and queued HEADERS (behind DATA in flow control) are encoded later.
+     */
     private static final class Http2HeaderSink implements HeaderSink {
         private Http2Headers out;
+        private boolean encodedNow;
 
         /** Renders into {@code out} from now on (null: nowhere, between uses). */
-        Http2HeaderSink into(Http2Headers out) {
+        Http2HeaderSink into(Http2Headers out, boolean encodedNow) {
             this.out = out;
+            this.encodedNow = encodedNow;
             return this;
         }
 
@@ -562,9 +580,14 @@ final class Http2ClientStream implements ClientSide {
 
         @Override
         public void header(AsciiString name, byte[] value, int offset, int length) {
+            AsciiString lower = FieldNames.lowerCase(name);
+            if (encodedNow && PerResponseFields.INSTANCE.isSensitive(lower, null)) {
+                out.add(lower, new AsciiString(value, offset, length, false));
+                return;
+            }
             byte[] copy = new byte[length];
             System.arraycopy(value, offset, copy, 0, length);
-            out.add(FieldNames.lowerCase(name), new AsciiString(copy, false));
+            out.add(lower, new AsciiString(copy, false));
         }
     }
 }

@@ -436,6 +436,14 @@ public final class Http2Connection extends Http2ConnectionHandler {
         encoder().writeHeaders(ctx, stream.id(), headers, 0, endStream, promise == null ? ctx.voidPromise() : promise);
     }
 
+    /**
+     * Whether HEADERS written on {@code stream} now are encoded (HPACK) as they are written: yes unless frames of the
+     * stream wait in flow control, behind which Netty queues them (and their values) to keep the order.
+     */
+    boolean encodesHeadersNow(Http2Stream stream) {
+        return !encoder().flowController().hasFlowControlled(stream);
+    }
+
     /** Writes DATA on {@code stream} (the flow controller sends it as the windows allow); see writeHeaders. */
     void writeData(Http2Stream stream, ByteBuf data, boolean endStream, ChannelPromise promise) {
         encoder().writeData(ctx, stream.id(), data, 0, endStream, promise == null ? ctx.voidPromise() : promise);
