@@ -27,6 +27,7 @@ import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,8 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private static final byte[] TX_HEADER_NAME = "X-Gozargah-Transaction: ".getBytes(StandardCharsets.US_ASCII);
     private static final int TX_LINE_LENGTH = TX_HEADER_NAME.length + TransactionIds.TEXT_LENGTH + 2;
     private static final int PROBLEM_BYTES = 256;
+    /** Until {@link #clientConnection} names the client: nobody's address. */
+    private static final ClientForwarding NO_CLIENT = ClientForwarding.of(null, false);
 
     private final ServerContext server;
     private final LoopResources loop;
@@ -81,7 +84,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private final Deadline discardDeadline = new Deadline(this::discardTimedOut);
     /** {@code X-Gozargah-Transaction: <id>CRLF} of the exchange in flight: rendered once, written twice. */
     private final byte[] transactionLine = new byte[TX_LINE_LENGTH];
-    private ClientForwarding forwarding = ClientForwarding.of(null, false);
+    private ClientForwarding forwarding = NO_CLIENT;
     /** The exchange's W3C trace context: the consumer's trace or the gateway's own, with the gateway's span. */
     private final TraceParent trace = new TraceParent();
 
@@ -106,6 +109,13 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** The request body bytes received when the exchange was refused: what is dropped after is counted from it. */
     private long discardFrom;
     private boolean upstreamFlushPending;
+    /**
+     * Acquires asked of a pool whose answer ({@link #acquired} or {@link #acquireFailed}) has not come and that were
+     * not withdrawn: a connect or an HTTP/2 stream under way answers even after {@link UpstreamPool#cancel}, so a
+     * driver with one outstanding is not {@link #idle} (it must not serve another exchange that the late answer
+     * would be taken for).
+     */
+    private int pendingAcquires;
 
     /**
      * @param client      the front end this driver renders through
@@ -183,7 +193,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
         client.pauseReading();
         if (!client.acquiresAfterRead()) {
-            pool.acquire(this);
+            acquire();
         }
     }
 
@@ -197,7 +207,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             return;
         }
         if (go) {
-            pool.acquire(this);
+            acquire();
         } else {
             onClientGone();
         }
@@ -235,8 +245,14 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         attempts = 0;
     }
 
+    private void acquire() {
+        pendingAcquires++;
+        pool.acquire(this);
+    }
+
     @Override
     public void acquired(UpstreamConnection connection, boolean reused) {
+        answeredAcquire();
         if (request != RequestPhase.WAITING && request != RequestPhase.RESENDING) {
             connection.unused(); // the exchange ended (answered, or its client went) while the connection came
             return;
@@ -289,6 +305,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     @Override
     public void acquireFailed(boolean overloaded, String detail) {
+        answeredAcquire();
         if (request != RequestPhase.WAITING && request != RequestPhase.RESENDING) {
             return;
         }
@@ -297,6 +314,12 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             answer(Outcome.OVERLOADED, "the provider " + service.provider() + " is at its connection limit", null);
         } else {
             answer(Outcome.UPSTREAM_UNAVAILABLE, "the provider " + service.provider() + " could not be reached", null);
+        }
+    }
+
+    private void answeredAcquire() {
+        if (pendingAcquires > 0) {
+            pendingAcquires--;
         }
     }
 
@@ -509,7 +532,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
                 && attempts < MAX_ATTEMPTS) {
             log.debug("{}: sending again on a new connection after: {}", service.qualifiedName(), detail);
             moveRequest(RequestPhase.RESENDING);
-            pool.acquire(this);
+            acquire();
             return;
         }
         releaseForwardHead();
@@ -780,7 +803,9 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             c.close();
         }
         if ((request == RequestPhase.WAITING || request == RequestPhase.RESENDING) && pool != null) {
-            pool.cancel(this);
+            if (pool.cancel(this) && pendingAcquires > 0) {
+                pendingAcquires--;
+            }
         }
     }
 
@@ -817,6 +842,18 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         return request != RequestPhase.NONE;
     }
 
+    /**
+     * Whether nothing can call into this driver any more until its next exchange starts: no exchange in flight, no
+     * deadline scheduled, no pool acquire outstanding and no upstream connection bound (a connection's listener is
+     * cleared as it is released, closed or handed to {@link UpstreamConnection#discardResponse}). Such a driver may
+     * serve another client stream.
+     */
+    public boolean idle() {
+        return request == RequestPhase.NONE && response == ResponsePhase.NONE && pendingAcquires == 0
+                && upstream == null && !requestDeadline.scheduled() && !responseDeadline.scheduled()
+                && !sendDeadline.scheduled() && !discardDeadline.scheduled();
+    }
+
     public RequestPhase requestPhase() {
         return request;
     }
@@ -828,6 +865,14 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** The facts of the exchange in flight (or the last one). */
     public Exchange exchange() {
         return exchange;
+    }
+
+    /**
+     * The transaction id of the exchange in flight as text, a view of the driver's own bytes (not a copy): they hold
+     * it until the driver's next exchange starts.
+     */
+    public AsciiString transactionIdView() {
+        return new AsciiString(transactionLine, TX_HEADER_NAME.length, TransactionIds.TEXT_LENGTH, false);
     }
 
     /** Writes {@code X-Gozargah-Transaction: <id>CRLF} of the exchange in flight. */

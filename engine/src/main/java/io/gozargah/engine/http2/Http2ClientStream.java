@@ -40,6 +40,13 @@ import java.util.ArrayDeque;
  * the answer then leaves the stream open for the reset (a frame after END_STREAM would be one on a closed stream,
  * §5.1). A stream whose exchange is over while the client still has not taken its response is reset CANCEL after
  * the sendTimeout, as the driver does while the exchange runs.
+ *
+ * <p>The object, with its driver, serves one stream at a time and then the connection's next ones
+ * ({@link Http2Connection#newExchange}): {@link #open} starts it on a stream, and it is offered back once Netty has
+ * closed the stream and {@link #reusable} says nothing can call into it any more. Nothing deferred holds it: its
+ * one deadline is cancelled when the stream closes, the driver's are cancelled when its exchange ends, an
+ * outstanding pool acquire keeps the driver from being idle, and the write promises it makes carry listeners only
+ * of the connection's (which name Netty's stream, not this object).
  */
 final class Http2ClientStream implements ClientSide {
     private static final AsciiString CONTENT_TYPE = AsciiString.cached("content-type");
@@ -50,7 +57,8 @@ final class Http2ClientStream implements ClientSide {
     private static final AsciiString TX_HEADER = AsciiString.cached("x-gozargah-transaction");
 
     private final Http2Connection connection;
-    private final Http2Stream stream;
+    /** The stream served now: set by {@link #open}. */
+    private Http2Stream stream;
     private final ServerContext server;
     private final ProxyExchange driver;
     private Http2Headers trailers;
@@ -80,14 +88,44 @@ final class Http2ClientStream implements ClientSide {
     private final Deadline untakenDeadline = new Deadline(this::untakenTimedOut);
     /** Request body bytes the driver has not taken yet (it waits for its upstream, or the upstream is full). */
     private final ArrayDeque<ByteBuf> held = new ArrayDeque<>(4);
+    /** The views and sink handed to the driver, each for the length of one call. */
+    private final Http2RequestView headView = new Http2RequestView();
+    private final Http2FieldsView trailersView = new Http2FieldsView(null);
+    private final Http2HeaderSink sink = new Http2HeaderSink();
 
-    Http2ClientStream(Http2Connection connection, Http2Stream stream) {
+    Http2ClientStream(Http2Connection connection) {
         this.connection = connection;
-        this.stream = stream;
         this.server = connection.server();
         this.driver = new ProxyExchange(server, connection.loop(), this, connection.ctx().alloc(), connection.gate(),
                 connection.authenticator(), connection.certificate());
         driver.clientConnection(connection.forwarding());
+    }
+
+    /** Starts serving {@code stream}, whose HEADERS opened it: nothing of an earlier stream is left. */
+    void open(Http2Stream stream) {
+        this.stream = stream;
+        trailers = null;
+        ended = false;
+        endDelivered = false;
+        paused = false;
+        delivering = false;
+        inFrame = false;
+        unconsumed = 0;
+        malformed = false;
+        pendingReset = null;
+        responseEndSent = false;
+        lastWrite = null;
+        upstreamFlushQueued = false;
+        over = false;
+        closed = false;
+    }
+
+    /**
+     * Whether the object may serve another stream: its stream closed, its driver idle ({@link ProxyExchange#idle}),
+     * its deadline not scheduled, nothing held and no upstream flush queued on the connection.
+     */
+    boolean reusable() {
+        return closed && driver.idle() && !untakenDeadline.scheduled() && held.isEmpty() && !upstreamFlushQueued;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -102,7 +140,7 @@ final class Http2ClientStream implements ClientSide {
             return;
         }
         ended = endStream;
-        Http2RequestView view = new Http2RequestView(headers, endStream);
+        Http2RequestView view = headView.wrap(headers, endStream);
         delivering = true;
         try {
             if (view.check(server)) {
@@ -203,7 +241,8 @@ final class Http2ClientStream implements ClientSide {
                 } else if (ended && !endDelivered && (driver.requestPhase() == RequestPhase.STREAMING
                         || driver.requestPhase() == RequestPhase.DISCARDING)) {
                     endDelivered = true;
-                    driver.onRequestEnd(new Http2FieldsView(trailers));
+                    driver.onRequestEnd(trailersView.wrap(trailers));
+                    trailersView.wrap(null);
                     trailers = null;
                 } else {
                     break;
@@ -264,8 +303,10 @@ final class Http2ClientStream implements ClientSide {
         Http2Headers out = new DefaultHttp2Headers(false, head.headers().size() + 4);
         out.status(HttpResponseStatus.valueOf(head.status()).codeAsText());
         copyResponseFields(head.headers(), out);
-        out.add(TX_HEADER, transactionText());
-        driver.writeStageFields(new Http2HeaderSink(out));
+        boolean encodedNow = connection.encodesHeadersNow(stream);
+        out.add(TX_HEADER, transactionText(encodedNow));
+        driver.writeStageFields(sink.into(out, encodedNow));
+        sink.into(null, false);
         boolean endStream = head.framing() == BodyFraming.NONE;
         writeHeaders(out, endStream);
     }
@@ -315,14 +356,16 @@ final class Http2ClientStream implements ClientSide {
         out.status(HttpResponseStatus.valueOf(status).codeAsText());
         out.add(CONTENT_TYPE, PROBLEM_JSON);
         out.addInt(CONTENT_LENGTH, body.readableBytes());
-        out.add(TX_HEADER, transactionText());
+        boolean encodedNow = connection.encodesHeadersNow(stream);
+        out.add(TX_HEADER, transactionText(encodedNow));
         if (allow != null) {
             out.add(ALLOW, allow);
         }
         if (retryAfterSeconds >= 0) {
             out.addLong(RETRY_AFTER, retryAfterSeconds);
         }
-        driver.writeStageFields(new Http2HeaderSink(out));
+        driver.writeStageFields(sink.into(out, encodedNow));
+        sink.into(null, false);
         Http2Error reset = pendingReset;
         pendingReset = null;
         if (malformed || (!ended && status == HttpResponseStatus.BAD_REQUEST.code())) {
@@ -466,7 +509,15 @@ final class Http2ClientStream implements ClientSide {
     // Rendering
     // ---------------------------------------------------------------------------------------------
 
-    private AsciiString transactionText() {
+    /**
+     * The transaction id for the HEADERS being built. It is never indexed ({@link PerResponseFields}), so HPACK keeps
+     * none of it: when those HEADERS are encoded as they are written ({@code encodedNow}), a view of the driver's
+     * bytes will do, else (queued behind DATA in flow control) a copy.
+     */
+    private AsciiString transactionText(boolean encodedNow) {
+        if (encodedNow) {
+            return driver.transactionIdView();
+        }
         byte[] text = new byte[TransactionIds.TEXT_LENGTH];
         TransactionIds.writeText(text, 0, driver.exchange().txMsb(), driver.exchange().txLsb());
         return new AsciiString(text, false);
@@ -504,12 +555,22 @@ final class Http2ClientStream implements ClientSide {
         }
     }
 
-    /** Renders the stages' response fields into the HEADERS being built. */
+    /**
+     * Renders the stages' response fields into the HEADERS being built. A value HPACK never indexes
+     * ({@link PerResponseFields}: traceparent, ratelimit) is a view of the caller's bytes when those HEADERS are
+     * encoded as they are written, right after the stages have rendered (the bytes stay as they are until then, and
+     * the encoder keeps none of them); any other value is copied, since the encoder's dynamic table may keep it
+     * for as long as the connection lasts, and queued HEADERS (behind DATA in flow control) are encoded later.
+     */
     private static final class Http2HeaderSink implements HeaderSink {
-        private final Http2Headers out;
+        private Http2Headers out;
+        private boolean encodedNow;
 
-        Http2HeaderSink(Http2Headers out) {
+        /** Renders into {@code out} from now on (null: nowhere, between uses). */
+        Http2HeaderSink into(Http2Headers out, boolean encodedNow) {
             this.out = out;
+            this.encodedNow = encodedNow;
+            return this;
         }
 
         @Override
@@ -519,9 +580,14 @@ final class Http2ClientStream implements ClientSide {
 
         @Override
         public void header(AsciiString name, byte[] value, int offset, int length) {
+            AsciiString lower = FieldNames.lowerCase(name);
+            if (encodedNow && PerResponseFields.INSTANCE.isSensitive(lower, null)) {
+                out.add(lower, new AsciiString(value, offset, length, false));
+                return;
+            }
             byte[] copy = new byte[length];
             System.arraycopy(value, offset, copy, 0, length);
-            out.add(FieldNames.lowerCase(name), new AsciiString(copy, false));
+            out.add(lower, new AsciiString(copy, false));
         }
     }
 }

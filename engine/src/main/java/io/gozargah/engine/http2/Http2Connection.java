@@ -26,7 +26,6 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2LocalFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +49,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Http2Connection extends Http2ConnectionHandler {
     private static final Logger log = LoggerFactory.getLogger(Http2Connection.class);
-    private static final AsciiString TRANSACTION = AsciiString.cached("x-gozargah-transaction");
+    /**
+     * How many closed streams' objects a connection keeps for its next streams (fewer if it allows fewer concurrent
+     * streams): enough for a client that keeps a handful of streams going, without every idle connection holding
+     * a full maxConcurrentStreams of them.
+     */
+    private static final int MAX_FREE_STREAMS = 8;
 
     private final ServerContext server;
     private final boolean secure;
@@ -73,6 +77,17 @@ public final class Http2Connection extends Http2ConnectionHandler {
     private final ArrayDeque<Http2ClientStream> ready = new ArrayDeque<>();
     /** Streams that wrote request bytes upstream in the current read batch, to flush at its end. */
     private final ArrayDeque<Http2ClientStream> upstreamWriters = new ArrayDeque<>();
+    /** Between a read batch's end and the end of its queued dispatches and flushes. */
+    private boolean settling;
+    /**
+     * Stream objects whose stream closed and whose exchange is over, for the next streams: a stream then costs Netty's
+     * objects and not ours (the adapter, its driver, the exchange, deadlines and trace context). At most
+     * {@link #maxFreeStreams}; beyond, a closed stream's object is left to the garbage collector.
+     */
+    private final ArrayDeque<Http2ClientStream> free = new ArrayDeque<>();
+    /** Closed while a read batch or its queues ran: offered to {@link #free} once they no longer hold them. */
+    private final ArrayDeque<Http2ClientStream> closing = new ArrayDeque<>();
+    private final int maxFreeStreams;
     private boolean failed;
 
     private Http2Connection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
@@ -82,6 +97,7 @@ public final class Http2Connection extends Http2ConnectionHandler {
         this.secure = secure;
         this.certificate = certificate;
         this.exchangeKey = connection().newKey();
+        this.maxFreeStreams = Math.min(MAX_FREE_STREAMS, server.http2().maxConcurrentStreams());
         connection().addListener(new StreamLifecycle());
         encoder.flowController().listener(stream -> {
             Http2ClientStream exchange = exchange(stream);
@@ -134,9 +150,7 @@ public final class Http2Connection extends Http2ConnectionHandler {
             decoderEnforceMaxConsecutiveEmptyDataFrames(c.maxConsecutiveEmptyDataFrames());
             encoderEnforceMaxQueuedControlFrames(c.maxQueuedControlFrames());
             gracefulShutdownTimeoutMillis(server.shutdownGraceMillis());
-            // Every response's transaction id is new: indexing it would only push useful entries (content-type,
-            // server...) out of the client's HPACK table (RFC 7541 §7.1.3).
-            headerSensitivityDetector((name, value) -> TRANSACTION.contentEqualsIgnoreCase(name));
+            headerSensitivityDetector(PerResponseFields.INSTANCE);
         }
 
         /** Netty's build(), made callable from this package. */
@@ -203,12 +217,17 @@ public final class Http2Connection extends Http2ConnectionHandler {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         reading = false;
+        settling = true;
         Http2ClientStream exchange;
         while ((exchange = ready.poll()) != null) {
             exchange.dispatch(!failed && ctx.channel().isActive());
         }
         while ((exchange = upstreamWriters.poll()) != null) {
             exchange.flushUpstream();
+        }
+        settling = false;
+        while ((exchange = closing.poll()) != null) {
+            offerFree(exchange);
         }
         super.channelReadComplete(ctx);
         if (goAwayPending) {
@@ -356,11 +375,33 @@ public final class Http2Connection extends Http2ConnectionHandler {
         return stream.getProperty(exchangeKey);
     }
 
-    /** A new stream's exchange (the client's HEADERS opened it). */
+    /** A new stream's exchange (the client's HEADERS opened it): a closed stream's object if one is free. */
     Http2ClientStream newExchange(Http2Stream stream) {
-        Http2ClientStream exchange = new Http2ClientStream(this, stream);
+        Http2ClientStream exchange = free.pollFirst();
+        if (exchange == null || !exchange.reusable()) {
+            exchange = new Http2ClientStream(this);
+        }
+        exchange.open(stream);
         stream.setProperty(exchangeKey, exchange);
         return exchange;
+    }
+
+    /**
+     * {@code exchange}'s stream closed: its object is offered for the next streams, at once outside a read batch,
+     * else once the batch's queues ({@link #ready}, {@link #upstreamWriters}), which may still name it, are done.
+     */
+    private void recycle(Http2ClientStream exchange) {
+        if (reading || settling) {
+            closing.add(exchange);
+        } else {
+            offerFree(exchange);
+        }
+    }
+
+    private void offerFree(Http2ClientStream exchange) {
+        if (free.size() < maxFreeStreams && exchange.reusable()) {
+            free.addFirst(exchange);
+        }
     }
 
     /** The client reset {@code streamId} (RST_STREAM read). */
@@ -381,6 +422,7 @@ public final class Http2Connection extends Http2ConnectionHandler {
             Http2ClientStream exchange = stream.removeProperty(exchangeKey);
             if (exchange != null) {
                 exchange.onClosed();
+                recycle(exchange);
             }
         }
     }
@@ -392,6 +434,14 @@ public final class Http2Connection extends Http2ConnectionHandler {
     /** Writes HEADERS on {@code stream}; {@code promise} is told when they leave (null: nobody asks). */
     void writeHeaders(Http2Stream stream, Http2Headers headers, boolean endStream, ChannelPromise promise) {
         encoder().writeHeaders(ctx, stream.id(), headers, 0, endStream, promise == null ? ctx.voidPromise() : promise);
+    }
+
+    /**
+     * Whether HEADERS written on {@code stream} now are encoded (HPACK) as they are written: yes unless frames of the
+     * stream wait in flow control, behind which Netty queues them (and their values) to keep the order.
+     */
+    boolean encodesHeadersNow(Http2Stream stream) {
+        return !encoder().flowController().hasFlowControlled(stream);
     }
 
     /** Writes DATA on {@code stream} (the flow controller sends it as the windows allow); see writeHeaders. */

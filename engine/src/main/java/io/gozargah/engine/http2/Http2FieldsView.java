@@ -20,10 +20,16 @@ import java.util.Map;
 final class Http2FieldsView implements RequestFieldsView {
     private static final AsciiString COOKIE = AsciiString.cached("cookie");
 
-    private final Http2Headers headers;
+    private Http2Headers headers;
 
     Http2FieldsView(Http2Headers headers) {
         this.headers = headers;
+    }
+
+    /** Views {@code headers} (null: none) instead. */
+    Http2FieldsView wrap(Http2Headers headers) {
+        this.headers = headers;
+        return this;
     }
 
     @Override

@@ -54,16 +54,35 @@ final class Http2RequestView implements RequestHeadView, HeaderLookup {
     private Outcome refusal;
     private String detail;
     private boolean malformed;
-    private final Http2Headers headers;
-    private final boolean endStream;
-    private final Http2FieldsView fields;
-    private final HttpMethod method;
+    private Http2Headers headers;
+    private boolean endStream;
+    private final Http2FieldsView fields = new Http2FieldsView(null);
+    private HttpMethod method;
+
+    /** A view for {@link #wrap} to point at heads, one after another (a stream object keeps one). */
+    Http2RequestView() {
+    }
 
     Http2RequestView(Http2Headers headers, boolean endStream) {
+        wrap(headers, endStream);
+    }
+
+    /** Views {@code headers}: nothing read or refused of an earlier head is left. */
+    Http2RequestView wrap(Http2Headers headers, boolean endStream) {
         this.headers = headers;
         this.endStream = endStream;
-        this.fields = new Http2FieldsView(headers);
-        this.method = methodOf(headers.method());
+        fields.wrap(headers);
+        method = methodOf(headers.method());
+        key = null;
+        keys = 0;
+        traceParent = null;
+        traceParents = 0;
+        declaredLength = -1;
+        target = null;
+        refusal = null;
+        detail = null;
+        malformed = false;
+        return this;
     }
 
     /** Checks the head; false when it is refused ({@link #refusal}, {@link #detail}, {@link #malformed}). */
@@ -156,6 +175,8 @@ final class Http2RequestView implements RequestHeadView, HeaderLookup {
         }
         key = null;
         traceParent = null;
+        headers = null;
+        fields.wrap(null);
     }
 
     @Override

@@ -90,8 +90,9 @@ final class Http2UpstreamConnections {
         grow();
     }
 
-    void cancel(AcquireCallback callback) {
-        waiters.removeIf(w -> {
+    /** Withdraws {@code callback}'s waiter; whether it had one (see {@link UpstreamPool#cancel}). */
+    boolean cancel(AcquireCallback callback) {
+        return waiters.removeIf(w -> {
             if (w.callback == callback) {
                 w.timeout.cancel(false);
                 return true;

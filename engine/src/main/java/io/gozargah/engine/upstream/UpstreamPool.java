@@ -118,13 +118,15 @@ public final class UpstreamPool {
         waiters.addLast(w);
     }
 
-    /** Withdraws a pending acquire (the client went away). */
-    public void cancel(AcquireCallback callback) {
+    /**
+     * Withdraws a pending acquire (the client went away). Returns whether one was withdrawn: a callback whose
+     * acquire is not withdrawn (a connect or an HTTP/2 stream under way) is still called once.
+     */
+    public boolean cancel(AcquireCallback callback) {
         if (multiplexed != null) {
-            multiplexed.cancel(callback);
-            return;
+            return multiplexed.cancel(callback);
         }
-        waiters.removeIf(w -> {
+        return waiters.removeIf(w -> {
             if (w.callback == callback) {
                 w.timeout.cancel(false);
                 return true;
