@@ -218,9 +218,20 @@ public final class ClusterAgent implements AutoCloseable {
     }
 
     /** One entry of a round: a lease and what was sent for it. */
-    private record Pending(GrantLease lease, long giveDay, long giveMonth, long addDay, long addMonth, long want,
-                           double demand, long target, CompletableFuture<LeaseSync.Result> result) {
+    private record Pending(GrantLease lease, BillingPeriod period, long giveDay, long giveMonth, long addDay,
+                           long addMonth, long want, double demand, long target, long sentNanos,
+                           CompletableFuture<LeaseSync.Result> result) {
     }
+
+    /**
+     * Calls a round stopped waiting for: Redis may still run them (a lease taken, usage written back), so their
+     * answers are applied when they come, at the start of a later round, and their leases get no other call
+     * meanwhile (which could write the same usage back twice). Touched by the agent's thread only.
+     */
+    private final List<Pending> overdue = new ArrayList<>();
+    private final Set<GrantLease> awaited = new HashSet<>();
+    /** How long an overdue call is waited for: past it, Redis has surely dropped or answered it. */
+    private static final long OVERDUE_NANOS = Duration.ofSeconds(60).toNanos();
 
     /**
      * One sync round: for each lease with something to do, one script run, all in flight together, awaited for at
@@ -237,10 +248,14 @@ public final class ClusterAgent implements AutoCloseable {
             failed(e);
             return false;
         }
+        settleOverdue(startNanos);
         List<Pending> pending = new ArrayList<>();
         List<GrantLease> all = new ArrayList<>(grants.values());
         all.addAll(consumers.values());
         for (GrantLease lease : all) {
+            if (awaited.contains(lease)) {
+                continue;
+            }
             Pending call = prepare(lease, p, startNanos, commands);
             if (call != null) {
                 pending.add(call);
@@ -269,12 +284,18 @@ public final class ClusterAgent implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
-            } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            } catch (TimeoutException e) {
+                ok = false;
+                failure = e;
+                overdue.add(call);
+                awaited.add(call.lease());
+                continue;
+            } catch (java.util.concurrent.ExecutionException e) {
                 ok = false;
                 failure = e.getCause() == null ? e : e.getCause();
                 continue;
             }
-            apply(call, r, p);
+            apply(call, r, call.period());
             maxNodes = Math.max(maxNodes, r.nodes());
         }
         rounds.incrementAndGet();
@@ -290,6 +311,23 @@ public final class ClusterAgent implements AutoCloseable {
                     + " back ({} so far)", redis.description(), writtenBack.get());
         }
         return true;
+    }
+
+    /** Applies the overdue calls that have been answered meanwhile; drops those that failed or are too old. */
+    private void settleOverdue(long nowNanos) {
+        for (var it = overdue.iterator(); it.hasNext(); ) {
+            Pending call = it.next();
+            CompletableFuture<LeaseSync.Result> f = call.result();
+            if (f.isDone()) {
+                if (!f.isCompletedExceptionally() && !f.isCancelled()) {
+                    apply(call, f.join(), call.period());
+                }
+            } else if (nowNanos - call.sentNanos() < OVERDUE_NANOS) {
+                continue;
+            }
+            it.remove();
+            awaited.remove(call.lease());
+        }
     }
 
     private void failed(Throwable e) {
@@ -371,15 +409,15 @@ public final class ClusterAgent implements AutoCloseable {
         CompletableFuture<LeaseSync.Result> result = LeaseSync.run(commands, new LeaseSync.Call(keys, args))
                 .toCompletableFuture();
         lease.published = publish && lease.demand > 0;
-        return new Pending(lease, giveDay, giveMonth, addDay, addMonth, Math.max(0, want), publish ? lease.demand : 0,
-                target, result);
+        return new Pending(lease, p, giveDay, giveMonth, addDay, addMonth, Math.max(0, want),
+                publish ? lease.demand : 0, target, nowNanos, result);
     }
 
     private void apply(Pending call, LeaseSync.Result r, BillingPeriod p) {
         GrantLease lease = call.lease();
         long day = p.dayIndex();
         long month = p.monthIndex();
-        if (r.taken() > 0) {
+        if (r.taken() > 0 && day == currentDay()) { // a late answer of a day that has ended leases nothing
             lease.add(day, month, r.taken());
             leasesTaken.incrementAndGet();
             leaseTokens.addAndGet(r.taken());

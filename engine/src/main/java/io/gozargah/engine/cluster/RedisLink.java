@@ -19,6 +19,7 @@ import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -100,12 +101,16 @@ public final class RedisLink implements AutoCloseable {
         return description;
     }
 
+    /**
+     * Closes the connection, the client and its threads without waiting for them: the gateway stops on Netty's
+     * global executor, and Lettuce completes its shutdown there too, so waiting for it there would never end.
+     */
     @Override
     public synchronized void close() {
-        if (connection != null) {
-            connection.close();
-        }
-        client.shutdown(0, 2, TimeUnit.SECONDS);
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        CompletableFuture<Void> closed = connection == null ? CompletableFuture.completedFuture(null)
+                : connection.closeAsync();
+        closed.handle((v, e) -> client.shutdownAsync(0, 2, TimeUnit.SECONDS))
+                .thenCompose(f -> f)
+                .whenComplete((v, e) -> resources.shutdown(0, 2, TimeUnit.SECONDS));
     }
 }

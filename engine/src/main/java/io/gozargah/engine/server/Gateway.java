@@ -324,6 +324,11 @@ public final class Gateway implements AutoCloseable {
                 context.snapshot().services().size());
     }
 
+    /** Admission control: the counters file, and the cluster agent when {@code admission.cluster} is on. */
+    public Admission admission() {
+        return context.admission();
+    }
+
     /** The routing snapshot in force (its config is what the gateway enforces now). */
     public RoutingSnapshot snapshot() {
         return context.snapshot();
