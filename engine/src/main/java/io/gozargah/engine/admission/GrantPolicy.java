@@ -61,8 +61,8 @@ public final class GrantPolicy {
 
     GrantPolicy(String consumer, String provider, String service, int grantRecord, double grantRate, int grantBurst,
                 int consumerRecord, double consumerRate, int consumerBurst, long quotaDay, long quotaMonth,
-                int consumerMaxInFlight, int serviceRecord, int serviceMaxInFlight, int providerRecord, int providerMaxInFlight,
-                GrantLease lease, GrantLease consumerLease) {
+                int consumerMaxInFlight, int serviceRecord, int serviceMaxInFlight, int providerRecord,
+                int providerMaxInFlight, GrantLease lease, GrantLease consumerLease) {
         this.lease = lease;
         this.consumerLease = consumerLease;
         this.consumer = consumer;

@@ -112,6 +112,13 @@ public final class ClusterAgent implements AutoCloseable {
         if (lease.quotaDay != quotaDay || lease.quotaMonth != quotaMonth) {
             lease.giveBack = lease.tokens(currentDay()) > 0;
         }
+        if (lease.syncedDay < 0 && (quotaDay > 0 || quotaMonth > 0)) {
+            // Until its first sync (Redis away at start), a node's local share of a quota is maxUnspentLease at
+            // most: the documented bound of what it may admit without Redis. Its own counts cap it at the quota.
+            long quota = quotaDay > 0 && quotaMonth > 0 ? Math.min(quotaDay, quotaMonth)
+                    : Math.max(quotaDay, quotaMonth);
+            lease.fallbackAllowance(currentDay(), Math.min(config.maxUnspentLease(), quota));
+        }
         return terms(lease, quotaDay, quotaMonth, rate, burst, attempts);
     }
 
@@ -205,7 +212,7 @@ public final class ClusterAgent implements AutoCloseable {
 
     /** Asks for a round now (a lease fell to its low-water mark, a plan changed). Cheap when one is pending. */
     void wake() {
-        if (wakePending.compareAndSet(false, true)) {
+        if (!wakePending.get() && wakePending.compareAndSet(false, true)) {
             Thread t = thread;
             if (t != null) {
                 LockSupport.unpark(t);
@@ -236,7 +243,7 @@ public final class ClusterAgent implements AutoCloseable {
     /**
      * One sync round: for each lease with something to do, one script run, all in flight together, awaited for at
      * most the round timeout. Returns whether Redis answered them all. Called by the agent's thread (and by tests,
-     * step by step, instead of it).
+     * step by step, instead of it: never both, the round's bookkeeping is the agent's alone).
      */
     public boolean syncOnce() {
         long startNanos = nanoClock.getAsLong();

@@ -227,6 +227,19 @@ public final class ConfigLoader {
         int sentinels = 0;
         for (ConfigNode item : items) {
             String text = item.asString();
+            String scheme = text.substring(0, Math.max(0, text.indexOf("://")));
+            if (!List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel").contains(scheme)) {
+                throw item.error("not a Redis URI: unsupported scheme '" + scheme + "' (expected redis://HOST:PORT,"
+                        + " rediss://, or redis-sentinel://HOST:PORT,HOST:PORT#MASTER)");
+            }
+            if (scheme.endsWith("sentinel")) {
+                sentinels++;
+                int hash = text.indexOf('#');
+                if (hash < 0 || hash == text.length() - 1) {
+                    throw item.error("a redis-sentinel URI names its master after '#'"
+                            + " (redis-sentinel://HOST:PORT#mymaster)");
+                }
+            }
             RedisURI uri;
             try {
                 uri = RedisURI.create(text);
@@ -234,18 +247,7 @@ public final class ConfigLoader {
                 throw item.error("not a Redis URI: " + e.getMessage() + " (expected redis://HOST:PORT, rediss://,"
                         + " or redis-sentinel://HOST:PORT,HOST:PORT#MASTER)");
             }
-            String scheme = text.substring(0, Math.max(0, text.indexOf("://")));
-            if (!List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel").contains(scheme)) {
-                throw item.error("unsupported scheme '" + scheme + "': expected redis, rediss, redis-sentinel or"
-                        + " rediss-sentinel");
-            }
-            if (scheme.endsWith("sentinel")) {
-                sentinels++;
-                if (uri.getSentinelMasterId() == null || uri.getSentinelMasterId().isEmpty()) {
-                    throw item.error("a redis-sentinel URI names its master after '#'"
-                            + " (redis-sentinel://HOST:PORT#mymaster)");
-                }
-            } else if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            if (!scheme.endsWith("sentinel") && (uri.getHost() == null || uri.getHost().isEmpty())) {
                 throw item.error("the URI names no host");
             }
             uris.add(text);

@@ -55,7 +55,8 @@ class ClusterAdmissionIT {
 
     private String yaml(String node, long quotaDay, String clusterExtra) {
         return setup.standardYaml(null, null)
-                .replace("      - service: prov/svc\n", "      - service: prov/svc\n        quotaDay: " + quotaDay + "\n")
+                .replace("      - service: prov/svc\n",
+                        "      - service: prov/svc\n        quotaDay: " + quotaDay + "\n")
                 + "admission:\n"
                 + "  calendar: gregorian\n"
                 + "  zone: UTC\n"

@@ -142,6 +142,18 @@ class ClusterSyncTest {
     }
 
     @Test
+    void shouldGiveBackAndTakeAgainWhenAReloadChangesTheQuota() throws Exception {
+        ClusterAgent a = agent("a", 40);
+        GrantLease la = a.grant(GRANT, 100, 0, 0, 0, () -> 0);
+        assertTrue(a.syncOnce());
+        spend(la, 5);
+        assertTrue(la == a.grant(GRANT, 200, 0, 0, 0, () -> 0), "the same lease across plans");
+        assertTrue(a.syncOnce());
+        assertEquals("45", redis.call("GET", dayKey()), "35 given back, 40 taken under the new quota");
+        assertEquals(40, la.tokens(day()));
+    }
+
+    @Test
     void shouldExpireThePeriodKeysAfterThePeriodEnds() throws Exception {
         ClusterAgent a = agent("a", 40);
         a.grant(GRANT, 100, 100, 0, 0, () -> 0);

@@ -36,7 +36,8 @@ class ClusterConfigTest {
     }
 
     private static String cluster(String redis, String line) {
-        return MINIMAL + "admission:\n  cluster:\n    redis: " + redis + "\n" + (line == null ? "" : "    " + line + "\n");
+        return MINIMAL + "admission:\n  cluster:\n    redis: " + redis + "\n"
+                + (line == null ? "" : "    " + line + "\n");
     }
 
     @Test

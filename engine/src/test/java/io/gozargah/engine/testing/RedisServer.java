@@ -79,8 +79,9 @@ public final class RedisServer implements AutoCloseable {
                 }
             } catch (IOException notYet) {
                 if (!process.isAlive()) {
+                    Path log = dir.resolve("redis.log");
                     throw new IOException("redis-server exited at start: " + Files.readString(dir.resolve("redis.out"))
-                            + (Files.exists(dir.resolve("redis.log")) ? Files.readString(dir.resolve("redis.log")) : ""));
+                            + (Files.exists(log) ? Files.readString(log) : ""));
                 }
             }
             if (System.nanoTime() - deadline > 0) {
@@ -127,7 +128,8 @@ public final class RedisServer implements AutoCloseable {
             OutputStream out = s.getOutputStream();
             StringBuilder req = new StringBuilder("*").append(args.length).append("\r\n");
             for (String a : args) {
-                req.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+                int length = a.getBytes(StandardCharsets.UTF_8).length;
+                req.append('$').append(length).append("\r\n").append(a).append("\r\n");
             }
             out.write(req.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
