@@ -163,7 +163,8 @@ final class StatCommand implements Callable<Integer> {
 
     /**
      * The cluster's counts from Redis beside this node's own: what the day and month have leased out to all nodes
-     * (spent, or held unspent in a node's lease) and the nodes that reported demand within nodeTimeout.
+     * (spent, or held unspent in a node's lease) and the active nodes: those that reported demand on the grant
+     * within nodeTimeout (an idle node reports none).
      */
     private static void printCluster(PrintWriter out, ClusterConfig cluster, BillingPeriod period, List<Counter> grants,
                                      long day, int month) {
@@ -180,13 +181,13 @@ final class StatCommand implements Callable<Integer> {
             out.printf("          Redis cannot be read: %s%n", e.getMessage());
             return;
         }
-        out.printf("%-16s %-28s %13s %10s %10s %13s %12s %12s %6s%n", "CONSUMER", "SERVICE", "CLUSTER TODAY",
-                "NODE TODAY", "DAY QUOTA", "CLUSTER MONTH", "NODE MONTH", "MONTH QUOTA", "NODES");
+        out.printf("%-16s %-28s %13s %10s %10s %13s %12s %12s %12s%n", "CONSUMER", "SERVICE", "CLUSTER TODAY",
+                "NODE TODAY", "DAY QUOTA", "CLUSTER MONTH", "NODE MONTH", "MONTH QUOTA", "ACTIVE NODES");
         for (int i = 0; i < quoted.size(); i++) {
             Counter g = quoted.get(i);
             ClusterUsage.Usage u = usage.get(i);
             int space = g.name().indexOf(' ');
-            out.printf("%-16s %-28s %13s %10d %10s %13s %12d %12s %6d%n", g.name().substring(0, space),
+            out.printf("%-16s %-28s %13s %10d %10s %13s %12d %12s %12d%n", g.name().substring(0, space),
                     g.name().substring(space + 1), g.quotaDay() > 0 ? Long.toString(u.day()) : "-", g.usedOnDay(day),
                     quota(g.quotaDay()), g.quotaMonth() > 0 ? Long.toString(u.month()) : "-", g.usedInMonth(month),
                     quota(g.quotaMonth()), u.nodes());

@@ -50,6 +50,11 @@ import java.util.function.LongSupplier;
  * spending the lease; then {@code local-share} admits up to this node's share of what the cluster had left at the
  * last sync (at most maxUnspentLease per grant), and {@code refuse} refuses. Readiness does not change. When Redis
  * answers again, what was admitted without a lease is added to the day's and month's counts.
+ *
+ * <p>A round stops waiting after its timeout, but a call Redis may still run is not forgotten: its answer is
+ * applied when it comes. A call whose connection drops before its answer may be run again by Lettuce when it
+ * reconnects (its at-least-once default): the cluster's count is then too high, never too low, so the error is
+ * fewer admissions, never more.
  */
 public final class ClusterAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterAgent.class);
@@ -175,7 +180,9 @@ public final class ClusterAgent implements AutoCloseable {
         if (running) {
             return;
         }
-        syncOnce();
+        // A cold JVM's first round (Lettuce's set-up, the connection, the script sent whole) may take longer than
+        // a round's timeout on a busy machine; it is given a few seconds rather than logged as Redis away.
+        syncOnce(roundTimeout.compareTo(FIRST_ROUND_TIMEOUT) > 0 ? roundTimeout : FIRST_ROUND_TIMEOUT);
         running = true;
         Thread t = new Thread(this::run, "gozargah-cluster");
         t.setDaemon(true);
@@ -192,7 +199,10 @@ public final class ClusterAgent implements AutoCloseable {
         long next = nanoClock.getAsLong() + interval;
         while (running) {
             long wait = next - nanoClock.getAsLong();
-            if (wait > 0 && !wakePending.get() && giveBackRequested == null) {
+            // After a failed round, wakes wait for the next interval: Redis is away, and asking again at once
+            // would only spin.
+            boolean woken = wakePending.get() && !redisDown;
+            if (wait > 0 && !woken && giveBackRequested == null) {
                 LockSupport.parkNanos(this, wait);
                 continue;
             }
@@ -239,6 +249,7 @@ public final class ClusterAgent implements AutoCloseable {
     private final Set<GrantLease> awaited = new HashSet<>();
     /** How long an overdue call is waited for: past it, Redis has surely dropped or answered it. */
     private static final long OVERDUE_NANOS = Duration.ofSeconds(60).toNanos();
+    private static final Duration FIRST_ROUND_TIMEOUT = Duration.ofSeconds(5);
 
     /**
      * One sync round: for each lease with something to do, one script run, all in flight together, awaited for at
@@ -246,6 +257,11 @@ public final class ClusterAgent implements AutoCloseable {
      * step by step, instead of it: never both, the round's bookkeeping is the agent's alone).
      */
     public boolean syncOnce() {
+        return syncOnce(roundTimeout);
+    }
+
+    /** {@link #syncOnce()} waiting at most {@code timeout} for Redis (tests on a busy machine give it longer). */
+    public boolean syncOnce(Duration timeout) {
         long startNanos = nanoClock.getAsLong();
         BillingPeriod p = calendar.periodAt(epochMillis.getAsLong());
         RedisClusterAsyncCommands<String, String> commands;
@@ -270,11 +286,11 @@ public final class ClusterAgent implements AutoCloseable {
         }
         boolean ok = true;
         Throwable failure = null;
-        long deadline = startNanos + roundTimeout.toNanos();
+        long deadline = startNanos + timeout.toNanos();
         if (pending.isEmpty()) {
             // Nothing to sync: a PING still tells whether Redis is there (for the fallback, the metric, the log).
             try {
-                commands.ping().toCompletableFuture().get(roundTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                commands.ping().toCompletableFuture().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
@@ -424,10 +440,13 @@ public final class ClusterAgent implements AutoCloseable {
         GrantLease lease = call.lease();
         long day = p.dayIndex();
         long month = p.monthIndex();
-        if (r.taken() > 0 && day == currentDay()) { // a late answer of a day that has ended leases nothing
+        if (day == currentDay()) { // a late answer of a day that has ended leases nothing
+            // Even an empty answer makes the lease today's, so that a spent lease does not look like a new day's.
             lease.add(day, month, r.taken());
-            leasesTaken.incrementAndGet();
-            leaseTokens.addAndGet(r.taken());
+            if (r.taken() > 0) {
+                leasesTaken.incrementAndGet();
+                leaseTokens.addAndGet(r.taken());
+            }
         }
         if (call.addDay() > 0 || call.addMonth() > 0) {
             lease.written(true, day, call.addDay());
@@ -479,7 +498,7 @@ public final class ClusterAgent implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (!running) {
             draining = true;
-            syncOnce();
+            syncOnce(FIRST_ROUND_TIMEOUT);
             done.complete(null);
             return done;
         }

@@ -112,13 +112,19 @@ public final class GrantLease {
 
     /**
      * Spends one token of the lease of {@code day}; false when the lease is spent or of another day. Wakes the
-     * agent when the lease falls to its low-water mark, so that the next block is asked for before this one ends.
+     * agent when the lease falls to its low-water mark, so that the next block is asked for before this one ends,
+     * and when the day has changed. (Not when it is spent: a grant whose quota is used up would keep the agent
+     * asking Redis round after round.)
      */
     public boolean take(long day) {
         long w = word;
         while (true) {
             long tokens = count(w);
-            if (period(w) != day || tokens == 0) {
+            if (period(w) != day) {
+                lowLease.run(); // a new day: its first lease is wanted now, not at the next round
+                return false;
+            }
+            if (tokens == 0) {
                 return false;
             }
             long witness = (long) WORD.compareAndExchange(this, w, w - 1);

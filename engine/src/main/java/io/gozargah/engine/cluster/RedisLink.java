@@ -6,7 +6,6 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -32,9 +31,11 @@ import java.util.concurrent.TimeUnit;
  * (decoding replies, completing futures, topology refreshes) then never takes time from a loop that serves
  * consumers, and Redis traffic, a few calls per sync interval, needs no more than one thread.
  *
- * <p>Commands are never queued while disconnected ({@code REJECT_COMMANDS}) and time out after
- * {@code commandTimeout}: a sync round against an absent Redis fails at once, and the node decides locally.
- * Lettuce reconnects in the background, at least once a second.
+ * <p>Commands are never queued while disconnected ({@code REJECT_COMMANDS}): a sync round against an absent
+ * Redis fails at once, and the node decides locally. Connecting gives up after {@code commandTimeout}. Commands
+ * themselves get no timeout from Lettuce: the agent stops waiting for a round after its own timeout but keeps
+ * the calls, whose late answers (a lease Redis did take) it still applies. Lettuce reconnects in the background,
+ * at least once a second.
  */
 public final class RedisLink implements AutoCloseable {
     private final ClientResources resources;
@@ -59,17 +60,16 @@ public final class RedisLink implements AutoCloseable {
         }
         this.description = String.join(", ", config.redis());
         SocketOptions socket = SocketOptions.builder().connectTimeout(commandTimeout).build();
-        TimeoutOptions timeout = TimeoutOptions.enabled(commandTimeout);
         boolean sentinel = config.redis().get(0).contains("-sentinel://");
         this.cluster = uris.size() > 1 && !sentinel;
         if (cluster) {
             RedisClusterClient c = RedisClusterClient.create(resources, uris);
-            c.setOptions(ClusterClientOptions.builder().socketOptions(socket).timeoutOptions(timeout)
+            c.setOptions(ClusterClientOptions.builder().socketOptions(socket)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
             this.client = c;
         } else {
             RedisClient c = RedisClient.create(resources, uris.get(0));
-            c.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeout)
+            c.setOptions(ClientOptions.builder().socketOptions(socket)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
             this.client = c;
         }

@@ -65,7 +65,7 @@ class ClusterStatTest {
         GatewayConfig gateway = ConfigLoader.load(config);
         try (Admission admission = Admission.open(gateway.admission(), NanoClock.SYSTEM)) {
             AdmissionPlan plan = admission.plan(gateway, Map.of("prov/svc", 0), Map.of("alice", 0), System.nanoTime());
-            assertTrue(admission.cluster().syncOnce());
+            assertTrue(admission.cluster().syncOnce(RedisServer.patience()));
             AdmissionTicket t = new AdmissionTicket();
             for (int i = 0; i < 3; i++) {
                 assertNull(admission.admit(plan.grant(0, 0), t, System.nanoTime(), System.currentTimeMillis()));

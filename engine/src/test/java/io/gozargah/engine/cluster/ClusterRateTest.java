@@ -95,8 +95,8 @@ class ClusterRateTest {
             long now = start + ms * MS;
             nanos.set(now);
             if (ms % 100 == 0) {
-                assertTrue(nodes.get(0).cluster().syncOnce(), "node a's round");
-                assertTrue(nodes.get(1).cluster().syncOnce(), "node b's round");
+                assertTrue(nodes.get(0).cluster().syncOnce(RedisServer.patience()), "node a's round");
+                assertTrue(nodes.get(1).cluster().syncOnce(RedisServer.patience()), "node b's round");
             }
             dueA += offeredA / 1000.0;
             dueB += offeredB / 1000.0;

@@ -90,20 +90,20 @@ class ClusterSyncTest {
         ClusterAgent b = agent("b", 40);
         GrantLease la = a.grant(GRANT, 100, 1000, 0, 0, () -> 0);
         GrantLease lb = b.grant(GRANT, 100, 1000, 0, 0, () -> 0);
-        assertTrue(a.syncOnce());
-        assertTrue(b.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
+        assertTrue(b.syncOnce(RedisServer.patience()));
         assertEquals(40, la.tokens(day()));
         assertEquals(40, lb.tokens(day()));
         assertEquals(40, spend(la, 1000));
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         assertEquals(20, la.tokens(day()), "min(lease 40, left 20)");
         assertEquals(40, spend(lb, 1000));
-        assertTrue(b.syncOnce());
+        assertTrue(b.syncOnce(RedisServer.patience()));
         assertEquals(0, lb.tokens(day()), "nothing left for b");
         assertEquals(20, spend(la, 1000));
         assertEquals("100", redis.call("GET", dayKey()));
         assertEquals("100", redis.call("GET", monthKey()));
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         assertEquals(0, la.tokens(day()));
         assertEquals(100, la.clusterUsedDay(day()));
     }
@@ -112,7 +112,7 @@ class ClusterSyncTest {
     void shouldTakeTheSmallerOfTheDayAndMonthLeft() throws Exception {
         ClusterAgent a = agent("a", 40);
         GrantLease la = a.grant(GRANT, 1000, 25, 0, 0, () -> 0);
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         assertEquals(25, la.tokens(day()));
         assertEquals("25", redis.call("GET", dayKey()));
     }
@@ -121,12 +121,12 @@ class ClusterSyncTest {
     void shouldGiveBackTheUnspentLease() throws Exception {
         ClusterAgent a = agent("a", 40);
         GrantLease la = a.grant(GRANT, 100, 0, 0, 0, () -> 0);
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         assertEquals(10, spend(la, 10));
         a.giveBack().get();
         assertEquals("10", redis.call("GET", dayKey()), "the 30 unspent are the cluster's again");
         assertEquals(0, la.tokens(day()));
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         assertEquals(0, la.tokens(day()), "a node that gave its leases back takes none again");
     }
 
@@ -134,10 +134,10 @@ class ClusterSyncTest {
     void shouldGiveBackTheLeaseOfAGrantThatLeftTheConfig() throws Exception {
         ClusterAgent a = agent("a", 40);
         GrantLease la = a.grant(GRANT, 100, 0, 0, 0, () -> 0);
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         spend(la, 5);
         a.planned(List.of());
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         assertEquals("5", redis.call("GET", dayKey()));
     }
 
@@ -145,10 +145,10 @@ class ClusterSyncTest {
     void shouldGiveBackAndTakeAgainWhenAReloadChangesTheQuota() throws Exception {
         ClusterAgent a = agent("a", 40);
         GrantLease la = a.grant(GRANT, 100, 0, 0, 0, () -> 0);
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         spend(la, 5);
         assertTrue(la == a.grant(GRANT, 200, 0, 0, 0, () -> 0), "the same lease across plans");
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         assertEquals("45", redis.call("GET", dayKey()), "35 given back, 40 taken under the new quota");
         assertEquals(40, la.tokens(day()));
     }
@@ -157,7 +157,7 @@ class ClusterSyncTest {
     void shouldExpireThePeriodKeysAfterThePeriodEnds() throws Exception {
         ClusterAgent a = agent("a", 40);
         a.grant(GRANT, 100, 100, 0, 0, () -> 0);
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         long now = System.currentTimeMillis();
         long dayTtl = Long.parseLong(redis.call("PTTL", dayKey()));
         long monthTtl = Long.parseLong(redis.call("PTTL", monthKey()));
@@ -171,10 +171,10 @@ class ClusterSyncTest {
     void shouldRunTheScriptWholeWhenRedisHasForgottenIt() throws Exception {
         ClusterAgent a = agent("a", 40);
         GrantLease la = a.grant(GRANT, 100, 0, 0, 0, () -> 0);
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         redis.call("SCRIPT", "FLUSH");
         spend(la, 40);
-        assertTrue(a.syncOnce(), "NOSCRIPT answered by EVAL");
+        assertTrue(a.syncOnce(RedisServer.patience()), "NOSCRIPT answered by EVAL");
         assertEquals(40, la.tokens(day()));
         assertEquals("1", redis.call("SCRIPT", "EXISTS", LeaseSync.SHA));
     }
@@ -188,14 +188,14 @@ class ClusterSyncTest {
         GrantLease la = a.consumer("alice", 100, 10, attemptsA::get);
         GrantLease lb = b.consumer("alice", 100, 10, attemptsB::get);
         assertEquals(1.0, la.terms().share(), "before any sync a node enforces the whole rate");
-        assertTrue(a.syncOnce());
-        assertTrue(b.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
+        assertTrue(b.syncOnce(RedisServer.patience()));
         nanos.addAndGet(1_000_000_000L);
         attemptsA.set(300);
         attemptsB.set(100);
-        assertTrue(a.syncOnce());
-        assertTrue(b.syncOnce());
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
+        assertTrue(b.syncOnce(RedisServer.patience()));
+        assertTrue(a.syncOnce(RedisServer.patience()));
         // Demand 300 and 100, each weighted up by 5% of the total over 2 nodes (10): 310/420 and 110/420.
         assertEquals(310.0 / 420, la.terms().share(), 1e-9);
         assertEquals(110.0 / 420, lb.terms().share(), 1e-9);
@@ -208,10 +208,10 @@ class ClusterSyncTest {
         ClusterAgent a = agent("a", 40);
         AtomicLong attempts = new AtomicLong();
         GrantLease la = a.grant(GRANT, 0, 0, 50, 5, attempts::get);
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         nanos.addAndGet(1_000_000_000L);
         attempts.set(500);
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         assertEquals(1.0, la.terms().share());
         assertEquals(20_000_000L, la.terms().intervalNanos());
         assertEquals(100_000_000L, la.terms().spanNanos());
@@ -225,20 +225,20 @@ class ClusterSyncTest {
         AtomicLong attemptsB = new AtomicLong();
         GrantLease la = a.grant(GRANT, 0, 0, 100, 10, attemptsA::get);
         b.grant(GRANT, 0, 0, 100, 10, attemptsB::get);
-        a.syncOnce();
-        b.syncOnce();
+        a.syncOnce(RedisServer.patience());
+        b.syncOnce(RedisServer.patience());
         nanos.addAndGet(1_000_000_000L);
         attemptsA.addAndGet(100);
         attemptsB.addAndGet(100);
-        assertTrue(b.syncOnce());
-        assertTrue(a.syncOnce());
+        assertTrue(b.syncOnce(RedisServer.patience()));
+        assertTrue(a.syncOnce(RedisServer.patience()));
         assertEquals(2, a.nodes());
         assertTrue(la.terms().share() < 0.6);
         // b stops; a keeps reporting until b's report is older than the node timeout (Redis's own clock).
         Await.until(() -> {
             nanos.addAndGet(100_000_000L);
             attemptsA.addAndGet(10);
-            return a.syncOnce() && a.nodes() == 1;
+            return a.syncOnce(RedisServer.patience()) && a.nodes() == 1;
         }, "b dropped out of the shares", RedisServer.patience());
         assertEquals(1.0, la.terms().share());
     }
@@ -247,10 +247,10 @@ class ClusterSyncTest {
     void shouldWriteBackWhatWasAdmittedWhileRedisWasAway() throws Exception {
         ClusterAgent a = agent("a", 10, 40, Duration.ofSeconds(3), ClusterConfig.OnRedisDown.LOCAL_SHARE);
         GrantLease la = a.grant(GRANT, 100, 0, 0, 0, () -> 0);
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         assertEquals(10, la.tokens(day()));
         redis.stopSaving();
-        assertFalse(a.syncOnce());
+        assertFalse(a.syncOnce(RedisServer.patience()));
         assertTrue(a.redisDown());
         assertEquals(10, spend(la, 100));
         int fallback = 0;
@@ -259,7 +259,8 @@ class ClusterSyncTest {
         }
         assertEquals(5, fallback, "local-share: up to min(maxUnspentLease, share of what was left)");
         redis.restart();
-        Await.until(a::syncOnce, "a round once Lettuce has reconnected", RedisServer.patience());
+        Await.until(() -> a.syncOnce(RedisServer.patience()), "a round once Lettuce has reconnected",
+                RedisServer.patience());
         assertFalse(a.redisDown());
         assertEquals(5, a.writtenBack());
         // 10 leased before, 5 admitted meanwhile, and a new lease of 10.
@@ -271,9 +272,9 @@ class ClusterSyncTest {
     void shouldBoundTheFallbackByMaxUnspentLease() throws Exception {
         ClusterAgent a = agent("a", 10, 30, Duration.ofSeconds(3), ClusterConfig.OnRedisDown.LOCAL_SHARE);
         GrantLease la = a.grant(GRANT, 1_000_000, 0, 0, 0, () -> 0);
-        assertTrue(a.syncOnce());
+        assertTrue(a.syncOnce(RedisServer.patience()));
         redis.stopSaving();
-        assertFalse(a.syncOnce());
+        assertFalse(a.syncOnce(RedisServer.patience()));
         int fallback = 0;
         while (la.takeFallback(day(), period().monthIndex())) {
             fallback++;
