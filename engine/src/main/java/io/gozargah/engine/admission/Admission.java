@@ -3,6 +3,10 @@ package io.gozargah.engine.admission;
 import io.gozargah.engine.calendar.BillingCalendar;
 import io.gozargah.engine.calendar.BillingPeriod;
 import io.gozargah.engine.calendar.CurrentPeriod;
+import io.gozargah.engine.cluster.ClusterAgent;
+import io.gozargah.engine.cluster.GrantLease;
+import io.gozargah.engine.cluster.RateTerms;
+import io.gozargah.engine.config.ClusterConfig;
 import io.gozargah.engine.config.AdmissionConfig;
 import io.gozargah.engine.config.ConsumerConfig;
 import io.gozargah.engine.config.GatewayConfig;
@@ -17,6 +21,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import static io.gozargah.engine.admission.CountersFile.DAY_OFFSET;
 import static io.gozargah.engine.admission.CountersFile.IN_FLIGHT_OFFSET;
@@ -45,6 +50,11 @@ import static io.gozargah.engine.admission.CountersFile.TAT_OFFSET;
  *
  * <p>Time is passed in, never read here: {@code nowNanos} from a monotonic clock for the limiters,
  * {@code epochMillis} for the billing periods.
+ *
+ * <p>With {@code admission.cluster} on, a grant's quotas are also held by the cluster: after the local day and
+ * month counts, a request spends one token of the grant's lease ({@link GrantLease}, topped up from Redis by the
+ * {@link ClusterAgent}), and the grant's and consumer's rates are enforced at this node's share. Both are one more
+ * compare-and-set or volatile read; nothing waits on Redis. Without it, none of this runs.
  */
 public final class Admission implements AutoCloseable {
 
@@ -53,9 +63,13 @@ public final class Admission implements AutoCloseable {
     private final CurrentPeriod period;
     private final AdmissionConfig config;
     private final NanoClock clock;
+    /** The cluster's agent, or null when the gateway counts alone. */
+    private final ClusterAgent cluster;
 
-    private Admission(AdmissionConfig config, CountersFile counters, BillingCalendar calendar, NanoClock clock) {
+    private Admission(AdmissionConfig config, CountersFile counters, BillingCalendar calendar, NanoClock clock,
+                      ClusterAgent cluster) {
         this.config = config;
+        this.cluster = cluster;
         this.counters = counters;
         this.buffer = counters.buffer();
         this.period = new CurrentPeriod(calendar);
@@ -67,9 +81,33 @@ public final class Admission implements AutoCloseable {
      * The clock is also read again before a rate refusal (see {@link #admit}).
      */
     public static Admission open(AdmissionConfig config, NanoClock clock) throws IOException {
+        return open(config, clock, System::currentTimeMillis);
+    }
+
+    /**
+     * As {@link #open(AdmissionConfig, NanoClock)}, with the wall clock of the cluster agent's billing periods (a
+     * test's). With {@code admission.cluster}, the agent is made but not started ({@link ClusterAgent#start}).
+     */
+    public static Admission open(AdmissionConfig config, NanoClock clock, LongSupplier epochMillis)
+            throws IOException {
         BillingCalendar calendar = BillingCalendar.named(config.calendar(), config.zone());
-        return new Admission(config, CountersFile.open(config.countersFile(), config.counterSlots(), calendar,
-                clock.nanoTime()), calendar, clock);
+        CountersFile counters = CountersFile.open(config.countersFile(), config.counterSlots(), calendar,
+                clock.nanoTime());
+        ClusterAgent cluster = null;
+        if (config.cluster() != null) {
+            try {
+                cluster = new ClusterAgent(config.cluster(), calendar, clock::nanoTime, epochMillis);
+            } catch (RuntimeException e) {
+                counters.close();
+                throw e;
+            }
+        }
+        return new Admission(config, counters, calendar, clock, cluster);
+    }
+
+    /** The cluster's agent, or null when this gateway counts alone. */
+    public ClusterAgent cluster() {
+        return cluster;
     }
 
     /** The admission section the gateway started with (not reloadable). */
@@ -96,6 +134,7 @@ public final class Admission implements AutoCloseable {
     public synchronized AdmissionPlan plan(GatewayConfig gateway, Map<String, Integer> serviceIds,
                                            Map<String, Integer> consumerIds, long nowNanos) {
         List<Integer> used = new ArrayList<>();
+        List<GrantLease> leases = new ArrayList<>();
         GrantPolicy[][] byConsumer = new GrantPolicy[consumerIds.size()][];
         for (ConsumerConfig c : gateway.consumers().values()) {
             GrantPolicy[] grants = new GrantPolicy[serviceIds.size()];
@@ -105,6 +144,17 @@ public final class Admission implements AutoCloseable {
             int consumerRecord = counters.record(CountersFile.Kind.CONSUMER, c.name(), nowNanos);
             describe(consumerRecord, consumerRate, 0, 0, c.maxInFlight(), nowNanos);
             used.add(consumerRecord);
+            GrantLease consumerLease = null;
+            if (cluster != null && consumerRate != null) {
+                int[] records = new int[c.grants().size()];
+                for (int i = 0; i < records.length; i++) {
+                    records[i] = counters.record(CountersFile.Kind.GRANT,
+                            c.name() + " " + c.grants().get(i).qualifiedService(), nowNanos);
+                }
+                consumerLease = cluster.consumer(c.name(), consumerRate.perSecond(), consumerRate.burst(),
+                        () -> attempts(records));
+                leases.add(consumerLease);
+            }
             for (GrantConfig g : c.grants()) {
                 ProviderConfig provider = gateway.providers().get(g.provider());
                 ServiceConfig service = provider.services().get(g.service());
@@ -112,6 +162,14 @@ public final class Admission implements AutoCloseable {
                         nowNanos);
                 describe(grantRecord, g.rate(), g.quotaDay(), g.quotaMonth(), 0, nowNanos);
                 used.add(grantRecord);
+                GrantLease lease = null;
+                if (cluster != null && (g.rate() != null || g.quotaDay() > 0 || g.quotaMonth() > 0)) {
+                    int[] records = {grantRecord};
+                    lease = cluster.grant(c.name() + " " + g.qualifiedService(), g.quotaDay(), g.quotaMonth(),
+                            g.rate() == null ? 0 : g.rate().perSecond(), g.rate() == null ? 0 : g.rate().burst(),
+                            () -> attempts(records));
+                    leases.add(lease);
+                }
                 int serviceRecord = -1;
                 if (service.maxInFlight() > 0) {
                     serviceRecord = counters.record(CountersFile.Kind.SERVICE, g.qualifiedService(), nowNanos);
@@ -128,12 +186,30 @@ public final class Admission implements AutoCloseable {
                         grantRecord, g.rate() == null ? 0 : g.rate().perSecond(), g.rate() == null ? 0 : g.rate().burst(),
                         consumerRecord, consumerRate == null ? 0 : consumerRate.perSecond(),
                         consumerRate == null ? 0 : consumerRate.burst(), g.quotaDay(), g.quotaMonth(), c.maxInFlight(),
-                        serviceRecord, service.maxInFlight(), providerRecord, provider.maxInFlight());
+                        serviceRecord, service.maxInFlight(), providerRecord, provider.maxInFlight(), lease,
+                        consumerLease);
             }
             byConsumer[consumerIds.get(c.name())] = grants;
         }
         counters.markInConfig(used);
+        if (cluster != null) {
+            cluster.planned(leases);
+        }
         return new AdmissionPlan(byConsumer);
+    }
+
+    /**
+     * Requests judged on grant records {@code records} so far, admitted or refused by a rate or quota: a cluster
+     * node's demand. The month count restarts with a month; the agent takes no negative difference.
+     */
+    private long attempts(int[] records) {
+        long n = 0;
+        for (int record : records) {
+            n += buffer.getLongVolatile(record + MONTH_OFFSET) & PeriodCounter.COUNT_MASK;
+            n += buffer.getLongVolatile(record + RATE_LIMITED_OFFSET);
+            n += buffer.getLongVolatile(record + QUOTA_EXHAUSTED_OFFSET);
+        }
+        return n;
     }
 
     /**
@@ -183,39 +259,62 @@ public final class Admission implements AutoCloseable {
         t.providerHeld = false;
         t.retryAfterSeconds = -1;
         t.detail = null;
+        t.leaseHeld = AdmissionTicket.NO_LEASE;
 
-        if (g.grantInterval > 0) {
-            long r = acquire(t, g.grantRecord + TAT_OFFSET, g.grantInterval, g.grantSpan);
+        long grantInterval = g.grantInterval;
+        long grantSpan = g.grantSpan;
+        long consumerInterval = g.consumerInterval;
+        long consumerSpan = g.consumerSpan;
+        if (g.lease != null) {
+            RateTerms terms = g.lease.terms();
+            grantInterval = terms.intervalNanos();
+            grantSpan = terms.spanNanos();
+        }
+        if (g.consumerLease != null) {
+            RateTerms terms = g.consumerLease.terms();
+            consumerInterval = terms.intervalNanos();
+            consumerSpan = terms.spanNanos();
+        }
+        if (grantInterval > 0) {
+            long r = acquire(t, g.grantRecord + TAT_OFFSET, grantInterval, grantSpan);
             if (r < 0) {
                 return refuse(t, g.grantRecord + RATE_LIMITED_OFFSET, Outcome.RATE_LIMITED,
                         GcraRateLimiter.retryAfterSeconds(GcraRateLimiter.waitNanos(r)), g.rateDetail);
             }
         }
-        if (g.consumerInterval > 0) {
-            long r = acquire(t, g.consumerRecord + TAT_OFFSET, g.consumerInterval, g.consumerSpan);
+        if (consumerInterval > 0) {
+            long r = acquire(t, g.consumerRecord + TAT_OFFSET, consumerInterval, consumerSpan);
             if (r < 0) {
-                refundRates(g, 1);
+                refundRates(g, grantInterval, consumerInterval, 1);
                 return refuse(t, g.grantRecord + RATE_LIMITED_OFFSET, Outcome.RATE_LIMITED,
                         GcraRateLimiter.retryAfterSeconds(GcraRateLimiter.waitNanos(r)), g.consumerRateDetail);
             }
         }
         if (PeriodCounter.tryCount(b, g.grantRecord + DAY_OFFSET, p.dayIndex(), g.quotaDay) == PeriodCounter.REFUSED) {
-            refundRates(g, 2);
+            refundRates(g, grantInterval, consumerInterval, 2);
             return refuse(t, g.grantRecord + QUOTA_EXHAUSTED_OFFSET, Outcome.QUOTA_EXHAUSTED,
                     secondsUntil(p.dayEndMillis(), epochMillis), g.dayDetail);
         }
         if (PeriodCounter.tryCount(b, g.grantRecord + MONTH_OFFSET, p.monthIndex(), g.quotaMonth)
                 == PeriodCounter.REFUSED) {
             PeriodCounter.uncount(b, g.grantRecord + DAY_OFFSET, p.dayIndex());
-            refundRates(g, 2);
+            refundRates(g, grantInterval, consumerInterval, 2);
             return refuse(t, g.grantRecord + QUOTA_EXHAUSTED_OFFSET, Outcome.QUOTA_EXHAUSTED,
                     secondsUntil(p.monthEndMillis(), epochMillis), g.monthDetail);
+        }
+        if (g.lease != null && g.lease.hasQuota()) {
+            Outcome refused = takeLease(g, t, p, epochMillis);
+            if (refused != null) {
+                uncountQuotas(g, p, t);
+                refundRates(g, grantInterval, consumerInterval, 2);
+                return refused;
+            }
         }
         if (g.consumerMaxInFlight > 0) {
             if (b.getAndAddInt(g.consumerRecord + IN_FLIGHT_OFFSET, 1) >= g.consumerMaxInFlight) {
                 b.getAndAddInt(g.consumerRecord + IN_FLIGHT_OFFSET, -1);
-                uncountQuotas(g, p);
-                refundRates(g, 2);
+                uncountQuotas(g, p, t);
+                refundRates(g, grantInterval, consumerInterval, 2);
                 return refuse(t, g.grantRecord + RATE_LIMITED_OFFSET, Outcome.RATE_LIMITED, 1,
                         g.consumerInFlightDetail);
             }
@@ -225,8 +324,8 @@ public final class Admission implements AutoCloseable {
             if (b.getAndAddInt(g.serviceRecord + IN_FLIGHT_OFFSET, 1) >= g.serviceMaxInFlight) {
                 b.getAndAddInt(g.serviceRecord + IN_FLIGHT_OFFSET, -1);
                 release(t);
-                uncountQuotas(g, p);
-                refundRates(g, 2);
+                uncountQuotas(g, p, t);
+                refundRates(g, grantInterval, consumerInterval, 2);
                 b.getAndAddLong(g.serviceRecord + OVERLOADED_OFFSET, 1);
                 return refuse(t, g.grantRecord + OVERLOADED_OFFSET, Outcome.OVERLOADED, -1, g.serviceOverloadDetail);
             }
@@ -236,8 +335,8 @@ public final class Admission implements AutoCloseable {
             if (b.getAndAddInt(g.providerRecord + IN_FLIGHT_OFFSET, 1) >= g.providerMaxInFlight) {
                 b.getAndAddInt(g.providerRecord + IN_FLIGHT_OFFSET, -1);
                 release(t);
-                uncountQuotas(g, p);
-                refundRates(g, 2);
+                uncountQuotas(g, p, t);
+                refundRates(g, grantInterval, consumerInterval, 2);
                 b.getAndAddLong(g.providerRecord + OVERLOADED_OFFSET, 1);
                 return refuse(t, g.grantRecord + OVERLOADED_OFFSET, Outcome.OVERLOADED, -1, g.providerOverloadDetail);
             }
@@ -293,19 +392,59 @@ public final class Admission implements AutoCloseable {
         return outcome;
     }
 
-    /** Gives back the first {@code limiters} rate limiters (1: the grant's; 2: the consumer's too) that admitted. */
-    private void refundRates(GrantPolicy g, int limiters) {
-        if (g.grantInterval > 0) {
-            GcraRateLimiter.refund(buffer, g.grantRecord + TAT_OFFSET, g.grantInterval);
+    /**
+     * Spends one token of the grant's cluster lease; when it is spent, the fallback while Redis is away, else a
+     * refusal: quota-exhausted until the period ends when the cluster's count (as of the last sync) has reached a
+     * quota, quota-exhausted for a second while the next block is on its way, 503 overloaded when Redis is away and
+     * the fallback refuses or is spent.
+     */
+    private Outcome takeLease(GrantPolicy g, AdmissionTicket t, BillingPeriod p, long epochMillis) {
+        GrantLease lease = g.lease;
+        if (lease.take(p.dayIndex())) {
+            t.leaseHeld = AdmissionTicket.LEASE;
+            return null;
         }
-        if (limiters > 1 && g.consumerInterval > 0) {
-            GcraRateLimiter.refund(buffer, g.consumerRecord + TAT_OFFSET, g.consumerInterval);
+        if (cluster.redisDown()) {
+            if (cluster.onRedisDown() == ClusterConfig.OnRedisDown.LOCAL_SHARE
+                    && lease.takeFallback(p.dayIndex(), p.monthIndex())) {
+                t.leaseHeld = AdmissionTicket.FALLBACK;
+                return null;
+            }
+            return refuse(t, g.grantRecord + OVERLOADED_OFFSET, Outcome.OVERLOADED, 1, g.clusterAwayDetail);
+        }
+        if (g.quotaDay > 0 && lease.clusterUsedDay(p.dayIndex()) >= g.quotaDay) {
+            return refuse(t, g.grantRecord + QUOTA_EXHAUSTED_OFFSET, Outcome.QUOTA_EXHAUSTED,
+                    secondsUntil(p.dayEndMillis(), epochMillis), g.dayDetail);
+        }
+        if (g.quotaMonth > 0 && lease.clusterUsedMonth(p.monthIndex()) >= g.quotaMonth) {
+            return refuse(t, g.grantRecord + QUOTA_EXHAUSTED_OFFSET, Outcome.QUOTA_EXHAUSTED,
+                    secondsUntil(p.monthEndMillis(), epochMillis), g.monthDetail);
+        }
+        return refuse(t, g.grantRecord + QUOTA_EXHAUSTED_OFFSET, Outcome.QUOTA_EXHAUSTED, 1, g.refillDetail);
+    }
+
+    /**
+     * Gives back the first {@code limiters} rate limiters (1: the grant's; 2: the consumer's too) that admitted, at
+     * the intervals they admitted with.
+     */
+    private void refundRates(GrantPolicy g, long grantInterval, long consumerInterval, int limiters) {
+        if (grantInterval > 0) {
+            GcraRateLimiter.refund(buffer, g.grantRecord + TAT_OFFSET, grantInterval);
+        }
+        if (limiters > 1 && consumerInterval > 0) {
+            GcraRateLimiter.refund(buffer, g.consumerRecord + TAT_OFFSET, consumerInterval);
         }
     }
 
-    private void uncountQuotas(GrantPolicy g, BillingPeriod p) {
+    private void uncountQuotas(GrantPolicy g, BillingPeriod p, AdmissionTicket t) {
         PeriodCounter.uncount(buffer, g.grantRecord + DAY_OFFSET, p.dayIndex());
         PeriodCounter.uncount(buffer, g.grantRecord + MONTH_OFFSET, p.monthIndex());
+        if (t.leaseHeld == AdmissionTicket.LEASE) {
+            g.lease.untake(p.dayIndex());
+        } else if (t.leaseHeld == AdmissionTicket.FALLBACK) {
+            g.lease.untakeFallback(p.dayIndex(), p.monthIndex());
+        }
+        t.leaseHeld = AdmissionTicket.NO_LEASE;
     }
 
     /** Whole seconds from {@code nowMillis} to {@code endMillis}, rounded up, at least 1. */
@@ -328,13 +467,37 @@ public final class Admission implements AutoCloseable {
         }
         byte[] out = AdmissionTicket.field();
         int n = 0;
+        RateTerms grantTerms = g.lease == null ? null : g.lease.terms();
+        RateTerms consumerTerms = g.consumerLease == null ? null : g.consumerLease.terms();
         if (g.grantInterval > 0) {
-            n = gcraItem(out, n, GrantPolicy.GRANT, g.grantRecord, g.grantInterval, g.grantSpan, t.nowNanos);
+            n = grantTerms == null
+                    ? gcraItem(out, n, GrantPolicy.GRANT, g.grantRecord, g.grantInterval, g.grantSpan, t.nowNanos)
+                    : gcraItem(out, n, GrantPolicy.GRANT, g.grantRecord, grantTerms.intervalNanos(),
+                            grantTerms.spanNanos(), t.nowNanos);
         }
         if (g.consumerInterval > 0) {
-            n = gcraItem(out, n, GrantPolicy.CONSUMER, g.consumerRecord, g.consumerInterval, g.consumerSpan, t.nowNanos);
+            n = consumerTerms == null
+                    ? gcraItem(out, n, GrantPolicy.CONSUMER, g.consumerRecord, g.consumerInterval, g.consumerSpan,
+                            t.nowNanos)
+                    : gcraItem(out, n, GrantPolicy.CONSUMER, g.consumerRecord, consumerTerms.intervalNanos(),
+                            consumerTerms.spanNanos(), t.nowNanos);
         }
         BillingPeriod p = t.period;
+        if (g.lease != null && g.lease.hasQuota()) {
+            // The cluster's count as of the last sync, less what this node still holds of it.
+            long held = g.lease.tokens(p.dayIndex());
+            if (g.quotaDay > 0) {
+                long used = g.lease.clusterUsedDay(p.dayIndex()) - held;
+                n = item(out, n, GrantPolicy.DAY, Math.max(0, g.quotaDay - used),
+                        secondsUntil(p.dayEndMillis(), t.epochMillis));
+            }
+            if (g.quotaMonth > 0) {
+                long used = g.lease.clusterUsedMonth(p.monthIndex()) - held;
+                n = item(out, n, GrantPolicy.MONTH, Math.max(0, g.quotaMonth - used),
+                        secondsUntil(p.monthEndMillis(), t.epochMillis));
+            }
+            return n;
+        }
         if (g.quotaDay > 0) {
             long used = PeriodCounter.countIn(buffer.getLongVolatile(g.grantRecord + DAY_OFFSET), p.dayIndex());
             n = item(out, n, GrantPolicy.DAY, Math.max(0, g.quotaDay - used), secondsUntil(p.dayEndMillis(), t.epochMillis));
@@ -387,6 +550,12 @@ public final class Admission implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        counters.close();
+        try {
+            if (cluster != null) {
+                cluster.close();
+            }
+        } finally {
+            counters.close();
+        }
     }
 }

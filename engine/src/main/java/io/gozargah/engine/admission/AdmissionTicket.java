@@ -16,6 +16,11 @@ public final class AdmissionTicket {
     boolean consumerHeld;
     boolean serviceHeld;
     boolean providerHeld;
+    /** What of the grant's cluster lease this request spent: {@link #NO_LEASE}, {@link #LEASE} or {@link #FALLBACK}. */
+    byte leaseHeld;
+    static final byte NO_LEASE = 0;
+    static final byte LEASE = 1;
+    static final byte FALLBACK = 2;
     long retryAfterSeconds;
     String detail;
     /**

@@ -1,5 +1,7 @@
 package io.gozargah.engine.admission;
 
+import io.gozargah.engine.cluster.GrantLease;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -50,10 +52,19 @@ public final class GrantPolicy {
     final String consumerInFlightDetail;
     final String serviceOverloadDetail;
     final String providerOverloadDetail;
+    /** The grant's lease and rate share in the cluster; null when the gateway counts alone. */
+    final GrantLease lease;
+    /** The consumer's rate share in the cluster; null when alone or the consumer has no rate. */
+    final GrantLease consumerLease;
+    final String refillDetail;
+    final String clusterAwayDetail;
 
     GrantPolicy(String consumer, String provider, String service, int grantRecord, double grantRate, int grantBurst,
                 int consumerRecord, double consumerRate, int consumerBurst, long quotaDay, long quotaMonth,
-                int consumerMaxInFlight, int serviceRecord, int serviceMaxInFlight, int providerRecord, int providerMaxInFlight) {
+                int consumerMaxInFlight, int serviceRecord, int serviceMaxInFlight, int providerRecord,
+                int providerMaxInFlight, GrantLease lease, GrantLease consumerLease) {
+        this.lease = lease;
+        this.consumerLease = consumerLease;
         this.consumer = consumer;
         this.service = provider + "/" + service;
         this.grantRecord = grantRecord;
@@ -100,6 +111,10 @@ public final class GrantPolicy {
                 + " requests in flight";
         this.providerOverloadDetail = "provider " + provider + " already has its maximum of " + providerMaxInFlight
                 + " requests in flight";
+        this.refillDetail = grant + ": this gateway is taking its next block of the cluster's quota; retry after the"
+                + " Retry-After seconds";
+        this.clusterAwayDetail = grant + ": the cluster's quota store cannot be reached and this gateway's block of"
+                + " the quota is spent; retry after the Retry-After seconds";
     }
 
     private static StringBuilder item(StringBuilder out, byte[] name) {

@@ -5,6 +5,10 @@ import io.gozargah.engine.admission.CountersReader;
 import io.gozargah.engine.admission.CountersReader.Counter;
 import io.gozargah.engine.admission.PeriodCounter;
 import io.gozargah.engine.calendar.BillingCalendar;
+import io.gozargah.engine.calendar.BillingPeriod;
+import io.gozargah.engine.cluster.ClusterUsage;
+import io.gozargah.engine.config.ClusterConfig;
+import io.gozargah.engine.config.GatewayConfig;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,6 +20,7 @@ import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -35,7 +40,9 @@ import java.util.concurrent.Callable;
                 + " in-flight counts of capped providers and services. Reads the counters file while the gateway"
                 + " runs (or after it stopped).",
         "Rate now is measured, not stored: the admitted counts are read twice, --interval-ms apart, and the"
-                + " difference divided by the time between the reads."})
+                + " difference divided by the time between the reads.",
+        "With --config of a gateway in a cluster (admission.cluster), the cluster's day and month counts of each"
+                + " grant with a quota are read from Redis and shown beside this node's own."})
 final class StatCommand implements Callable<Integer> {
     private final GatewayProcess process;
 
@@ -67,7 +74,8 @@ final class StatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CliFailure, InterruptedException {
-        Path file = source.counters != null ? source.counters : process.load(source.config).admission().countersFile();
+        GatewayConfig config = source.config == null ? null : process.load(source.config);
+        Path file = config == null ? source.counters : config.admission().countersFile();
         CountersReader reader;
         try {
             reader = CountersReader.open(file);
@@ -134,6 +142,9 @@ final class StatCommand implements Callable<Integer> {
         if (grants.isEmpty()) {
             out.println("(no grants counted yet)");
         }
+        if (config != null && config.admission().cluster() != null) {
+            printCluster(out, config.admission().cluster(), calendar.periodAt(nowMillis), grants, day, month);
+        }
         List<Counter> capped = now.stream()
                 .filter(c -> c.kind() == CountersFile.Kind.PROVIDER || c.kind() == CountersFile.Kind.SERVICE)
                 .sorted(Comparator.comparing(Counter::name)).toList();
@@ -148,6 +159,42 @@ final class StatCommand implements Callable<Integer> {
         }
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /**
+     * The cluster's counts from Redis beside this node's own: what the day and month have leased out to all nodes
+     * (spent, or held unspent in a node's lease) and the active nodes: those that reported demand on the grant
+     * within nodeTimeout (an idle node reports none).
+     */
+    private static void printCluster(PrintWriter out, ClusterConfig cluster, BillingPeriod period, List<Counter> grants,
+                                     long day, int month) {
+        List<Counter> quoted = grants.stream().filter(g -> g.inConfig() && (g.quotaDay() > 0 || g.quotaMonth() > 0))
+                .toList();
+        out.println();
+        out.printf("cluster   Redis %s, this node %s: the cluster's counts (leased out to all nodes: spent, or held"
+                + " unspent) beside this node's own%n", String.join(", ", cluster.redis()), cluster.nodeId());
+        List<ClusterUsage.Usage> usage;
+        try {
+            usage = ClusterUsage.read(cluster, period, quoted.stream().map(Counter::name).toList(),
+                    Duration.ofSeconds(2));
+        } catch (IllegalStateException e) {
+            out.printf("          Redis cannot be read: %s%n", e.getMessage());
+            return;
+        }
+        out.printf("%-16s %-28s %13s %10s %10s %13s %12s %12s %12s%n", "CONSUMER", "SERVICE", "CLUSTER TODAY",
+                "NODE TODAY", "DAY QUOTA", "CLUSTER MONTH", "NODE MONTH", "MONTH QUOTA", "ACTIVE NODES");
+        for (int i = 0; i < quoted.size(); i++) {
+            Counter g = quoted.get(i);
+            ClusterUsage.Usage u = usage.get(i);
+            int space = g.name().indexOf(' ');
+            out.printf("%-16s %-28s %13s %10d %10s %13s %12d %12s %12d%n", g.name().substring(0, space),
+                    g.name().substring(space + 1), g.quotaDay() > 0 ? Long.toString(u.day()) : "-", g.usedOnDay(day),
+                    quota(g.quotaDay()), g.quotaMonth() > 0 ? Long.toString(u.month()) : "-", g.usedInMonth(month),
+                    quota(g.quotaMonth()), u.nodes());
+        }
+        if (quoted.isEmpty()) {
+            out.println("(no grant with a quota)");
+        }
     }
 
     private static String quota(long quota) {

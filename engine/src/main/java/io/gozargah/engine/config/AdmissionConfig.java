@@ -12,8 +12,16 @@ import java.time.ZoneId;
  * @param zone         where billing days start at midnight
  * @param countersFile the memory-mapped counters file, resolved against the config file's directory
  * @param counterSlots records in a newly created counters file (an existing file keeps its own size)
+ * @param cluster      quotas and rates held across several gateways through Redis; null when this gateway counts
+ *                     alone
  */
-public record AdmissionConfig(String calendar, ZoneId zone, Path countersFile, int counterSlots) {
+public record AdmissionConfig(String calendar, ZoneId zone, Path countersFile, int counterSlots,
+                              ClusterConfig cluster) {
+
+    /** A gateway that counts alone. */
+    public AdmissionConfig(String calendar, ZoneId zone, Path countersFile, int counterSlots) {
+        this(calendar, zone, countersFile, counterSlots, null);
+    }
 
     public static final String DEFAULT_CALENDAR = "persian";
     public static final ZoneId DEFAULT_ZONE = ZoneId.of("Asia/Tehran");

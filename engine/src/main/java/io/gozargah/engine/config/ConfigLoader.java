@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 import io.gozargah.codec.http1.KnownHeaders;
+import io.lettuce.core.RedisURI;
 import io.gozargah.engine.auth.ApiKeys;
 import io.gozargah.engine.journal.CheckpointKeys;
 import io.gozargah.engine.subject.SubjectKey;
@@ -174,7 +175,7 @@ public final class ConfigLoader {
     }
 
     private static AdmissionConfig admission(Path file, ConfigNode node) throws ConfigException {
-        ConfigMap m = node.asMap("calendar", "zone", "countersFile", "counterSlots");
+        ConfigMap m = node.asMap("calendar", "zone", "countersFile", "counterSlots", "cluster");
         ConfigNode calendarNode = m.optional("calendar");
         String calendar = AdmissionConfig.DEFAULT_CALENDAR;
         if (calendarNode != null) {
@@ -202,7 +203,110 @@ public final class ConfigLoader {
             throw fileNode.error("not a usable path: " + e.getReason());
         }
         int slots = m.integer("counterSlots", AdmissionConfig.DEFAULT_COUNTER_SLOTS, 16, 4_000_000);
-        return new AdmissionConfig(calendar, zone, countersFile, slots);
+        ConfigNode clusterNode = m.optional("cluster");
+        return new AdmissionConfig(calendar, zone, countersFile, slots,
+                clusterNode == null ? null : cluster(clusterNode));
+    }
+
+    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern KEY_PREFIX = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    /** {@code admission.cluster}; null when {@code enabled: false}. */
+    private static ClusterConfig cluster(ConfigNode node) throws ConfigException {
+        ConfigMap m = node.asMap("enabled", "redis", "leaseSize", "syncInterval", "onRedisDown", "maxUnspentLease",
+                "nodeTimeout", "node", "keyPrefix");
+        if (!m.bool("enabled", true)) {
+            return null;
+        }
+        ConfigNode redisNode = m.required("redis");
+        List<ConfigNode> items = redisNode.asList();
+        if (items.isEmpty()) {
+            throw redisNode.error("expected at least one Redis URI, such as redis://redis-1.bus.internal:6379");
+        }
+        List<String> uris = new ArrayList<>();
+        int sentinels = 0;
+        for (ConfigNode item : items) {
+            String text = item.asString();
+            String scheme = text.substring(0, Math.max(0, text.indexOf("://")));
+            if (!List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel").contains(scheme)) {
+                throw item.error("not a Redis URI: unsupported scheme '" + scheme + "' (expected redis://HOST:PORT,"
+                        + " rediss://, or redis-sentinel://HOST:PORT,HOST:PORT#MASTER)");
+            }
+            if (scheme.endsWith("sentinel")) {
+                sentinels++;
+                int hash = text.indexOf('#');
+                if (hash < 0 || hash == text.length() - 1) {
+                    throw item.error("a redis-sentinel URI names its master after '#'"
+                            + " (redis-sentinel://HOST:PORT#mymaster)");
+                }
+            }
+            RedisURI uri;
+            try {
+                uri = RedisURI.create(text);
+            } catch (RuntimeException e) {
+                throw item.error("not a Redis URI: " + e.getMessage() + " (expected redis://HOST:PORT, rediss://,"
+                        + " or redis-sentinel://HOST:PORT,HOST:PORT#MASTER)");
+            }
+            if (!scheme.endsWith("sentinel") && (uri.getHost() == null || uri.getHost().isEmpty())) {
+                throw item.error("the URI names no host");
+            }
+            uris.add(text);
+        }
+        if (sentinels > 0 && uris.size() > 1) {
+            throw redisNode.error("a redis-sentinel URI stands alone: list every sentinel in that one URI"
+                    + " (redis-sentinel://HOST:PORT,HOST:PORT#MASTER)");
+        }
+        long maxUnspent = m.optional("maxUnspentLease") == null ? ClusterConfig.DEFAULT_MAX_UNSPENT_LEASE
+                : m.optional("maxUnspentLease").asLong(1, 1_000_000_000);
+        long leaseSize = 0;
+        ConfigNode leaseNode = m.optional("leaseSize");
+        if (leaseNode != null && !"auto".equals(leaseNode.asString())) {
+            String text = leaseNode.asString();
+            if (!text.matches("[0-9]{1,10}")) {
+                throw leaseNode.error("expected auto or a number of requests, got '" + text + "'");
+            }
+            leaseSize = leaseNode.asLong(1, 1_000_000_000);
+            if (leaseSize > maxUnspent) {
+                throw leaseNode.error(leaseSize + " is more than maxUnspentLease (" + maxUnspent + "): a lease never"
+                        + " holds more than that");
+            }
+        }
+        ConfigNode syncNode = m.optional("syncInterval");
+        Duration sync = m.duration("syncInterval", ClusterConfig.DEFAULT_SYNC_INTERVAL);
+        if (sync.compareTo(Duration.ofMillis(10)) < 0 || sync.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw syncNode.error("expected 10ms to 10s, got " + syncNode.asString());
+        }
+        ClusterConfig.OnRedisDown onDown = ClusterConfig.OnRedisDown.LOCAL_SHARE;
+        ConfigNode downNode = m.optional("onRedisDown");
+        if (downNode != null) {
+            String text = downNode.asString();
+            onDown = switch (text) {
+                case "local-share" -> ClusterConfig.OnRedisDown.LOCAL_SHARE;
+                case "refuse" -> ClusterConfig.OnRedisDown.REFUSE;
+                default -> throw downNode.error("expected local-share or refuse, got '" + text + "'");
+            };
+        }
+        ConfigNode timeoutNode = m.optional("nodeTimeout");
+        Duration nodeTimeout = m.duration("nodeTimeout", ClusterConfig.DEFAULT_NODE_TIMEOUT);
+        if (nodeTimeout.compareTo(sync.multipliedBy(3)) < 0) {
+            if (timeoutNode == null) {
+                nodeTimeout = sync.multipliedBy(3);
+            } else {
+                throw timeoutNode.error("must be at least three sync intervals (" + sync.multipliedBy(3).toMillis()
+                        + "ms), or a live node drops out of the shares between two of its syncs");
+            }
+        }
+        ConfigNode idNode = m.optional("node");
+        String nodeId = idNode == null ? ClusterConfig.defaultNodeId() : idNode.asString();
+        if (idNode != null && !NODE_ID.matcher(nodeId).matches()) {
+            throw idNode.error("expected 1 to 64 letters, digits, '.', '_' or '-', got '" + nodeId + "'");
+        }
+        ConfigNode prefixNode = m.optional("keyPrefix");
+        String prefix = m.string("keyPrefix", ClusterConfig.DEFAULT_KEY_PREFIX);
+        if (prefixNode != null && !KEY_PREFIX.matcher(prefix).matches()) {
+            throw prefixNode.error("expected 1 to 64 letters, digits, '.', ':', '_' or '-', got '" + prefix + "'");
+        }
+        return new ClusterConfig(uris, leaseSize, sync, onDown, maxUnspent, nodeTimeout, nodeId, prefix);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.gozargah.engine.admission.CountersReader;
 import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.admission.QuotaFamily;
 import io.gozargah.engine.auth.AuthFailureThrottle;
+import io.gozargah.engine.cluster.ClusterMetrics;
 import io.gozargah.engine.config.GatewayConfig;
 import io.gozargah.engine.config.ListenerConfig;
 import io.gozargah.engine.exchange.ExchangeStage;
@@ -154,6 +155,10 @@ public final class Gateway implements AutoCloseable {
             }
             throw e;
         }
+        if (admission.cluster() != null) {
+            // After the first plan (the context's snapshot), so that the first round takes every grant's lease.
+            admission.cluster().start();
+        }
         EventLoopGroup boss = transport.newGroup(1, "gozargah-accept");
         EventLoopGroup workers = transport.newGroup(threads, "gozargah-loop");
         // Measured once the loops exist, so that their descriptors count as the process's own.
@@ -238,6 +243,9 @@ public final class Gateway implements AutoCloseable {
                     config.admission().countersFile(), e.toString());
         }
         metrics.register(new JvmMetricsFamily(Set.of("process_open_fds", "process_max_fds")));
+        if (admission.cluster() != null) {
+            ClusterMetrics.register(admission.cluster(), metrics);
+        }
         if (journal != null) {
             gateway.observeJournal(journal.counters());
         }
@@ -314,6 +322,11 @@ public final class Gateway implements AutoCloseable {
         }
         log.info("configuration reloaded: {} consumers, {} services", config.consumers().size(),
                 context.snapshot().services().size());
+    }
+
+    /** Admission control: the counters file, and the cluster agent when {@code admission.cluster} is on. */
+    public Admission admission() {
+        return context.admission();
     }
 
     /** The routing snapshot in force (its config is what the gateway enforces now). */
@@ -459,7 +472,12 @@ public final class Gateway implements AutoCloseable {
             connections.close().addListener(closed -> {
                 DrainReport report = new DrainReport(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), cut);
                 log.info("drained in {} ms ({} connections cut at the deadline)", report.millis(), cut);
-                done.complete(report);
+                if (context.admission().cluster() != null) {
+                    // No consumer connection is left to spend it: the cluster's other nodes may.
+                    context.admission().cluster().giveBack().whenComplete((given, err) -> done.complete(report));
+                } else {
+                    done.complete(report);
+                }
             });
         });
         return done;
