@@ -72,9 +72,13 @@ final class CatalogueView {
     }
 
     static String html(GatewayConfig config, Language lang, Filter filter) {
+        return html(config, lang, filter, gatewayBase(config));
+    }
+
+    /** As above, the example calls addressed to {@code gateway} ({@code http://host:port}). */
+    static String html(GatewayConfig config, Language lang, Filter filter, String gateway) {
         StringBuilder out = new StringBuilder(4096 + 1536 * serviceCount(config));
         Page.open(out, lang, "catalogue", "/", "");
-        String gateway = gatewayBase(config);
         form(out, config, lang, filter);
         int shown = 0;
         int total = 0;
@@ -154,7 +158,7 @@ final class CatalogueView {
         Html.text(out, title(l, lang, s.name())).append(" <code class=\"name\">");
         Html.text(out, qualified).append("</code></h3>\n");
         if (l.description() != null) {
-            out.append("<p class=\"description\">");
+            out.append("<p class=\"description\" dir=\"auto\">");
             Html.text(out, l.description()).append("</p>\n");
         }
         owner(out, l, lang);
@@ -225,7 +229,7 @@ final class CatalogueView {
     }
 
     /** The JSON of {@code /api/services}: the providers with at least one service the filter admits. */
-    static Map<String, Object> json(GatewayConfig config, Filter filter) {
+    static Map<String, Object> json(GatewayConfig config, Filter filter, String gateway) {
         List<Object> providers = new ArrayList<>();
         for (ProviderConfig p : config.providers().values()) {
             List<Object> services = new ArrayList<>();
@@ -256,7 +260,7 @@ final class CatalogueView {
             providers.add(doc);
         }
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("gateway", gatewayBase(config));
+        doc.put("gateway", gateway);
         doc.put("providers", providers);
         return doc;
     }

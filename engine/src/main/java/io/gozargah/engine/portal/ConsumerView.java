@@ -47,7 +47,7 @@ final class ConsumerView {
      * @param transactions newest first, or null when the journal could not be read now
      */
     record Data(String consumer, List<Grant> grants, List<ConsumerHistory.Entry> transactions, String today,
-                String month, ZoneId zone) {
+                String month, String monthFa, ZoneId zone) {
     }
 
     private ConsumerView() {
@@ -79,7 +79,8 @@ final class ConsumerView {
                     counter == null ? 0 : counter.usedInMonth(month)));
         }
         return new Data(consumer, grants, history(config.journal(), consumer, limit), calendar.formatDay(day),
-                calendar.monthLabel(month), calendar.zone());
+                calendar.monthLabel(month), calendar.nativeMonthName(BillingCalendar.month(month)) + " "
+                + BillingCalendar.year(month), calendar.zone());
     }
 
     private static String title(GatewayConfig config, GrantConfig g) {
@@ -116,7 +117,8 @@ final class ConsumerView {
                 + " id=\"sign-out\">");
         Html.text(out, lang.word("sign-out")).append("</button></form>\n<h2>");
         Html.text(out, lang.word("grants")).append("</h2>\n<p class=\"period\">");
-        Html.text(out, lang.word("today") + ": " + d.today() + " · " + lang.word("month") + ": " + d.month())
+        Html.text(out, lang.word("today") + ": " + d.today() + " · " + lang.word("month") + ": "
+                + (lang == Language.FA ? d.monthFa() : d.month()))
                 .append("</p>\n<table id=\"grants\">\n<thead><tr>");
         for (String key : new String[] {"service", "rate", "today", "day-left", "month", "month-left"}) {
             out.append("<th>");
@@ -132,14 +134,15 @@ final class ConsumerView {
             Html.text(out, g.service()).append("\"><td>");
             Html.text(out, title).append(" <code>");
             Html.text(out, g.service()).append("</code></td><td class=\"num\">");
-            Html.text(out, g.rate() > 0 ? rate(g.rate()) + "/s (" + g.burst() + ")" : lang.word("unlimited"))
-                    .append("</td><td class=\"num used-today\">").append(g.usedToday())
+            // figures with a slash or a unit read left to right inside the right-to-left page
+            ltr(out, g.rate() > 0 ? rate(g.rate()) + "/s (" + g.burst() + ")" : lang.word("unlimited"));
+            out.append("</td><td class=\"num used-today\">").append(g.usedToday())
                     .append("</td><td class=\"num left-today\">");
-            Html.text(out, g.leftToday() >= 0 ? g.leftToday() + " / " + g.quotaDay() : lang.word("unlimited"))
-                    .append("</td><td class=\"num used-month\">").append(g.usedThisMonth())
+            ltr(out, g.leftToday() >= 0 ? g.leftToday() + " / " + g.quotaDay() : lang.word("unlimited"));
+            out.append("</td><td class=\"num used-month\">").append(g.usedThisMonth())
                     .append("</td><td class=\"num left-month\">");
-            Html.text(out, g.leftThisMonth() >= 0 ? g.leftThisMonth() + " / " + g.quotaMonth()
-                    : lang.word("unlimited")).append("</td></tr>\n");
+            ltr(out, g.leftThisMonth() >= 0 ? g.leftThisMonth() + " / " + g.quotaMonth() : lang.word("unlimited"));
+            out.append("</td></tr>\n");
         }
         out.append("</tbody>\n</table>\n<h2>");
         Html.text(out, lang.word("last-transactions")).append("</h2>\n");
@@ -169,6 +172,11 @@ final class ConsumerView {
             out.append("</tbody>\n</table>\n");
         }
         return Page.close(out);
+    }
+
+    private static void ltr(StringBuilder out, String text) {
+        out.append("<span dir=\"ltr\">");
+        Html.text(out, text).append("</span>");
     }
 
     private static String rate(double perSecond) {

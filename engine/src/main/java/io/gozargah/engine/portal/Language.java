@@ -110,6 +110,7 @@ enum Language {
             Map.entry("busiest", new String[] {"پرترافیک‌ترین", "busiest"}),
             Map.entry("quietest", new String[] {"کم‌ترافیک‌ترین", "quietest"}),
             Map.entry("partial", new String[] {"ناقص", "partial"}),
+            Map.entry("month-name", new String[] {"ماه", "Month"}),
             Map.entry("total", new String[] {"جمع", "Total"}),
             Map.entry("top-providers", new String[] {"دستگاه‌های پرکار", "Top providers"}),
             Map.entry("top-consumers", new String[] {"مصرف‌کنندگان پرکار", "Top consumers"}),

@@ -46,12 +46,15 @@ final class PortalApi {
     private final ApiKeyAuthenticator keys;
     private final StatisticsCache statistics;
     private final PortalAssets assets = new PortalAssets();
+    /** The address the catalogue's example calls name, or null for the config's first listener. */
+    private final Supplier<String> gatewayBase;
     /** Nanoseconds the last catalogue page took to render (the {@code Server-Timing} of its answer). */
     private volatile long lastRenderNanos;
 
-    PortalApi(Supplier<RoutingSnapshot> snapshot, PortalConfig config, Executor work, StatisticsCache statistics,
-              LongSupplier nanoClock, LongSupplier clockMillis) {
+    PortalApi(Supplier<RoutingSnapshot> snapshot, Supplier<String> gatewayBase, PortalConfig config, Executor work,
+              StatisticsCache statistics, LongSupplier nanoClock, LongSupplier clockMillis) {
         this.snapshot = snapshot;
+        this.gatewayBase = gatewayBase;
         this.config = config;
         this.work = work;
         this.statistics = statistics;
@@ -105,7 +108,7 @@ final class PortalApi {
         return switch (path) {
             case "/" -> done(withLanguage(r, lang, catalogue(gateway, lang, r)));
             case "/api/services" -> done(PortalReply.json(CatalogueView.json(gateway,
-                    CatalogueView.Filter.of(r.parameters()))));
+                    CatalogueView.Filter.of(r.parameters()), base(gateway))));
             case "/statistics" -> done(withLanguage(r, lang, PortalReply.html(200,
                     StatisticsView.html(statistics.last(), lang))));
             case "/api/statistics" -> done(PortalReply.json(StatisticsView.json(statistics.last())));
@@ -121,11 +124,16 @@ final class PortalApi {
 
     private PortalReply catalogue(GatewayConfig gateway, Language lang, PortalRequest r) {
         long start = nanoClock.getAsLong();
-        String page = CatalogueView.html(gateway, lang, CatalogueView.Filter.of(r.parameters()));
+        String page = CatalogueView.html(gateway, lang, CatalogueView.Filter.of(r.parameters()), base(gateway));
         long took = nanoClock.getAsLong() - start;
         lastRenderNanos = took;
         return PortalReply.html(200, page).with("Server-Timing",
                 String.format(Locale.ROOT, "render;dur=%.3f", took / 1e6));
+    }
+
+    private String base(GatewayConfig gateway) {
+        String base = gatewayBase.get();
+        return base != null ? base : CatalogueView.gatewayBase(gateway);
     }
 
     /** Sets the language cookie when the query chose one, so the choice holds on the next pages. */
@@ -221,14 +229,17 @@ final class PortalApi {
     }
 
     /**
-     * 403 when a browser says the form was posted from another site: {@code Sec-Fetch-Site} other than
-     * {@code same-origin} or {@code none}, or an {@code Origin} other than this host's. A client that sends
-     * neither (a script, an old browser) is not a browser being led by another site, and goes on.
+     * 403 when a browser says the form was posted from another site. {@code Sec-Fetch-Site} decides where the browser
+     * sends it: {@code same-origin} or {@code none} (typed or bookmarked) only. Without it, an {@code Origin} must be
+     * this host's. {@code Origin: null} alone proves nothing: under {@code Referrer-Policy: no-referrer} a browser
+     * sends it for its own forms too, so it passes only with a same-origin {@code Sec-Fetch-Site}. A client that
+     * sends neither (a script, an old browser) is not a browser being led by another site, and goes on.
      */
     private static PortalReply crossSite(PortalRequest r) {
         String site = r.header("sec-fetch-site");
-        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
-            return forbidden("a sign-in form posted from another site (Sec-Fetch-Site: " + site + ")");
+        if (site != null) {
+            return site.equals("same-origin") || site.equals("none") ? null
+                    : forbidden("a form posted from another site (Sec-Fetch-Site: " + site + ")");
         }
         String origin = r.header("origin");
         String host = r.header("host");

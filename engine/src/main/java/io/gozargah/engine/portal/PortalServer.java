@@ -1,5 +1,6 @@
 package io.gozargah.engine.portal;
 
+import io.gozargah.engine.config.ListenerConfig;
 import io.gozargah.engine.config.PortalConfig;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.server.Gateway;
@@ -16,7 +17,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,18 +64,42 @@ public final class PortalServer implements AutoCloseable {
 
     /** Binds the portal of {@code config} in front of {@code gateway}'s running configuration. */
     public static PortalServer start(PortalConfig config, Gateway gateway) throws InterruptedException {
-        return start(config, gateway::snapshot, System::nanoTime, System::currentTimeMillis);
+        return start(config, gateway::snapshot, () -> gatewayBase(gateway), System::nanoTime,
+                System::currentTimeMillis);
+    }
+
+    /**
+     * Where consumers call {@code gateway}: its first listener as bound (a wildcard as loopback), with the scheme of
+     * the config's listener, or null to take the config's.
+     */
+    private static String gatewayBase(Gateway gateway) {
+        List<InetSocketAddress> bound = gateway.boundAddresses();
+        List<ListenerConfig> listeners = gateway.snapshot().config().server().listeners();
+        if (bound.isEmpty() || listeners.isEmpty()) {
+            return null;
+        }
+        InetSocketAddress a = bound.get(0);
+        if (a.getAddress() != null && a.getAddress().isAnyLocalAddress()) {
+            a = new InetSocketAddress(InetAddress.getLoopbackAddress(), a.getPort());
+        }
+        return (listeners.get(0).tls() != null ? "https://" : "http://") + hostPort(a);
     }
 
     /** As above, over any snapshot source and clocks (tests). */
     public static PortalServer start(PortalConfig config, Supplier<RoutingSnapshot> snapshot, LongSupplier nanoClock,
                                      LongSupplier clockMillis) throws InterruptedException {
+        return start(config, snapshot, () -> null, nanoClock, clockMillis);
+    }
+
+    private static PortalServer start(PortalConfig config, Supplier<RoutingSnapshot> snapshot,
+                                      Supplier<String> gatewayBase, LongSupplier nanoClock, LongSupplier clockMillis)
+            throws InterruptedException {
         ThreadPoolExecutor work = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(WORK_QUEUE), new DefaultThreadFactory("gozargah-portal-work", true));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("gozargah-portal-statistics", true));
         StatisticsCache statistics = new StatisticsCache(() -> snapshot.get().config(), clockMillis);
-        PortalApi api = new PortalApi(snapshot, config, work, statistics, nanoClock, clockMillis);
+        PortalApi api = new PortalApi(snapshot, gatewayBase, config, work, statistics, nanoClock, clockMillis);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gozargah-portal", true),
                 NioIoHandler.newFactory());
         AtomicInteger open = new AtomicInteger();

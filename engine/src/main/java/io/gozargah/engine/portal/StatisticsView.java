@@ -48,7 +48,7 @@ final class StatisticsView {
         out.append("<figure id=\"chart\" aria-label=\"");
         Html.text(out, lang.word("chart")).append("\"></figure>\n<table id=\"months\">\n<thead><tr>");
         for (String key : new String[] {"month", "transactions", "share", "providers", "services", "consumers"}) {
-            th(out, lang, key.equals("month") ? "name" : key);
+            th(out, lang, key.equals("month") ? "month-name" : key);
         }
         out.append("<th></th></tr></thead>\n<tbody>\n");
         for (MonthRow m : r.months()) {

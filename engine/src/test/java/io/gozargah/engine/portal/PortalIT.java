@@ -129,7 +129,9 @@ class PortalIT {
         assertFalse(html.contains("<script>") || html.contains("style=\""),
                 "no inline script or style: the policy would block them");
         assertTrue(html.contains("استعلام آزمایشی") && html.contains("prov/svc"));
-        assertTrue(html.contains("curl -H &#39;X-Api-Key: YOUR_KEY&#39; http://127.0.0.1:"), "an example call");
+        assertTrue(html.contains("curl -H &#39;X-Api-Key: YOUR_KEY&#39; http://127.0.0.1:" + gateway.port()
+                + "/prov/svc"),
+                "an example call to the gateway as bound");
         assertTrue(html.contains("href=\"/docs/prov/svc\""), "the OpenAPI link");
         assertTrue(html.contains("<script src=\"/assets/portal.js\"></script>"));
         String timing = page.headers().firstValue("Server-Timing").orElse("");
@@ -254,11 +256,12 @@ class PortalIT {
 
         String page = get("/me", "Cookie", cookie).body();
         assertTrue(page.contains("<strong id=\"consumer\">alice</strong>"));
-        assertTrue(page.contains("<td class=\"num left-today\">48 / 50</td>"), page);
+        assertTrue(page.contains("<td class=\"num left-today\"><span dir=\"ltr\">48 / 50</span></td>"), page);
         assertTrue(page.contains("<table id=\"transactions\">"));
 
         assertEquals(200, call(ALICE_KEY));
-        assertTrue(get("/me", "Cookie", cookie).body().contains("<td class=\"num left-today\">47 / 50</td>"),
+        assertTrue(get("/me", "Cookie", cookie).body()
+                        .contains("<td class=\"num left-today\"><span dir=\"ltr\">47 / 50</span></td>"),
                 "quota left goes down by one per inquiry");
 
         HttpResponse<String> out = post("/me/sign-out", "", "Cookie", cookie, "Sec-Fetch-Site", "same-origin");
@@ -291,7 +294,13 @@ class PortalIT {
         assertFalse(foreign.headers().firstValue("Set-Cookie").isPresent());
         assertEquals(403, post("/me/sign-in", "key=" + ALICE_KEY, "Sec-Fetch-Site", "cross-site").statusCode());
         assertEquals(403, post("/me/sign-out", "", "Sec-Fetch-Site", "same-site").statusCode());
+        assertEquals(403, post("/me/sign-in", "key=" + ALICE_KEY, "Origin", "null").statusCode(),
+                "an opaque origin alone proves nothing");
+        assertEquals(403, post("/me/sign-in", "key=" + ALICE_KEY, "Origin", "http://127.0.0.1:"
+                + portal.address().getPort(), "Sec-Fetch-Site", "cross-site").statusCode(), "Sec-Fetch-Site decides");
         assertEquals(303, post("/me/sign-in", "key=" + ALICE_KEY, "Sec-Fetch-Site", "same-origin").statusCode());
+        assertEquals(303, post("/me/sign-in", "key=" + ALICE_KEY, "Origin", "null", "Sec-Fetch-Site", "same-origin")
+                .statusCode(), "what a browser sends for the portal's own form under no-referrer");
     }
 
     @Test
