@@ -170,6 +170,7 @@ class PortalBrowserIT {
 
         // sign in with a demo key
         browser.get(url("/me"));
+        screenshot("sign-in");
         browser.findElement(By.id("key")).sendKeys(DemoConsumers.SNAPP_KEY);
         browser.findElement(By.cssSelector("#sign-in button")).click();
         waiting().withMessage(() -> "signed in: " + browser.getCurrentUrl() + "\n" + browser.getPageSource())
