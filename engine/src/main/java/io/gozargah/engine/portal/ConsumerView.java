@@ -53,13 +53,30 @@ final class ConsumerView {
     private ConsumerView() {
     }
 
+    /**
+     * The counters file, mapped once and kept while its path stays the config's (a reload may name another); used by
+     * the portal's one worker thread only.
+     */
+    static final class Counters {
+        private CountersReader reader;
+
+        /** The reader of {@code path}, mapped now if it was not yet; throws when the file is absent or not ours. */
+        CountersReader of(java.nio.file.Path path) throws IOException {
+            if (reader == null || !reader.path().equals(path)) {
+                reader = null;
+                reader = CountersReader.open(path);
+            }
+            return reader;
+        }
+    }
+
     /** Reads the consumer's grants, their use and its last {@code limit} transactions (a journal scan: blocks). */
-    static Data load(GatewayConfig config, String consumer, int limit, long nowMillis) {
+    static Data load(GatewayConfig config, Counters files, String consumer, int limit, long nowMillis) {
         ConsumerConfig c = config.consumers().get(consumer);
         BillingCalendar calendar = BillingCalendar.named(config.admission().calendar(), config.admission().zone());
         Map<String, CountersReader.Counter> counters = new HashMap<>();
         try {
-            CountersReader reader = CountersReader.open(config.admission().countersFile());
+            CountersReader reader = files.of(config.admission().countersFile());
             for (CountersReader.Counter counter : reader.read()) {
                 if (counter.kind() == CountersFile.Kind.GRANT && counter.name().startsWith(consumer + " ")) {
                     counters.put(counter.name().substring(consumer.length() + 1), counter);

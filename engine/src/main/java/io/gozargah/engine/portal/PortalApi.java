@@ -46,6 +46,7 @@ final class PortalApi {
     private final ApiKeyAuthenticator keys;
     private final StatisticsCache statistics;
     private final PortalAssets assets = new PortalAssets();
+    private final ConsumerView.Counters counters = new ConsumerView.Counters();
     /** The address the catalogue's example calls name, or null for the config's first listener. */
     private final Supplier<String> gatewayBase;
     /** Nanoseconds the last catalogue page took to render (the {@code Server-Timing} of its answer). */
@@ -163,7 +164,8 @@ final class PortalApi {
         long now = clockMillis.getAsLong();
         try {
             return CompletableFuture.supplyAsync(() -> {
-                ConsumerView.Data data = ConsumerView.load(gateway, name, config.lastTransactions(), now);
+                ConsumerView.Data data = ConsumerView.load(gateway, counters, name, config.lastTransactions(),
+                        now);
                 return json ? PortalReply.json(ConsumerView.json(data))
                         : PortalReply.html(200, ConsumerView.html(data, lang, gateway));
             }, work);
