@@ -30,11 +30,15 @@ public final class DemoConfig {
         return file;
     }
 
-    /** The text of {@link #file()}, the key files named by absolute paths. */
+    /**
+     * The text of {@link #file()}, the key files named by absolute paths, and without the services' {@code docs:} (the
+     * OpenAPI documents must lie beside the config, and a copy elsewhere has none; {@link #isolated} copies them).
+     */
     public static String text() {
         Path file = file();
         try {
-            return Files.readString(file).replace(KEYS, file.getParent().resolve(KEYS).normalize() + "/");
+            return Files.readString(file).replace(KEYS, file.getParent().resolve(KEYS).normalize() + "/")
+                    .replaceAll("(?m)^ +docs: .*\n", "");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
