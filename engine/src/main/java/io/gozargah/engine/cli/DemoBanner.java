@@ -100,6 +100,12 @@ final class DemoBanner {
                         .append(DemoConsumers.VALID_NATIONAL_ID).append('\n');
             }
         }
+        if (config.portal() != null) {
+            String portal = "http://" + GatewayProcess.hostPort(reachable(new InetSocketAddress(config.portal().host(),
+                    config.portal().port())));
+            out.append("\nServices portal on ").append(portal).append("/ (catalogue), ").append(portal)
+                    .append("/statistics, ").append(portal).append("/me (sign in with a demo key above)\n");
+        }
         out.append("\nCtrl-C drains and stops; twice stops at once.\n\n");
         return out.toString();
     }

@@ -122,7 +122,8 @@ final class DemoTls {
     private static GatewayConfig with(GatewayConfig config, ServerConfig server,
                                       Map<String, ConsumerConfig> consumers) {
         return new GatewayConfig(config.source(), server, config.limits(), config.providers(), consumers,
-                config.admission(), config.journal(), config.admin(), config.metrics(), config.http2());
+                config.admission(), config.journal(), config.admin(), config.metrics(), config.http2(),
+                config.portal());
     }
 
     private static X509Certificate read(Path file) throws IOException, GeneralSecurityException {

@@ -1,6 +1,7 @@
 package io.gozargah.engine.cli;
 
 import io.gozargah.engine.admin.AdminServer;
+import io.gozargah.engine.portal.PortalServer;
 import io.gozargah.engine.config.ConfigException;
 import io.gozargah.engine.config.ConfigLoader;
 import io.gozargah.engine.config.GatewayConfig;
@@ -91,6 +92,23 @@ final class GatewayProcess {
                 }
                 throw CliFailure.runtime("cannot start the admin API on " + config.admin().host() + ":"
                         + config.admin().port() + ": " + io.getMessage(), e);
+            }
+        }
+        if (config.portal() != null) {
+            try {
+                PortalServer portal = PortalServer.start(config.portal(), gateway);
+                gateway.terminationFuture().whenComplete((ok, failure) -> portal.closeAsync());
+            } catch (InterruptedException e) {
+                gateway.close();
+                throw e;
+            } catch (Exception e) {
+                gateway.close();
+                IOException io = ioCause(e);
+                if (io == null) {
+                    throw e;
+                }
+                throw CliFailure.runtime("cannot start the portal on " + config.portal().host() + ":"
+                        + config.portal().port() + ": " + io.getMessage(), e);
             }
         }
         return gateway;

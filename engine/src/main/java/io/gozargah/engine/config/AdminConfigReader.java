@@ -1,6 +1,7 @@
 package io.gozargah.engine.config;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,25 +18,9 @@ final class AdminConfigReader {
         int port = AdminConfig.DEFAULT_PORT;
         ConfigNode listen = m.optional("listen");
         if (listen != null) {
-            String text = listen.asString();
-            int colon = text.lastIndexOf(':');
-            if (colon <= 0 || colon == text.length() - 1) {
-                throw listen.error("expected HOST:PORT such as 127.0.0.1:9090 or [::1]:9090, got '" + text + "'");
-            }
-            host = text.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            } else if (host.indexOf(':') >= 0) {
-                throw listen.error("an IPv6 address needs brackets: [" + host + "]:PORT");
-            }
-            if (!HostSyntax.isValid(host)) {
-                throw listen.error("bad host '" + host + "': expected an IPv4 or IPv6 address or a host name");
-            }
-            String portText = text.substring(colon + 1);
-            if (!portText.matches("[0-9]{1,5}") || Integer.parseInt(portText) > 65535) {
-                throw listen.error("bad port '" + portText + "': expected 0..65535");
-            }
-            port = Integer.parseInt(portText);
+            InetSocketAddress address = listen(listen);
+            host = address.getHostString();
+            port = address.getPort();
         }
         ConfigNode tokenNode = m.optional("token");
         ConfigNode tokenFileNode = m.optional("tokenFile");
@@ -66,6 +51,32 @@ final class AdminConfigReader {
                 m.duration("idleTimeout", AdminConfig.DEFAULT_IDLE_TIMEOUT),
                 m.duration("requestHeadTimeout", AdminConfig.DEFAULT_REQUEST_HEAD_TIMEOUT),
                 m.integer("subjectResults", AdminConfig.DEFAULT_SUBJECT_RESULTS, 1, AdminConfig.MAX_SUBJECT_RESULTS));
+    }
+
+    /**
+     * A {@code listen: HOST:PORT} value (IPv6 in brackets), checked for syntax only: nothing is looked up. The
+     * result is unresolved.
+     */
+    static InetSocketAddress listen(ConfigNode listen) throws ConfigException {
+        String text = listen.asString();
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            throw listen.error("expected HOST:PORT such as 127.0.0.1:9090 or [::1]:9090, got '" + text + "'");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            throw listen.error("an IPv6 address needs brackets: [" + host + "]:PORT");
+        }
+        if (!HostSyntax.isValid(host)) {
+            throw listen.error("bad host '" + host + "': expected an IPv4 or IPv6 address or a host name");
+        }
+        String portText = text.substring(colon + 1);
+        if (!portText.matches("[0-9]{1,5}") || Integer.parseInt(portText) > 65535) {
+            throw listen.error("bad port '" + portText + "': expected 0..65535");
+        }
+        return InetSocketAddress.createUnresolved(host, Integer.parseInt(portText));
     }
 
     /** Sent as {@code Authorization: Bearer <token>}: visible ASCII only (RFC 6750 §2.1 b64token and more). */

@@ -130,7 +130,7 @@ public final class ConfigLoader {
 
     private static GatewayConfig read(Path file, ConfigNode root) throws ConfigException {
         ConfigMap top = root.asMap("server", "limits", "http2", "admission", "providers", "consumers", "journal",
-                "admin", "metrics");
+                "admin", "metrics", "portal");
         ServerConfig server = server(file, top.required("server"));
         ConfigNode limitsNode = top.optional("limits");
         LimitsConfig limits = limitsNode == null ? LimitsConfig.defaults() : limits(limitsNode);
@@ -149,8 +149,10 @@ public final class ConfigLoader {
         AdminConfig admin = adminNode == null ? null : AdminConfigReader.read(file, adminNode);
         ConfigNode metricsNode = top.optional("metrics");
         MetricsConfig metrics = metricsNode == null ? MetricsConfig.defaults() : metrics(metricsNode);
+        ConfigNode portalNode = top.optional("portal");
+        PortalConfig portal = portalNode == null ? null : PortalConfigReader.read(portalNode);
         return new GatewayConfig(file, server, limits, providers, consumers, admission, journal, admin, metrics,
-                http2);
+                http2, portal);
     }
 
     /**
@@ -333,7 +335,7 @@ public final class ConfigLoader {
     }
 
     /** A rate's text ({@code N}, {@code N/s}, {@code N/m}, {@code N/h}) as requests per second. */
-    private static double ratePerSecond(ConfigNode rateNode, String instead) throws ConfigException {
+    static double ratePerSecond(ConfigNode rateNode, String instead) throws ConfigException {
         String text = rateNode.asString();
         Matcher matcher = RATE.matcher(text);
         if (!matcher.matches()) {
@@ -577,7 +579,7 @@ public final class ConfigLoader {
     private static ProviderConfig provider(String name, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("endpoints", "protocol", "trustedCas", "verifyHostname", "connectTimeout",
                 "responseTimeout", "maxConnectionsPerLoop", "idleTimeout", "maxInFlight", "services", "requestTimeout",
-                "sendTimeout", "maxResponseBytes");
+                "sendTimeout", "maxResponseBytes", "title", "description", "owner", "docs", "tags");
         UpstreamProtocol protocol = protocol(m.optional("protocol"));
         List<EndpointConfig> endpoints = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
@@ -611,7 +613,8 @@ public final class ConfigLoader {
         Map<String, ServiceConfig> services = nonEmptyMap(m.required("services"), "service", ConfigLoader::service);
         return new ProviderConfig(name, List.copyOf(endpoints), connectTimeout, responseTimeout, maxConnections,
                 idleTimeout, maxInFlight, services, protocol, tls, m.duration("requestTimeout", REQUEST_TIMEOUT),
-                m.duration("sendTimeout", SEND_TIMEOUT), m.size("maxResponseBytes", Long.MAX_VALUE, 0, Long.MAX_VALUE));
+                m.duration("sendTimeout", SEND_TIMEOUT), m.size("maxResponseBytes", Long.MAX_VALUE, 0, Long.MAX_VALUE),
+                ListingReader.read(node.file(), m));
     }
 
     private static UpstreamProtocol protocol(ConfigNode node) throws ConfigException {
@@ -675,7 +678,8 @@ public final class ConfigLoader {
 
     private static ServiceConfig service(String name, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("path", "methods", "responseTimeout", "maxInFlight", "journal", "passFields",
-                "requestTimeout", "sendTimeout", "subject", "maxResponseBytes");
+                "requestTimeout", "sendTimeout", "subject", "maxResponseBytes", "title", "description", "owner", "docs",
+                "tags");
         ConfigNode pathNode = m.required("path");
         String path = pathNode.asString();
         String problem = UpstreamPath.problem(path);
@@ -702,7 +706,8 @@ public final class ConfigLoader {
                 m.integer("maxInFlight", 0, 1, MAX_IN_FLIGHT), bodies, passNode == null ? Set.of() : passFields(passNode),
                 m.duration("requestTimeout", null), m.duration("sendTimeout", null),
                 subjectNode == null ? null : subject(subjectNode),
-                m.optional("maxResponseBytes") == null ? null : m.size("maxResponseBytes", 0, 0, Long.MAX_VALUE));
+                m.optional("maxResponseBytes") == null ? null : m.size("maxResponseBytes", 0, 0, Long.MAX_VALUE),
+                ListingReader.read(node.file(), m));
     }
 
     /**

@@ -17,11 +17,12 @@ import java.util.Map;
  * @param admin     the admin listener, or null when the config has none
  * @param metrics   what per-request metrics are kept
  * @param http2     HTTP/2 limits of the consumer side
+ * @param portal    the services marketplace portal, or null when the config has none
  */
 public record GatewayConfig(Path source, ServerConfig server, LimitsConfig limits,
                             Map<String, ProviderConfig> providers, Map<String, ConsumerConfig> consumers,
                             AdmissionConfig admission, JournalConfig journal, AdminConfig admin, MetricsConfig metrics,
-                            Http2Config http2) {
+                            Http2Config http2, PortalConfig portal) {
 
     /**
      * A config with the default admission section, no journal, no admin listener, default metrics and HTTP/2
@@ -30,6 +31,13 @@ public record GatewayConfig(Path source, ServerConfig server, LimitsConfig limit
     public GatewayConfig(Path source, ServerConfig server, LimitsConfig limits, Map<String, ProviderConfig> providers,
                          Map<String, ConsumerConfig> consumers) {
         this(source, server, limits, providers, consumers, AdmissionConfig.defaults(source), JournalConfig.disabled(),
-                null, MetricsConfig.defaults(), Http2Config.defaults());
+                null, MetricsConfig.defaults(), Http2Config.defaults(), null);
+    }
+
+    /** A config without a portal. */
+    public GatewayConfig(Path source, ServerConfig server, LimitsConfig limits, Map<String, ProviderConfig> providers,
+                         Map<String, ConsumerConfig> consumers, AdmissionConfig admission, JournalConfig journal,
+                         AdminConfig admin, MetricsConfig metrics, Http2Config http2) {
+        this(source, server, limits, providers, consumers, admission, journal, admin, metrics, http2, null);
     }
 }

@@ -21,10 +21,11 @@ import java.util.Map;
  * @param requestTimeout        a request's body must have arrived whole this long after its head (408 past it)
  * @param sendTimeout           a client that takes no more of a response for this long is cut off
  * @param maxResponseBytes      the largest response body a provider may send ({@link Long#MAX_VALUE}: no limit)
+ * @param listing               how the portal's catalogue presents the agency
  */
 public record ProviderConfig(String name, List<EndpointConfig> endpoints, Duration connectTimeout,
                              Duration responseTimeout, int maxConnectionsPerLoop, Duration idleTimeout,
                              int maxInFlight, Map<String, ServiceConfig> services, UpstreamProtocol protocol,
                              UpstreamTlsConfig tls, Duration requestTimeout, Duration sendTimeout,
-                             long maxResponseBytes) {
+                             long maxResponseBytes, ListingConfig listing) {
 }

@@ -22,10 +22,12 @@ import java.util.Set;
  * @param subject         where requests name the subject they are about, for the journal's subject hash; null for
  *                        none
  * @param maxResponseBytes overrides the provider's, or null to inherit it
+ * @param listing          how the portal's catalogue presents the service
  */
 public record ServiceConfig(String name, String path, Set<String> methods, Duration responseTimeout, int maxInFlight,
                             JournalBodies journalBodies, Set<String> passFields, Duration requestTimeout,
-                            Duration sendTimeout, SubjectConfig subject, Long maxResponseBytes) {
+                            Duration sendTimeout, SubjectConfig subject, Long maxResponseBytes,
+                            ListingConfig listing) {
     /** What the journal keeps of a service's bodies. */
     public enum JournalBodies {
         /** Nothing but their sizes. */

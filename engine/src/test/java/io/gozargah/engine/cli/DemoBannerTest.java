@@ -63,6 +63,20 @@ class DemoBannerTest {
     }
 
     @Test
+    void shouldPrintThePortalsAddressWhenTheConfigHasOne() {
+        GatewayConfig config = new GatewayConfig(Path.of("config/demo.yaml"), null, null, Map.of(), Map.of(), null, null,
+                null, MetricsConfig.defaults(), null, new io.gozargah.engine.config.PortalConfig("127.0.0.1", 8088));
+        InetSocketAddress gateway = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
+
+        String banner = DemoBanner.render(gateway, config, AGENCIES);
+
+        assertTrue(banner.contains("Services portal on http://127.0.0.1:8088/ (catalogue), http://127.0.0.1:8088"
+                + "/statistics, http://127.0.0.1:8088/me (sign in with a demo key above)\n"), banner);
+        assertTrue(!DemoBanner.render(gateway, new GatewayConfig(Path.of("config/demo.yaml"), null, null, Map.of(),
+                Map.of()), AGENCIES).contains("portal"), "no portal, no line");
+    }
+
+    @Test
     void shouldShowAnHttpsCurlLineWithAClientCertificateWhenHttpsIsOn() {
         GatewayConfig config = new GatewayConfig(Path.of("config/demo.yaml"), null, null, Map.of(), Map.of());
         InetSocketAddress http = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);

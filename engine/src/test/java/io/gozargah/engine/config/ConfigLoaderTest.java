@@ -263,6 +263,65 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadTheDemoCatalogueAndPortal() throws Exception {
+        GatewayConfig config = ConfigLoader.load(DemoConfig.file());
+
+        assertEquals(new PortalConfig("127.0.0.1", 8088).host(), config.portal().host());
+        assertEquals(8088, config.portal().port());
+        for (ProviderConfig provider : config.providers().values()) {
+            assertTrue(provider.listing().titleFa() != null && provider.listing().titleEn() != null, provider.name());
+            for (ServiceConfig service : provider.services().values()) {
+                assertTrue(service.listing().titleFa() != null && service.listing().titleEn() != null,
+                        service.name());
+            }
+        }
+        ListingConfig identity = config.providers().get("nocr").services().get("identity").listing();
+        assertEquals("استعلام هویت", identity.titleFa());
+        assertEquals("Identity inquiry", identity.title("en"));
+        assertEquals(DemoConfig.file().toAbsolutePath().getParent().resolve("openapi/nocr-identity.yaml"),
+                identity.docs());
+        assertEquals(List.of("identity", "citizens"), identity.tags());
+    }
+
+    @Test
+    void shouldReadEveryCatalogueKeyAndThePortalSection() throws Exception {
+        Files.createDirectories(dir.resolve("openapi"));
+        Files.writeString(dir.resolve("openapi/id.json"), "{}");
+        String yaml = MINIMAL.replace("  nocr:\n", """
+                  nocr:
+                    title: { en: Civil registry }
+                    description: "  Keeps <births> & deaths.  "
+                    owner: { name: NOCR, contact: api@nocr.example }
+                    tags: [ identity, ثبت ]
+                """).replace("        path: /api/v1/identity\n", """
+                        path: /api/v1/identity
+                        docs: openapi/id.json
+                """) + """
+                portal:
+                  listen: "[::1]:0"
+                  sessionLifetime: 30m
+                  maxSessions: 5
+                  signInRate: 3/m
+                  signInBurst: 2
+                  statisticsInterval: 1m
+                  lastTransactions: 7
+                  maxConnections: 9
+                """;
+        GatewayConfig config = ConfigLoader.parse(dir.resolve("gozargah.yaml"), yaml);
+
+        ListingConfig nocr = config.providers().get("nocr").listing();
+        assertEquals(new ListingConfig(null, "Civil registry", "Keeps <births> & deaths.", "NOCR",
+                "api@nocr.example", null, List.of("identity", "ثبت")), nocr);
+        assertEquals("Civil registry", nocr.title("fa"), "the other language when one is missing");
+        assertEquals(dir.resolve("openapi/id.json").toAbsolutePath(),
+                config.providers().get("nocr").services().get("identity").listing().docs());
+        assertEquals(new PortalConfig("::1", 0, Duration.ofMinutes(30), 5, 3.0 / 60, 2, Duration.ofMinutes(1), 7, 9),
+                config.portal());
+        assertNull(ConfigLoader.parse(null, MINIMAL).portal(), "off without a section");
+        assertEquals(ListingConfig.NONE, ConfigLoader.parse(null, MINIMAL).providers().get("nocr").listing());
+    }
+
+    @Test
     void shouldHoldTheHashesOfTheDocumentedDemoKeys() throws Exception {
         Map<String, String> demoKeys = Map.of(
                 "snapp", "gzk_demo_snapp_7f3a9c2e5b1d4068",

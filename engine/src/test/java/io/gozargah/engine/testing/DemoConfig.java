@@ -30,19 +30,24 @@ public final class DemoConfig {
         return file;
     }
 
-    /** The text of {@link #file()}, the key files named by absolute paths. */
+    /**
+     * The text of {@link #file()}, the key files named by absolute paths, and without the services' {@code docs:} (the
+     * OpenAPI documents must lie beside the config, and a copy elsewhere has none; {@link #isolated} copies them).
+     */
     public static String text() {
         Path file = file();
         try {
-            return Files.readString(file).replace(KEYS, file.getParent().resolve(KEYS).normalize() + "/");
+            return Files.readString(file).replace(KEYS, file.getParent().resolve(KEYS).normalize() + "/")
+                    .replaceAll("(?m)^ +docs: .*\n", "");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /**
-     * The demo config written into {@code dir} with its own keys, journal and counters there, the listeners and the
-     * admin API on ephemeral ports, and the agencies on the given ports; else as the repository has it.
+     * The demo config written into {@code dir} with its own keys, journal and counters there, the listeners, the
+     * admin API and the portal on ephemeral ports, its OpenAPI documents beside it, and the agencies on the given
+     * ports; else as the repository has it.
      */
     public static Path isolated(Path dir, int nocrPort, int postPort, int smsPort) throws IOException {
         Path keys = dir.resolve("keys");
@@ -51,6 +56,7 @@ public final class DemoConfig {
                 .replace("port: 8080", "port: 0")
                 .replace("port: 8443", "port: 0")
                 .replace("listen: 127.0.0.1:9090", "listen: 127.0.0.1:0")
+                .replace("listen: 127.0.0.1:8088", "listen: 127.0.0.1:0")
                 .replace("127.0.0.1:9201", "127.0.0.1:" + nocrPort)
                 .replace("127.0.0.1:9202", "127.0.0.1:" + postPort)
                 .replace("127.0.0.1:9203", "127.0.0.1:" + smsPort)
@@ -59,6 +65,15 @@ public final class DemoConfig {
                 .replace(KEYS, keys + "/");
         if (text.contains("../data/")) {
             throw new IllegalStateException("config/demo.yaml names a file under data/ that isolated() does not move");
+        }
+        // the OpenAPI documents the catalogue links to lie beside the config, named relative to it
+        Path openapi = file().getParent().resolve("openapi");
+        Files.createDirectories(dir.resolve("openapi"));
+        try (var files = Files.list(openapi)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve("openapi").resolve(f.getFileName()),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
         }
         return Files.writeString(dir.resolve("demo.yaml"), text);
     }
