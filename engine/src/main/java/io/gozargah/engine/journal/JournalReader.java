@@ -169,6 +169,27 @@ public final class JournalReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves to the start of the earliest of the journal's last {@code cycles} roll cycles that has a file, so that a
+     * reader after recent transactions reads those cycles only, however long the journal. Call it before reading
+     * anything: the writer starts every cycle file with the whole dictionary, so the names are known from there on.
+     *
+     * @return false when no such cycle has a file (the reader stays where it was)
+     */
+    public boolean startAtLastCycles(int cycles) {
+        if (cycles < 1) {
+            throw new IllegalArgumentException("cycles " + cycles + " < 1");
+        }
+        int first = queue.chronicle().firstCycle();
+        int last = queue.chronicle().lastCycle();
+        for (int cycle = Math.max(first, last - cycles + 1); cycle <= last; cycle++) {
+            if (tailer.moveToCycle(cycle)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void close() {
         tailer.close();

@@ -27,10 +27,13 @@ import java.util.Map;
 /**
  * A signed-in consumer's own page: its grants with their rates and quotas, what it used today and this month and
  * what is left (read from the counters file, as {@code gozargah stat} reads it), and its last transactions (read
- * from the journal). Built off the event loop ({@link #load}); only this consumer's data is read into it, and no
- * key or hash is.
+ * from the journal's last {@link #HISTORY_CYCLES} roll cycles). Built off the event loop ({@link #load}); only this
+ * consumer's data is read into it, and no key or hash is.
  */
 final class ConsumerView {
+    /** Roll cycles of the journal read for the last transactions: the current one and the one before. */
+    static final int HISTORY_CYCLES = 2;
+
     /** One grant with its use. {@code quotaDay} and {@code quotaMonth} are 0 for none; rate 0 for none. */
     record Grant(String service, String title, double rate, int burst, long quotaDay, long usedToday,
                  long quotaMonth, long usedThisMonth) {
@@ -115,6 +118,9 @@ final class ConsumerView {
                 return List.of();
             }
             try (JournalReader reader = JournalReader.open(journal.dir())) {
+                // The current and the previous roll cycle only (today and yesterday with the daily cycle): a page
+                // view must not cost a read of the whole journal, which at the bus's volume is years of records.
+                reader.startAtLastCycles(HISTORY_CYCLES);
                 ConsumerHistory history = new ConsumerHistory(reader.names(), consumer, limit);
                 reader.readAvailable(history);
                 return history.newestFirst();

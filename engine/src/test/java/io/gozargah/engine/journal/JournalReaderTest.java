@@ -137,6 +137,34 @@ class JournalReaderTest {
     }
 
     @Test
+    void shouldStartAtTheLastCyclesAndNameFromTheirOwnDictionary() {
+        SetTimeProvider time = new SetTimeProvider(Instant.parse("2025-03-25T08:00:00Z").toEpochMilli() * 1_000_000L);
+        try (SyntheticJournal journal = SyntheticJournal.create(dir, LargeRollCycles.LARGE_HOURLY, time)) {
+            for (int hour = 0; hour < 4; hour++) {
+                if (hour > 0) {
+                    time.advanceMillis(TimeUnit.HOURS.toMillis(hour == 3 ? 2 : 1)); // the 4th an hour later: a gap
+                    // The writer starts every cycle file with the whole dictionary.
+                    journal.dictionaryEntry(DictionaryEntryFlyweight.KIND_CONSUMER,
+                            journal.nameId(DictionaryEntryFlyweight.KIND_CONSUMER, "snapp"), "snapp");
+                }
+                journal.transaction().consumer("snapp").append();
+            }
+        }
+        try (JournalReader reader = JournalReader.open(dir)) {
+            assertTrue(reader.startAtLastCycles(3), "the last three cycles: one has no file");
+            ConsumerHistory history = new ConsumerHistory(reader.names(), "snapp", 10);
+            reader.readAvailable(history);
+            assertEquals(2, history.matches(), "the transactions of the two cycles with files among the last three");
+        }
+        try (JournalReader reader = JournalReader.open(dir)) {
+            assertTrue(reader.startAtLastCycles(100));
+            ConsumerHistory history = new ConsumerHistory(reader.names(), "snapp", 10);
+            reader.readAvailable(history);
+            assertEquals(4, history.matches(), "more cycles than the journal has: all of it");
+        }
+    }
+
+    @Test
     void shouldSkipExcerptsOfRecordTypesItDoesNotKnow() {
         try (SyntheticJournal journal = SyntheticJournal.create(dir)) {
             journal.append(99, new byte[]{1, 2, 3}, 0, 3);
