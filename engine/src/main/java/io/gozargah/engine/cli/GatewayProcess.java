@@ -70,46 +70,52 @@ final class GatewayProcess {
         }
     }
 
+    /** A listener of the gateway's own beside its consumer listeners: started, it says how to close it. */
+    @FunctionalInterface
+    private interface SideListener {
+        Runnable start() throws InterruptedException;
+    }
+
     /**
-     * Starts the gateway and, when the config has one, its admin listener (closed when the gateway stops); a
-     * listener that cannot bind is a one-line {@link CliFailure}, not a stack trace.
+     * Starts {@code listener}, closed when the gateway stops; if it cannot start, the gateway is closed and a
+     * listener that cannot bind is a one-line {@link CliFailure} naming {@code what} and its address.
+     */
+    private static void startBeside(Gateway gateway, String what, String host, int port, SideListener listener)
+            throws CliFailure, InterruptedException {
+        try {
+            Runnable close = listener.start();
+            gateway.terminationFuture().whenComplete((ok, failure) -> close.run());
+        } catch (InterruptedException e) {
+            gateway.close();
+            throw e;
+        } catch (Exception e) { // Netty's bind throws its BindException unchecked
+            gateway.close();
+            IOException io = ioCause(e);
+            if (io == null) {
+                throw e;
+            }
+            throw CliFailure.runtime("cannot start " + what + " on " + host + ":" + port + ": " + io.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts the gateway and, when the config has them, its admin and portal listeners (closed when the gateway
+     * stops); a listener that cannot bind is a one-line {@link CliFailure}, not a stack trace.
      */
     static Gateway start(GatewayConfig config) throws CliFailure, InterruptedException {
         Gateway gateway = startGateway(config);
         if (config.admin() != null) {
-            try {
+            startBeside(gateway, "the admin API", config.admin().host(), config.admin().port(), () -> {
                 AdminServer admin = AdminServer.start(config.admin(), gateway, reloader(gateway),
                         config.server().shutdownGrace());
-                gateway.terminationFuture().whenComplete((ok, failure) -> admin.closeAsync());
-            } catch (InterruptedException e) {
-                gateway.close();
-                throw e;
-            } catch (Exception e) {
-                gateway.close();
-                IOException io = ioCause(e);
-                if (io == null) {
-                    throw e;
-                }
-                throw CliFailure.runtime("cannot start the admin API on " + config.admin().host() + ":"
-                        + config.admin().port() + ": " + io.getMessage(), e);
-            }
+                return admin::closeAsync;
+            });
         }
         if (config.portal() != null) {
-            try {
+            startBeside(gateway, "the portal", config.portal().host(), config.portal().port(), () -> {
                 PortalServer portal = PortalServer.start(config.portal(), gateway);
-                gateway.terminationFuture().whenComplete((ok, failure) -> portal.closeAsync());
-            } catch (InterruptedException e) {
-                gateway.close();
-                throw e;
-            } catch (Exception e) {
-                gateway.close();
-                IOException io = ioCause(e);
-                if (io == null) {
-                    throw e;
-                }
-                throw CliFailure.runtime("cannot start the portal on " + config.portal().host() + ":"
-                        + config.portal().port() + ": " + io.getMessage(), e);
-            }
+                return portal::closeAsync;
+            });
         }
         return gateway;
     }

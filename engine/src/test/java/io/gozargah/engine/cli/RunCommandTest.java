@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -59,6 +61,32 @@ class RunCommandTest {
         assertEquals(1, run.exitCode(), run.err());
         assertTrue(run.err().startsWith("gozargah: cannot open the journal in " + notADir + ": "), run.err());
         assertEquals(1, run.err().strip().lines().count(), "one line, no stack trace: " + run.err());
+    }
+
+    @Test
+    void shouldExit1InOneLineWhenTheAdminOrPortalAddressIsTaken() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            String base = "server:\n  listeners:\n    - { host: 127.0.0.1, port: 0 }\n"
+                    + "providers:\n  p:\n    endpoints: [ \"http://127.0.0.1:9\" ]\n"
+                    + "    services:\n      s: { path: /s }\n";
+            Path admin = Files.writeString(dir.resolve("admin.yaml"), base
+                    + "admin:\n  listen: " + address + "\n  token: test-admin-token-0123456789abcdef\n");
+            Path portal = Files.writeString(dir.resolve("portal.yaml"),
+                    base + "portal:\n  listen: " + address + "\n");
+
+            CommandRun adminRun = CommandRun.of("run", "--config", admin.toString());
+            CommandRun portalRun = CommandRun.of("run", "--config", portal.toString());
+
+            assertEquals(1, adminRun.exitCode(), adminRun.err());
+            assertTrue(adminRun.err().startsWith("gozargah: cannot start the admin API on " + address + ": "),
+                    adminRun.err());
+            assertEquals(1, adminRun.err().strip().lines().count(), "one line, no stack trace: " + adminRun.err());
+            assertEquals(1, portalRun.exitCode(), portalRun.err());
+            assertTrue(portalRun.err().startsWith("gozargah: cannot start the portal on " + address + ": "),
+                    portalRun.err());
+            assertEquals(1, portalRun.err().strip().lines().count(), "one line, no stack trace: " + portalRun.err());
+        }
     }
 
     /** Against the real loader: a file that is not even YAML is one located line, exit 2. */
