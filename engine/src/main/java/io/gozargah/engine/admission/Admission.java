@@ -567,19 +567,26 @@ public final class Admission implements AutoCloseable {
 
     /** How many decimal digits non-negative {@code v} has (1 for 0, 19 at most). */
     static int decimalLength(long v) {
-        int length = 1;
-        // 10^18 * 10 overflows, but by then the length is 19 and the loop ends.
-        for (long power = 10; length < 19 && v >= power; power *= 10) {
-            length++;
+        if (v < 10) {
+            return 1;
         }
-        return length;
+        // floor(bits * log10(2)) is the length or one less (1233 / 4096 is log10(2) to within the range used).
+        int guess = (Long.SIZE - Long.numberOfLeadingZeros(v)) * 1233 >>> 12;
+        return v >= POWERS_OF_TEN[guess] ? guess + 1 : guess;
     }
+
+    /** 10^0 .. 10^18, every power of ten a long holds. */
+    private static final long[] POWERS_OF_TEN = new long[19];
 
     /** The tens and ones digit of each of 0..99. */
     private static final byte[] DIGIT_TENS = new byte[100];
     private static final byte[] DIGIT_ONES = new byte[100];
 
     static {
+        POWERS_OF_TEN[0] = 1;
+        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
+            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
+        }
         for (int i = 0; i < 100; i++) {
             DIGIT_TENS[i] = (byte) ('0' + i / 10);
             DIGIT_ONES[i] = (byte) ('0' + i % 10);
