@@ -312,8 +312,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     }
 
     @Override
-    public void sendAnswer(int status, ByteBuf body, boolean withBody, String allow, long retryAfterSeconds) {
-        writer.answer(status, body, withBody, allow, retryAfterSeconds, server.draining());
+    public void sendAnswer(int status, ByteBuf body, boolean withBody) {
+        writer.answer(status, body, withBody, server.draining());
         clientFlushPending = true;
     }
 
