@@ -70,8 +70,6 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private static final AsciiString RETRY_AFTER = AsciiString.cached("Retry-After");
     private static final int TX_LINE_LENGTH = TX_HEADER_NAME.length + TransactionIds.TEXT_LENGTH + 2;
     private static final int PROBLEM_BYTES = 256;
-    /** Until {@link #clientConnection} names the client: nobody's address. */
-    private static final ClientForwarding NO_CLIENT = ClientForwarding.of(null, false);
 
     private final ServerContext server;
     private final LoopResources loop;
@@ -90,7 +88,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private final Deadline discardDeadline = new Deadline(this::discardTimedOut);
     /** {@code X-Gozargah-Transaction: <id>CRLF} of the exchange in flight: rendered once, written twice. */
     private final byte[] transactionLine = new byte[TX_LINE_LENGTH];
-    private ClientForwarding forwarding = NO_CLIENT;
+    private final ClientForwarding forwarding;
     /** The exchange's W3C trace context: the consumer's trace or the gateway's own, with the gateway's span. */
     private final TraceParent trace = new TraceParent();
 
@@ -126,35 +124,28 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private String answerAllow;
 
     /**
-     * @param client      the front end this driver renders through
-     * @param alloc       the client connection's allocator (problem bodies, forward heads, chunk framing)
-     * @param gate        the connection's gate
-     * @param certificate the connection's verified client certificate, or {@link ClientCertificate#NONE}
+     * @param connection what the client connection's exchanges share
+     * @param client     the front end this driver renders through
      */
-    public ProxyExchange(ServerContext server, LoopResources loop, ClientSide client, ByteBufAllocator alloc,
-                         ExchangeGate gate, ApiKeyAuthenticator keys, ClientCertificate certificate) {
-        this.server = server;
-        this.loop = loop;
+    public ProxyExchange(ClientConnection connection, ClientSide client) {
+        this.server = connection.server();
+        this.loop = connection.loop();
         this.stages = server.stages();
         this.client = client;
-        this.alloc = alloc;
-        this.gate = gate;
-        this.keys = keys;
-        this.certificate = certificate;
+        this.alloc = connection.channel().alloc();
+        this.gate = connection.gate();
+        this.keys = connection.keys();
+        this.certificate = connection.certificate();
+        this.forwarding = connection.forwarding();
         this.exchange = new Exchange(loop);
         this.clock = loop.clock();
         this.deadlines = loop.deadlines();
-        System.arraycopy(TX_HEADER_NAME, 0, transactionLine, 0, TX_HEADER_NAME.length);
-        transactionLine[TX_LINE_LENGTH - 2] = '\r';
-        transactionLine[TX_LINE_LENGTH - 1] = '\n';
-    }
-
-    /** The client's address and the forwarding fields naming it: once per connection, before any exchange. */
-    public void clientConnection(ClientForwarding forwarding) {
         if (forwarding.address() != null) {
             exchange.clientAddress(forwarding.address());
         }
-        this.forwarding = forwarding;
+        System.arraycopy(TX_HEADER_NAME, 0, transactionLine, 0, TX_HEADER_NAME.length);
+        transactionLine[TX_LINE_LENGTH - 2] = '\r';
+        transactionLine[TX_LINE_LENGTH - 1] = '\n';
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -47,10 +47,8 @@ final class Http2ClientStream implements ClientSide {
 
     Http2ClientStream(Http2Connection connection) {
         this.connection = connection;
-        this.server = connection.server();
-        this.driver = new ProxyExchange(server, connection.loop(), this, connection.ctx().alloc(), connection.gate(),
-                connection.authenticator(), connection.certificate());
-        driver.clientConnection(connection.forwarding());
+        this.server = connection.client().server();
+        this.driver = new ProxyExchange(connection.client(), this);
         this.body = new Http2RequestBody(connection, driver);
         this.response = new Http2ResponseWriter(connection, driver);
     }
@@ -98,7 +96,7 @@ final class Http2ClientStream implements ClientSide {
             body.headTaken();
         }
         if (driver.requestPhase() == RequestPhase.WAITING) {
-            connection.dispatchAfterRead(this);
+            connection.readBatch().dispatch(this);
         }
         body.deliver();
     }
@@ -284,17 +282,8 @@ final class Http2ClientStream implements ClientSide {
         }
     }
 
+    /** {@link ClientSide.Abort}'s constants are named after the RFC 9113 §7 codes they are sent as. */
     private static Http2Error errorOf(Abort code) {
-        switch (code) {
-            case NO_ERROR:
-                return Http2Error.NO_ERROR;
-            case PROTOCOL_ERROR:
-                return Http2Error.PROTOCOL_ERROR;
-            case INTERNAL_ERROR:
-                return Http2Error.INTERNAL_ERROR;
-            case CANCEL:
-            default:
-                return Http2Error.CANCEL;
-        }
+        return Http2Error.valueOf(code.name());
     }
 }

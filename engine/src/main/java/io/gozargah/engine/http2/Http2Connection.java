@@ -1,10 +1,8 @@
 package io.gozargah.engine.http2;
 
-import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.auth.ClientCertificate;
 import io.gozargah.engine.deadline.Deadline;
-import io.gozargah.engine.exchange.ClientForwarding;
-import io.gozargah.engine.exchange.ExchangeGate;
+import io.gozargah.engine.exchange.ClientConnection;
 import io.gozargah.engine.http1.Http1Connection;
 import io.gozargah.engine.server.LoopResources;
 import io.gozargah.engine.server.ServerContext;
@@ -23,21 +21,15 @@ import io.netty.handler.codec.http2.Http2Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
-
 /**
  * One consumer connection speaking HTTP/2, at frame level: Netty's {@link Http2ConnectionHandler} does framing,
  * HPACK, flow control, stream states and the flood defences; a {@link StreamFrameListener} hands each stream's
  * frames to its {@link Http2ClientStream}, a plain object kept on Netty's stream (no child channel or pipeline
- * per stream). This handler holds what the streams share (identity, the exchange gate, the forwarded lines),
- * lets them write through the connection encoder with one flush per read batch or upstream read batch, and closes
- * the connection when it has been idle too long (a deadline on the loop's wheel) or the gateway drains (GOAWAY,
- * then the close once open streams finish within the shutdown grace).
- *
- * <p>Streams go upstream at the end of the read batch that admitted them ({@link #dispatchAfterRead}), not as
- * their HEADERS are read: a RST_STREAM or a stream error in the same batch (Rapid Reset and MadeYouReset send both
- * in one packet) ends the stream before it has taken, written to or cost an upstream connection. After a
- * connection error (a flood limit) nothing more is read, admitted or sent upstream.
+ * per stream). This handler holds what the streams share ({@link ClientConnection}), lets them write through the
+ * connection encoder with one flush per read batch ({@link ReadBatch}) or upstream read batch, and closes the
+ * connection when it has been idle too long or the gateway drains (GOAWAY, then the close once open streams
+ * finish within the shutdown grace). After a connection error (a flood limit) nothing more is read, admitted or
+ * sent upstream.
  */
 public final class Http2Connection extends Http2ConnectionHandler {
     private static final Logger log = LoggerFactory.getLogger(Http2Connection.class);
@@ -45,6 +37,8 @@ public final class Http2Connection extends Http2ConnectionHandler {
     private final ServerContext server;
     private final boolean secure;
     private final ClientCertificate certificate;
+    /** What the streams' exchanges share: made once the handler joins the pipeline. */
+    private ClientConnection client;
     private final io.netty.handler.codec.http2.Http2Connection.PropertyKey exchangeKey;
     private final ClosedStreams closedStreams = new ClosedStreams();
     private final FreeStreams freeStreams;
@@ -52,21 +46,11 @@ public final class Http2Connection extends Http2ConnectionHandler {
     private final Deadline idleDeadline = new Deadline(this::idleDeadlinePassed);
     private ChannelHandlerContext ctx;
     private LoopResources loop;
-    private ApiKeyAuthenticator authenticator;
-    private ExchangeGate gate;
-    private ClientForwarding forwarding;
     private long lastActivityNanos;
     /** A throttled authentication failure was answered: GOAWAY at the end of the read batch. */
     private boolean goAwayPending;
     private boolean goneAway;
-    /** Between a read batch's first frame and its end. */
-    private boolean reading;
-    /** Between a read batch's end and the end of its queued dispatches and flushes. */
-    private boolean settling;
-    /** Streams admitted in the current read batch, to go upstream at its end. */
-    private final ArrayDeque<Http2ClientStream> ready = new ArrayDeque<>();
-    /** Request bodies written upstream in the current read batch, to flush at its end. */
-    private final ArrayDeque<Http2RequestBody> upstreamWriters = new ArrayDeque<>();
+    private final ReadBatch batch = new ReadBatch(this);
     private boolean failed;
 
     Http2Connection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
@@ -100,10 +84,8 @@ public final class Http2Connection extends Http2ConnectionHandler {
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         super.handlerAdded(ctx);
         this.ctx = ctx;
-        loop = server.loop(ctx.channel().eventLoop());
-        authenticator = new ApiKeyAuthenticator(loop.sha256(), loop.keyScratch(), loop.digestScratch());
-        gate = new ExchangeGate(server.stages(), server.authFailures());
-        forwarding = ClientForwarding.of(ctx.channel().remoteAddress(), secure);
+        client = new ClientConnection(server, ctx.channel(), secure, certificate);
+        loop = client.loop();
         lastActivityNanos = loop.clock().nanoTime();
         loop.deadlines().schedule(idleDeadline, lastActivityNanos + server.idleTimeoutNanos());
         widenConnectionWindow();
@@ -130,27 +112,14 @@ public final class Http2Connection extends Http2ConnectionHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         lastActivityNanos = loop.clock().nanoTime();
-        reading = true;
+        batch.start();
         super.channelRead(ctx, msg);
     }
 
-    /**
-     * The read batch is over: its streams that are still wanted go upstream, request bytes written upstream are
-     * flushed, then Netty flushes what the batch wrote to the client.
-     */
+    /** The read batch is over ({@link ReadBatch#end}), then Netty flushes what the batch wrote to the client. */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        reading = false;
-        settling = true;
-        Http2ClientStream exchange;
-        while ((exchange = ready.poll()) != null) {
-            exchange.dispatch(!failed && ctx.channel().isActive());
-        }
-        Http2RequestBody body;
-        while ((body = upstreamWriters.poll()) != null) {
-            body.flushUpstream();
-        }
-        settling = false;
+        batch.end();
         freeStreams.batchOver();
         super.channelReadComplete(ctx);
         if (goAwayPending) {
@@ -159,20 +128,18 @@ public final class Http2Connection extends Http2ConnectionHandler {
     }
 
     /**
-     * A stream of this connection was answered {@code 429} for a throttled authentication failure: the connection
-     * ends, as an HTTP/1.1 one does after such an answer. At the end of the read batch (at once outside one), the
-     * answers written so far are flushed, then GOAWAY ENHANCE_YOUR_CALM (RFC 9113 §7: load the peer causes) names
-     * the last stream the client opened, and the connection closes once the streams up to it are done (within the
-     * shutdown grace). So every stream the client opened before the GOAWAY is answered (and journaled), none after
-     * it is served, and the 429 is never cut off by the close, as it would be by a connection error (which closes as
-     * soon as the GOAWAY is written).
+     * A stream was answered {@code 429} for a throttled authentication failure: the connection ends, as an HTTP/1.1
+     * one does. At the end of the read batch (at once outside one), the answers written so far are flushed, then
+     * GOAWAY ENHANCE_YOUR_CALM (RFC 9113 §7) names the last stream the client opened, and the connection closes once
+     * the streams up to it are done (within the shutdown grace): every stream opened before it is answered and
+     * journaled, and the 429 is not cut off as it would be by a connection error's immediate close.
      */
     void goAwayAfterRead() {
         if (goneAway) {
             return;
         }
         goAwayPending = true;
-        if (!reading) {
+        if (!batch.reading()) {
             goAway();
         }
     }
@@ -186,26 +153,8 @@ public final class Http2Connection extends Http2ConnectionHandler {
         ctx.channel().close();
     }
 
-    /**
-     * Has {@code exchange}, admitted while reading, go upstream once the read batch is over (at once if no batch is
-     * being read): {@link Http2ClientStream#dispatch} is called then, with false if the connection failed
-     * meanwhile.
-     */
-    void dispatchAfterRead(Http2ClientStream exchange) {
-        if (reading) {
-            ready.add(exchange);
-        } else {
-            exchange.dispatch(!failed && ctx.channel().isActive());
-        }
-    }
-
-    /** Has {@code body}'s upstream flushed at the end of the read batch (at once if none is being read). */
-    void flushUpstreamAfterRead(Http2RequestBody body) {
-        if (reading) {
-            upstreamWriters.add(body);
-        } else {
-            body.flushUpstream();
-        }
+    ReadBatch readBatch() {
+        return batch;
     }
 
     /**
@@ -255,6 +204,11 @@ public final class Http2Connection extends Http2ConnectionHandler {
 
     boolean failed() {
         return failed;
+    }
+
+    /** Whether admitted streams may still go upstream: the connection has not failed and is open. */
+    boolean serving() {
+        return !failed && ctx.channel().isActive();
     }
 
     /** An HTTP/2 connection with no open stream is closed after the server's idle timeout, as HTTP/1.1's is. */
@@ -325,7 +279,7 @@ public final class Http2Connection extends Http2ConnectionHandler {
             Http2ClientStream exchange = stream.removeProperty(exchangeKey);
             if (exchange != null) {
                 exchange.onClosed();
-                freeStreams.closed(exchange, reading || settling);
+                freeStreams.closed(exchange, batch.underWay());
             }
         }
     }
@@ -362,7 +316,7 @@ public final class Http2Connection extends Http2ConnectionHandler {
 
     /** Flushes what the streams wrote, unless a read batch is under way (its end flushes). */
     void flush() {
-        if (!reading) {
+        if (!batch.reading()) {
             flush(ctx);
         }
     }
@@ -383,27 +337,11 @@ public final class Http2Connection extends Http2ConnectionHandler {
         return ctx;
     }
 
-    ServerContext server() {
-        return server;
-    }
-
     LoopResources loop() {
         return loop;
     }
 
-    ApiKeyAuthenticator authenticator() {
-        return authenticator;
-    }
-
-    ExchangeGate gate() {
-        return gate;
-    }
-
-    ClientCertificate certificate() {
-        return certificate;
-    }
-
-    ClientForwarding forwarding() {
-        return forwarding;
+    ClientConnection client() {
+        return client;
     }
 }

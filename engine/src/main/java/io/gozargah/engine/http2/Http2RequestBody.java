@@ -130,7 +130,7 @@ final class Http2RequestBody {
         }
         if (!upstreamFlushQueued) {
             upstreamFlushQueued = true;
-            connection.flushUpstreamAfterRead(this);
+            connection.readBatch().flushUpstream(this);
         }
         giveBack();
     }

@@ -2,6 +2,7 @@ package io.gozargah.engine.http2;
 
 import io.gozargah.codec.http1.BodyFraming;
 import io.gozargah.codec.http1.HeaderBlock;
+import io.gozargah.codec.http1.Http1Writer;
 import io.gozargah.codec.http1.ResponseHead;
 import io.gozargah.engine.exchange.FieldNames;
 import io.gozargah.engine.exchange.HeaderSink;
@@ -28,6 +29,9 @@ import io.netty.util.AsciiString;
  * frame, which a later reset waits for.
  */
 final class Http2ResponseWriter {
+    /** Provider fields that pass (hop-by-hop ones are meaningless, and forbidden, in HTTP/2). */
+    private static final Http1Writer.HeaderFilter PASSED = ResponseFields::passed;
+
     private final Http2Connection connection;
     private final ProxyExchange driver;
     private final Http2HeaderSink sink = new Http2HeaderSink();
@@ -55,7 +59,7 @@ final class Http2ResponseWriter {
     void head(ResponseHead head) {
         Http2Headers out = new DefaultHttp2Headers(false, head.headers().size() + 4);
         out.status(HttpResponseStatus.valueOf(head.status()).codeAsText());
-        copyResponseFields(head.headers(), out);
+        FieldNames.addAll(head.headers(), PASSED, out);
         driver.writeResponseFields(sink.into(out, encodesHeadersNow()));
         sink.into(null, false);
         writeHeaders(out, head.framing() == BodyFraming.NONE);
@@ -76,7 +80,7 @@ final class Http2ResponseWriter {
         }
         if (trailers.size() > 0) {
             Http2Headers out = new DefaultHttp2Headers(false, trailers.size());
-            copyResponseFields(trailers, out);
+            FieldNames.addAll(trailers, PASSED, out);
             writeHeaders(out, true);
         } else {
             endSent = true;
@@ -187,24 +191,6 @@ final class Http2ResponseWriter {
     /** Resets the stream unless it has closed already (a frame on a closed stream is an error, §5.1). */
     void reset(Http2Error error) {
         connection.resetStream(stream, error);
-    }
-
-    /**
-     * Provider fields that {@link ResponseFields} passes (hop-by-hop ones are meaningless, and forbidden, in HTTP/2).
-     * Names are lower-cased once per distinct name ({@link FieldNames}); each value is copied, since HPACK's dynamic
-     * table may keep it past this response.
-     */
-    private static void copyResponseFields(HeaderBlock headers, Http2Headers out) {
-        ByteBuf buf = headers.buffer();
-        for (int i = 0; i < headers.size(); i++) {
-            if (!ResponseFields.passed(headers, i)) {
-                continue;
-            }
-            AsciiString name = FieldNames.lowerCase(buf, headers.nameStart(i), headers.nameLength(i));
-            byte[] value = new byte[headers.valueLength(i)];
-            buf.getBytes(headers.valueStart(i), value);
-            out.add(name, new AsciiString(value, false));
-        }
     }
 
     /**
