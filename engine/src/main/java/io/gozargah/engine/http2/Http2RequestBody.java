@@ -16,11 +16,6 @@ import java.util.ArrayDeque;
  * request, with its trailers, is delivered after the last held bytes.
  */
 final class Http2RequestBody {
-    private final Http2Connection connection;
-    private final ProxyExchange driver;
-    /** Request body bytes the driver has not taken yet. */
-    private final ArrayDeque<ByteBuf> held = new ArrayDeque<>(4);
-    private final Http2FieldsView trailersView = new Http2FieldsView(null);
     /** The stream whose windows are given back to; null once it closed. */
     private Http2Stream stream;
     private Http2Headers trailers;
@@ -36,6 +31,11 @@ final class Http2RequestBody {
     private int unconsumed;
     /** The connection will flush the upstream at the end of the read batch. */
     private boolean upstreamFlushQueued;
+    private final Http2Connection connection;
+    private final ProxyExchange driver;
+    /** Request body bytes the driver has not taken yet. */
+    private final ArrayDeque<ByteBuf> held = new ArrayDeque<>(4);
+    private final Http2FieldsView trailersView = new Http2FieldsView(null);
 
     Http2RequestBody(Http2Connection connection, ProxyExchange driver) {
         this.connection = connection;

@@ -32,15 +32,15 @@ final class Http2ResponseWriter {
     /** Provider fields that pass (hop-by-hop ones are meaningless, and forbidden, in HTTP/2). */
     private static final Http1Writer.HeaderFilter PASSED = ResponseFields::passed;
 
-    private final Http2Connection connection;
-    private final ProxyExchange driver;
-    private final Http2HeaderSink sink = new Http2HeaderSink();
     private Http2Stream stream;
     /** The reset to follow the answer the driver is about to render (it declined the rest of the request). */
     private Http2Error pendingReset;
     private boolean endSent;
     /** The promise of the response's last frame: a reset waits for it. */
     private ChannelPromise lastWrite;
+    private final Http2Connection connection;
+    private final ProxyExchange driver;
+    private final Http2HeaderSink sink = new Http2HeaderSink();
 
     Http2ResponseWriter(Http2Connection connection, ProxyExchange driver) {
         this.connection = connection;
