@@ -76,6 +76,10 @@ class ExchangeStagesTest {
         @Override
         public void header(AsciiString name, byte[] value, int offset, int length) {
         }
+
+        @Override
+        public void header(AsciiString name, CharSequence value) {
+        }
     };
 
     @Test
