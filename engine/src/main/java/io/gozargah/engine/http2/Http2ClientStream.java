@@ -40,6 +40,11 @@ final class Http2ClientStream implements ClientSide {
     private boolean over;
     /** Netty closed the stream: nothing more is written to it. */
     private boolean closed;
+    /**
+     * {@link #clientWritable} answered false, and the driver (which then stops its provider) has not been told of
+     * writability since: it is owed a call once the stream can take more ({@link #owedWritable}).
+     */
+    private boolean writableOwed;
     /** The client's response is written but not taken: reset once it has taken none of it for the sendTimeout. */
     private final Deadline untakenDeadline = new Deadline(this::untakenTimedOut);
     /** The view of the request's HEADERS handed to the driver for the length of one call. */
@@ -61,6 +66,7 @@ final class Http2ClientStream implements ClientSide {
         malformed = false;
         over = false;
         closed = false;
+        writableOwed = false;
     }
 
     /**
@@ -128,12 +134,29 @@ final class Http2ClientStream implements ClientSide {
         driver.onClientGone();
     }
 
+    /**
+     * The connection's channel became writable: a stream whose driver was told it was not writable by
+     * {@link #clientWritable}, and that can take more now, is told so. Netty's flow controller tells its listener
+     * only of changes it has seen itself, and it sees the channel's writability only through
+     * channelWritabilityChanged events, which TLS fires late: bytes held by the SslHandler make the channel
+     * unwritable at once, but its event runs as a later task, and if a flush has drained the channel by then, the
+     * controller sees writable twice and never reports the false the driver read, nor the true that would resume it.
+     */
+    void owedWritable() {
+        if (writableOwed && !closed && connection.isWritable(stream)) {
+            onWritabilityChanged();
+        }
+    }
+
     /** The stream's writability changed (its window, or the connection's buffer). */
     void onWritabilityChanged() {
         if (closed) {
             return;
         }
         boolean writable = connection.isWritable(stream);
+        if (writable) {
+            writableOwed = false;
+        }
         if (driver.active()) {
             driver.onClientWritabilityChanged(writable);
         } else if (over) {
@@ -218,7 +241,11 @@ final class Http2ClientStream implements ClientSide {
 
     @Override
     public boolean clientWritable() {
-        return !closed && connection.isWritable(stream);
+        boolean writable = !closed && connection.isWritable(stream);
+        if (!writable && !closed) {
+            writableOwed = true;
+        }
+        return writable;
     }
 
     @Override

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2LocalFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.Http2StreamVisitor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,13 @@ public final class Http2Connection extends Http2ConnectionHandler {
     private boolean goAwayPending;
     private boolean goneAway;
     private final ReadBatch batch = new ReadBatch(this);
+    private final Http2StreamVisitor owedWritable = stream -> {
+        Http2ClientStream exchange = exchange(stream);
+        if (exchange != null) {
+            exchange.owedWritable();
+        }
+        return true;
+    };
     private boolean failed;
 
     Http2Connection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
@@ -232,6 +240,19 @@ public final class Http2Connection extends Http2ConnectionHandler {
             return;
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    /**
+     * After Netty's own handling (it flushes and tells the flow controller, whose listener reports the streams whose
+     * writability it saw change), the streams whose drivers still wait for writability they were told was lacking
+     * are told it is back ({@link Http2ClientStream#owedWritable}).
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        super.channelWritabilityChanged(ctx);
+        if (ctx.channel().isWritable() && connection().numActiveStreams() > 0) {
+            connection().forEachActiveStream(owedWritable);
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -27,16 +28,23 @@ import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.ReferenceCountUtil;
 
+import javax.net.ssl.SSLException;
 import java.io.ByteArrayOutputStream;
+import java.security.cert.X509Certificate;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An HTTP/2 client over cleartext with prior knowledge (h2c), built on Netty's own HTTP/2 codec (which we did
- * not write; {@link java.net.http.HttpClient} cannot do prior-knowledge h2c). One connection, many streams.
+ * An HTTP/2 client over cleartext with prior knowledge (h2c) or over TLS (h2 by ALPN), built on Netty's own HTTP/2
+ * codec (which we did not write; {@link java.net.http.HttpClient} cannot do prior-knowledge h2c, nor read slowly).
+ * One connection, many streams.
  */
 public final class H2Client implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -97,11 +105,23 @@ public final class H2Client implements AutoCloseable {
     }
 
     public H2Client(int port, int initialWindowSize, boolean ignoreServerHeaderListLimit) throws InterruptedException {
+        this(port, initialWindowSize, ignoreServerHeaderListLimit, null);
+    }
+
+    /**
+     * A client over TLS when {@code tls} is not null ({@link #tls} makes one that offers only h2 by ALPN), over
+     * cleartext with prior knowledge otherwise.
+     */
+    public H2Client(int port, int initialWindowSize, boolean ignoreServerHeaderListLimit, SslContext tls)
+            throws InterruptedException {
         Http2Settings settings = Http2Settings.defaultSettings().initialWindowSize(initialWindowSize);
         channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), "127.0.0.1", port));
+                        }
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().initialSettings(settings)
                                 .encoderIgnoreMaxHeaderListSize(ignoreServerHeaderListLimit).build());
                         ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
@@ -126,6 +146,28 @@ public final class H2Client implements AutoCloseable {
 
     public H2Client(int port) throws InterruptedException {
         this(port, 65535, false);
+    }
+
+    /** A client TLS context trusting {@code ca} that offers only h2 by ALPN. */
+    public static SslContext tls(X509Certificate ca) throws SSLException {
+        return SslContextBuilder.forClient().trustManager(ca)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_2))
+                .build();
+    }
+
+    /**
+     * From now on the connection reads at most {@code bytes} from its socket every {@code periodMillis}: a consumer
+     * slower than the gateway's provider, so that the gateway's socket to it fills and stays full.
+     */
+    public void readSlowly(int bytes, int periodMillis) {
+        channel.eventLoop().execute(() -> {
+            channel.config().setAutoRead(false);
+            channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(bytes).maxMessagesPerRead(1));
+            channel.eventLoop().scheduleAtFixedRate(channel::read, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        });
     }
 
     /** Request headers for {@code path} with the given extra fields (name, value pairs). */
