@@ -15,21 +15,43 @@ import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The same exchange over every transport the config offers (the whole suite can also be run over one). */
+/**
+ * The same exchanges over every transport the config offers, auto's choice included (the whole suite runs over
+ * auto's, or over one named with {@code -Dtest.extraArgs=-Dgozargah.test.transport=...}), so that the one not
+ * chosen does not rot.
+ */
 class TransportIT {
 
+    /** What auto runs here: io_uring where the kernel sets it up, else epoll, else NIO. */
+    static String autoChoice() {
+        return IoUring.isAvailable() ? "io_uring" : Epoll.isAvailable() ? "epoll" : "nio";
+    }
+
+    /** The transport {@code configured} runs here; skips the test when it cannot run here. */
+    private static String expected(String configured) {
+        Assumptions.assumeTrue(!"epoll".equals(configured) || Epoll.isAvailable(), "epoll not available here");
+        Assumptions.assumeTrue(!"io_uring".equals(configured) || IoUring.isAvailable(),
+                "io_uring not available here");
+        return "auto".equals(configured) ? autoChoice() : configured;
+    }
+
+    private static String withTransport(String yaml, String configured) {
+        return yaml.replaceFirst("transport: \\S+", "transport: " + configured);
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"epoll", "io_uring", "nio"})
-    void shouldProxyOverEveryTransport(String transport) throws Exception {
-        Assumptions.assumeTrue(!"epoll".equals(transport) || Epoll.isAvailable(), "epoll not available here");
-        Assumptions.assumeTrue(!"io_uring".equals(transport) || IoUring.isAvailable(), "io_uring not available here");
+    @ValueSource(strings = {"auto", "epoll", "io_uring", "nio"})
+    void shouldProxyOverEveryTransport(String configured) throws Exception {
+        String transport = expected(configured);
         try (TestUpstream upstream = TestUpstream.http((ctx, req) -> TestUpstream.writeRaw(ctx,
                 "HTTP/1.1 200 OK\r\nContent-Length: " + req.content().readableBytes() + "\r\n\r\n"
                         + req.content().toString(StandardCharsets.ISO_8859_1)));
-             GatewayFixture gateway = GatewayFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null)
-                     .replaceFirst("transport: \\S+", "transport: " + transport));
+             GatewayFixture gateway = GatewayFixture.start(withTransport(
+                     GatewayFixture.standardYaml(upstream.port(), null, null), configured));
              RawHttpClient c = new RawHttpClient(gateway.port())) {
             assertEquals(transport, gateway.gateway().transport());
+            assertTrue(gateway.gateway().metrics().scrape().contains(
+                    "\ngozargah_transport_info{transport=\"" + transport + "\"} 1\n"));
             RawHttpClient.Response r = c.send("POST /prov/svc HTTP/1.1\r\nHost: x\r\nX-Api-Key: " + ALICE_KEY
                     + "\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n").read();
             assertEquals(200, r.status());
