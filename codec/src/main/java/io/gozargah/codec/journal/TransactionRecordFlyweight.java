@@ -164,10 +164,24 @@ public final class TransactionRecordFlyweight {
         this.mutableBuffer = buffer;
         this.offset = offset;
         this.fixedBlockLength = FIXED_BLOCK_LENGTH;
-        buffer.setMemory(offset, length, (byte) 0);
+        zero(buffer, offset, length);
         buffer.putShort(offset + SCHEMA_VERSION_OFFSET, (short) SCHEMA_VERSION, ORDER);
         buffer.putShort(offset + FLAGS_OFFSET, (short) (withBodyHashes ? FLAG_BODY_HASHES : 0), ORDER);
         return this;
+    }
+
+    /**
+     * Zeroes {@code [offset, offset + length)} with long stores: {@link MutableDirectBuffer#setMemory} is a native
+     * call on Java 17, which costs more than the 18 or 26 stores of a record, once per transaction on the event loop.
+     */
+    private static void zero(MutableDirectBuffer buffer, int offset, int length) {
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES) {
+            buffer.putLong(offset + i, 0L);
+        }
+        for (; i < length; i++) {
+            buffer.putByte(offset + i, (byte) 0);
+        }
     }
 
     /**

@@ -95,6 +95,35 @@ class TransactionRecordFlyweightTest {
     }
 
     @Test
+    void shouldZeroTheWholeRecordItWrapsForWriteAndNothingAroundIt() {
+        for (boolean hashes : new boolean[]{false, true}) {
+            int length = TransactionRecordFlyweight.length(hashes);
+            for (int offset : new int[]{0, 8, 13}) {
+                UnsafeBuffer buffer = new UnsafeBuffer(new byte[offset + length + 16]);
+                buffer.setMemory(0, buffer.capacity(), (byte) 0x5A);
+
+                new TransactionRecordFlyweight().wrapForWrite(buffer, offset, hashes);
+
+                for (int i = 0; i < buffer.capacity(); i++) {
+                    int at = i - offset;
+                    byte expected;
+                    if (at < 0 || at >= length) {
+                        expected = 0x5A;
+                    } else if (at == TransactionRecordFlyweight.SCHEMA_VERSION_OFFSET) {
+                        expected = (byte) TransactionRecordFlyweight.SCHEMA_VERSION;
+                    } else if (at == TransactionRecordFlyweight.FLAGS_OFFSET) {
+                        expected = (byte) (hashes ? TransactionRecordFlyweight.FLAG_BODY_HASHES : 0);
+                    } else {
+                        expected = 0;
+                    }
+                    assertEquals(expected, buffer.getByte(i), "byte " + i + " (hashes " + hashes + ", offset "
+                            + offset + ")");
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldRoundTripAnIpv4ClientAddressAsIpv4Mapped() throws Exception {
         byte[] v4 = InetAddress.getByName("192.0.2.1").getAddress();
         UnsafeBuffer buffer = new UnsafeBuffer(new byte[LENGTH_WITHOUT_BODY_HASHES]);

@@ -35,10 +35,9 @@ public interface ClientSide {
     }
 
     /**
-     * The provider's final response head: its status and the fields {@link ResponseFields} passes,
-     * {@code X-Gozargah-Transaction} ({@link ProxyExchange#writeTransactionLine}), the gateway's {@code traceparent}
-     * and the stages' fields ({@link ProxyExchange#writeStageFields}). HTTP/1.1 also chooses its framing to the
-     * client; HTTP/2 ends the stream on the HEADERS when the response has no body.
+     * The provider's final response head: its status, the fields {@link ResponseFields} passes and the gateway's
+     * ({@link ProxyExchange#writeResponseFields}). HTTP/1.1 also chooses its framing to the client; HTTP/2 ends the
+     * stream on the HEADERS when the response has no body.
      */
     void sendResponseHead(ResponseHead head);
 
@@ -52,12 +51,11 @@ public interface ClientSide {
     void sendResponseEnd(HeaderBlock trailers);
 
     /**
-     * An answer made by the gateway: {@code status}, the problem document {@code body} (the front end owns it and
-     * releases it; it is not sent when {@code withBody} is false, for HEAD), {@code Content-Type:
-     * application/problem+json}, its length, the transaction id, {@code Allow} when not null, {@code Retry-After}
-     * when not negative, and the {@code traceparent} and stages' fields.
+     * An answer made by the gateway: {@code status}, the fields {@link ProxyExchange#writeAnswerFields} adds, and the
+     * problem document {@code body} (the front end owns it and releases it; it is not sent when {@code withBody} is
+     * false, for HEAD).
      */
-    void sendAnswer(int status, ByteBuf body, boolean withBody, String allow, long retryAfterSeconds);
+    void sendAnswer(int status, ByteBuf body, boolean withBody);
 
     /** {@code 100 Continue}: the client may send the body it holds back (HTTP/1.0 clients are not told). */
     void sendContinue();

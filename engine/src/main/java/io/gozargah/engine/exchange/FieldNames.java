@@ -1,6 +1,9 @@
 package io.gozargah.engine.exchange;
 
+import io.gozargah.codec.http1.HeaderBlock;
+import io.gozargah.codec.http1.Http1Writer;
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 
 /**
@@ -19,6 +22,21 @@ public final class FieldNames {
     private static final AsciiString[] NAMES = new AsciiString[SIZE];
 
     private FieldNames() {
+    }
+
+    /**
+     * Adds the fields of {@code headers} that {@code keep} passes to {@code out}, names in lower case; each value is
+     * copied, since HPACK's dynamic table may keep it past the message.
+     */
+    public static void addAll(HeaderBlock headers, Http1Writer.HeaderFilter keep, Http2Headers out) {
+        ByteBuf buf = headers.buffer();
+        for (int i = 0; i < headers.size(); i++) {
+            if (keep.keep(headers, i)) {
+                byte[] value = new byte[headers.valueLength(i)];
+                buf.getBytes(headers.valueStart(i), value);
+                out.add(lowerCase(buf, headers.nameStart(i), headers.nameLength(i)), new AsciiString(value, false));
+            }
+        }
     }
 
     /** The lower-case name held by {@code length} bytes of {@code buf} at {@code start}. */

@@ -2,7 +2,10 @@ package io.gozargah.engine.exchange;
 
 import io.netty.util.AsciiString;
 
-/** Where an {@link ExchangeStage} adds response header fields, whatever the protocol renders them as. */
+/**
+ * Where the driver and its stages add response header fields, whatever the protocol renders them as (HTTP/1.1 field
+ * lines, or HTTP/2 HEADERS entries).
+ */
 public interface HeaderSink {
     void header(AsciiString name, long value);
 
@@ -12,4 +15,7 @@ public interface HeaderSink {
      * them (the array may be reused after).
      */
     void header(AsciiString name, byte[] value, int offset, int length);
+
+    /** {@code value} is ASCII that never changes (a constant, a String): a sink may keep it as it is. */
+    void header(AsciiString name, CharSequence value);
 }

@@ -4,6 +4,7 @@ import io.gozargah.codec.http1.BodyFraming;
 import io.gozargah.codec.http1.HeaderBlock;
 import io.gozargah.codec.http1.Http1Writer;
 import io.gozargah.codec.http1.HttpMethod;
+import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.codec.http1.ResponseHead;
 import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
@@ -61,11 +62,14 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     /** The first send and the one resend after a stale pooled connection. */
     private static final int MAX_ATTEMPTS = 2;
+    private static final AsciiString TX_NAME = AsciiString.cached("X-Gozargah-Transaction");
     private static final byte[] TX_HEADER_NAME = "X-Gozargah-Transaction: ".getBytes(StandardCharsets.US_ASCII);
+    private static final AsciiString CONTENT_TYPE = AsciiString.cached("Content-Type");
+    private static final AsciiString PROBLEM_JSON = AsciiString.cached(Problem.CONTENT_TYPE);
+    private static final AsciiString ALLOW = AsciiString.cached("Allow");
+    private static final AsciiString RETRY_AFTER = AsciiString.cached("Retry-After");
     private static final int TX_LINE_LENGTH = TX_HEADER_NAME.length + TransactionIds.TEXT_LENGTH + 2;
     private static final int PROBLEM_BYTES = 256;
-    /** Until {@link #clientConnection} names the client: nobody's address. */
-    private static final ClientForwarding NO_CLIENT = ClientForwarding.of(null, false);
 
     private final ServerContext server;
     private final LoopResources loop;
@@ -84,7 +88,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private final Deadline discardDeadline = new Deadline(this::discardTimedOut);
     /** {@code X-Gozargah-Transaction: <id>CRLF} of the exchange in flight: rendered once, written twice. */
     private final byte[] transactionLine = new byte[TX_LINE_LENGTH];
-    private ClientForwarding forwarding = NO_CLIENT;
+    private final ClientForwarding forwarding;
     /** The exchange's W3C trace context: the consumer's trace or the gateway's own, with the gateway's span. */
     private final TraceParent trace = new TraceParent();
 
@@ -116,37 +120,32 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
      * would be taken for).
      */
     private int pendingAcquires;
+    /** The {@code Allow} value of the answer being rendered, or null. */
+    private String answerAllow;
 
     /**
-     * @param client      the front end this driver renders through
-     * @param alloc       the client connection's allocator (problem bodies, forward heads, chunk framing)
-     * @param gate        the connection's gate
-     * @param certificate the connection's verified client certificate, or {@link ClientCertificate#NONE}
+     * @param connection what the client connection's exchanges share
+     * @param client     the front end this driver renders through
      */
-    public ProxyExchange(ServerContext server, LoopResources loop, ClientSide client, ByteBufAllocator alloc,
-                         ExchangeGate gate, ApiKeyAuthenticator keys, ClientCertificate certificate) {
-        this.server = server;
-        this.loop = loop;
+    public ProxyExchange(ClientConnection connection, ClientSide client) {
+        this.server = connection.server();
+        this.loop = connection.loop();
         this.stages = server.stages();
         this.client = client;
-        this.alloc = alloc;
-        this.gate = gate;
-        this.keys = keys;
-        this.certificate = certificate;
+        this.alloc = connection.channel().alloc();
+        this.gate = connection.gate();
+        this.keys = connection.keys();
+        this.certificate = connection.certificate();
+        this.forwarding = connection.forwarding();
         this.exchange = new Exchange(loop);
         this.clock = loop.clock();
         this.deadlines = loop.deadlines();
-        System.arraycopy(TX_HEADER_NAME, 0, transactionLine, 0, TX_HEADER_NAME.length);
-        transactionLine[TX_LINE_LENGTH - 2] = '\r';
-        transactionLine[TX_LINE_LENGTH - 1] = '\n';
-    }
-
-    /** The client's address and the forwarding fields naming it: once per connection, before any exchange. */
-    public void clientConnection(ClientForwarding forwarding) {
         if (forwarding.address() != null) {
             exchange.clientAddress(forwarding.address());
         }
-        this.forwarding = forwarding;
+        System.arraycopy(TX_HEADER_NAME, 0, transactionLine, 0, TX_HEADER_NAME.length);
+        transactionLine[TX_LINE_LENGTH - 2] = '\r';
+        transactionLine[TX_LINE_LENGTH - 1] = '\n';
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -589,7 +588,9 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         if (withBody) {
             exchange.addResponseBodyBytes(body.readableBytes());
         }
-        client.sendAnswer(outcome.status(), body, withBody, allow, exchange.retryAfterSeconds());
+        answerAllow = allow;
+        client.sendAnswer(outcome.status(), body, withBody);
+        answerAllow = null;
         complete(outcome, ResponsePhase.ENDED);
         if (request == RequestPhase.SENT || request == RequestPhase.RESENDING) {
             moveRequest(RequestPhase.DONE);
@@ -868,23 +869,35 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     }
 
     /**
-     * The transaction id of the exchange in flight as text, a view of the driver's own bytes (not a copy): they hold
-     * it until the driver's next exchange starts.
+     * Adds the fields the gateway puts on a provider's response: {@code X-Gozargah-Transaction}, the exchange's
+     * {@code traceparent} (the gateway's span: the provider's, if any, was not passed on) and the stages' fields
+     * (rate-limit state). The transaction id's bytes are the driver's own, as they stay until its next exchange.
      */
-    public AsciiString transactionIdView() {
-        return new AsciiString(transactionLine, TX_HEADER_NAME.length, TransactionIds.TEXT_LENGTH, false);
-    }
-
-    /** Writes {@code X-Gozargah-Transaction: <id>CRLF} of the exchange in flight. */
-    public void writeTransactionLine(ByteBuf out) {
-        out.writeBytes(transactionLine);
+    public void writeResponseFields(HeaderSink sink) {
+        sink.header(TX_NAME, transactionLine, TX_HEADER_NAME.length, TransactionIds.TEXT_LENGTH);
+        writeTraceAndStageFields(sink);
     }
 
     /**
-     * Adds the exchange's {@code traceparent} (the gateway's span: the provider's, if any, was not passed on) and the
-     * stages' response fields (rate-limit state) to the head being rendered, whoever made the answer.
+     * Adds the fields of the gateway's own answer ({@link ClientSide#sendAnswer}) whose problem document is
+     * {@code bodyLength} bytes: its type and length, the transaction id, {@code Allow} and {@code Retry-After} when
+     * the answer has them, the {@code traceparent} and the stages' fields.
      */
-    public void writeStageFields(HeaderSink sink) {
+    public void writeAnswerFields(HeaderSink sink, int bodyLength) {
+        sink.header(CONTENT_TYPE, PROBLEM_JSON);
+        sink.header(KnownHeaders.NAME_CONTENT_LENGTH, bodyLength);
+        sink.header(TX_NAME, transactionLine, TX_HEADER_NAME.length, TransactionIds.TEXT_LENGTH);
+        if (answerAllow != null) {
+            sink.header(ALLOW, answerAllow);
+        }
+        long retryAfterSeconds = exchange.retryAfterSeconds();
+        if (retryAfterSeconds >= 0) {
+            sink.header(RETRY_AFTER, retryAfterSeconds);
+        }
+        writeTraceAndStageFields(sink);
+    }
+
+    private void writeTraceAndStageFields(HeaderSink sink) {
         sink.header(TraceParent.NAME, trace.value(), trace.valueOffset(), TraceParent.VALUE_LENGTH);
         stages.responseHeaders(exchange, sink);
     }

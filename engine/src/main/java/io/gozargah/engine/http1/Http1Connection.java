@@ -5,18 +5,15 @@ import io.gozargah.codec.http1.Http1Error;
 import io.gozargah.codec.http1.HttpRequestParser;
 import io.gozargah.codec.http1.RequestHead;
 import io.gozargah.codec.http1.ResponseHead;
-import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.auth.ClientCertificate;
 import io.gozargah.engine.config.LimitsConfig;
 import io.gozargah.engine.deadline.Deadline;
 import io.gozargah.engine.deadline.DeadlineWheel;
-import io.gozargah.engine.exchange.ClientForwarding;
+import io.gozargah.engine.exchange.ClientConnection;
 import io.gozargah.engine.exchange.ClientSide;
-import io.gozargah.engine.exchange.ExchangeGate;
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.exchange.ProxyExchange;
 import io.gozargah.engine.exchange.RequestPhase;
-import io.gozargah.engine.server.LoopResources;
 import io.gozargah.engine.server.ServerContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -84,11 +81,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        LoopResources loop = server.loop(ctx.channel().eventLoop());
-        this.deadlines = loop.deadlines();
-        ApiKeyAuthenticator keys = new ApiKeyAuthenticator(loop.sha256(), loop.keyScratch(), loop.digestScratch());
-        this.driver = new ProxyExchange(server, loop, this, ctx.alloc(),
-                new ExchangeGate(server.stages(), server.authFailures()), keys, certificate);
+        ClientConnection connection = new ClientConnection(server, ctx.channel(), secure, certificate);
+        this.deadlines = connection.loop().deadlines();
+        this.driver = new ProxyExchange(connection, this);
         this.writer = new Http1ResponseWriter(ctx, driver);
         if (ctx.channel().isActive()) {
             // Added after the TLS handshake (or the cleartext protocol detection): the channel is already active.
@@ -107,7 +102,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         activated = true;
-        driver.clientConnection(ClientForwarding.of(ctx.channel().remoteAddress(), secure));
         awaitNextHead();
         if (server.draining()) {
             // Accepted while the listener was closing: the drain event may have gone out before it joined.
@@ -312,8 +306,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     }
 
     @Override
-    public void sendAnswer(int status, ByteBuf body, boolean withBody, String allow, long retryAfterSeconds) {
-        writer.answer(status, body, withBody, allow, retryAfterSeconds, server.draining());
+    public void sendAnswer(int status, ByteBuf body, boolean withBody) {
+        writer.answer(status, body, withBody, server.draining());
         clientFlushPending = true;
     }
 

@@ -159,21 +159,11 @@ final class Http1RequestView implements RequestHeadView {
             Http1Writer.copyHeaders(out, block, forwarded);
         }
 
-        /** Names lower-cased once per distinct name; each value copied, as HPACK may keep it in its table. */
         @Override
         public void addForwardedHttp2(Http2Headers out, ServiceRoute service, boolean traceState) {
             this.service = service;
             this.traceState = traceState;
-            ByteBuf buf = block.buffer();
-            for (int i = 0; i < block.size(); i++) {
-                if (!forwarded.keep(block, i)) {
-                    continue;
-                }
-                byte[] value = new byte[block.valueLength(i)];
-                buf.getBytes(block.valueStart(i), value);
-                AsciiString name = FieldNames.lowerCase(buf, block.nameStart(i), block.nameLength(i));
-                out.add(name, new AsciiString(value, false));
-            }
+            FieldNames.addAll(block, forwarded, out);
         }
     }
 

@@ -6,7 +6,6 @@ import io.gozargah.codec.http1.Http1Writer;
 import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.codec.http1.ResponseHead;
 import io.gozargah.engine.exchange.HeaderSink;
-import io.gozargah.engine.exchange.Problem;
 import io.gozargah.engine.exchange.ProxyExchange;
 import io.gozargah.engine.exchange.ResponseFields;
 import io.netty.buffer.ByteBuf;
@@ -21,10 +20,6 @@ import java.nio.charset.StandardCharsets;
  * {@code Content-Length}, chunked, or the close for an HTTP/1.0 client) and the {@code Connection} field.
  */
 final class Http1ResponseWriter {
-    private static final AsciiString CONTENT_TYPE = AsciiString.cached("Content-Type");
-    private static final AsciiString PROBLEM_JSON = AsciiString.cached(Problem.CONTENT_TYPE);
-    private static final AsciiString ALLOW = AsciiString.cached("Allow");
-    private static final AsciiString RETRY_AFTER = AsciiString.cached("Retry-After");
     private static final AsciiString CHUNKED = AsciiString.cached("chunked");
     private static final AsciiString CLOSE = AsciiString.cached("close");
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
@@ -92,8 +87,9 @@ final class Http1ResponseWriter {
         } else {
             Http1Writer.copyHeaders(buf, head.headers(), RESPONSE_FILTER);
         }
-        driver.writeTransactionLine(buf);
-        writeStageFields(buf);
+        stageFields.out = buf;
+        driver.writeResponseFields(stageFields);
+        stageFields.out = null;
         if (chunked) {
             Http1Writer.writeHeader(buf, KnownHeaders.NAME_TRANSFER_ENCODING, CHUNKED);
         }
@@ -145,19 +141,12 @@ final class Http1ResponseWriter {
     }
 
     /** A gateway answer; {@code body} is released here. */
-    void answer(int status, ByteBuf body, boolean withBody, String allow, long retryAfterSeconds, boolean draining) {
+    void answer(int status, ByteBuf body, boolean withBody, boolean draining) {
         ByteBuf buf = room(384 + body.readableBytes());
         Http1Writer.writeStatusLine(buf, status);
-        Http1Writer.writeHeader(buf, CONTENT_TYPE, PROBLEM_JSON);
-        Http1Writer.writeHeader(buf, KnownHeaders.NAME_CONTENT_LENGTH, body.readableBytes());
-        driver.writeTransactionLine(buf);
-        if (allow != null) {
-            Http1Writer.writeHeader(buf, ALLOW, allow);
-        }
-        if (retryAfterSeconds >= 0) {
-            Http1Writer.writeHeader(buf, RETRY_AFTER, retryAfterSeconds);
-        }
-        writeStageFields(buf);
+        stageFields.out = buf;
+        driver.writeAnswerFields(stageFields, body.readableBytes());
+        stageFields.out = null;
         writeConnection(buf, draining);
         Http1Writer.writeCrlf(buf);
         if (withBody) {
@@ -170,12 +159,6 @@ final class Http1ResponseWriter {
         if (!http10) {
             room(CONTINUE_100.length).writeBytes(CONTINUE_100);
         }
-    }
-
-    private void writeStageFields(ByteBuf buf) {
-        stageFields.out = buf;
-        driver.writeStageFields(stageFields);
-        stageFields.out = null;
     }
 
     private void writeConnection(ByteBuf buf, boolean draining) {
@@ -223,7 +206,7 @@ final class Http1ResponseWriter {
         }
     }
 
-    /** Renders the stages' response header fields as HTTP/1.1 field lines into the head being written. */
+    /** Renders the gateway's and the stages' response header fields as HTTP/1.1 field lines into the head. */
     private static final class FieldLines implements HeaderSink {
         ByteBuf out;
 
@@ -238,6 +221,11 @@ final class Http1ResponseWriter {
             out.writeByte(':').writeByte(' ');
             out.writeBytes(value, offset, length);
             Http1Writer.writeCrlf(out);
+        }
+
+        @Override
+        public void header(AsciiString name, CharSequence value) {
+            Http1Writer.writeHeader(out, name, value);
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.gozargah.engine.http2;
 
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+
 /**
  * How the client's most recent streams ended, so that a frame arriving on a stream Netty has already forgotten gets
  * the answer RFC 9113 gives for that stream's state. Netty answers every DATA or HEADERS on a stream it no longer
@@ -64,6 +67,28 @@ final class ClosedStreams {
         } else if (endOf(streamId) != End.RESET_RECEIVED) {
             set(streamId, End.ENDED);
         }
+    }
+
+    /**
+     * The connection error a DATA or HEADERS on {@code streamId}, a stream Netty no longer holds, calls for, or null
+     * when the stream error Netty chose stands or the frame is ignored ({@link #ignoresFrameOn}).
+     */
+    Http2Exception connectionErrorOnFrame(int streamId) {
+        End end = endOf(streamId);
+        if (end == End.ENDED) {
+            return Http2Exception.connectionError(Http2Error.STREAM_CLOSED, "a frame on stream %d, which is closed",
+                    streamId);
+        }
+        if (end == End.NEVER_OPENED) {
+            return Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR,
+                    "a frame on stream %d, which is below one already opened", streamId);
+        }
+        return null;
+    }
+
+    /** Whether a frame on {@code streamId} is ignored: the gateway reset the stream, the frame was in flight. */
+    boolean ignoresFrameOn(int streamId) {
+        return endOf(streamId) == End.RESET_SENT;
     }
 
     End endOf(int streamId) {

@@ -21,6 +21,12 @@ public final class UpstreamPools {
     private final Http1Limits limits;
     private final WriteBufferWaterMark waterMark;
     private final Map<String, UpstreamPool> pools = new HashMap<>();
+    /**
+     * The endpoint last asked for and its pool: most exchanges on a loop go where the one before went, and a pool
+     * stays in the map for the loop's life, so the same endpoint object always finds the same pool.
+     */
+    private UpstreamEndpoint lastEndpoint;
+    private UpstreamPool lastPool;
     private int roundRobin;
 
     /**
@@ -43,11 +49,16 @@ public final class UpstreamPools {
     }
 
     public UpstreamPool pool(UpstreamEndpoint endpoint) {
+        if (endpoint == lastEndpoint) {
+            return lastPool;
+        }
         UpstreamPool p = pools.get(endpoint.key());
         if (p == null) {
             p = new UpstreamPool(loop, endpoint, channels, limits, waterMark);
             pools.put(endpoint.key(), p);
         }
+        lastEndpoint = endpoint;
+        lastPool = p;
         return p;
     }
 

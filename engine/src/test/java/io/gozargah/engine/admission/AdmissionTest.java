@@ -14,9 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -447,6 +449,39 @@ class AdmissionTest {
             // The clock stays within one interval: the burst is all that may pass, and the quota caps it further.
             assertEquals(grant == 0 ? 700 : 1000, total, "grant " + g.service());
             assertEquals(total, usedToday(admission, g));
+        }
+    }
+
+    @Test
+    void shouldRenderEveryNonNegativeValueAsLongToStringDoes() {
+        List<Long> values = new ArrayList<>();
+        for (long v = 0; v <= 1_000; v++) {
+            values.add(v);
+        }
+        for (long power = 10; ; power *= 10) {
+            values.add(power - 1);
+            values.add(power);
+            values.add(power + 1);
+            if (power > Long.MAX_VALUE / 10) {
+                break; // 10^18, the last power of ten a long holds
+            }
+        }
+        values.add((long) Integer.MAX_VALUE - 1);
+        values.add((long) Integer.MAX_VALUE);
+        values.add((long) Integer.MAX_VALUE + 1);
+        values.add(Long.MAX_VALUE);
+        SplittableRandom random = new java.util.SplittableRandom(16);
+        for (int i = 0; i < 10_000; i++) {
+            values.add(random.nextLong(Long.MAX_VALUE) >>> random.nextInt(63));
+        }
+        byte[] out = new byte[32];
+        for (long v : values) {
+            Arrays.fill(out, (byte) '#');
+            int end = Admission.digits(out, 3, v);
+            String expected = Long.toString(v);
+            assertEquals("###" + expected + "#", new String(out, 0, end + 1, StandardCharsets.US_ASCII),
+                    "digits of " + v);
+            assertEquals(expected.length(), Admission.decimalLength(v), "length of " + v);
         }
     }
 

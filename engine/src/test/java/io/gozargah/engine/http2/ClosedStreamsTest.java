@@ -1,8 +1,13 @@
 package io.gozargah.engine.http2;
 
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ClosedStreamsTest {
     private final ClosedStreams streams = new ClosedStreams();
@@ -60,5 +65,28 @@ class ClosedStreamsTest {
         assertEquals(ClosedStreams.End.OPEN, streams.endOf(sameSlot));
         assertEquals(ClosedStreams.End.ENDED, streams.endOf(sameSlot - 2));
         assertEquals(ClosedStreams.End.UNKNOWN, streams.endOf(1));
+    }
+
+    @Test
+    void shouldAnswerAFrameOnEachKindOfForgottenStreamAsRfc9113Says() {
+        streams.opened(1);
+        streams.opened(5);
+        streams.opened(7);
+        streams.opened(9);
+        streams.closed(1, false);
+        streams.closed(5, true);
+        streams.resetReceived(7);
+        streams.closed(7, false);
+
+        Http2Exception closed = streams.connectionErrorOnFrame(1);
+        assertEquals(Http2Error.STREAM_CLOSED, closed.error(), "§5.1: closed after END_STREAM both ways");
+        assertEquals(Http2Error.PROTOCOL_ERROR, streams.connectionErrorOnFrame(3).error(),
+                "§5.1.1: an identifier below one already opened");
+        assertTrue(streams.ignoresFrameOn(5), "§5.1: frames in flight after the gateway's RST_STREAM");
+        assertNull(streams.connectionErrorOnFrame(5));
+        assertNull(streams.connectionErrorOnFrame(7), "reset by the client: Netty's stream error STREAM_CLOSED");
+        assertFalse(streams.ignoresFrameOn(7));
+        assertNull(streams.connectionErrorOnFrame(11), "above the highest opened: Netty's answer");
+        assertFalse(streams.ignoresFrameOn(1));
     }
 }

@@ -1,0 +1,65 @@
+package io.gozargah.engine.upstream;
+
+import io.gozargah.codec.http1.Http1Limits;
+import io.gozargah.engine.config.EndpointConfig;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+class UpstreamPoolsTest {
+    private final EmbeddedChannel loop = new EmbeddedChannel();
+    private final UpstreamPools pools = new UpstreamPools(loop.eventLoop(), NioSocketChannel::new,
+            Http1Limits.defaults(), WriteBufferWaterMark.DEFAULT);
+
+    @AfterEach
+    void close() {
+        loop.finishAndReleaseAll();
+    }
+
+    private static UpstreamEndpoint endpoint(int port, int maxConnections) {
+        return new UpstreamEndpoint(new EndpointConfig("http", "127.0.0.1", port, ""), 1000, maxConnections,
+                60_000_000_000L);
+    }
+
+    @Test
+    void shouldGiveEachEndpointItsOwnPoolWhicheverWasAskedForLast() {
+        UpstreamEndpoint a = endpoint(9001, 4);
+        UpstreamEndpoint b = endpoint(9002, 4);
+
+        UpstreamPool first = pools.pool(a);
+        assertSame(first, pools.pool(a));
+        UpstreamPool second = pools.pool(b);
+        assertNotSame(first, second);
+        assertSame(first, pools.pool(a));
+        assertSame(second, pools.pool(b));
+        assertSame(a, first.endpoint());
+        assertSame(b, second.endpoint());
+        assertEquals(2, pools.all().size());
+    }
+
+    @Test
+    void shouldKeepThePoolForAnEndpointWithTheSameSettingsAfterAReloadAndMakeANewOneWhenTheyChange() {
+        UpstreamPool before = pools.pool(endpoint(9001, 4));
+
+        assertSame(before, pools.pool(endpoint(9001, 4)), "a reload's equal endpoint finds the same pool");
+        UpstreamPool changed = pools.pool(endpoint(9001, 8));
+        assertNotSame(before, changed, "new settings get a fresh pool");
+        assertSame(before, pools.pool(endpoint(9001, 4)));
+        assertEquals(2, pools.all().size());
+    }
+
+    @Test
+    void shouldChooseRoundRobinAmongSeveralEndpoints() {
+        UpstreamEndpoint[] endpoints = {endpoint(9001, 4), endpoint(9002, 4), endpoint(9003, 4)};
+
+        for (int i = 0; i < 6; i++) {
+            assertSame(endpoints[i % 3], pools.choose(endpoints).endpoint());
+        }
+    }
+}
