@@ -43,9 +43,11 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
     private final ChannelGroup connections;
     /** Null on a cleartext listener. */
     private final ServerTls tls;
+    private final CloseAfterWritten closeAfterWritten;
 
     ConnectionPipeline(ServerContext context, ChannelGroup connections, ServerTls tls) {
         this.context = context;
+        this.closeAfterWritten = new CloseAfterWritten(context.timerTickNanos());
         this.connections = connections;
         this.tls = tls;
     }
@@ -53,6 +55,7 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         connections.add(ch);
+        ch.pipeline().addLast("close", closeAfterWritten);
         if (tls != null) {
             addTlsHandlers(ch.pipeline());
         } else {

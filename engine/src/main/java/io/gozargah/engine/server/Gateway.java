@@ -109,9 +109,16 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, List<? extends ExchangeStage> extraStages)
             throws InterruptedException {
-        Transport transport = Transport.select(config.server().transport());
         int threads = config.server().eventLoops() > 0 ? config.server().eventLoops()
                 : Runtime.getRuntime().availableProcessors();
+        // First: the transport is decided by making its loops, and a transport named in the config that cannot
+        // run here fails the start before any file is opened.
+        TransportLoops loops = TransportLoops.open(config.server().transport(), threads);
+        if (loops.fallback() != null) {
+            log.info("transport auto: running on {}, not on what it prefers ({})", loops.transport().name(),
+                    loops.fallback());
+        }
+        Transport transport = loops.transport();
         // The stages, in order: journal (it refuses first when it could not record the exchange, so that no
         // rate token or quota is spent on a request that is then refused), admission, metrics. Every stage
         // sees every exchange complete, refused ones included: they are journaled and counted too.
@@ -119,8 +126,12 @@ public final class Gateway implements AutoCloseable {
         try {
             admission = Admission.open(config.admission(), NanoClock.SYSTEM);
         } catch (IOException e) {
+            loops.shutdownNow();
             throw new UncheckedIOException("cannot open the counters file " + config.admission().countersFile() + ": "
                     + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            loops.shutdownNow();
+            throw e;
         }
         List<ExchangeStage> stages = new ArrayList<>();
         // Before any listener: the journal drains what a crashed run left in its ring first.
@@ -130,6 +141,7 @@ public final class Gateway implements AutoCloseable {
                     ? Journal.start(config.journal(), threads) : null;
         } catch (RuntimeException e) {
             closeQuietly(admission);
+            loops.shutdownNow();
             throw e;
         }
         if (journal != null) {
@@ -149,6 +161,8 @@ public final class Gateway implements AutoCloseable {
             context = new ServerContext(config, transport, new ExchangeStages(stages), admission,
                     journal == null ? null : journal.dictionary());
         } catch (RuntimeException e) {
+            // The loops first: the journal, closed next, must not be written to by a loop any more.
+            loops.shutdownNow();
             closeQuietly(admission);
             if (journal != null) {
                 journal.close();
@@ -159,8 +173,8 @@ public final class Gateway implements AutoCloseable {
             // After the first plan (the context's snapshot), so that the first round takes every grant's lease.
             admission.cluster().start();
         }
-        EventLoopGroup boss = transport.newGroup(1, "gozargah-accept");
-        EventLoopGroup workers = transport.newGroup(threads, "gozargah-loop");
+        EventLoopGroup boss = loops.boss();
+        EventLoopGroup workers = loops.workers();
         // Measured once the loops exist, so that their descriptors count as the process's own.
         ConnectionLimits limits = ConnectionLimits.start(config.server(), ConnectionBudget.measure(config, threads),
                 boss.next());
@@ -235,6 +249,11 @@ public final class Gateway implements AutoCloseable {
                 });
         metrics.gauge("process_max_fds", "The descriptor limit (RLIMIT_NOFILE).", Descriptors::limit);
         metrics.register(BuildInfo.current());
+        String transportName = transport.name();
+        metrics.register(out -> out.family("gozargah_transport_info", "gauge", "Always 1; the label says which"
+                + " Netty transport the consumer listeners and upstream connections run on (server.transport: auto"
+                + " takes io_uring where the kernel sets up its rings, else epoll, else nio).")
+                .sample("gozargah_transport_info", 1, "transport", transportName));
         try {
             metrics.register(new QuotaFamily(CountersReader.open(config.admission().countersFile()),
                     context.admission().calendar(), System::currentTimeMillis));

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -23,7 +24,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,6 +47,10 @@ class DescriptorExhaustionIT {
     private static final String GET = "GET /prov/svc HTTP/1.1\r\nHost: gw\r\nX-Api-Key: " + ALICE_KEY + "\r\n\r\n";
     /** Of one core: a spinning accept loop alone takes all of one. */
     private static final double MAX_CPU_SHARE = 0.5;
+    /** The descriptor limit of the attack that runs the process out. */
+    private static final int DESCRIPTOR_LIMIT = 512;
+    /** More descriptors open than this is at the limit: all but a few of them. */
+    private static final int ALL_BUT_A_FEW = 500;
 
     @TempDir
     Path dir;
@@ -158,8 +166,35 @@ class DescriptorExhaustionIT {
         }
     }
 
-    /** What the child holds and refused, for a failure's message: its connection, accept and admin series. */
+    /**
+     * What the child holds and refused, for a failure's message: its connection, accept and admin series, and its
+     * descriptors by kind, read from /proc here (the child may have none left to count its own).
+     */
     private String descriptorState() {
+        return descriptorKinds() + "\n" + descriptorSeries();
+    }
+
+    /** The child's open descriptors by what they are (socket, pipe, jar, anon_inode:[io_uring], a path...). */
+    private String descriptorKinds() {
+        Map<String, Integer> kinds = new TreeMap<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(child.process().pid()), "fd"))) {
+            fds.forEach(fd -> {
+                String kind;
+                try {
+                    kind = Files.readSymbolicLink(fd).toString().replaceAll("\\[\\d+]$", "")
+                            .replaceAll("^/.*\\.jar$", "jar");
+                } catch (IOException closedSinceListed) {
+                    kind = "closed while listed";
+                }
+                kinds.merge(kind, 1, Integer::sum);
+            });
+        } catch (IOException | UncheckedIOException e) {
+            return "descriptors not listed: " + e;
+        }
+        return "descriptors: " + kinds;
+    }
+
+    private String descriptorSeries() {
         try {
             Response r = admin("/metrics");
             StringBuilder b = new StringBuilder();
@@ -202,15 +237,34 @@ class DescriptorExhaustionIT {
     @Test
     void shouldNeitherDieNorSpinWhenDescriptorsRunOutAnyway() throws Exception {
         // Caps above what the limit allows (the start-up log warns of it): this attack runs the process out.
-        startChild(512, "  maxConnections: 100000\n  maxConnectionsPerAddress: 100000\n");
+        startChild(DESCRIPTOR_LIMIT, "  maxConnections: 100000\n  maxConnectionsPerAddress: 100000\n");
         attack(800);
         await(() -> assertTrue(metrics().value("gozargah_connections_refused_total", "listener", "test", "reason",
                 "descriptors") > 0), "the process out of descriptors");
+        // Descriptors the attack left free are still the consumers': the next connections take them. On epoll the
+        // gate decides each connection as the accept loop takes it, so the attack leaves the process at its limit.
+        // On io_uring the kernel accepts ahead of the gate (Netty's multishot accept), and while the admin
+        // listener's spare is out (given up for a probe at the limit, and the descriptor it freed taken by the
+        // kernel's next accept) the gate refuses the connections it is handed, which already hold descriptors, so
+        // that the admin listener gets one; when the attack stops just then, those descriptors stay free. Opening
+        // that many more connections makes what is checked below the same on both: consumers can hold all the
+        // descriptors but a few. Again while the admin listener's spare may still be out from the attack's end.
+        await(() -> {
+            double held = metrics().value("process_open_fds");
+            if (held <= ALL_BUT_A_FEW) {
+                int free = DESCRIPTOR_LIMIT - (int) held;
+                System.out.println("DescriptorExhaustionIT: " + free + " descriptors free: " + free
+                        + " more connections");
+                attack(free);
+            }
+            assertTrue(Double.isNaN(held) || held > ALL_BUT_A_FEW, "descriptors held: " + held);
+        }, "consumers holding all the descriptors but a few");
 
         double cpu = cpuShareWhile(3, () -> {
             Exposition m = metrics();
             double open = m.value("process_open_fds");
-            assertTrue(Double.isNaN(open) || open > 500, "at the limit (NaN: none left to count them): " + open);
+            assertTrue(Double.isNaN(open) || open > ALL_BUT_A_FEW, () -> "at the limit (NaN: none left to count"
+                    + " them): " + open + "\n" + descriptorState() + "\nthe child said:\n" + child.log());
             try (RawHttpClient c = new RawHttpClient("127.0.0.2", port)) {
                 // Closed at once, or (when a descriptor was free just then) taken and answered, likely 502: the
                 // provider cannot be reached without a descriptor. Not left waiting in the backlog.
