@@ -62,6 +62,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     /** The first send and the one resend after a stale pooled connection. */
     private static final int MAX_ATTEMPTS = 2;
+    private static final long NANOS_PER_MILLI = 1_000_000;
     private static final AsciiString TX_NAME = AsciiString.cached("X-Gozargah-Transaction");
     private static final byte[] TX_HEADER_NAME = "X-Gozargah-Transaction: ".getBytes(StandardCharsets.US_ASCII);
     private static final AsciiString CONTENT_TYPE = AsciiString.cached("Content-Type");
@@ -227,12 +228,14 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     private void start(RequestHeadView head) {
         moveRequest(RequestPhase.HEAD);
+        long now = clock.nanoTime();
+        long epochNanos = loop.epochClock().epochNanos(now);
+        // The id's millisecond is the exchange's journaled start, not a second reading of the wall clock.
         TransactionIds ids = loop.transactionIds();
-        ids.next();
+        ids.next(Math.floorDiv(epochNanos, NANOS_PER_MILLI));
         TransactionIds.writeText(transactionLine, TX_HEADER_NAME.length, ids.msb(), ids.lsb());
         trace.start(ids.msb(), ids.lsb());
-        long now = clock.nanoTime();
-        exchange.start(ids.msb(), ids.lsb(), now, loop.epochClock().epochNanos(now));
+        exchange.start(ids.msb(), ids.lsb(), now, epochNanos);
         exchange.snapshot(server.snapshot());
         method = head == null ? HttpMethod.OTHER : head.method();
         framing = head == null ? BodyFraming.NONE : head.framing();

@@ -42,9 +42,16 @@ public final class TransactionIds {
         this.lsb = (0x2L << 62) | generatorBits;
     }
 
-    /** Makes the next id; read it with {@link #msb()}, {@link #lsb()} or {@link #writeText}. */
+    /** Makes the next id at the generator's clock; read it with {@link #msb()}, {@link #lsb()} or {@link #writeText}. */
     public void next() {
-        long now = clockMillis.getAsLong();
+        next(clockMillis.getAsLong());
+    }
+
+    /**
+     * Makes the next id at {@code now}, Unix milliseconds the caller has already read (an exchange's start on the
+     * wall clock), instead of reading the clock again. Ids stay strictly increasing whatever {@code now} does.
+     */
+    public void next(long now) {
         if (now > lastMillis) {
             lastMillis = now;
             sequence = 0;

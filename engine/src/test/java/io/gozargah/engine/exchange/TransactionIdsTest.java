@@ -58,4 +58,21 @@ class TransactionIdsTest {
         assertEquals(64 * 100, seen.size());
         assertNotEquals(new TransactionIds().lsb(), new TransactionIds().lsb());
     }
+
+    @Test
+    void shouldTakeTheMillisecondItIsGivenAndStillIncreaseWhenItGoesBack() {
+        TransactionIds ids = new TransactionIds(() -> {
+            throw new AssertionError("the generator's own clock is not read when the caller gives the time");
+        });
+        long start = 1_764_000_000_123L;
+        ids.next(start);
+        assertEquals(start, ids.msb() >>> 16);
+        long prevMsb = ids.msb();
+        ids.next(start - 5); // the wall clock stepped back: ordered after the previous id all the same
+        assertTrue(Long.compareUnsigned(ids.msb(), prevMsb) > 0);
+        assertEquals(start, ids.msb() >>> 16);
+        ids.next(start + 7);
+        assertEquals(start + 7, ids.msb() >>> 16);
+        assertEquals(0, ids.msb() & 0xFFF, "a new millisecond starts its sequence again");
+    }
 }
