@@ -4,10 +4,6 @@ import io.gozargah.codec.http1.KnownHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-
 /**
  * The W3C Trace Context {@code traceparent} of one exchange (W3C Recommendation "Trace Context", §3.2): the
  * gateway takes part in the trace as one span. A consumer's valid {@code traceparent} keeps its trace id and
@@ -31,10 +27,6 @@ public final class TraceParent {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final int PREFIX_LENGTH = NAME.length() + 2;
     private static final int SAMPLED = 0x01;
-    /** Eight bytes of an array at any offset, most significant first: eight hex digits in one store. */
-    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-    private static final long LOW_NIBBLES = 0x0F0F_0F0F_0F0F_0F0FL;
-    private static final long ONES = 0x0101_0101_0101_0101L;
 
     private final byte[] line = new byte[PREFIX_LENGTH + VALUE_LENGTH + 2];
     private long txMsb;
@@ -130,10 +122,10 @@ public final class TraceParent {
         line[i++] = '0';
         line[i++] = '0';
         line[i++] = '-';
-        i = hex16(line, i, traceHigh);
-        i = hex16(line, i, traceLow);
+        i = HexDigits.write16(line, i, traceHigh);
+        i = HexDigits.write16(line, i, traceLow);
         line[i++] = '-';
-        i = hex16(line, i, spanId);
+        i = HexDigits.write16(line, i, spanId);
         line[i++] = '-';
         hex(line, i, flags, 2);
         rendered = true;
@@ -207,26 +199,6 @@ public final class TraceParent {
             return c - 'a' + 10;
         }
         return -1;
-    }
-
-    /**
-     * {@code value} as 16 lower-case hex digits at {@code offset}, eight at a time: each half's nibbles are spread
-     * one to a byte, and every byte becomes its digit at once ('0' + n, plus the 39 between '9' + 1 and 'a' where
-     * n is 10 or more), instead of 16 table look-ups and stores with their bounds checks.
-     */
-    private static int hex16(byte[] dst, int offset, long value) {
-        LONG_BE.set(dst, offset, hexDigits(value >>> 32));
-        LONG_BE.set(dst, offset + 8, hexDigits(value & 0xFFFF_FFFFL));
-        return offset + 16;
-    }
-
-    /** The eight hex digits of the low 32 bits of {@code v}, most significant in the high byte. */
-    static long hexDigits(long v) {
-        long x = (v | (v << 16)) & 0x0000_FFFF_0000_FFFFL;
-        x = (x | (x << 8)) & 0x00FF_00FF_00FF_00FFL;
-        x = (x | (x << 4)) & LOW_NIBBLES;
-        long letters = ((x + 0x0606_0606_0606_0606L) >>> 4) & ONES; // 1 in each byte whose nibble is 10 or more
-        return x + 0x3030_3030_3030_3030L + letters * 39;
     }
 
     private static int hex(byte[] dst, int offset, long value, int digits) {

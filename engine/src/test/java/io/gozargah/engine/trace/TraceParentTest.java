@@ -150,7 +150,7 @@ class TraceParentTest {
         }
         for (int v = 0; v < 16; v++) {
             assertEquals(String.format("%08x", v * 0x1111_1111L),
-                    new String(java.nio.ByteBuffer.allocate(8).putLong(TraceParent.hexDigits(v * 0x1111_1111L)).array(),
+                    new String(java.nio.ByteBuffer.allocate(8).putLong(HexDigits.digits(v * 0x1111_1111L)).array(),
                             StandardCharsets.US_ASCII));
         }
     }
