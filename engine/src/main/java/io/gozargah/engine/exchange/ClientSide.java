@@ -117,7 +117,8 @@ public interface ClientSide {
 
     /**
      * The exchange is over on both sides: HTTP/1.1 keeps the connection alive (or closes it, as the exchange or the
-     * client asked) and goes on parsing pipelined requests; HTTP/2 forgets the stream.
+     * client asked) and goes on parsing pipelined requests; HTTP/2 forgets the stream. {@code nowNanos} is a
+     * reading of the loop's clock taken as the exchange ended, which the connection's idle deadline starts from.
      */
-    void exchangeOver();
+    void exchangeOver(long nowNanos);
 }

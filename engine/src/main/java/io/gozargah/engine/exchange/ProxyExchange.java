@@ -62,6 +62,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     /** The first send and the one resend after a stale pooled connection. */
     private static final int MAX_ATTEMPTS = 2;
+    private static final long NANOS_PER_MILLI = 1_000_000;
     private static final AsciiString TX_NAME = AsciiString.cached("X-Gozargah-Transaction");
     private static final byte[] TX_HEADER_NAME = "X-Gozargah-Transaction: ".getBytes(StandardCharsets.US_ASCII);
     private static final AsciiString CONTENT_TYPE = AsciiString.cached("Content-Type");
@@ -227,12 +228,14 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     private void start(RequestHeadView head) {
         moveRequest(RequestPhase.HEAD);
+        long now = clock.nanoTime();
+        long epochNanos = loop.epochClock().epochNanos(now);
+        // The id's millisecond is the exchange's journaled start, not a second reading of the wall clock.
         TransactionIds ids = loop.transactionIds();
-        ids.next();
+        ids.next(Math.floorDiv(epochNanos, NANOS_PER_MILLI));
         TransactionIds.writeText(transactionLine, TX_HEADER_NAME.length, ids.msb(), ids.lsb());
         trace.start(ids.msb(), ids.lsb());
-        long now = clock.nanoTime();
-        exchange.start(ids.msb(), ids.lsb(), now, loop.epochClock().epochNanos(now));
+        exchange.start(ids.msb(), ids.lsb(), now, epochNanos);
         exchange.snapshot(server.snapshot());
         method = head == null ? HttpMethod.OTHER : head.method();
         framing = head == null ? BodyFraming.NONE : head.framing();
@@ -383,7 +386,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     public void onRequestEnd(RequestFieldsView trailers) {
         if (request == RequestPhase.DISCARDING) {
             moveRequest(RequestPhase.DONE);
-            finish();
+            finish(clock.nanoTime());
             return;
         }
         if (request != RequestPhase.STREAMING) {
@@ -504,7 +507,10 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     @Override
     public void onResponseComplete(HeaderBlock trailers) {
         client.sendResponseEnd(trailers);
-        complete(Outcome.PROXIED, ResponsePhase.ENDED);
+        // One reading of the clock for the exchange's end, the connection's idle start and the client's idle
+        // deadline: all three happen within this call.
+        long now = clock.nanoTime();
+        complete(Outcome.PROXIED, ResponsePhase.ENDED, now);
         // The upstream connection is reusable only if the gateway knows exactly where the request it sent ended:
         // all of it went out, framed by the gateway (a fixed length that was sent in full, or its own chunks).
         boolean requestWhole = request == RequestPhase.SENT
@@ -512,7 +518,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         UpstreamConnection c = upstream;
         upstream = null;
         if (c != null) {
-            c.release(requestWhole);
+            c.release(requestWhole, now);
         }
         if (requestWhole) {
             moveRequest(RequestPhase.DONE);
@@ -520,7 +526,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             // The provider answered before the request was whole: the rest of the body has nowhere to go.
             declineRest(ClientSide.Abort.NO_ERROR);
         }
-        finish();
+        finish(now);
     }
 
     @Override
@@ -591,12 +597,13 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         answerAllow = allow;
         client.sendAnswer(outcome.status(), body, withBody);
         answerAllow = null;
-        complete(outcome, ResponsePhase.ENDED);
+        long now = clock.nanoTime();
+        complete(outcome, ResponsePhase.ENDED, now);
         if (request == RequestPhase.SENT || request == RequestPhase.RESENDING) {
             moveRequest(RequestPhase.DONE);
         }
         if (request == RequestPhase.DONE) {
-            finish();
+            finish(now);
         } else {
             client.resumeReading(); // DISCARDING: read the rest and drop it
         }
@@ -710,11 +717,16 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     /** Tells the stages the exchange is over (once), before its last byte is flushed. */
     private void complete(Outcome outcome, ResponsePhase end) {
+        complete(outcome, end, clock.nanoTime());
+    }
+
+    /** {@link #complete(Outcome, ResponsePhase)} at {@code nowNanos}, a reading of the loop's clock just taken. */
+    private void complete(Outcome outcome, ResponsePhase end, long nowNanos) {
         if (response.completed()) {
             return;
         }
         moveResponse(end);
-        stages.complete(exchange, outcome, clock.nanoTime());
+        stages.complete(exchange, outcome, nowNanos);
         if (exchange.withheld()) {
             client.withhold();
         }
@@ -777,9 +789,10 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     }
 
     /** Both sides are over: the front end goes on with its next exchange (or closes). */
-    private void finish() {
+    /** Ends the exchange on both sides; {@code nowNanos} is a reading of the loop's clock just taken. */
+    private void finish(long nowNanos) {
         reset();
-        client.exchangeOver();
+        client.exchangeOver(nowNanos);
     }
 
     private void reset() {

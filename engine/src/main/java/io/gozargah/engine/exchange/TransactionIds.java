@@ -1,5 +1,6 @@
 package io.gozargah.engine.exchange;
 
+import io.gozargah.engine.trace.HexDigits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -42,9 +43,16 @@ public final class TransactionIds {
         this.lsb = (0x2L << 62) | generatorBits;
     }
 
-    /** Makes the next id; read it with {@link #msb()}, {@link #lsb()} or {@link #writeText}. */
+    /** Makes the next id at the generator's clock; read it with {@link #msb()}, {@link #lsb()} or {@link #writeText}. */
     public void next() {
-        long now = clockMillis.getAsLong();
+        next(clockMillis.getAsLong());
+    }
+
+    /**
+     * Makes the next id at {@code now}, Unix milliseconds the caller has already read (an exchange's start on the
+     * wall clock), instead of reading the clock again. Ids stay strictly increasing whatever {@code now} does.
+     */
+    public void next(long now) {
         if (now > lastMillis) {
             lastMillis = now;
             sequence = 0;
@@ -83,23 +91,16 @@ public final class TransactionIds {
 
     /** Writes the id as 36 ASCII characters into {@code dst} at {@code offset}. */
     public static void writeText(byte[] dst, int offset, long msb, long lsb) {
-        int i = hex(dst, offset, msb >>> 32, 8);
+        int i = HexDigits.write8(dst, offset, msb >>> 32);
         dst[i++] = '-';
-        i = hex(dst, i, msb >>> 16, 4);
+        i = HexDigits.write4(dst, i, msb >>> 16);
         dst[i++] = '-';
-        i = hex(dst, i, msb, 4);
+        i = HexDigits.write4(dst, i, msb);
         dst[i++] = '-';
-        i = hex(dst, i, lsb >>> 48, 4);
+        i = HexDigits.write4(dst, i, lsb >>> 48);
         dst[i++] = '-';
-        hex(dst, i, lsb, 12);
-    }
-
-    private static int hex(byte[] dst, int offset, long value, int digits) {
-        for (int k = digits - 1; k >= 0; k--) {
-            dst[offset + k] = HEX[(int) (value & 0xF)];
-            value >>>= 4;
-        }
-        return offset + digits;
+        i = HexDigits.write4(dst, i, lsb >>> 32);
+        HexDigits.write8(dst, i, lsb);
     }
 
     public static String toText(long msb, long lsb) {

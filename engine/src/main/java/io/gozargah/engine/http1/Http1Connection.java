@@ -102,7 +102,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         activated = true;
-        awaitNextHead();
+        awaitNextHead(deadlines.nanoTime());
         if (server.draining()) {
             // Accepted while the listener was closing: the drain event may have gone out before it joined.
             drain();
@@ -372,11 +372,11 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     }
 
     @Override
-    public void exchangeOver() {
+    public void exchangeOver(long nowNanos) {
         if (closing) {
             return;
         }
-        awaitNextHead();
+        awaitNextHead(nowNanos);
         if (writer.closeAfter() || server.draining()) {
             closing = true;
             writer.writeOut();
@@ -393,10 +393,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     // The connection's own lifecycle
     // ---------------------------------------------------------------------------------------------
 
-    /** No exchange: the client has the idle timeout to start its next request. */
-    private void awaitNextHead() {
+    /** No exchange since {@code nowNanos}: the client has the idle timeout from then to start its next request. */
+    private void awaitNextHead(long nowNanos) {
         headPending = false;
-        deadlines.schedule(connectionDeadline, deadlines.nanoTime() + server.idleTimeoutNanos());
+        deadlines.schedule(connectionDeadline, nowNanos + server.idleTimeoutNanos());
     }
 
     /** The client sent no request within the idle timeout, or not its whole head within the head timeout. */

@@ -281,7 +281,7 @@ final class Http2ClientStream implements ClientSide {
     }
 
     @Override
-    public void exchangeOver() {
+    public void exchangeOver(long nowNanos) {
         over = true;
         body.drop();
         body.giveBack();

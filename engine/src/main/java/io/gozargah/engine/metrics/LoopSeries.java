@@ -1,5 +1,6 @@
 package io.gozargah.engine.metrics;
 
+import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.route.ServiceRoute;
 
@@ -13,10 +14,8 @@ final class LoopSeries {
     private long[] keys = new long[64];
     private SeriesCell[] cells = new SeriesCell[64];
     private int size;
-    private RoutingSnapshot snapshot;
-    private int[] serviceSlots;
-    private RoutingSnapshot previousSnapshot;
-    private int[] previousSlots;
+    private SnapshotSlots current;
+    private SnapshotSlots previous;
 
     LoopSeries(MetricsRegistry registry) {
         this.registry = registry;
@@ -31,15 +30,41 @@ final class LoopSeries {
         if (service == null || s == null) {
             return Labels.NONE;
         }
-        if (s != snapshot) {
-            RoutingSnapshot current = snapshot;
-            int[] currentSlots = serviceSlots;
-            serviceSlots = s == previousSnapshot ? previousSlots : registry.labels().serviceSlots(s);
-            snapshot = s;
-            previousSnapshot = current;
-            previousSlots = currentSlots;
+        return slots(s).services[service.id()];
+    }
+
+    /**
+     * The consumer's label slot, through a per-snapshot table by consumer id kept with the services' table: the
+     * slot is asked of {@link Labels} (a map by name) the first time a consumer is seen on this loop in a
+     * snapshot, and read from the table after that.
+     */
+    int consumerSlot(RoutingSnapshot s, Consumer consumer) {
+        if (consumer == null) {
+            return Labels.NONE;
         }
-        return serviceSlots[service.id()];
+        int[] table = s == null ? null : slots(s).consumers;
+        int id = consumer.id();
+        if (table == null || id >= table.length) {
+            return registry.labels().consumerSlot(consumer.name());
+        }
+        int slot = table[id];
+        if (slot == 0) {
+            slot = registry.labels().consumerSlot(consumer.name()) + 1;
+            table[id] = slot;
+        }
+        return slot - 1;
+    }
+
+    private SnapshotSlots slots(RoutingSnapshot s) {
+        SnapshotSlots c = current;
+        if (c != null && c.snapshot == s) {
+            return c;
+        }
+        SnapshotSlots p = previous;
+        SnapshotSlots next = p != null && p.snapshot == s ? p : new SnapshotSlots(s, registry.labels().serviceSlots(s));
+        previous = c;
+        current = next;
+        return next;
     }
 
     SeriesCell cell(int serviceSlot, int consumerSlot) {
@@ -104,5 +129,18 @@ final class LoopSeries {
     private static int mix(long key) {
         long h = key * 0x9E3779B97F4A7C15L;
         return (int) (h ^ (h >>> 32));
+    }
+
+    /** One snapshot's label slots: services by id, built whole; consumers by id, slot + 1 once seen, 0 before. */
+    private static final class SnapshotSlots {
+        final RoutingSnapshot snapshot;
+        final int[] services;
+        final int[] consumers;
+
+        SnapshotSlots(RoutingSnapshot snapshot, int[] services) {
+            this.snapshot = snapshot;
+            this.services = services;
+            this.consumers = new int[snapshot.consumerCount()];
+        }
     }
 }

@@ -17,7 +17,6 @@ import io.netty.util.concurrent.FastThreadLocal;
  */
 public final class MetricsStage implements ExchangeStage {
     private final MetricsRegistry registry;
-    private final Labels labels;
     private final FastThreadLocal<LoopSeries> perLoop = new FastThreadLocal<>() {
         @Override
         protected LoopSeries initialValue() {
@@ -27,7 +26,6 @@ public final class MetricsStage implements ExchangeStage {
 
     MetricsStage(MetricsRegistry registry) {
         this.registry = registry;
-        this.labels = registry.labels();
     }
 
     @Override
@@ -35,7 +33,7 @@ public final class MetricsStage implements ExchangeStage {
         LoopSeries loop = perLoop.get();
         Consumer consumer = x.consumer();
         int serviceSlot = loop.serviceSlot(x.snapshot(), x.service());
-        int consumerSlot = consumer == null ? Labels.NONE : labels.consumerSlot(consumer.name());
+        int consumerSlot = loop.consumerSlot(x.snapshot(), consumer);
         SeriesCell cell = loop.cell(serviceSlot, consumerSlot);
         Outcome outcome = x.outcome();
         cell.add(outcome.ordinal() * SeriesCell.STATUS_CLASSES + OutcomeLabels.statusClass(x.status()), 1);

@@ -197,6 +197,11 @@ public final class RoutingSnapshot {
         return services;
     }
 
+    /** How many consumers the configuration has: their {@link Consumer#id()}s are 0 to this, exclusive. */
+    public int consumerCount() {
+        return consumersByName.size();
+    }
+
     public Consumer consumer(String name) {
         return consumersByName.get(name);
     }

@@ -51,7 +51,7 @@ public final class LoopResources {
         this.eventLoop = loop;
         this.clock = clock;
         this.deadlines = new DeadlineWheel(clock);
-        this.pools = new UpstreamPools(loop, upstreamChannels, responseLimits, waterMark);
+        this.pools = new UpstreamPools(loop, upstreamChannels, responseLimits, waterMark, clock);
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -122,10 +122,10 @@ public final class TraceParent {
         line[i++] = '0';
         line[i++] = '0';
         line[i++] = '-';
-        i = hex(line, i, traceHigh, 16);
-        i = hex(line, i, traceLow, 16);
+        i = HexDigits.write16(line, i, traceHigh);
+        i = HexDigits.write16(line, i, traceLow);
         line[i++] = '-';
-        i = hex(line, i, spanId, 16);
+        i = HexDigits.write16(line, i, spanId);
         line[i++] = '-';
         hex(line, i, flags, 2);
         rendered = true;

@@ -70,16 +70,17 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     /**
      * The exchange is over. A connection whose response finished cleanly and whose request was sent whole
-     * goes back to the pool; otherwise it is closed.
+     * goes back to the pool, idle since {@code nowNanos} (the exchange's end, read on the loop's clock just
+     * before); otherwise it is closed.
      */
-    public void release(boolean requestComplete) {
+    public void release(boolean requestComplete, long nowNanos) {
         UpstreamListener l = listener;
         listener = null;
         if (l == null) {
             return;
         }
         if (requestComplete && responseComplete && keepAlive && channel.isActive() && (in == null || !in.isReadable())) {
-            idleSinceNanos = System.nanoTime();
+            idleSinceNanos = nowNanos;
             pool.release(this);
         } else {
             close();
@@ -116,7 +117,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Returns a connection acquired but never bound (its exchange went away while it was being set up). */
     public void unused() {
         if (listener == null && isActive()) {
-            idleSinceNanos = System.nanoTime();
+            idleSinceNanos = pool.nanoTime();
             pool.release(this);
         } else if (listener == null) {
             close();
@@ -354,7 +355,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         @Override
         public void onResponseComplete(HeaderBlock trailers) {
             end();
-            release(true);
+            release(true, pool.nanoTime());
         }
 
         @Override

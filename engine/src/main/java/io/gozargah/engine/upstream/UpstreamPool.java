@@ -1,6 +1,7 @@
 package io.gozargah.engine.upstream;
 
 import io.gozargah.codec.http1.Http1Limits;
+import io.gozargah.engine.admission.NanoClock;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -29,6 +30,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UpstreamPool {
     private final EventLoop loop;
+    /** The loop's clock: what idle connections' ages are measured on. */
+    private final NanoClock clock;
     private final UpstreamEndpoint endpoint;
     private final Bootstrap bootstrap;
     private final Http1Limits limits;
@@ -42,13 +45,14 @@ public final class UpstreamPool {
     private ScheduledFuture<?> sweeper;
 
     UpstreamPool(EventLoop loop, UpstreamEndpoint endpoint, Class<? extends SocketChannel> channelClass,
-                 Http1Limits limits, WriteBufferWaterMark waterMark) {
-        this(loop, endpoint, new ReflectiveChannelFactory<>(channelClass), limits, waterMark);
+                 Http1Limits limits, WriteBufferWaterMark waterMark, NanoClock clock) {
+        this(loop, endpoint, new ReflectiveChannelFactory<>(channelClass), limits, waterMark, clock);
     }
 
     UpstreamPool(EventLoop loop, UpstreamEndpoint endpoint, ChannelFactory<? extends Channel> channels,
-                 Http1Limits limits, WriteBufferWaterMark waterMark) {
+                 Http1Limits limits, WriteBufferWaterMark waterMark, NanoClock clock) {
         this.loop = loop;
+        this.clock = clock;
         this.endpoint = endpoint;
         this.limits = limits;
         this.bootstrap = new Bootstrap()
@@ -216,8 +220,13 @@ public final class UpstreamPool {
         }
     }
 
+    /** A reading of the loop's clock, for a connection that goes idle outside an exchange's end. */
+    long nanoTime() {
+        return clock.nanoTime();
+    }
+
     private void sweep() {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         // Oldest idle connections sit at the tail (MRU is taken from the head).
         UpstreamConnection c;
         while ((c = idle.peekLast()) != null && now - c.idleSinceNanos() >= endpoint.idleTimeoutNanos()) {

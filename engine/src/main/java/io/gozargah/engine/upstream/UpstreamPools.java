@@ -1,6 +1,7 @@
 package io.gozargah.engine.upstream;
 
 import io.gozargah.codec.http1.Http1Limits;
+import io.gozargah.engine.admission.NanoClock;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoop;
@@ -20,6 +21,7 @@ public final class UpstreamPools {
     private final ChannelFactory<? extends Channel> channels;
     private final Http1Limits limits;
     private final WriteBufferWaterMark waterMark;
+    private final NanoClock clock;
     private final Map<String, UpstreamPool> pools = new HashMap<>();
     /**
      * The endpoint last asked for and its pool: most exchanges on a loop go where the one before went, and a pool
@@ -32,9 +34,11 @@ public final class UpstreamPools {
     /**
      * @param channels makes the loop's upstream channels: the transport's socket channels (an embedded channel in
      *                 tests that drive both sides of an exchange by hand)
+     * @param clock    the loop's clock, which idle connections' ages are read on
      */
     public UpstreamPools(EventLoop loop, ChannelFactory<? extends Channel> channels, Http1Limits limits,
-                         WriteBufferWaterMark waterMark) {
+                         WriteBufferWaterMark waterMark, NanoClock clock) {
+        this.clock = clock;
         this.loop = loop;
         this.channels = channels;
         this.limits = limits;
@@ -54,7 +58,7 @@ public final class UpstreamPools {
         }
         UpstreamPool p = pools.get(endpoint.key());
         if (p == null) {
-            p = new UpstreamPool(loop, endpoint, channels, limits, waterMark);
+            p = new UpstreamPool(loop, endpoint, channels, limits, waterMark, clock);
             pools.put(endpoint.key(), p);
         }
         lastEndpoint = endpoint;

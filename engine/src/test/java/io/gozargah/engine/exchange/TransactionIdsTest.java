@@ -58,4 +58,43 @@ class TransactionIdsTest {
         assertEquals(64 * 100, seen.size());
         assertNotEquals(new TransactionIds().lsb(), new TransactionIds().lsb());
     }
+
+    @Test
+    void shouldTakeTheMillisecondItIsGivenAndStillIncreaseWhenItGoesBack() {
+        TransactionIds ids = new TransactionIds(() -> {
+            throw new AssertionError("the generator's own clock is not read when the caller gives the time");
+        });
+        long start = 1_764_000_000_123L;
+        ids.next(start);
+        assertEquals(start, ids.msb() >>> 16);
+        long prevMsb = ids.msb();
+        ids.next(start - 5); // the wall clock stepped back: ordered after the previous id all the same
+        assertTrue(Long.compareUnsigned(ids.msb(), prevMsb) > 0);
+        assertEquals(start, ids.msb() >>> 16);
+        ids.next(start + 7);
+        assertEquals(start + 7, ids.msb() >>> 16);
+        assertEquals(0, ids.msb() & 0xFFF, "a new millisecond starts its sequence again");
+    }
+
+    @Test
+    void shouldWriteTheSameTextAsUuidAtAnyOffset() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(36);
+        byte[] bytes = new byte[TransactionIds.TEXT_LENGTH + 9];
+        for (int n = 0; n < 10_000; n++) {
+            long msb = n == 0 ? 0 : n == 1 ? -1 : random.nextLong();
+            long lsb = n == 0 ? 0 : n == 1 ? -1 : random.nextLong();
+            int offset = n % 9;
+            java.util.Arrays.fill(bytes, (byte) '#');
+            TransactionIds.writeText(bytes, offset, msb, lsb);
+            assertEquals(new UUID(msb, lsb).toString(),
+                    new String(bytes, offset, TransactionIds.TEXT_LENGTH, java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(TransactionIds.toText(msb, lsb),
+                    new String(bytes, offset, TransactionIds.TEXT_LENGTH, java.nio.charset.StandardCharsets.US_ASCII));
+            for (int k = 0; k < bytes.length; k++) {
+                if (k < offset || k >= offset + TransactionIds.TEXT_LENGTH) {
+                    assertEquals('#', bytes[k], "nothing outside the text is written");
+                }
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.gozargah.engine.metrics;
 
+import io.gozargah.engine.auth.ApiKeys;
 import io.gozargah.engine.config.ConfigLoader;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.route.ServiceRoute;
@@ -63,5 +64,43 @@ class LoopSeriesTest {
         assertEquals("consumer-0", loop.cell(b, consumers[0]).series.consumer);
         assertSame(loop.cell(b, consumers[150]).series, loop.cell(b, Labels.OTHER).series);
         assertEquals(Labels.OTHER_NAME, loop.cell(b, consumers[199]).series.consumer);
+    }
+
+    private RoutingSnapshot withConsumers(String... consumers) throws Exception {
+        StringBuilder yaml = new StringBuilder("server:\n  listeners: [ { port: 0 } ]\nproviders:\n  p:\n"
+                + "    endpoints: [ \"http://127.0.0.1:9\" ]\n    services:\n      a: { path: /a }\nconsumers:\n");
+        for (String c : consumers) {
+            yaml.append("  ").append(c).append(":\n    apiKeys: [ \"").append(ApiKeys.configHash("gzk_" + c + "_0123456789abcdef"))
+                    .append("\" ]\n    grants: [ { service: p/a } ]\n");
+        }
+        Path file = Files.writeString(dir.resolve("c" + String.join("", consumers) + ".yaml"), yaml);
+        return RoutingSnapshot.build(ConfigLoader.load(file));
+    }
+
+    @Test
+    void shouldKeepEachConsumerOnItsSlotWhileExchangesAlternateBetweenSnapshots() throws Exception {
+        MetricsRegistry registry = new MetricsRegistry(true, 100);
+        LoopSeries loop = new LoopSeries(registry);
+        RoutingSnapshot before = withConsumers("x", "y");
+        RoutingSnapshot after = withConsumers("z", "y", "x");
+        assertNotEquals(before.consumer("x").id(), after.consumer("x").id(), "the reload renumbers x");
+
+        int x = loop.consumerSlot(before, before.consumer("x"));
+        assertEquals(registry.labels().consumerSlot("x"), x);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(x, loop.consumerSlot(after, after.consumer("x")));
+            assertEquals(x, loop.consumerSlot(before, before.consumer("x")));
+            assertEquals(registry.labels().consumerSlot("y"), loop.consumerSlot(before, before.consumer("y")));
+            assertEquals(registry.labels().consumerSlot("y"), loop.consumerSlot(after, after.consumer("y")));
+        }
+        int z = loop.consumerSlot(after, after.consumer("z"));
+        assertEquals(registry.labels().consumerSlot("z"), z);
+        assertNotEquals(x, z);
+        assertEquals(Labels.NONE, loop.consumerSlot(after, null));
+        // A third snapshot pushes the first out; its consumers' slots are the same names' slots still.
+        RoutingSnapshot third = withConsumers("y", "x");
+        assertEquals(x, loop.consumerSlot(third, third.consumer("x")));
+        assertEquals(x, loop.consumerSlot(before, before.consumer("x")));
+        assertEquals("x", registry.labels().consumer(x));
     }
 }

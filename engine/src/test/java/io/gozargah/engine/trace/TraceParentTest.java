@@ -134,4 +134,24 @@ class TraceParentTest {
     private static String value(TraceParent t) {
         return new String(t.value(), t.valueOffset(), TraceParent.VALUE_LENGTH, StandardCharsets.US_ASCII);
     }
+
+    @Test
+    void shouldRenderEveryDigitAsLowerCaseHex() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(16);
+        long[] edges = {0L, -1L, 0x0123_4567_89ab_cdefL, 0xfedc_ba98_7654_3210L, 0x0a0a_0a0a_0909_0909L,
+                0x9a9a_9a9a_a9a9_a9a9L, Long.MIN_VALUE, Long.MAX_VALUE};
+        for (int n = 0; n < 10_000; n++) {
+            long msb = n < edges.length ? edges[n] : random.nextLong();
+            long lsb = n < edges.length ? edges[edges.length - 1 - n] : random.nextLong();
+            TraceParent t = new TraceParent();
+            t.start(msb, lsb);
+            String expected = String.format("00-%016x%016x-%016x-01", msb, lsb, msb ^ lsb);
+            assertEquals(expected, value(t), "for " + Long.toHexString(msb) + " " + Long.toHexString(lsb));
+        }
+        for (int v = 0; v < 16; v++) {
+            assertEquals(String.format("%08x", v * 0x1111_1111L),
+                    new String(java.nio.ByteBuffer.allocate(8).putLong(HexDigits.digits(v * 0x1111_1111L)).array(),
+                            StandardCharsets.US_ASCII));
+        }
+    }
 }

@@ -4,6 +4,7 @@ import io.gozargah.codec.http1.HeaderBlock;
 import io.gozargah.codec.http1.Http1Limits;
 import io.gozargah.codec.http1.HttpMethod;
 import io.gozargah.codec.http1.ResponseHead;
+import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.config.EndpointConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -27,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * delivery, as a real client's channel does when a write passes its high-water mark, and writable again later.
  */
 class UpstreamConnectionTest {
+    /** The exchange's end as the listener hands it over: what the connection is idle since in the pool. */
+    private static final long END_NANOS = 123_456_789L;
     private EmbeddedChannel channel;
     private UpstreamConnection connection;
     private final Listener listener = new Listener();
@@ -54,7 +57,7 @@ class UpstreamConnectionTest {
         @Override
         public void onResponseComplete(HeaderBlock trailers) {
             events.add("complete");
-            connection.release(true); // as an exchange does: the connection goes back to the pool
+            connection.release(true, END_NANOS); // as an exchange does: the connection goes back to the pool
         }
 
         @Override
@@ -78,7 +81,7 @@ class UpstreamConnectionTest {
         UpstreamEndpoint endpoint = new UpstreamEndpoint(new EndpointConfig("http", "127.0.0.1", 9, ""),
                 1000, 4, 60_000_000_000L);
         UpstreamPool pool = new UpstreamPool(channel.eventLoop(), endpoint, NioSocketChannel.class,
-                Http1Limits.defaults(), WriteBufferWaterMark.DEFAULT);
+                Http1Limits.defaults(), WriteBufferWaterMark.DEFAULT, NanoClock.SYSTEM);
         connection = new UpstreamConnection(pool, Http1Limits.defaults());
         channel.pipeline().addLast(connection);
         connection.bind(listener, HttpMethod.GET);
@@ -105,6 +108,7 @@ class UpstreamConnectionTest {
         // The whole body had arrived: nothing more will come from the upstream to finish the response.
         assertEquals(List.of("complete"), listener.events);
         assertEquals("0123456789", listener.body.toString());
+        assertEquals(END_NANOS, connection.idleSinceNanos(), "idle since the exchange's end, not a new reading");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.gozargah.engine.upstream;
 
 import io.gozargah.codec.http1.Http1Limits;
+import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.config.EndpointConfig;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -15,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 class UpstreamPoolsTest {
     private final EmbeddedChannel loop = new EmbeddedChannel();
     private final UpstreamPools pools = new UpstreamPools(loop.eventLoop(), NioSocketChannel::new,
-            Http1Limits.defaults(), WriteBufferWaterMark.DEFAULT);
+            Http1Limits.defaults(), WriteBufferWaterMark.DEFAULT, NanoClock.SYSTEM);
 
     @AfterEach
     void close() {
