@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -51,8 +52,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Bodies larger than every buffer on the way, echoed by a provider that streams them back as it reads them, so that
  * both directions back up at once: the provider's socket stops taking the request (the gateway must stop reading
  * the consumer and resume when it drains) while the consumer's socket stops taking the response (the gateway must
- * stop reading the provider and resume). Over HTTPS with h2 and http/1.1 by ALPN, and over cleartext h2c, on epoll
- * and NIO. Each exchange must finish long before the provider's 60 s request timeout would end a stalled one.
+ * stop reading the provider and resume). Over HTTPS with h2 and http/1.1 by ALPN, and over cleartext h2c, on epoll,
+ * NIO and io_uring (what transport auto runs where the kernel allows it). Each exchange must finish long before the provider's 60 s request timeout would end a stalled one.
  */
 class TlsBackpressureIT {
     /** Far below the 60 s request timeout that ends a stalled exchange, far above a working one's time. */
@@ -119,6 +120,7 @@ class TlsBackpressureIT {
 
     private static void assumeAvailable(String transport) {
         Assumptions.assumeTrue(!"epoll".equals(transport) || Epoll.isAvailable(), "epoll not available here");
+        Assumptions.assumeTrue(!"io_uring".equals(transport) || IoUring.isAvailable(), "io_uring not available here");
     }
 
     private static byte[] bodyOf(int size) {
@@ -134,7 +136,8 @@ class TlsBackpressureIT {
     @ParameterizedTest(name = "{0}, h2 over {1}, {2} bytes")
     @CsvSource({
             "epoll, tls, 786432", "epoll, tls, 4194304", "epoll, h2c, 786432", "epoll, h2c, 4194304",
-            "nio, tls, 786432", "nio, tls, 4194304", "nio, h2c, 786432", "nio, h2c, 4194304"})
+            "nio, tls, 786432", "nio, tls, 4194304", "nio, h2c, 786432", "nio, h2c, 4194304",
+            "io_uring, tls, 786432", "io_uring, tls, 4194304", "io_uring, h2c, 786432", "io_uring, h2c, 4194304"})
     void shouldEchoALargeBodyOverHttp2(String transport, String security, int size) throws Exception {
         assumeAvailable(transport);
         TestUpstream provider = setup.provider(echoProvider());
@@ -155,7 +158,7 @@ class TlsBackpressureIT {
 
     /** As the JDK's own client sends it: the provider reads the whole request before it answers. */
     @ParameterizedTest(name = "{0}, {1}")
-    @CsvSource({"epoll, HTTP_2", "epoll, HTTP_1_1", "nio, HTTP_2", "nio, HTTP_1_1"})
+    @CsvSource({"epoll, HTTP_2", "epoll, HTTP_1_1", "nio, HTTP_2", "nio, HTTP_1_1", "io_uring, HTTP_2", "io_uring, HTTP_1_1"})
     void shouldEchoALargeBodyReadWholeByTheProvider(String transport, HttpClient.Version version) throws Exception {
         assumeAvailable(transport);
         TestUpstream provider = setup.provider(TestUpstream.http((ctx, req) -> {
@@ -179,7 +182,7 @@ class TlsBackpressureIT {
     }
 
     @ParameterizedTest(name = "{0}, h2 over {1}")
-    @CsvSource({"epoll, tls", "epoll, h2c", "nio, tls", "nio, h2c"})
+    @CsvSource({"epoll, tls", "epoll, h2c", "nio, tls", "nio, h2c", "io_uring, tls", "io_uring, h2c"})
     void shouldFinishALargeResponseToAConsumerThatReadsSlowly(String transport, String security) throws Exception {
         assumeAvailable(transport);
         int size = 4 << 20;
@@ -209,7 +212,7 @@ class TlsBackpressureIT {
     }
 
     @ParameterizedTest(name = "{0}, {1} bytes")
-    @CsvSource({"epoll, 786432", "epoll, 4194304", "nio, 786432", "nio, 4194304"})
+    @CsvSource({"epoll, 786432", "epoll, 4194304", "nio, 786432", "nio, 4194304", "io_uring, 786432", "io_uring, 4194304"})
     void shouldEchoALargeBodyOverHttp11WithTls(String transport, int size) throws Exception {
         assumeAvailable(transport);
         TestUpstream provider = setup.provider(echoProvider());
