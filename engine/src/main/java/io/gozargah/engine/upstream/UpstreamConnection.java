@@ -36,15 +36,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private boolean keepAlive;
     private boolean inDelivery;
     private boolean clientWritable = true;
-    /**
-     * Gives the connection back to its pool once the loop has handled every read event of its current batch, not
-     * from inside the read that completed the response: a provider that closes after answering (without saying
-     * {@code Connection: close}) has its close reported by the next event of the same batch more often than not
-     * (io_uring reports end of input as a completion of its own, after the data's), and a request handled in
-     * between would be sent on a connection already closed, then fail with a 502. Run after the batch, the close
-     * has been seen and the pool never gets the connection.
-     */
-    private final Runnable toPool = this::toPoolAfterReads;
     /** Why the HTTP/2 stream behind this connection ended early (null on HTTP/1.1): the failure's detail. */
     private String streamFailure;
     private long idleSinceNanos;
@@ -90,19 +81,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
         if (requestComplete && responseComplete && keepAlive && channel.isActive() && (in == null || !in.isReadable())) {
             idleSinceNanos = nowNanos;
-            if (pool.multiplexed()) {
-                pool.release(this);
-            } else {
-                channel.eventLoop().execute(toPool);
-            }
+            pool.release(this);
         } else {
             close();
-        }
-    }
-
-    private void toPoolAfterReads() {
-        if (listener == null && channel != null && channel.isActive()) {
-            pool.release(this);
         }
     }
 

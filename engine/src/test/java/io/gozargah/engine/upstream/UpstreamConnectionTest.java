@@ -32,7 +32,6 @@ class UpstreamConnectionTest {
     private static final long END_NANOS = 123_456_789L;
     private EmbeddedChannel channel;
     private UpstreamConnection connection;
-    private UpstreamPool pool;
     private final Listener listener = new Listener();
 
     /**
@@ -81,7 +80,7 @@ class UpstreamConnectionTest {
         channel = new EmbeddedChannel();
         UpstreamEndpoint endpoint = new UpstreamEndpoint(new EndpointConfig("http", "127.0.0.1", 9, ""),
                 1000, 4, 60_000_000_000L);
-        pool = new UpstreamPool(channel.eventLoop(), endpoint, NioSocketChannel.class,
+        UpstreamPool pool = new UpstreamPool(channel.eventLoop(), endpoint, NioSocketChannel.class,
                 Http1Limits.defaults(), WriteBufferWaterMark.DEFAULT, NanoClock.SYSTEM);
         connection = new UpstreamConnection(pool, Http1Limits.defaults());
         channel.pipeline().addLast(connection);
@@ -95,27 +94,6 @@ class UpstreamConnectionTest {
 
     private void receive(String bytes) {
         channel.writeInbound(Unpooled.copiedBuffer(bytes, StandardCharsets.US_ASCII));
-    }
-
-    @Test
-    void shouldGiveTheConnectionBackOnlyAfterTheLoopHandledTheRestOfItsReadEvents() {
-        channel.pipeline().fireChannelRead(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-                StandardCharsets.US_ASCII));
-        connection.setClientWritable(true); // the listener's client filled up on the content; it takes more now
-        assertEquals(List.of("head 200", "content 2", "complete"), listener.events);
-        assertEquals(0, pool.idle(), "not pooled from inside the read that completed the response");
-        channel.runPendingTasks();
-        assertEquals(1, pool.idle());
-    }
-
-    @Test
-    void shouldNeverPoolAConnectionWhoseProviderClosedRightAfterAnswering() {
-        channel.pipeline().fireChannelRead(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-                StandardCharsets.US_ASCII));
-        connection.setClientWritable(true);
-        assertEquals(List.of("head 200", "content 2", "complete"), listener.events);
-        channel.close(); // the provider's close, the next event of the same batch; the loop's tasks run after it
-        assertEquals(0, pool.idle(), "a request handled next must not be sent on the closed connection");
     }
 
     @Test
