@@ -21,7 +21,6 @@ import java.util.function.LongSupplier;
  */
 public final class TransactionIds {
     private static final SecureRandom SEEDS = new SecureRandom();
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     /** Length of the canonical 8-4-4-4-12 rendering. */
     public static final int TEXT_LENGTH = 36;
 
@@ -78,15 +77,16 @@ public final class TransactionIds {
     }
 
     public static void writeText(ByteBuf out, long msb, long lsb) {
-        hex(out, msb >>> 32, 8);
+        HexDigits.write8(out, msb >>> 32);
         out.writeByte('-');
-        hex(out, msb >>> 16, 4);
+        HexDigits.write4(out, msb >>> 16);
         out.writeByte('-');
-        hex(out, msb, 4);
+        HexDigits.write4(out, msb);
         out.writeByte('-');
-        hex(out, lsb >>> 48, 4);
+        HexDigits.write4(out, lsb >>> 48);
         out.writeByte('-');
-        hex(out, lsb, 12);
+        HexDigits.write4(out, lsb >>> 32);
+        HexDigits.write8(out, lsb);
     }
 
     /** Writes the id as 36 ASCII characters into {@code dst} at {@code offset}. */
@@ -109,11 +109,5 @@ public final class TransactionIds {
         buf.writerIndex(0);
         writeText(buf, msb, lsb);
         return new String(b, StandardCharsets.US_ASCII);
-    }
-
-    private static void hex(ByteBuf out, long value, int digits) {
-        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
-            out.writeByte(HEX[(int) ((value >>> shift) & 0xF)]);
-        }
     }
 }

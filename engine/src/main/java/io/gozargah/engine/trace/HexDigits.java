@@ -1,5 +1,7 @@
 package io.gozargah.engine.trace;
 
+import io.netty.buffer.ByteBuf;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -36,6 +38,16 @@ public final class HexDigits {
     public static int write4(byte[] dst, int offset, long value) {
         INT_BE.set(dst, offset, (int) digits(value & 0xFFFF));
         return offset + 4;
+    }
+
+    /** The low 32 bits of {@code value} as 8 digits written to {@code out} (a ByteBuf's longs are big-endian). */
+    public static void write8(ByteBuf out, long value) {
+        out.writeLong(digits(value & 0xFFFF_FFFFL));
+    }
+
+    /** The low 16 bits of {@code value} as 4 digits written to {@code out}. */
+    public static void write4(ByteBuf out, long value) {
+        out.writeInt((int) digits(value & 0xFFFF));
     }
 
     /** The eight digits of the low 32 bits of {@code v} (which must hold no more), most significant in the high byte. */
