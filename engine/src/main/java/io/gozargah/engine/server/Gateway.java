@@ -327,7 +327,7 @@ public final class Gateway implements AutoCloseable {
                     context.admission().config());
         }
         context.swap(RoutingSnapshot.build(config, context.admission(),
-                journal == null ? null : journal.dictionary()));
+                journal == null ? null : journal.dictionary(), context.endpointHealth()));
         // Certificate files are re-read for new handshakes; open connections keep the context they have.
         for (ListenerConfig l : config.server().listeners()) {
             ServerTls tls = tlsByListener.get(l.name());

@@ -2,6 +2,7 @@ package io.gozargah.engine.upstream;
 
 import io.gozargah.codec.http1.Http1Limits;
 import io.gozargah.engine.admission.NanoClock;
+import io.gozargah.engine.config.FailureKind;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -43,6 +44,11 @@ public final class UpstreamPool {
     private int connecting;
     private long created;
     private ScheduledFuture<?> sweeper;
+    /** Exchanges of this loop that chose the endpoint and have not ended: what the balancer compares. */
+    private int outstanding;
+    /** Outcomes the exchanges of this loop reported: a success rate for the admin API. */
+    private long successes;
+    private long failures;
 
     UpstreamPool(EventLoop loop, UpstreamEndpoint endpoint, Class<? extends SocketChannel> channelClass,
                  Http1Limits limits, WriteBufferWaterMark waterMark, NanoClock clock) {
@@ -92,6 +98,67 @@ public final class UpstreamPool {
     /** Connections created over the pool's life. */
     public long created() {
         return multiplexed != null ? multiplexed.created() : created;
+    }
+
+    /** Exchanges of this loop that chose this endpoint and have not ended. */
+    public int outstanding() {
+        return outstanding;
+    }
+
+    /** Exchanges whose outcome was reported as a success (a response that is not a counted failure). */
+    public long successes() {
+        return successes;
+    }
+
+    /** Exchanges whose outcome was reported as a failure of a kind the provider's outlier policy counts. */
+    public long failures() {
+        return failures;
+    }
+
+    /** An exchange chose this endpoint (see {@link UpstreamPools#choose}); it owes one {@link #exchangeEnded}. */
+    void exchangeStarted() {
+        outstanding++;
+    }
+
+    /** An exchange that chose this endpoint is over, however it ended. */
+    public void exchangeEnded() {
+        if (outstanding > 0) {
+            outstanding--;
+        }
+    }
+
+    /**
+     * The endpoint answered with a response head of {@code status}: a success, or a failure when the provider's
+     * outlier policy counts 5xx or gateway errors.
+     */
+    public void responded(int status) {
+        if (status >= 500) {
+            failed(status == 502 || status == 503 || status == 504 ? FailureKind.GATEWAY : FailureKind.SERVER_ERROR);
+            return;
+        }
+        successes++;
+        endpoint.health().succeeded();
+    }
+
+    /**
+     * The endpoint failed an exchange: {@code kind} says how. Counted towards its ejection when the provider's
+     * policy counts that kind; a 500 whose kind is not counted is, for ejection, a response like any other.
+     */
+    public void failed(FailureKind kind) {
+        UpstreamGroup group = endpoint.group();
+        if (group == null) {
+            return;
+        }
+        if (kind == FailureKind.GATEWAY && !group.outlier().on().contains(FailureKind.GATEWAY)
+                && group.outlier().on().contains(FailureKind.SERVER_ERROR)) {
+            kind = FailureKind.SERVER_ERROR; // every gateway error is also a 5xx
+        }
+        if (group.outlier().on().contains(kind)) {
+            failures++;
+        } else {
+            successes++;
+        }
+        endpoint.health().failed(kind, group, clock.nanoTime());
     }
 
     /** Hands a connection to {@code callback}: an idle one now, a new one once connected, or a released one later. */
