@@ -616,7 +616,7 @@ public final class ConfigLoader {
             roles.add(role);
         }
         if (roles.stream().allMatch(EndpointRole::backup)) {
-            throw m.required("endpoints").error("every endpoint is a backup: at least one must be a primary");
+            throw m.required("endpoints").keyError("every endpoint is a backup: at least one must be a primary");
         }
         UpstreamTlsConfig tls = upstreamTls(node.file(), m, endpoints.stream().anyMatch(EndpointConfig::tls));
         Duration connectTimeout = m.duration("connectTimeout", CONNECT_TIMEOUT);
@@ -661,8 +661,8 @@ public final class ConfigLoader {
             }
             on = Set.copyOf(on);
         }
-        Duration base = positive(m, "baseEjectionTime", d.baseEjectionTime());
-        Duration max = positive(m, "maxEjectionTime", d.maxEjectionTime());
+        Duration base = m.duration("baseEjectionTime", d.baseEjectionTime());
+        Duration max = m.duration("maxEjectionTime", d.maxEjectionTime());
         if (max.compareTo(base) < 0) {
             throw m.required("maxEjectionTime").error("maxEjectionTime " + max.toMillis()
                     + " ms is shorter than baseEjectionTime " + base.toMillis() + " ms");
@@ -670,14 +670,6 @@ public final class ConfigLoader {
         return new OutlierConfig(m.integer("consecutiveFailures", d.consecutiveFailures(), 0, 1_000_000), on, base,
                 max, m.integer("maxEjectedPercent", d.maxEjectedPercent(), 0, 100),
                 m.integer("panicThreshold", d.panicThreshold(), 0, 100));
-    }
-
-    private static Duration positive(ConfigMap m, String key, Duration defaultValue) throws ConfigException {
-        Duration value = m.duration(key, defaultValue);
-        if (value.isZero() || value.isNegative()) {
-            throw m.required(key).error("must be longer than 0");
-        }
-        return value;
     }
 
     private static HealthCheckConfig healthCheck(ConfigNode node) throws ConfigException {
@@ -690,8 +682,8 @@ public final class ConfigLoader {
         if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
             throw pathNode.error("path '" + path + "' must start with '/' and hold no spaces or control characters");
         }
-        Duration interval = positive(m, "interval", Duration.ofSeconds(5));
-        Duration timeout = positive(m, "timeout", Duration.ofSeconds(2));
+        Duration interval = m.duration("interval", Duration.ofSeconds(5));
+        Duration timeout = m.duration("timeout", Duration.ofSeconds(2));
         if (timeout.compareTo(interval) > 0) {
             throw m.required("timeout").error("timeout " + timeout.toMillis() + " ms is longer than the interval "
                     + interval.toMillis() + " ms: checks of one endpoint would overlap");

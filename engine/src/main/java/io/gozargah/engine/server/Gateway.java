@@ -439,8 +439,7 @@ public final class Gateway implements AutoCloseable {
         for (Future<List<UpstreamPoolStats>> f : parts) {
             try {
                 for (UpstreamPoolStats p : f.get(1, TimeUnit.SECONDS)) {
-                    byEndpoint.merge(p.endpoint(), p, (a, b) -> new UpstreamPoolStats(a.endpoint(),
-                            a.open() + b.open(), a.idle() + b.idle(), a.created() + b.created()));
+                    byEndpoint.merge(p.endpoint(), p, UpstreamPoolStats::plus);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

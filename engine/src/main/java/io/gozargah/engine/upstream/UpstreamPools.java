@@ -218,7 +218,8 @@ public final class UpstreamPools {
     public List<UpstreamPoolStats> stats() {
         List<UpstreamPoolStats> list = new ArrayList<>(pools.size());
         for (UpstreamPool p : pools.values()) {
-            list.add(new UpstreamPoolStats(p.endpoint().toString(), p.open(), p.idle(), p.created()));
+            list.add(new UpstreamPoolStats(p.endpoint().toString(), p.open(), p.idle(), p.created(), p.outstanding(),
+                    p.successes(), p.failures()));
         }
         return list;
     }
