@@ -23,6 +23,7 @@ import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.http1.Http1Connection;
 import io.gozargah.engine.journal.Journal;
 import io.gozargah.engine.journal.JournalCounters;
+import io.gozargah.engine.upstream.HealthChecks;
 import io.gozargah.engine.upstream.UpstreamPoolStats;
 import io.gozargah.engine.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
@@ -71,6 +72,8 @@ public final class Gateway implements AutoCloseable {
     private final Journal journal;
     private final MetricsRegistry metrics;
     private final ConnectionLimits limits;
+    /** The providers' active health checks, following the running snapshot. */
+    private final HealthChecks healthChecks;
     private final Map<String, BooleanSupplier> readinessChecks = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
     private CompletableFuture<DrainReport> drained;
@@ -94,6 +97,9 @@ public final class Gateway implements AutoCloseable {
             addresses.add((InetSocketAddress) c.localAddress());
         }
         this.boundAddresses = List.copyOf(addresses);
+        this.healthChecks = new HealthChecks(workerGroup, context.upstreamChannels(), context.responseLimits(),
+                context.waterMark(), context.clock());
+        healthChecks.apply(context.snapshot().upstreamGroups());
     }
 
     /** Starts event loops and binds every listener; returns once all are bound (throws if any cannot bind). */
@@ -328,6 +334,7 @@ public final class Gateway implements AutoCloseable {
         }
         context.swap(RoutingSnapshot.build(config, context.admission(),
                 journal == null ? null : journal.dictionary(), context.endpointHealth()));
+        healthChecks.apply(context.snapshot().upstreamGroups());
         // Certificate files are re-read for new handshakes; open connections keep the context they have.
         for (ListenerConfig l : config.server().listeners()) {
             ServerTls tls = tlsByListener.get(l.name());
@@ -451,6 +458,11 @@ public final class Gateway implements AutoCloseable {
         return List.copyOf(byEndpoint.values());
     }
 
+    /** The providers' active health checks. */
+    public HealthChecks healthChecks() {
+        return healthChecks;
+    }
+
     /** Open consumer connections. */
     public int openConnections() {
         return connections.size();
@@ -510,6 +522,7 @@ public final class Gateway implements AutoCloseable {
             return terminated;
         }
         shuttingDown = true;
+        healthChecks.close();
         drain(deadline).whenComplete((report, e) -> {
             for (EventLoop loop : loops()) {
                 loop.execute(() -> context.loop(loop).pools().closeIdle());

@@ -88,6 +88,20 @@ public final class ServerContext {
         return admission;
     }
 
+    /** Makes the loops' upstream channels (the health checks' too). */
+    public ChannelFactory<? extends Channel> upstreamChannels() {
+        return upstreamChannels;
+    }
+
+    /** Limits on what a provider sends back (its response heads). */
+    public Http1Limits responseLimits() {
+        return responseLimits;
+    }
+
+    public NanoClock clock() {
+        return clock;
+    }
+
     public EndpointHealthRegistry endpointHealth() {
         return endpointHealth;
     }
