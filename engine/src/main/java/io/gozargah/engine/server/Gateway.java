@@ -18,12 +18,17 @@ import io.gozargah.engine.metrics.AcceptFamily;
 import io.gozargah.engine.metrics.BuildInfo;
 import io.gozargah.engine.metrics.JvmMetricsFamily;
 import io.gozargah.engine.metrics.MetricsRegistry;
+import io.gozargah.engine.metrics.UpstreamEndpointFamily;
 import io.gozargah.engine.metrics.UpstreamPoolFamily;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.http1.Http1Connection;
 import io.gozargah.engine.journal.Journal;
 import io.gozargah.engine.journal.JournalCounters;
+import io.gozargah.engine.upstream.EndpointHealth;
+import io.gozargah.engine.upstream.EndpointState;
 import io.gozargah.engine.upstream.HealthChecks;
+import io.gozargah.engine.upstream.UpstreamEndpoint;
+import io.gozargah.engine.upstream.UpstreamGroup;
 import io.gozargah.engine.upstream.UpstreamPoolStats;
 import io.gozargah.engine.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
@@ -237,6 +242,7 @@ public final class Gateway implements AutoCloseable {
         metrics.gauge("gozargah_draining", "1 while the gateway drains (stopped accepting), else 0.",
                 () -> context.draining() ? 1 : 0);
         metrics.register(new UpstreamPoolFamily(gateway::upstreamPoolStats));
+        metrics.register(new UpstreamEndpointFamily(gateway::endpointStates));
         metrics.register(new AcceptFamily(limits::stats));
         AuthFailureThrottle authFailures = context.authFailures();
         metrics.counter("gozargah_auth_failures_throttled_total", "Failed authentications answered 429 rate-limited"
@@ -456,6 +462,32 @@ public final class Gateway implements AutoCloseable {
             }
         }
         return List.copyOf(byEndpoint.values());
+    }
+
+    /**
+     * Every provider endpoint of the running snapshot with what is known of it: health, ejection, and the
+     * exchanges of every loop's pools (see {@link #upstreamPoolStats}). Never call from an event loop.
+     */
+    public List<EndpointState> endpointStates() {
+        Map<String, UpstreamPoolStats> pools = new HashMap<>();
+        for (UpstreamPoolStats p : upstreamPoolStats()) {
+            pools.put(p.endpoint(), p);
+        }
+        long now = context.clock().nanoTime();
+        List<EndpointState> list = new ArrayList<>();
+        for (UpstreamGroup g : context.snapshot().upstreamGroups()) {
+            for (UpstreamEndpoint e : g.endpoints()) {
+                EndpointHealth h = e.health();
+                long until = h.ejectedUntilNanos();
+                long ejectedFor = until != 0 && now - until < 0
+                        ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - now)) : 0;
+                UpstreamPoolStats p = pools.get(e.toString());
+                list.add(new EndpointState(g.provider(), e.toString(), e.weight(), e.backup(), h.healthy(), ejectedFor,
+                        h.ejections(), p == null ? 0 : p.outstanding(), p == null ? 0 : p.successes(),
+                        p == null ? 0 : p.failures()));
+            }
+        }
+        return list;
     }
 
     /** The providers' active health checks. */
