@@ -7,6 +7,8 @@ import io.gozargah.engine.testing.FaultyUpstream.Mode;
 import io.gozargah.engine.testing.GatewayFixture;
 import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.RawHttpClient;
+import io.gozargah.engine.testing.TestH2Upstream;
+import io.netty.handler.codec.http2.Http2Settings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,7 +20,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.gozargah.engine.testing.GatewayFixture.ALICE_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -283,6 +287,30 @@ class FaultyProviderIT {
         a.healthMode(Mode.OK);
         Await.until(() -> state(a).healthy(), "a healthy after two passed checks", Duration.ofSeconds(2));
         awaitServing(c, a, "/prov/svc");
+    }
+
+    @Test
+    void shouldCheckAnHttp2ProviderOverHttp2() throws Exception {
+        AtomicInteger status = new AtomicInteger(503);
+        List<String> paths = new CopyOnWriteArrayList<>();
+        TestH2Upstream a = setup.closeAfter(TestH2Upstream.h2c(Http2Settings.defaultSettings().maxConcurrentStreams(10),
+                r -> {
+                    paths.add(r.path());
+                    r.respond(r.path().endsWith(FaultyUpstream.HEALTH_PATH) ? status.get() : 200, "a");
+                }));
+        TestH2Upstream b = setup.closeAfter(TestH2Upstream.h2c(Http2Settings.defaultSettings().maxConcurrentStreams(10),
+                r -> r.respond(200, "b")));
+        String aUrl = "http://127.0.0.1:" + a.port() + "/base";
+        start(yaml("      - " + aUrl + "\n      - http://127.0.0.1:" + b.port() + "\n",
+                "    protocol: h2c\n" + HEALTH, 2));
+
+        Await.until(() -> gateway.gateway().endpointStates().stream()
+                .anyMatch(e -> e.endpoint().equals(aUrl) && !e.healthy()), "a unhealthy by its checks over h2c");
+        assertEquals("/base" + FaultyUpstream.HEALTH_PATH, paths.get(0), "the check's path follows the prefix");
+        assertEquals(1, a.connections().size(), "the checks share one HTTP/2 connection");
+        status.set(204);
+        Await.until(() -> gateway.gateway().endpointStates().stream()
+                .anyMatch(e -> e.endpoint().equals(aUrl) && e.healthy()), "a healthy again");
     }
 
     @Test
