@@ -49,6 +49,12 @@ public final class UpstreamPool {
     /** Outcomes the exchanges of this loop reported: a success rate for the admin API. */
     private long successes;
     private long failures;
+    /**
+     * The endpoint object of the newest snapshot that chose this pool: outcomes are judged by its provider's
+     * policy, so a reload that changes the policy (but not the pool's settings, which would make a new pool) takes
+     * effect here too.
+     */
+    private UpstreamEndpoint chosen;
 
     UpstreamPool(EventLoop loop, UpstreamEndpoint endpoint, Class<? extends SocketChannel> channelClass,
                  Http1Limits limits, WriteBufferWaterMark waterMark, NanoClock clock) {
@@ -116,8 +122,9 @@ public final class UpstreamPool {
     }
 
     /** An exchange chose this endpoint (see {@link UpstreamPools#choose}); it owes one {@link #exchangeEnded}. */
-    void exchangeStarted() {
+    void exchangeStarted(UpstreamEndpoint endpoint) {
         outstanding++;
+        chosen = endpoint;
     }
 
     /** An exchange that chose this endpoint is over, however it ended. */
@@ -137,7 +144,7 @@ public final class UpstreamPool {
             return;
         }
         successes++;
-        endpoint.health().succeeded();
+        (chosen != null ? chosen : endpoint).health().succeeded();
     }
 
     /**
@@ -145,7 +152,8 @@ public final class UpstreamPool {
      * policy counts that kind; a 500 whose kind is not counted is, for ejection, a response like any other.
      */
     public void failed(FailureKind kind) {
-        UpstreamGroup group = endpoint.group();
+        UpstreamEndpoint e = chosen != null ? chosen : endpoint;
+        UpstreamGroup group = e.group();
         if (group == null) {
             return;
         }
@@ -158,7 +166,7 @@ public final class UpstreamPool {
         } else {
             successes++;
         }
-        endpoint.health().failed(kind, group, clock.nanoTime());
+        e.health().failed(kind, group, clock.nanoTime());
     }
 
     /** Hands a connection to {@code callback}: an idle one now, a new one once connected, or a released one later. */

@@ -72,7 +72,7 @@ public final class UpstreamPools {
     public UpstreamPool choose(UpstreamEndpoint[] endpoints, UpstreamEndpoint avoid) {
         UpstreamEndpoint e = endpoints.length == 1 ? endpoints[0] : balance(endpoints, avoid);
         UpstreamPool p = pool(e);
-        p.exchangeStarted();
+        p.exchangeStarted(e);
         return p;
     }
 
@@ -195,10 +195,12 @@ public final class UpstreamPools {
         }
         UpstreamPool p = byEndpoint.get(endpoint);
         if (p == null) {
-            p = pools.get(endpoint.key());
+            // Per provider too: two providers that name the same URL keep their own counts and outcomes.
+            String key = endpoint.group() == null ? endpoint.key() : endpoint.group().provider() + "|" + endpoint.key();
+            p = pools.get(key);
             if (p == null) {
                 p = new UpstreamPool(loop, endpoint, channels, limits, waterMark, clock);
-                pools.put(endpoint.key(), p);
+                pools.put(key, p);
             }
             if (byEndpoint.size() >= MAX_REMEMBERED_ENDPOINTS) {
                 byEndpoint.clear();

@@ -120,9 +120,9 @@ class UpstreamBalancerTest {
         UpstreamPool heavy = pools.pool(e[0]);
         UpstreamPool light = pools.pool(e[1]);
         for (int i = 0; i < 3; i++) {
-            heavy.exchangeStarted();
+            heavy.exchangeStarted(e[0]);
         }
-        light.exchangeStarted();
+        light.exchangeStarted(e[1]);
 
         // 3 per 4 of weight is less than 1 per 1: the heavier endpoint takes it whichever is drawn first.
         for (int i = 0; i < 50; i++) {
@@ -279,6 +279,20 @@ class UpstreamBalancerTest {
         assertFalse(e[1].health().ejected(now));
         assertEquals(2, pools.pool(e[0]).failures());
         assertEquals(2, pools.pool(e[1]).successes());
+    }
+
+    @Test
+    void shouldJudgeOutcomesByThePolicyOfTheNewestSnapshotThatChoseThePool() {
+        UpstreamEndpoint[] before = group(OUTLIER, weight(1), weight(1));
+        UpstreamPool p = pools.choose(before, before[1]);
+        p.exchangeEnded();
+        UpstreamEndpoint[] after = group(new OutlierConfig(0, OUTLIER.on(), OUTLIER.baseEjectionTime(),
+                OUTLIER.maxEjectionTime(), 50, 50), weight(1), weight(1));
+
+        UpstreamPool same = pools.choose(after, after[1]);
+        assertSame(p, same, "the reload kept the endpoint's settings, so its pool");
+        fail(after[0], FailureKind.CONNECT, 5);
+        assertFalse(after[0].health().ejected(now), "ejection is off in the new snapshot");
     }
 
     @Test
