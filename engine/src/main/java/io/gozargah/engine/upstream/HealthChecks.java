@@ -9,7 +9,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -51,7 +50,7 @@ public final class HealthChecks implements AutoCloseable {
                 continue;
             }
             for (UpstreamEndpoint e : g.endpoints()) {
-                String key = g.provider() + " " + e.key() + " " + describe(check);
+                String key = g.provider() + " " + e.key() + " " + check;
                 HealthProbe p = probes.remove(key);
                 if (p == null) {
                     p = new HealthProbe((EventLoop) loops.next(), e, check, channels, limits, waterMark, clock);
@@ -88,10 +87,5 @@ public final class HealthChecks implements AutoCloseable {
             it.next().stop();
             it.remove();
         }
-    }
-
-    private static String describe(HealthCheckConfig c) {
-        return c.path() + "|" + c.interval() + "|" + c.timeout() + "|" + c.healthy() + "|" + c.unhealthy() + "|"
-                + Arrays.toString(c.expectStatus());
     }
 }

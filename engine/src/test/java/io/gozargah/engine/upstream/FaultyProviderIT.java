@@ -33,10 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A provider with two endpoints, one of them at fault (refusing connections, never answering, answering 503,
  * answering slowly, failing its health checks), seen from a consumer: what it gets, how soon the other endpoint
  * takes everything, that the faulty one is tried again and takes traffic once it is well, and that the pools end
- * idle. Ejections here last a second, so that a test sees one end without a long wait.
+ * idle. Ejections here last two seconds, so that a test sees one end without a long wait.
  */
 class FaultyProviderIT {
-    private static final String OUTLIER = "    outlierDetection: { consecutiveFailures: 3, baseEjectionTime: 1s,"
+    private static final String OUTLIER = "    outlierDetection: { consecutiveFailures: 3, baseEjectionTime: 2s,"
             + " maxEjectionTime: 4s, maxEjectedPercent: 50 }\n";
 
     @RegisterExtension
@@ -352,7 +352,7 @@ class FaultyProviderIT {
     void shouldKeepAnEjectionAcrossAReloadThatKeepsTheEndpoint() throws Exception {
         FaultyUpstream a = setup.closeAfter(FaultyUpstream.down("a"));
         FaultyUpstream b = up("b");
-        String yaml = yaml(item(a) + item(b), OUTLIER.replace("baseEjectionTime: 1s", "baseEjectionTime: 4s"), 2);
+        String yaml = yaml(item(a) + item(b), OUTLIER.replace("baseEjectionTime: 2s", "baseEjectionTime: 4s"), 2);
         start(yaml);
         RawHttpClient c = client();
         assertFailuresThenOk(statuses(c, "/prov/svc", 10), 502, 3);
