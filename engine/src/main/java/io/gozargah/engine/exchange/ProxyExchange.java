@@ -313,12 +313,10 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             return;
         }
         log.debug("{}: {}", service.qualifiedName(), detail);
-        if (!overloaded) {
-            endpointOutcome(FailureKind.CONNECT, 0);
-        }
         if (overloaded) {
             answer(Outcome.OVERLOADED, "the provider " + service.provider() + " is at its connection limit", null);
         } else {
+            endpointOutcome(FailureKind.CONNECT, 0);
             answer(Outcome.UPSTREAM_UNAVAILABLE, "the provider " + service.provider() + " could not be reached", null);
         }
     }

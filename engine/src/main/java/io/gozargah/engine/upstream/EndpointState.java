@@ -11,8 +11,8 @@ package io.gozargah.engine.upstream;
  * @param ejectedForMillis how much longer it stays ejected, 0 when it is not
  * @param ejections       ejections over the gateway's life (kept across reloads)
  * @param outstanding     exchanges in flight to it, over every loop
- * @param successes       exchanges it answered with a response that is not a counted failure
- * @param failures        exchanges it failed in a way its provider's outlier policy counts
+ * @param successes       exchanges it answered with a response head below 500
+ * @param failures        exchanges it failed: connect failures, resets, timeouts and 5xx answers
  */
 public record EndpointState(String provider, String endpoint, int weight, boolean backup, boolean healthy,
                             long ejectedForMillis, long ejections, int outstanding, long successes, long failures) {

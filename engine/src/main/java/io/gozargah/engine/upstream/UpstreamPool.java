@@ -46,7 +46,7 @@ public final class UpstreamPool {
     private ScheduledFuture<?> sweeper;
     /** Exchanges of this loop that chose the endpoint and have not ended: what the balancer compares. */
     private int outstanding;
-    /** Outcomes the exchanges of this loop reported: a success rate for the admin API. */
+    /** Outcomes the exchanges of this loop reported (see {@link #failures()}): a success rate for the admin API. */
     private long successes;
     private long failures;
     /**
@@ -111,12 +111,12 @@ public final class UpstreamPool {
         return outstanding;
     }
 
-    /** Exchanges whose outcome was reported as a success (a response that is not a counted failure). */
+    /** Exchanges the endpoint answered with a response head below 500. */
     public long successes() {
         return successes;
     }
 
-    /** Exchanges whose outcome was reported as a failure of a kind the provider's outlier policy counts. */
+    /** Exchanges the endpoint failed: connect failures, resets, timeouts and 5xx answers, whatever the policy counts. */
     public long failures() {
         return failures;
     }
@@ -149,9 +149,10 @@ public final class UpstreamPool {
 
     /**
      * The endpoint failed an exchange: {@code kind} says how. Counted towards its ejection when the provider's
-     * policy counts that kind; a 500 whose kind is not counted is, for ejection, a response like any other.
+     * policy counts that kind; one it does not count ends a run of failures, as a good response does.
      */
     public void failed(FailureKind kind) {
+        failures++;
         UpstreamEndpoint e = chosen != null ? chosen : endpoint;
         UpstreamGroup group = e.group();
         if (group == null) {
@@ -160,11 +161,6 @@ public final class UpstreamPool {
         if (kind == FailureKind.GATEWAY && !group.outlier().on().contains(FailureKind.GATEWAY)
                 && group.outlier().on().contains(FailureKind.SERVER_ERROR)) {
             kind = FailureKind.SERVER_ERROR; // every gateway error is also a 5xx
-        }
-        if (group.outlier().on().contains(kind)) {
-            failures++;
-        } else {
-            successes++;
         }
         e.health().failed(kind, group, clock.nanoTime());
     }

@@ -8,8 +8,8 @@ package io.gozargah.engine.upstream;
  * @param idle     open connections waiting in the pool
  * @param created  connections opened over the pool's life
  * @param outstanding exchanges that chose the endpoint and have not ended
- * @param successes   exchanges the endpoint answered with a response that is not a counted failure
- * @param failures    exchanges the endpoint failed in a way its provider's outlier policy counts
+ * @param successes   exchanges the endpoint answered with a response head below 500
+ * @param failures    exchanges the endpoint failed: connect failures, resets, timeouts and 5xx answers
  */
 public record UpstreamPoolStats(String endpoint, int open, int idle, long created, int outstanding, long successes,
                                 long failures) {

@@ -81,30 +81,15 @@ public final class UpstreamPools {
             candidates = new int[Integer.highestOneBit(endpoints.length) << 1];
         }
         int[] c = candidates;
-        long now = 0;
-        boolean nowRead = false;
         int primaries = 0;
         int n = 0;
         for (int i = 0; i < endpoints.length; i++) {
-            UpstreamEndpoint e = endpoints[i];
-            if (e.backup()) {
-                continue;
-            }
-            primaries++;
-            EndpointHealth h = e.health();
-            if (!h.healthy()) {
-                continue;
-            }
-            if (h.ejectedUntilNanos() != 0) {
-                if (!nowRead) {
-                    now = clock.nanoTime();
-                    nowRead = true;
-                }
-                if (!h.returnIfDue(now)) {
-                    continue;
+            if (!endpoints[i].backup()) {
+                primaries++;
+                if (usable(endpoints[i].health())) {
+                    c[n++] = i;
                 }
             }
-            c[n++] = i;
         }
         UpstreamGroup group = endpoints[0].group();
         int panic = group == null ? 0 : group.outlier().panicThreshold();
@@ -114,28 +99,15 @@ public final class UpstreamPools {
         int usablePrimaries = n;
         if (n == 0) {
             for (int i = 0; i < endpoints.length; i++) {
-                UpstreamEndpoint e = endpoints[i];
-                if (!e.backup() || !e.health().healthy()) {
-                    continue;
+                if (endpoints[i].backup() && usable(endpoints[i].health())) {
+                    c[n++] = i;
                 }
-                EndpointHealth h = e.health();
-                if (h.ejectedUntilNanos() != 0) {
-                    if (!nowRead) {
-                        now = clock.nanoTime();
-                        nowRead = true;
-                    }
-                    if (!h.returnIfDue(now)) {
-                        continue;
-                    }
-                }
-                c[n++] = i;
             }
             if (n > 0) {
                 return pick(endpoints, c, n, avoid);
             }
         }
-        // Panic: too few usable primaries, or nothing usable anywhere. The primaries when there are usable ones,
-        // else everything.
+        // Panic: too few usable primaries (then all the primaries), or nothing usable anywhere (then everything).
         boolean allTiers = usablePrimaries == 0;
         n = 0;
         for (int i = 0; i < endpoints.length; i++) {
@@ -144,6 +116,11 @@ public final class UpstreamPools {
             }
         }
         return pick(endpoints, c, n, avoid);
+    }
+
+    /** Healthy by the active checks and not ejected; the clock is read only for an endpoint that was ejected. */
+    private boolean usable(EndpointHealth h) {
+        return h.healthy() && (h.ejectedUntilNanos() == 0 || h.returnIfDue(clock.nanoTime()));
     }
 
     /** P2C over {@code endpoints[c[0..n)]}, weighted; see {@link #choose(UpstreamEndpoint[], UpstreamEndpoint)}. */
