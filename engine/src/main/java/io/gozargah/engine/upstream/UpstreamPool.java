@@ -320,6 +320,12 @@ public final class UpstreamPool {
         while ((c = idle.pollFirst()) != null) {
             c.close();
         }
+        if (sweeper != null) {
+            // Nothing idle is left to sweep: the timer goes now rather than at its next run (a stopped health
+            // probe's pool leaves no timer behind).
+            sweeper.cancel(false);
+            sweeper = null;
+        }
     }
 
     private static final class Waiter {
