@@ -8,6 +8,7 @@ import io.gozargah.engine.metrics.PrometheusText;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.server.ConfigReloader;
 import io.gozargah.engine.server.Gateway;
+import io.gozargah.engine.upstream.EndpointState;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -146,7 +147,35 @@ final class AdminApi {
                 list.add(doc);
             }
         }
-        return AdminReply.json(200, Map.of("services", list));
+        Map<String, List<Object>> byProvider = new LinkedHashMap<>();
+        for (EndpointState e : gateway.endpointStates()) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("url", e.endpoint());
+            doc.put("weight", e.weight());
+            doc.put("backup", e.backup());
+            doc.put("healthy", e.healthy());
+            doc.put("ejected", e.ejectedForMillis() > 0);
+            doc.put("ejectedForMillis", e.ejectedForMillis());
+            doc.put("ejections", e.ejections());
+            doc.put("outstanding", e.outstanding());
+            doc.put("successes", e.successes());
+            doc.put("failures", e.failures());
+            if (e.successRate() >= 0) {
+                doc.put("successRate", e.successRate());
+            }
+            byProvider.computeIfAbsent(e.provider(), k -> new ArrayList<>()).add(doc);
+        }
+        List<Object> providers = new ArrayList<>();
+        byProvider.forEach((name, endpoints) -> {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("provider", name);
+            doc.put("endpoints", endpoints);
+            providers.add(doc);
+        });
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("services", list);
+        reply.put("providers", providers);
+        return AdminReply.json(200, reply);
     }
 
     private static boolean isFor(GrantConfig grant, ProviderConfig provider, ServiceConfig service) {

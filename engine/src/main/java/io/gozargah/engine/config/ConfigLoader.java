@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -70,6 +71,7 @@ public final class ConfigLoader {
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration UPSTREAM_IDLE_TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_CONNECTIONS_PER_LOOP = 64;
+    private static final int MAX_WEIGHT = 1000;
 
     /** {@code N}, {@code N/s}, {@code N/m} or {@code N/h}. */
     private static final Pattern RATE = Pattern.compile("([0-9]{1,10})(?:/(s|m|h))?");
@@ -579,11 +581,20 @@ public final class ConfigLoader {
     private static ProviderConfig provider(String name, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("endpoints", "protocol", "trustedCas", "verifyHostname", "connectTimeout",
                 "responseTimeout", "maxConnectionsPerLoop", "idleTimeout", "maxInFlight", "services", "requestTimeout",
-                "sendTimeout", "maxResponseBytes", "title", "description", "owner", "docs", "tags");
+                "sendTimeout", "maxResponseBytes", "title", "description", "owner", "docs", "tags", "outlierDetection",
+                "healthCheck");
         UpstreamProtocol protocol = protocol(m.optional("protocol"));
         List<EndpointConfig> endpoints = new ArrayList<>();
+        List<EndpointRole> roles = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
-        for (ConfigNode item : nonEmptyList(m.required("endpoints"), "endpoint")) {
+        for (ConfigNode entry : nonEmptyList(m.required("endpoints"), "endpoint")) {
+            ConfigNode item = entry;
+            EndpointRole role = EndpointRole.PRIMARY;
+            if (entry.isMapping()) {
+                ConfigMap em = entry.asMap("url", "weight", "backup");
+                item = em.required("url");
+                role = new EndpointRole(em.integer("weight", 1, 1, MAX_WEIGHT), em.bool("backup", false));
+            }
             EndpointConfig endpoint;
             try {
                 endpoint = EndpointUrl.parse(item.asString());
@@ -602,6 +613,10 @@ public final class ConfigLoader {
                         + " use protocol: h2");
             }
             endpoints.add(endpoint);
+            roles.add(role);
+        }
+        if (roles.stream().allMatch(EndpointRole::backup)) {
+            throw m.required("endpoints").keyError("every endpoint is a backup: at least one must be a primary");
         }
         UpstreamTlsConfig tls = upstreamTls(node.file(), m, endpoints.stream().anyMatch(EndpointConfig::tls));
         Duration connectTimeout = m.duration("connectTimeout", CONNECT_TIMEOUT);
@@ -614,7 +629,91 @@ public final class ConfigLoader {
         return new ProviderConfig(name, List.copyOf(endpoints), connectTimeout, responseTimeout, maxConnections,
                 idleTimeout, maxInFlight, services, protocol, tls, m.duration("requestTimeout", REQUEST_TIMEOUT),
                 m.duration("sendTimeout", SEND_TIMEOUT), m.size("maxResponseBytes", Long.MAX_VALUE, 0, Long.MAX_VALUE),
-                ListingReader.read(node.file(), m));
+                ListingReader.read(node.file(), m), List.copyOf(roles), outlier(m.optional("outlierDetection")),
+                healthCheck(m.optional("healthCheck")));
+    }
+
+    private static OutlierConfig outlier(ConfigNode node) throws ConfigException {
+        OutlierConfig d = OutlierConfig.DEFAULT;
+        if (node == null) {
+            return d;
+        }
+        ConfigMap m = node.asMap("consecutiveFailures", "on", "baseEjectionTime", "maxEjectionTime",
+                "maxEjectedPercent", "panicThreshold");
+        Set<FailureKind> on = d.on();
+        ConfigNode onNode = m.optional("on");
+        if (onNode != null) {
+            on = EnumSet.noneOf(FailureKind.class);
+            for (ConfigNode item : nonEmptyList(onNode, "failure kind")) {
+                String text = item.asString();
+                FailureKind kind = null;
+                for (FailureKind k : FailureKind.values()) {
+                    if (k.configName().equals(text)) {
+                        kind = k;
+                    }
+                }
+                if (kind == null) {
+                    throw item.error("expected one of connect, reset, timeout, gateway, 5xx, got '" + text + "'");
+                }
+                if (!on.add(kind)) {
+                    throw item.error("duplicate failure kind " + text);
+                }
+            }
+            on = Set.copyOf(on);
+        }
+        Duration base = m.duration("baseEjectionTime", d.baseEjectionTime());
+        Duration max = m.duration("maxEjectionTime", d.maxEjectionTime());
+        if (max.compareTo(base) < 0) {
+            throw m.required("maxEjectionTime").error("maxEjectionTime " + max.toMillis()
+                    + " ms is shorter than baseEjectionTime " + base.toMillis() + " ms");
+        }
+        return new OutlierConfig(m.integer("consecutiveFailures", d.consecutiveFailures(), 0, 1_000_000), on, base,
+                max, m.integer("maxEjectedPercent", d.maxEjectedPercent(), 0, 100),
+                m.integer("panicThreshold", d.panicThreshold(), 0, 100));
+    }
+
+    private static HealthCheckConfig healthCheck(ConfigNode node) throws ConfigException {
+        if (node == null) {
+            return null;
+        }
+        ConfigMap m = node.asMap("path", "interval", "timeout", "healthy", "unhealthy", "expectStatus");
+        ConfigNode pathNode = m.required("path");
+        String path = pathNode.asString();
+        if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
+            throw pathNode.error("path '" + path + "' must start with '/' and hold no spaces or control characters");
+        }
+        Duration interval = m.duration("interval", Duration.ofSeconds(5));
+        Duration timeout = m.duration("timeout", Duration.ofSeconds(2));
+        if (timeout.compareTo(interval) > 0) {
+            throw m.required("timeout").error("timeout " + timeout.toMillis() + " ms is longer than the interval "
+                    + interval.toMillis() + " ms: checks of one endpoint would overlap");
+        }
+        int[] expect = {200, 399};
+        ConfigNode expectNode = m.optional("expectStatus");
+        if (expectNode != null) {
+            List<ConfigNode> items = nonEmptyList(expectNode, "status or status range");
+            expect = new int[items.size() * 2];
+            for (int i = 0; i < items.size(); i++) {
+                String text = items.get(i).asString();
+                int dash = text.indexOf('-');
+                int from;
+                int to;
+                try {
+                    from = Integer.parseInt(dash < 0 ? text : text.substring(0, dash));
+                    to = dash < 0 ? from : Integer.parseInt(text.substring(dash + 1));
+                } catch (NumberFormatException e) {
+                    throw items.get(i).error("expected a status such as 200 or a range such as 200-399, got '"
+                            + text + "'");
+                }
+                if (from < 100 || to > 599 || from > to) {
+                    throw items.get(i).error("expected statuses within 100-599, lowest first, got '" + text + "'");
+                }
+                expect[2 * i] = from;
+                expect[2 * i + 1] = to;
+            }
+        }
+        return new HealthCheckConfig(path, interval, timeout, m.integer("healthy", 2, 1, 1000),
+                m.integer("unhealthy", 3, 1, 1000), expect);
     }
 
     private static UpstreamProtocol protocol(ConfigNode node) throws ConfigException {

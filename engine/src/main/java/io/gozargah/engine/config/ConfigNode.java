@@ -82,6 +82,11 @@ final class ConfigNode {
         return new ConfigException(file, keyLine > 0 ? keyLine : line(), path, reason);
     }
 
+    /** Whether the value is a mapping (as opposed to a scalar or a list). */
+    boolean isMapping() {
+        return node instanceof MappingNode;
+    }
+
     boolean isNull() {
         return node instanceof ScalarNode scalar && Tag.NULL.equals(scalar.getTag());
     }

@@ -8,7 +8,7 @@ import java.util.Map;
  * A provider agency.
  *
  * @param name                  path segment consumers address it by ({@code [a-z0-9][a-z0-9_-]*})
- * @param endpoints             upstream base URLs, used round-robin
+ * @param endpoints             upstream base URLs, balanced by weighted least outstanding requests
  * @param connectTimeout        TCP connect timeout to an endpoint
  * @param responseTimeout       from the request's last byte sent until the response head arrives
  * @param maxConnectionsPerLoop cap on upstream connections per event loop per endpoint
@@ -22,10 +22,14 @@ import java.util.Map;
  * @param sendTimeout           a client that takes no more of a response for this long is cut off
  * @param maxResponseBytes      the largest response body a provider may send ({@link Long#MAX_VALUE}: no limit)
  * @param listing               how the portal's catalogue presents the agency
+ * @param roles                 each endpoint's weight and whether it is a backup, in the order of {@code endpoints}
+ * @param outlier               passive outlier ejection of the endpoints
+ * @param healthCheck           active health checks of the endpoints, or null for none
  */
 public record ProviderConfig(String name, List<EndpointConfig> endpoints, Duration connectTimeout,
                              Duration responseTimeout, int maxConnectionsPerLoop, Duration idleTimeout,
                              int maxInFlight, Map<String, ServiceConfig> services, UpstreamProtocol protocol,
                              UpstreamTlsConfig tls, Duration requestTimeout, Duration sendTimeout,
-                             long maxResponseBytes, ListingConfig listing) {
+                             long maxResponseBytes, ListingConfig listing, List<EndpointRole> roles,
+                             OutlierConfig outlier, HealthCheckConfig healthCheck) {
 }

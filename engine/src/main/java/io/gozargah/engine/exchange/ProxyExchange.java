@@ -9,6 +9,7 @@ import io.gozargah.codec.http1.ResponseHead;
 import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.auth.ClientCertificate;
+import io.gozargah.engine.config.FailureKind;
 import io.gozargah.engine.deadline.Deadline;
 import io.gozargah.engine.deadline.DeadlineWheel;
 import io.gozargah.engine.route.ServiceRoute;
@@ -315,6 +316,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         if (overloaded) {
             answer(Outcome.OVERLOADED, "the provider " + service.provider() + " is at its connection limit", null);
         } else {
+            endpointOutcome(FailureKind.CONNECT, 0);
             answer(Outcome.UPSTREAM_UNAVAILABLE, "the provider " + service.provider() + " could not be reached", null);
         }
     }
@@ -465,6 +467,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             client.sendInformational(head);
             return;
         }
+        endpointOutcome(null, head.status());
         if (head.framing() == BodyFraming.CONTENT_LENGTH && head.contentLength() > service.maxResponseBytes()) {
             // Refused before a byte reaches the client; the unread body makes the connection unusable.
             answer(Outcome.RESPONSE_TOO_LARGE, "the provider " + service.provider() + " answered with "
@@ -541,6 +544,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             return;
         }
         releaseForwardHead();
+        endpointOutcome(FailureKind.RESET, 0);
         if (response == ResponsePhase.NONE) {
             log.debug("{}: {}", service.qualifiedName(), detail);
             if (restComing()) {
@@ -661,6 +665,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         if (response != ResponsePhase.NONE || upstream == null) {
             return;
         }
+        endpointOutcome(FailureKind.TIMEOUT, 0);
         answer(Outcome.UPSTREAM_TIMEOUT, "the provider " + service.provider() + " did not answer within "
                 + TimeUnit.NANOSECONDS.toMillis(service.responseTimeoutNanos()) + " ms", null);
         client.flush();
@@ -804,7 +809,25 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         deadlines.cancel(discardDeadline);
         releaseForwardHead();
         service = null;
-        pool = null;
+        if (pool != null) {
+            pool.exchangeEnded();
+            pool = null;
+        }
+    }
+
+    /**
+     * What the chosen endpoint did for this exchange, for its balancing and outlier ejection: a failure of
+     * {@code failure}'s kind, or (null) a response head of {@code status}.
+     */
+    private void endpointOutcome(FailureKind failure, int status) {
+        if (pool == null) {
+            return;
+        }
+        if (failure != null) {
+            pool.failed(failure);
+        } else {
+            pool.responded(status);
+        }
     }
 
     /** Drops the upstream side: the connection is closed, never reused; a pending acquisition is withdrawn. */

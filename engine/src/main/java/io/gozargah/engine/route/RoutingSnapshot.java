@@ -12,7 +12,9 @@ import io.gozargah.engine.config.ServiceConfig;
 import io.gozargah.engine.journal.JournalDictionary;
 import io.gozargah.engine.subject.SubjectExtractor;
 import io.gozargah.engine.subject.SubjectKey;
+import io.gozargah.engine.upstream.EndpointHealthRegistry;
 import io.gozargah.engine.upstream.UpstreamEndpoint;
+import io.gozargah.engine.upstream.UpstreamGroup;
 import io.gozargah.engine.upstream.UpstreamTls;
 import io.netty.handler.ssl.SslContext;
 import io.netty.buffer.ByteBuf;
@@ -23,6 +25,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +49,14 @@ public final class RoutingSnapshot {
     private final AdmissionPlan admission;
     /** Consumers by the lower-case hex SHA-256 of a client certificate (looked up once per connection and snapshot). */
     private final Map<String, Consumer> consumersByCertificate;
+    /** Every provider's endpoints, in config order. */
+    private final List<UpstreamGroup> upstreamGroups;
 
     private RoutingSnapshot(GatewayConfig config, List<ServiceRoute> services, int[] serviceSlots, byte[][] serviceKeys,
                             long[] keyPrefixes, byte[][] keyHashes, Consumer[] keyOwners,
                             Map<String, Consumer> consumersByName, AdmissionPlan admission,
-                            Map<String, Consumer> consumersByCertificate) {
+                            Map<String, Consumer> consumersByCertificate, List<UpstreamGroup> upstreamGroups) {
+        this.upstreamGroups = upstreamGroups;
         this.config = config;
         this.services = services;
         this.serviceSlots = serviceSlots;
@@ -75,8 +82,19 @@ public final class RoutingSnapshot {
      * @throws IllegalStateException when the admission counters have no room for the config's grants
      */
     public static RoutingSnapshot build(GatewayConfig config, Admission admission, JournalDictionary dictionary) {
+        return build(config, admission, dictionary, new EndpointHealthRegistry());
+    }
+
+    /**
+     * As {@link #build(GatewayConfig, Admission, JournalDictionary)}, with the endpoints' health kept in
+     * {@code health}: endpoints that remain from the running snapshot keep theirs, the others are forgotten.
+     */
+    public static RoutingSnapshot build(GatewayConfig config, Admission admission, JournalDictionary dictionary,
+                                        EndpointHealthRegistry health) {
         List<ServiceRoute> services = new ArrayList<>();
         Map<String, ServiceRoute> byName = new HashMap<>();
+        List<UpstreamGroup> groups = new ArrayList<>();
+        Set<String> healthKeys = new HashSet<>();
         for (ProviderConfig p : config.providers().values()) {
             UpstreamEndpoint[] endpoints = new UpstreamEndpoint[p.endpoints().size()];
             SslContext tls = p.endpoints().stream().anyMatch(EndpointConfig::tls)
@@ -86,7 +104,9 @@ public final class RoutingSnapshot {
                 endpoints[i] = new UpstreamEndpoint(e, (int) Math.min(Integer.MAX_VALUE, p.connectTimeout().toMillis()),
                         p.maxConnectionsPerLoop(), p.idleTimeout().toNanos(), p.protocol(), tls, p.tls().toString(),
                         journalId(dictionary, DictionaryEntryFlyweight.KIND_ENDPOINT, e.toString()));
+                healthKeys.add(EndpointHealthRegistry.key(p.name(), endpoints[i].toString()));
             }
+            groups.add(UpstreamGroup.of(p.name(), endpoints, p.roles(), p.outlier(), p.healthCheck(), health));
             for (ServiceConfig s : p.services().values()) {
                 Duration timeout = s.responseTimeout() != null ? s.responseTimeout() : p.responseTimeout();
                 Duration requestTimeout = s.requestTimeout() != null ? s.requestTimeout() : p.requestTimeout();
@@ -159,8 +179,9 @@ public final class RoutingSnapshot {
                 byCertificate.put(HexFormat.of().formatHex(fingerprint), consumers.get(c.name()));
             }
         }
+        health.retain(healthKeys);
         return new RoutingSnapshot(config, List.copyOf(services), slots, keys, keyPrefixes, keyHashes, keyOwners,
-                Map.copyOf(consumers), plan, Map.copyOf(byCertificate));
+                Map.copyOf(consumers), plan, Map.copyOf(byCertificate), List.copyOf(groups));
     }
 
     /**
@@ -174,6 +195,11 @@ public final class RoutingSnapshot {
 
     private static int journalId(JournalDictionary dictionary, int kind, String name) {
         return dictionary == null ? 0 : dictionary.id(kind, name);
+    }
+
+    /** Every provider's endpoints with their balancing and health policy, in config order. */
+    public List<UpstreamGroup> upstreamGroups() {
+        return upstreamGroups;
     }
 
     /** The consumer whose config lists the client certificate fingerprint {@code sha256}, or null. */

@@ -18,11 +18,17 @@ import io.gozargah.engine.metrics.AcceptFamily;
 import io.gozargah.engine.metrics.BuildInfo;
 import io.gozargah.engine.metrics.JvmMetricsFamily;
 import io.gozargah.engine.metrics.MetricsRegistry;
+import io.gozargah.engine.metrics.UpstreamEndpointFamily;
 import io.gozargah.engine.metrics.UpstreamPoolFamily;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.http1.Http1Connection;
 import io.gozargah.engine.journal.Journal;
 import io.gozargah.engine.journal.JournalCounters;
+import io.gozargah.engine.upstream.EndpointHealth;
+import io.gozargah.engine.upstream.EndpointState;
+import io.gozargah.engine.upstream.HealthChecks;
+import io.gozargah.engine.upstream.UpstreamEndpoint;
+import io.gozargah.engine.upstream.UpstreamGroup;
 import io.gozargah.engine.upstream.UpstreamPoolStats;
 import io.gozargah.engine.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
@@ -71,6 +77,8 @@ public final class Gateway implements AutoCloseable {
     private final Journal journal;
     private final MetricsRegistry metrics;
     private final ConnectionLimits limits;
+    /** The providers' active health checks, following the running snapshot. */
+    private final HealthChecks healthChecks;
     private final Map<String, BooleanSupplier> readinessChecks = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
     private CompletableFuture<DrainReport> drained;
@@ -94,6 +102,9 @@ public final class Gateway implements AutoCloseable {
             addresses.add((InetSocketAddress) c.localAddress());
         }
         this.boundAddresses = List.copyOf(addresses);
+        this.healthChecks = new HealthChecks(workerGroup, context.upstreamChannels(), context.responseLimits(),
+                context.waterMark(), context.clock());
+        healthChecks.apply(context.snapshot().upstreamGroups());
     }
 
     /** Starts event loops and binds every listener; returns once all are bound (throws if any cannot bind). */
@@ -231,6 +242,7 @@ public final class Gateway implements AutoCloseable {
         metrics.gauge("gozargah_draining", "1 while the gateway drains (stopped accepting), else 0.",
                 () -> context.draining() ? 1 : 0);
         metrics.register(new UpstreamPoolFamily(gateway::upstreamPoolStats));
+        metrics.register(new UpstreamEndpointFamily(gateway::endpointStates));
         metrics.register(new AcceptFamily(limits::stats));
         AuthFailureThrottle authFailures = context.authFailures();
         metrics.counter("gozargah_auth_failures_throttled_total", "Failed authentications answered 429 rate-limited"
@@ -327,7 +339,8 @@ public final class Gateway implements AutoCloseable {
                     context.admission().config());
         }
         context.swap(RoutingSnapshot.build(config, context.admission(),
-                journal == null ? null : journal.dictionary()));
+                journal == null ? null : journal.dictionary(), context.endpointHealth()));
+        healthChecks.apply(context.snapshot().upstreamGroups());
         // Certificate files are re-read for new handshakes; open connections keep the context they have.
         for (ListenerConfig l : config.server().listeners()) {
             ServerTls tls = tlsByListener.get(l.name());
@@ -439,8 +452,7 @@ public final class Gateway implements AutoCloseable {
         for (Future<List<UpstreamPoolStats>> f : parts) {
             try {
                 for (UpstreamPoolStats p : f.get(1, TimeUnit.SECONDS)) {
-                    byEndpoint.merge(p.endpoint(), p, (a, b) -> new UpstreamPoolStats(a.endpoint(),
-                            a.open() + b.open(), a.idle() + b.idle(), a.created() + b.created()));
+                    byEndpoint.merge(p.endpoint(), p, UpstreamPoolStats::plus);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -450,6 +462,37 @@ public final class Gateway implements AutoCloseable {
             }
         }
         return List.copyOf(byEndpoint.values());
+    }
+
+    /**
+     * Every provider endpoint of the running snapshot with what is known of it: health, ejection, and the
+     * exchanges of every loop's pools (see {@link #upstreamPoolStats}). Never call from an event loop.
+     */
+    public List<EndpointState> endpointStates() {
+        Map<String, UpstreamPoolStats> pools = new HashMap<>();
+        for (UpstreamPoolStats p : upstreamPoolStats()) {
+            pools.put(p.endpoint(), p);
+        }
+        long now = context.clock().nanoTime();
+        List<EndpointState> list = new ArrayList<>();
+        for (UpstreamGroup g : context.snapshot().upstreamGroups()) {
+            for (UpstreamEndpoint e : g.endpoints()) {
+                EndpointHealth h = e.health();
+                long until = h.ejectedUntilNanos();
+                long ejectedFor = until != 0 && now - until < 0
+                        ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - now)) : 0;
+                UpstreamPoolStats p = pools.get(e.toString());
+                list.add(new EndpointState(g.provider(), e.toString(), e.weight(), e.backup(), h.healthy(), ejectedFor,
+                        h.ejections(), p == null ? 0 : p.outstanding(), p == null ? 0 : p.successes(),
+                        p == null ? 0 : p.failures()));
+            }
+        }
+        return list;
+    }
+
+    /** The providers' active health checks. */
+    public HealthChecks healthChecks() {
+        return healthChecks;
     }
 
     /** Open consumer connections. */
@@ -511,6 +554,7 @@ public final class Gateway implements AutoCloseable {
             return terminated;
         }
         shuttingDown = true;
+        healthChecks.close();
         drain(deadline).whenComplete((report, e) -> {
             for (EventLoop loop : loops()) {
                 loop.execute(() -> context.loop(loop).pools().closeIdle());

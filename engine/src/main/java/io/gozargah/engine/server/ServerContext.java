@@ -1,5 +1,6 @@
 package io.gozargah.engine.server;
 
+import io.gozargah.engine.upstream.EndpointHealthRegistry;
 import io.gozargah.codec.http1.Http1Limits;
 import io.gozargah.engine.admission.Admission;
 import io.gozargah.engine.admission.NanoClock;
@@ -47,6 +48,8 @@ public final class ServerContext {
     private final Http2Config http2;
     private final long shutdownGraceMillis;
     private final AuthFailureThrottle authFailures;
+    /** What is known of every provider endpoint, shared by the loops and kept across reloads. */
+    private final EndpointHealthRegistry endpointHealth = new EndpointHealthRegistry();
 
     ServerContext(GatewayConfig config, Transport transport, ExchangeStages stages, Admission admission,
                   JournalDictionary dictionary) {
@@ -61,7 +64,7 @@ public final class ServerContext {
     public ServerContext(GatewayConfig config, ChannelFactory<? extends Channel> upstreamChannels, ExchangeStages stages,
                          Admission admission, JournalDictionary dictionary, NanoClock clock) {
         this.admission = admission;
-        this.snapshot = RoutingSnapshot.build(config, admission, dictionary);
+        this.snapshot = RoutingSnapshot.build(config, admission, dictionary, endpointHealth);
         this.upstreamChannels = upstreamChannels;
         this.clock = clock;
         this.stages = stages;
@@ -83,6 +86,24 @@ public final class ServerContext {
     /** The gateway's admission control: counters file and calendar, for the life of the process. */
     public Admission admission() {
         return admission;
+    }
+
+    /** Makes the loops' upstream channels (the health checks' too). */
+    public ChannelFactory<? extends Channel> upstreamChannels() {
+        return upstreamChannels;
+    }
+
+    /** Limits on what a provider sends back (its response heads). */
+    public Http1Limits responseLimits() {
+        return responseLimits;
+    }
+
+    public NanoClock clock() {
+        return clock;
+    }
+
+    public EndpointHealthRegistry endpointHealth() {
+        return endpointHealth;
     }
 
     public RoutingSnapshot snapshot() {

@@ -27,6 +27,11 @@ public final class UpstreamEndpoint {
     private final SslContext sslContext;
     private final String key;
     private final int journalId;
+    // Set once by UpstreamGroup.of before the snapshot is published (a volatile swap, which publishes these too).
+    private UpstreamGroup group;
+    private int weight = 1;
+    private boolean backup;
+    private EndpointHealth health = new EndpointHealth("", "");
 
     /** A cleartext HTTP/1.1 endpoint. */
     public UpstreamEndpoint(EndpointConfig config, int connectTimeoutMillis, int maxConnections, long idleTimeoutNanos) {
@@ -57,6 +62,33 @@ public final class UpstreamEndpoint {
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.key = config + "|" + connectTimeoutMillis + "|" + maxConnections + "|" + idleTimeoutNanos + "|"
                 + protocol.configName() + (config.tls() ? "|" + tlsKey : "");
+    }
+
+    void join(UpstreamGroup group, int weight, boolean backup, EndpointHealth health) {
+        this.group = group;
+        this.weight = weight;
+        this.backup = backup;
+        this.health = health;
+    }
+
+    /** The provider's endpoints this one belongs to, or null for one built alone (tests of the pool). */
+    public UpstreamGroup group() {
+        return group;
+    }
+
+    /** Its share of requests relative to the other endpoints of its tier. */
+    public int weight() {
+        return weight;
+    }
+
+    /** Whether it is used only when no primary endpoint of its provider is usable. */
+    public boolean backup() {
+        return backup;
+    }
+
+    /** What the gateway knows of it, shared by every loop and kept across reloads. */
+    public EndpointHealth health() {
+        return health;
     }
 
     public UpstreamProtocol protocol() {

@@ -2,6 +2,7 @@ package io.gozargah.engine.upstream;
 
 import io.gozargah.codec.http1.Http1Limits;
 import io.gozargah.engine.admission.NanoClock;
+import io.gozargah.engine.config.FailureKind;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -43,6 +44,17 @@ public final class UpstreamPool {
     private int connecting;
     private long created;
     private ScheduledFuture<?> sweeper;
+    /** Exchanges of this loop that chose the endpoint and have not ended: what the balancer compares. */
+    private int outstanding;
+    /** Outcomes the exchanges of this loop reported (see {@link #failures()}): a success rate for the admin API. */
+    private long successes;
+    private long failures;
+    /**
+     * The endpoint object of the newest snapshot that chose this pool: outcomes are judged by its provider's
+     * policy, so a reload that changes the policy (but not the pool's settings, which would make a new pool) takes
+     * effect here too.
+     */
+    private UpstreamEndpoint chosen;
 
     UpstreamPool(EventLoop loop, UpstreamEndpoint endpoint, Class<? extends SocketChannel> channelClass,
                  Http1Limits limits, WriteBufferWaterMark waterMark, NanoClock clock) {
@@ -92,6 +104,65 @@ public final class UpstreamPool {
     /** Connections created over the pool's life. */
     public long created() {
         return multiplexed != null ? multiplexed.created() : created;
+    }
+
+    /** Exchanges of this loop that chose this endpoint and have not ended. */
+    public int outstanding() {
+        return outstanding;
+    }
+
+    /** Exchanges the endpoint answered with a response head below 500. */
+    public long successes() {
+        return successes;
+    }
+
+    /** Exchanges the endpoint failed: connect failures, resets, timeouts and 5xx answers, whatever the policy counts. */
+    public long failures() {
+        return failures;
+    }
+
+    /** An exchange chose this endpoint (see {@link UpstreamPools#choose}); it owes one {@link #exchangeEnded}. */
+    void exchangeStarted(UpstreamEndpoint endpoint) {
+        outstanding++;
+        chosen = endpoint;
+    }
+
+    /** An exchange that chose this endpoint is over, however it ended. */
+    public void exchangeEnded() {
+        if (outstanding > 0) {
+            outstanding--;
+        }
+    }
+
+    /**
+     * The endpoint answered with a response head of {@code status}: a success, or a failure when the provider's
+     * outlier policy counts 5xx or gateway errors.
+     */
+    public void responded(int status) {
+        if (status >= 500) {
+            failed(status == 502 || status == 503 || status == 504 ? FailureKind.GATEWAY : FailureKind.SERVER_ERROR);
+            return;
+        }
+        successes++;
+        (chosen != null ? chosen : endpoint).health().succeeded();
+    }
+
+    /**
+     * The endpoint failed an exchange: {@code kind} says how. Counted towards its ejection when the provider's
+     * policy counts that kind; one it does not count ends a run of failures, as a good response does.
+     */
+    public void failed(FailureKind kind) {
+        failures++;
+        UpstreamEndpoint e = chosen != null ? chosen : endpoint;
+        UpstreamGroup group = e.group();
+        if (group == null) {
+            return;
+        }
+        if (kind == FailureKind.GATEWAY && !group.outlier().on().contains(FailureKind.GATEWAY)
+                && group.outlier().on().contains(FailureKind.SERVER_ERROR)) {
+            kind = FailureKind.SERVER_ERROR; // every gateway error is also a 5xx
+        }
+        e.health().failed(kind, group, clock.nanoTime());
     }
 
     /** Hands a connection to {@code callback}: an idle one now, a new one once connected, or a released one later. */
@@ -248,6 +319,12 @@ public final class UpstreamPool {
         UpstreamConnection c;
         while ((c = idle.pollFirst()) != null) {
             c.close();
+        }
+        if (sweeper != null) {
+            // Nothing idle is left to sweep: the timer goes now rather than at its next run (a stopped health
+            // probe's pool leaves no timer behind).
+            sweeper.cancel(false);
+            sweeper = null;
         }
     }
 

@@ -117,6 +117,11 @@ class AdminApiIT {
             c.send("GET /prov/missing HTTP/1.1\r\nHost: gw\r\nX-Api-Key: " + ALICE_KEY + "\r\n\r\n");
             assertEquals(404, c.read().status());
         }
+        String after = fixture.call("GET", "/admin/services").bodyText();
+        assertTrue(after.contains("\"providers\":[{\"provider\":\"prov\",\"endpoints\":[{\"url\":\"http://127.0.0.1:"
+                + upstream.port() + "/base\",\"weight\":1,\"backup\":false,\"healthy\":true,\"ejected\":false,"
+                + "\"ejectedForMillis\":0,\"ejections\":0,\"outstanding\":0,\"successes\":2,\"failures\":0,"
+                + "\"successRate\":1.0}]}]"), after);
         Response alice = fixture.call("GET", "/admin/consumers/alice");
         assertEquals(200, alice.status());
         assertEquals("{\"consumer\":\"alice\",\"apiKeys\":1,\"grants\":[\"prov/svc\",\"prov/slow\",\"prov/root\"],"

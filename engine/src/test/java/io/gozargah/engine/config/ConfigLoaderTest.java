@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.gozargah.engine.auth.ApiKeys;
 import io.gozargah.engine.testing.DemoConfig;
@@ -430,6 +431,54 @@ class ConfigLoaderTest {
         GatewayConfig off = ConfigLoader.load(write(MINIMAL.replace("    - port: 8080", tls
                 + ", sessionTickets: false }")));
         assertFalse(off.server().listeners().get(0).tls().sessions().tickets());
+    }
+
+    @Test
+    void shouldReadWeightedAndBackupEndpointsOutlierDetectionAndHealthChecks() throws Exception {
+        GatewayConfig config = ConfigLoader.load(write(MINIMAL
+                .replace("    endpoints: [ \"http://127.0.0.1:9201\" ]",
+                        "    endpoints:\n"
+                                + "      - http://10.0.0.1\n"
+                                + "      - { url: \"http://10.0.0.2:8080/v1\", weight: 3 }\n"
+                                + "      - { url: \"http://10.0.0.3\", backup: true }\n"
+                                + "    outlierDetection: { consecutiveFailures: 3, on: [ 5xx, connect ],"
+                                + " baseEjectionTime: 10s, maxEjectionTime: 1m, maxEjectedPercent: 50,"
+                                + " panicThreshold: 25 }\n"
+                                + "    healthCheck: { path: /health?deep=1, interval: 3s, timeout: 1s, healthy: 1,"
+                                + " unhealthy: 2, expectStatus: [ 200, 204-299 ] }")));
+        ProviderConfig nocr = config.providers().get("nocr");
+        assertEquals(List.of(new EndpointConfig("http", "10.0.0.1", 80, ""),
+                new EndpointConfig("http", "10.0.0.2", 8080, "/v1"), new EndpointConfig("http", "10.0.0.3", 80, "")),
+                nocr.endpoints());
+        assertEquals(List.of(EndpointRole.PRIMARY, new EndpointRole(3, false), new EndpointRole(1, true)),
+                nocr.roles());
+        assertEquals(new OutlierConfig(3, Set.of(FailureKind.SERVER_ERROR, FailureKind.CONNECT),
+                Duration.ofSeconds(10), Duration.ofMinutes(1), 50, 25), nocr.outlier());
+        HealthCheckConfig hc = nocr.healthCheck();
+        assertEquals("/health?deep=1", hc.path());
+        assertEquals(Duration.ofSeconds(3), hc.interval());
+        assertEquals(Duration.ofSeconds(1), hc.timeout());
+        assertEquals(1, hc.healthy());
+        assertEquals(2, hc.unhealthy());
+        assertTrue(hc.expected(200));
+        assertFalse(hc.expected(201));
+        assertTrue(hc.expected(204));
+        assertTrue(hc.expected(299));
+        assertFalse(hc.expected(300));
+
+        ProviderConfig defaults = ConfigLoader.load(write(MINIMAL)).providers().get("nocr");
+        assertEquals(List.of(EndpointRole.PRIMARY), defaults.roles());
+        assertEquals(OutlierConfig.DEFAULT, defaults.outlier(), "on by default, with Envoy's defaults");
+        assertNull(defaults.healthCheck(), "no active checks unless configured");
+        HealthCheckConfig minimal = ConfigLoader.load(write(MINIMAL.replace("    services:\n",
+                "    healthCheck: { path: /ping }\n    services:\n"))).providers().get("nocr").healthCheck();
+        assertEquals(Duration.ofSeconds(5), minimal.interval());
+        assertEquals(Duration.ofSeconds(2), minimal.timeout());
+        assertEquals(2, minimal.healthy());
+        assertEquals(3, minimal.unhealthy());
+        assertTrue(minimal.expected(399));
+        assertFalse(minimal.expected(400));
+        assertFalse(minimal.expected(199));
     }
 
     @Test

@@ -287,7 +287,7 @@ class Http2ResetChurnIT {
 
     private UpstreamPoolStats pool() {
         List<UpstreamPoolStats> stats = gateway.gateway().upstreamPoolStats();
-        return stats.isEmpty() ? new UpstreamPoolStats("none", 0, 0, 0) : stats.get(0);
+        return stats.isEmpty() ? new UpstreamPoolStats("none", 0, 0, 0, 0, 0, 0) : stats.get(0);
     }
 
     /** Another consumer (bob) on its own connection, sending one request after another while a test runs. */

@@ -150,6 +150,11 @@ class MetricsIT {
         assertEquals(1, e.value("gozargah_upstream_connections_created_total", "endpoint", endpoint));
         assertEquals(1, e.value("gozargah_upstream_connections", "endpoint", endpoint, "state", "open"));
         assertEquals(1, e.value("gozargah_upstream_connections", "endpoint", endpoint, "state", "idle"));
+        assertEquals("gauge", e.types().get("gozargah_upstream_endpoint_healthy"));
+        assertEquals(1, e.value("gozargah_upstream_endpoint_healthy", "provider", "prov", "endpoint", endpoint));
+        assertEquals("counter", e.types().get("gozargah_upstream_ejections_total"));
+        assertEquals(0, e.value("gozargah_upstream_ejections_total", "provider", "prov", "endpoint", endpoint),
+                "the only endpoint of a provider is never ejected");
         assertEquals(0, e.value("gozargah_draining"));
         assertEquals(4, e.value("gozargah_metrics_series"));
         assertTrue(e.find("gozargah_admission_rejections_total").isEmpty());

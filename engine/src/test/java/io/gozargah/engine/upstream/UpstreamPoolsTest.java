@@ -56,11 +56,15 @@ class UpstreamPoolsTest {
     }
 
     @Test
-    void shouldChooseRoundRobinAmongSeveralEndpoints() {
-        UpstreamEndpoint[] endpoints = {endpoint(9001, 4), endpoint(9002, 4), endpoint(9003, 4)};
+    void shouldCountAnExchangeOutstandingFromItsChoiceToItsEnd() {
+        UpstreamEndpoint[] one = {endpoint(9001, 4)};
 
-        for (int i = 0; i < 6; i++) {
-            assertSame(endpoints[i % 3], pools.choose(endpoints).endpoint());
-        }
+        UpstreamPool p = pools.choose(one);
+        pools.choose(one);
+        assertEquals(2, p.outstanding());
+        p.exchangeEnded();
+        p.exchangeEnded();
+        p.exchangeEnded(); // one too many is ignored, never negative
+        assertEquals(0, p.outstanding());
     }
 }
