@@ -149,10 +149,22 @@ public final class EndpointHealth {
         return true;
     }
 
-    /** Sets the active checks' verdict; logs when it changes. */
+    /**
+     * Sets the active checks' verdict; logs when it changes. An endpoint the checks saw fail and then recover is
+     * also returned from a passive ejection at once (as Envoy's successful_active_health_check_uneject_host does,
+     * but only on that recovery, not on every passing check): a provider restarted after a crash takes traffic
+     * again within {@code interval x healthy}, not at the end of an ejection its crash earned.
+     */
     void healthy(boolean now, long nowNanos, String why) {
         if (healthy != now) {
             healthy = now;
+            if (now) {
+                long until;
+                while ((until = ejectedUntilNanos) != 0 && !casEjectedUntil(until, 0)) {
+                    Thread.onSpinWait(); // a loop ejected or returned it meanwhile: look again
+                }
+                consecutiveFailures.set(0);
+            }
             stateChanged(nowNanos, now ? "healthy: " + why : "unhealthy: " + why);
         }
     }

@@ -228,6 +228,25 @@ class UpstreamBalancerTest {
     }
 
     @Test
+    void shouldReturnAnEjectedEndpointAtOnceWhenHealthChecksSeeItRecover() {
+        UpstreamEndpoint[] e = group(OUTLIER, weight(1), weight(1));
+        EndpointHealth h = e[0].health();
+
+        fail(e[0], FailureKind.CONNECT, 3);
+        assertTrue(h.ejected(now));
+        h.healthy(true, now, "a check passed"); // healthy all along: no recovery seen, the ejection stands
+        assertTrue(h.ejected(now));
+        assertFalse(spread(e, 100).containsKey(e[0]));
+
+        h.healthy(false, now, "checks failed");
+        h.healthy(true, now + SECOND, "checks pass again"); // a recovery: out of the ejection at once
+        assertFalse(h.ejected(now + SECOND));
+        assertEquals(0, h.consecutiveFailures());
+        now += SECOND;
+        assertTrue(spread(e, 100).containsKey(e[0]), "takes traffic again well before its 10 s are up");
+    }
+
+    @Test
     void shouldNeverEjectMoreThanTheMaximumShare() {
         // 50% of 4 endpoints: two may be out at once, never a third.
         UpstreamEndpoint[] e = group(OUTLIER, weight(1), weight(1), weight(1), weight(1));
