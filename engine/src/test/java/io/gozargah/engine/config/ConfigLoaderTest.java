@@ -148,6 +148,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadRetrySettingsAndDefaultThemToIdempotentMethodsAndProvenFailures() throws Exception {
+        GatewayConfig defaults = ConfigLoader.load(write(MINIMAL));
+        RetryConfig d = defaults.providers().get("nocr").services().get("identity").retry();
+        assertEquals(RetryConfig.DEFAULT, d);
+        assertEquals(Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE"), d.methods());
+        assertEquals(Set.of(RetryConfig.On.CONNECT_FAILURE, RetryConfig.On.REFUSED_STREAM, RetryConfig.On.RESET),
+                d.on());
+        assertEquals(2, d.maxAttempts());
+        assertNull(d.perTryTimeout());
+        assertEquals(64 * 1024, d.maxBodyBytes());
+
+        GatewayConfig config = ConfigLoader.load(write(MINIMAL.replace("path: /api/v1/identity",
+                "path: /api/v1/identity\n        methods: [ GET, POST ]\n        retry: { on: [ reset, 5xx, timeout ],"
+                        + " methods: [ POST ], maxAttempts: 3, perTryTimeout: 300ms, backoff: 10ms,"
+                        + " maxBodyBytes: 8KiB }")));
+        RetryConfig r = config.providers().get("nocr").services().get("identity").retry();
+        assertEquals(Set.of(RetryConfig.On.RESET, RetryConfig.On.GATEWAY_ERROR, RetryConfig.On.TIMEOUT), r.on());
+        assertEquals(Set.of("POST"), r.methods());
+        assertEquals(3, r.maxAttempts());
+        assertEquals(Duration.ofMillis(300), r.perTryTimeout());
+        assertEquals(Duration.ofMillis(10), r.backoff());
+        assertEquals(8192, r.maxBodyBytes());
+
+        GatewayConfig none = ConfigLoader.load(write(MINIMAL.replace("path: /api/v1/identity",
+                "path: /api/v1/identity\n        retry: { on: [], methods: [] }")));
+        RetryConfig n = none.providers().get("nocr").services().get("identity").retry();
+        assertTrue(n.on().isEmpty());
+        assertTrue(n.methods().isEmpty());
+    }
+
+    @Test
     void shouldHaveNoAdminListenerAndDefaultMetricsUnlessConfigured() throws Exception {
         GatewayConfig config = ConfigLoader.load(write(MINIMAL));
         assertNull(config.admin());
