@@ -70,6 +70,8 @@ public final class ConfigLoader {
     /** As nginx's send_timeout: an honest client keeps taking bytes. */
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration UPSTREAM_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** Requests queued per loop per endpoint for a busy pool; Envoy's max_pending_requests is 1024 per cluster. */
+    static final int MAX_PENDING_ACQUISITIONS_PER_LOOP = 256;
     private static final int MAX_CONNECTIONS_PER_LOOP = 64;
     private static final int MAX_WEIGHT = 1000;
 
@@ -582,7 +584,7 @@ public final class ConfigLoader {
         ConfigMap m = node.asMap("endpoints", "protocol", "trustedCas", "verifyHostname", "connectTimeout",
                 "responseTimeout", "maxConnectionsPerLoop", "idleTimeout", "maxInFlight", "services", "requestTimeout",
                 "sendTimeout", "maxResponseBytes", "title", "description", "owner", "docs", "tags", "outlierDetection",
-                "healthCheck");
+                "healthCheck", "maxPendingAcquisitionsPerLoop");
         UpstreamProtocol protocol = protocol(m.optional("protocol"));
         List<EndpointConfig> endpoints = new ArrayList<>();
         List<EndpointRole> roles = new ArrayList<>();
@@ -630,7 +632,8 @@ public final class ConfigLoader {
                 idleTimeout, maxInFlight, services, protocol, tls, m.duration("requestTimeout", REQUEST_TIMEOUT),
                 m.duration("sendTimeout", SEND_TIMEOUT), m.size("maxResponseBytes", Long.MAX_VALUE, 0, Long.MAX_VALUE),
                 ListingReader.read(node.file(), m), List.copyOf(roles), outlier(m.optional("outlierDetection")),
-                healthCheck(m.optional("healthCheck")));
+                healthCheck(m.optional("healthCheck")),
+                m.integer("maxPendingAcquisitionsPerLoop", MAX_PENDING_ACQUISITIONS_PER_LOOP, 0, 1_000_000));
     }
 
     private static OutlierConfig outlier(ConfigNode node) throws ConfigException {

@@ -114,7 +114,8 @@ public final class RoutingSnapshot {
                 EndpointConfig e = p.endpoints().get(i);
                 endpoints[i] = new UpstreamEndpoint(e, (int) Math.min(Integer.MAX_VALUE, p.connectTimeout().toMillis()),
                         p.maxConnectionsPerLoop(), p.idleTimeout().toNanos(), p.protocol(), tls, p.tls().toString(),
-                        journalId(dictionary, DictionaryEntryFlyweight.KIND_ENDPOINT, e.toString()));
+                        journalId(dictionary, DictionaryEntryFlyweight.KIND_ENDPOINT, e.toString()),
+                        p.maxPendingAcquisitionsPerLoop());
                 healthKeys.add(EndpointHealthRegistry.key(p.name(), endpoints[i].toString()));
             }
             groups.add(UpstreamGroup.of(p.name(), endpoints, p.roles(), p.outlier(), p.healthCheck(), health));

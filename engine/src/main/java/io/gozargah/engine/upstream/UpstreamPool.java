@@ -222,6 +222,13 @@ public final class UpstreamPool {
     }
 
     private void enqueue(AcquireCallback callback, boolean fresh) {
+        if (waiters.size() >= endpoint.maxPendingAcquisitions()) {
+            // Circuit breaking: past the queue's cap a request is refused at once rather than wait its turn behind
+            // a provider that is not keeping up.
+            callback.acquireFailed(true, endpoint.maxPendingAcquisitions() + " requests already wait for one of the "
+                    + endpoint.maxConnections() + " connections to " + endpoint);
+            return;
+        }
         Waiter w = new Waiter(callback, fresh);
         w.timeout = loop.schedule(() -> {
             if (waiters.remove(w)) {

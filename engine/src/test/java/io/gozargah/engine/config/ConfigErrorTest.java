@@ -178,6 +178,10 @@ class ConfigErrorTest {
                 new Case("root is a list", "- server\n", 1, "", "expected a mapping"),
                 new Case("bad transport", after(3, "  transport: kqueue"), 4, "server.transport",
                         "expected one of auto, epoll, io_uring, nio"),
+                new Case("negative pending queue", after(6, "    maxPendingAcquisitionsPerLoop: -1"), 7,
+                        "providers.nocr.maxPendingAcquisitionsPerLoop", "-1 is out of range 0..1000000"),
+                new Case("pending queue not a number", after(6, "    maxPendingAcquisitionsPerLoop: lots"), 7,
+                        "providers.nocr.maxPendingAcquisitionsPerLoop", "expected an integer"),
                 // a service's retry settings
                 new Case("unknown retry key", after(9, "        retry: { attempts: 3 }"), 10,
                         "providers.nocr.services.identity.retry.attempts",

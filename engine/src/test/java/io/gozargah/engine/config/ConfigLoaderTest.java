@@ -69,6 +69,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(2), nocr.connectTimeout());
         assertEquals(Duration.ofSeconds(10), nocr.responseTimeout());
         assertEquals(64, nocr.maxConnectionsPerLoop());
+        assertEquals(256, nocr.maxPendingAcquisitionsPerLoop());
         assertEquals(Duration.ofSeconds(60), nocr.idleTimeout());
         ServiceConfig identity = nocr.services().get("identity");
         assertEquals(List.of("GET", "HEAD"), List.copyOf(identity.methods()));
@@ -416,6 +417,7 @@ class ConfigLoaderTest {
                   moi:
                     endpoints: [ "http://10.0.0.5/", "HTTP://Registry.Example.IR:8081/v1/x", "http://[FE80::1]:81" ]
                     maxConnectionsPerLoop: 8
+                    maxPendingAcquisitionsPerLoop: 0
                     services:
                       root: { path: /, methods: [ OPTIONS, DELETE, PATCH, PUT ] }
                 consumers:
@@ -441,6 +443,7 @@ class ConfigLoaderTest {
                 new EndpointConfig("http", "fe80::1", 81, "")), moi.endpoints());
         assertEquals("http://[fe80::1]:81", moi.endpoints().get(2).toString());
         assertEquals(8, moi.maxConnectionsPerLoop());
+        assertEquals(0, moi.maxPendingAcquisitionsPerLoop(), "0: no request waits for a busy pool");
         assertEquals(List.of("OPTIONS", "DELETE", "PATCH", "PUT"), List.copyOf(moi.services().get("root").methods()));
         assertArrayEquals(ApiKeys.sha256("gzk_test_tapsi"), config.consumers().get("tapsi").apiKeyHashes().get(0));
         assertEquals(List.of(), config.consumers().get("tapsi").grants());
