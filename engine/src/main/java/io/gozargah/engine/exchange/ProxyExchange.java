@@ -10,8 +10,8 @@ import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.auth.ClientCertificate;
 import io.gozargah.engine.config.FailureKind;
-import io.gozargah.engine.deadline.Deadline;
 import io.gozargah.engine.config.RetryConfig;
+import io.gozargah.engine.deadline.Deadline;
 import io.gozargah.engine.deadline.DeadlineWheel;
 import io.gozargah.engine.retry.RetryCounters;
 import io.gozargah.engine.retry.RetryPolicy;
@@ -157,7 +157,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** Retries made (each counted against maxAttempts and the budget); resends on a fresh connection are not. */
     private int retries;
     private int staleResends;
-    /** Whether the exchange counts among its provider's active requests ({@link io.gozargah.engine.retry.RetryBudget#requestStarted}). */
+    /** Whether the exchange counts among its provider's active requests, for the retry budget's share. */
     private boolean budgetCounted;
     /** Whether the attempt in flight (or waiting out its backoff) holds a slot of the provider's retry budget. */
     private boolean retryInFlight;
@@ -706,7 +706,6 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         releaseForwardHead();
         releaseReplay();
         replayable = false;
-        endRetry();
         moveResponse(ResponsePhase.STREAMING);
         exchange.responseHeadNanos(clock.nanoTime());
         exchange.status(head.status());
@@ -1161,6 +1160,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         releaseForwardHead();
         releaseReplay();
         replayable = false;
+        endRetry();
         if (upstream != null) {
             UpstreamConnection c = upstream;
             upstream = null;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gozargah.engine.auth.ApiKeys;
+import io.gozargah.engine.journal.JournalContents;
 import io.gozargah.engine.testing.Await;
 import io.gozargah.engine.testing.FaultyProvider;
 import io.gozargah.engine.testing.FaultyProvider.Action;
@@ -16,6 +17,7 @@ import io.gozargah.engine.testing.RawHttpClient.Response;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -30,6 +32,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -45,11 +48,19 @@ class RetryIT {
     @RegisterExtension
     final GatewayUnderTest setup = new GatewayUnderTest();
 
+    @TempDir
+    Path journalDir;
+
     /**
      * A gateway with two loops before provider {@code prov} at {@code endpoints}, and its services: {@code replay}
      * retries GET and POST, {@code strict} GET only ({@code extra} adds to both services' retry settings).
      */
     private GatewayFixture gateway(List<Integer> ports, String extraRetry) throws Exception {
+        return gateway(ports, extraRetry, "");
+    }
+
+    /** {@link #gateway(List, String)} with {@code sections} (top-level YAML) added. */
+    private GatewayFixture gateway(List<Integer> ports, String extraRetry, String sections) throws Exception {
         StringBuilder endpoints = new StringBuilder();
         for (int port : ports) {
             endpoints.append(endpoints.length() == 0 ? "" : ", ").append("\"http://127.0.0.1:").append(port)
@@ -84,7 +95,8 @@ class RetryIT {
                 + "    apiKeys: [ \"" + ApiKeys.configHash(ALICE_KEY) + "\" ]\n"
                 + "    grants:\n"
                 + "      - service: prov/replay\n"
-                + "      - service: prov/strict\n";
+                + "      - service: prov/strict\n"
+                + sections;
         return setup.start(yaml);
     }
 
@@ -237,26 +249,32 @@ class RetryIT {
         // Every request's first arrival resets its connection; its second is answered.
         FaultyProvider provider = setup.closeAfter(FaultyProvider.scripted(
                 (answered, arrival) -> arrival == 1 ? Action.RESET : Action.ANSWER));
-        GatewayFixture gw = gateway(List.of(provider.port()), null);
+        GatewayFixture gw = gateway(List.of(provider.port()), null, "journal:\n  dir: " + journalDir + "\n");
         String body = "x".repeat(10_000);
+        String allowedTx;
+        String forbiddenTx;
         try (RawHttpClient c = new RawHttpClient(gw.port())) {
             Response allowed = c.send(post("/prov/replay/a", body)).read();
             assertEquals(200, allowed.status(), allowed.bodyText());
             assertEquals(body, allowed.bodyText(), "the replay carried the whole body");
-            String tx = allowed.header("X-Gozargah-Transaction");
-            assertEquals(2, provider.arrivalsOf(tx));
+            allowedTx = allowed.header("X-Gozargah-Transaction");
+            assertEquals(2, provider.arrivalsOf(allowedTx));
             assertEquals(1, retries(gw, "reset"));
 
             Response forbidden = c.send(post("/prov/strict/b", body)).read();
             assertEquals(502, forbidden.status(), forbidden.bodyText());
-            assertEquals(1, provider.arrivalsOf(forbidden.header("X-Gozargah-Transaction")),
-                    "the strict service's POST was not replayed");
+            forbiddenTx = forbidden.header("X-Gozargah-Transaction");
+            assertEquals(1, provider.arrivalsOf(forbiddenTx), "the strict service's POST was not replayed");
 
             Response getRetried = c.send(get("/prov/strict/c")).read();
             assertEquals(200, getRetried.status(), getRetried.bodyText());
             assertEquals(2, retries(gw, "reset"));
         }
         awaitPoolsIdle(gw);
+        gw.close();
+        JournalContents journal = JournalContents.read(journalDir);
+        assertEquals(2, journal.find(allowedTx).flyweight().attempts(), "the journal counts both sends");
+        assertEquals(1, journal.find(forbiddenTx).flyweight().attempts());
     }
 
     @Test
