@@ -163,6 +163,8 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private boolean retryInFlight;
     /** The service's responseTimeout over all attempts: from the request's first whole send; 0 before it. */
     private long overallDeadlineNanos;
+    /** Whether the response deadline armed is the attempt's perTryTimeout, sooner than the overall one. */
+    private boolean perTryArmed;
     /** Whether a retry was made or refused by the budget: the gateway's own error then carries Retry-After. */
     private boolean retryAfterHint;
 
@@ -320,7 +322,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         connection.setClientWritable(client.clientWritable());
         attempts++;
         exchange.countAttempt();
-        Object head = takeForwardHead(replayable);
+        Object head = request == RequestPhase.RESENDING ? keptForwardHead() : takeForwardHead(replayable);
         if (exchange.upstreamStartNanos() == 0) {
             exchange.upstreamStartNanos(clock.nanoTime());
         }
@@ -348,13 +350,24 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             }
             return frame;
         }
-        if (keep) {
-            // A duplicate for the write: the channel moves its indices as it sends, and the kept head stays whole.
-            return forwardHead.retainedDuplicate();
-        }
         ByteBuf head = forwardHead;
-        forwardHead = null;
+        if (keep) {
+            head.retain(); // kept for a resend: its bytes never change, only the indices the write moves
+        } else {
+            forwardHead = null;
+        }
         return head;
+    }
+
+    /**
+     * The kept forward head for a resend: a duplicate from its first byte, whatever indices the first write left
+     * on the kept buffer (a duplicate made only on this rare path, so the first send allocates nothing for it).
+     */
+    private Object keptForwardHead() {
+        if (multiplexed) {
+            return new DefaultHttp2HeadersFrame(forwardHeaders, framing == BodyFraming.NONE);
+        }
+        return forwardHead.retainedDuplicate().readerIndex(0);
     }
 
     @Override
@@ -451,7 +464,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             }
         } else if (forwardHead != null) {
             ByteBuf old = forwardHead;
-            forwardHead = ForwardHead.retarget(alloc, old, from, to);
+            forwardHead = ForwardHead.retarget(alloc, old.duplicate().readerIndex(0), from, to);
             old.release();
         }
     }
@@ -932,12 +945,9 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         if (overallDeadlineNanos == 0) {
             overallDeadlineNanos = now + service.responseTimeoutNanos();
         }
-        long at = overallDeadlineNanos;
         long perTry = retryPolicy.perTryTimeoutNanos();
-        if (perTry > 0 && now + perTry < at) {
-            at = now + perTry;
-        }
-        deadlines.schedule(responseDeadline, at);
+        perTryArmed = perTry > 0 && now + perTry < overallDeadlineNanos;
+        deadlines.schedule(responseDeadline, perTryArmed ? now + perTry : overallDeadlineNanos);
     }
 
     /**
@@ -968,8 +978,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
         endpointOutcome(FailureKind.TIMEOUT, 0);
         endRetry();
-        if (now < overallDeadlineNanos && request == RequestPhase.SENT && canReplay()
-                && retryPolicy.on(RetryConfig.On.TIMEOUT)) {
+        if (perTryArmed && request == RequestPhase.SENT && canReplay() && retryPolicy.on(RetryConfig.On.TIMEOUT)) {
             // Only a per-try timeout gets here: the attempt's connection is closed, its answer would have no taker.
             UpstreamConnection c = upstream;
             upstream = null;
@@ -980,8 +989,9 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             upstream = c;
         }
         hintRetryAfter();
+        long waited = perTryArmed ? retryPolicy.perTryTimeoutNanos() : service.responseTimeoutNanos();
         answer(Outcome.UPSTREAM_TIMEOUT, "the provider " + service.provider() + " did not answer within "
-                + TimeUnit.NANOSECONDS.toMillis(service.responseTimeoutNanos()) + " ms", null);
+                + TimeUnit.NANOSECONDS.toMillis(waited) + " ms", null);
         client.flush();
     }
 

@@ -322,6 +322,26 @@ class RetryIT {
     }
 
     @Test
+    void shouldRetryAnAttemptPastItsPerTryTimeoutWithinTheServicesResponseTimeout() throws Exception {
+        // The first send of each request is never answered; the second is.
+        FaultyProvider provider = setup.closeAfter(FaultyProvider.scripted(
+                (answered, arrival) -> arrival == 1 ? Action.HOLD : Action.ANSWER));
+        GatewayFixture gw = gateway(List.of(provider.port()), "on: [ timeout ], perTryTimeout: 200ms");
+        try (RawHttpClient c = new RawHttpClient(gw.port())) {
+            Response r = c.send(get("/prov/replay/slow")).read();
+            assertEquals(200, r.status(), r.bodyText());
+            assertEquals(2, provider.arrivalsOf(r.header("X-Gozargah-Transaction")));
+            assertEquals(1, retries(gw, "timeout"));
+
+            // POST is not among the strict service's retry methods: its per-try timeout is its answer.
+            Response strict = c.send(post("/prov/strict/slow", "b")).read();
+            assertEquals(504, strict.status(), strict.bodyText());
+            assertEquals(1, provider.arrivalsOf(strict.header("X-Gozargah-Transaction")));
+        }
+        awaitPoolsIdle(gw);
+    }
+
+    @Test
     void shouldKeepRetriesOfASickProviderWithinItsBudget() throws Exception {
         // Every answer is a 503 after 30 ms: all requests fail, and every one would be retried up to 4 times.
         FaultyProvider provider = setup.closeAfter(FaultyProvider.scripted(

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A provider on 127.0.0.1 that misbehaves as agencies' servers do, by a script deciding per request what it does:
  * answer (echoing the request body, so a replayed body can be checked whole), answer and then close without saying
  * so ({@code Connection: close} missing), drop the request and close (its connection went away as the request
- * arrived), reset the connection before answering, or answer 503. It records every request its HTTP layer saw, by
+ * arrived), reset the connection before answering, answer 503, or never answer. It records every request its HTTP layer saw, by
  * the gateway's transaction id, so that tests can count first attempts, retries and replayed bodies at the provider,
  * and how many retries were at the provider at once.
  */
@@ -35,7 +35,9 @@ public final class FaultyProvider implements AutoCloseable {
 
     /** What the provider does with one request. */
     public enum Action {
-        ANSWER, ANSWER_AND_CLOSE, DROP_AND_CLOSE, RESET, ANSWER_503
+        ANSWER, ANSWER_AND_CLOSE, DROP_AND_CLOSE, RESET, ANSWER_503,
+        /** Takes the request and never answers (the connection stays open until the gateway closes it). */
+        HOLD
     }
 
     /** Decides the action for a request: {@code answered} is how many the request's connection answered before. */
@@ -144,6 +146,9 @@ public final class FaultyProvider implements AutoCloseable {
                 arrivals.add(new Arrival(tx, req.method().name(), req.uri(), body, action));
                 boolean retry = arrival > 1;
                 switch (action) {
+                    case HOLD -> {
+                        closing = true; // nothing more is answered on this connection
+                    }
                     case DROP_AND_CLOSE -> {
                         closing = true;
                         ctx.close();
