@@ -278,6 +278,25 @@ class RetryIT {
     }
 
     @Test
+    void shouldNeverRetryARequestWhoseAnswerHadBegun() throws Exception {
+        FaultyProvider provider = setup.closeAfter(FaultyProvider.scripted(
+                (answered, arrival) -> Action.CLOSE_MID_BODY));
+        GatewayFixture gw = gateway(List.of(provider.port()), "on: [ connect-failure, reset, timeout, 5xx ]");
+        try (RawHttpClient c = new RawHttpClient(gw.port())) {
+            Response r = c.send(get("/prov/replay/cut")).read();
+            assertEquals(200, r.status(), "the provider's head went out before it failed");
+            assertEquals("0123456789", r.bodyText(), "10 of the 100 bytes declared: cut where the provider cut it");
+            assertTrue(c.closedByPeer(), "the consumer's connection is closed, its framing broken");
+        }
+        // The client's connection was cut after the exchange ended (aborted): nothing of it is still under way.
+        assertEquals(1, provider.arrivals().size(), "a response had begun: the request is never sent again");
+        for (String reason : new String[] {"stale-connection", "reset", "timeout", "5xx"}) {
+            assertEquals(0, retries(gw, reason), reason);
+        }
+        awaitPoolsIdle(gw);
+    }
+
+    @Test
     void shouldNeverReplayABodyLongerThanTheServiceKeeps() throws Exception {
         FaultyProvider provider = setup.closeAfter(FaultyProvider.scripted(
                 (answered, arrival) -> arrival == 1 ? Action.RESET : Action.ANSWER));

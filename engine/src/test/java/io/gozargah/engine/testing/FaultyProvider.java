@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A provider on 127.0.0.1 that misbehaves as agencies' servers do, by a script deciding per request what it does:
  * answer (echoing the request body, so a replayed body can be checked whole), answer and then close without saying
  * so ({@code Connection: close} missing), drop the request and close (its connection went away as the request
- * arrived), reset the connection before answering, answer 503, or never answer. It records every request its HTTP layer saw, by
+ * arrived), reset the connection before answering, close it in the middle of its answer's body, answer 503, or
+ * never answer. It records every request its HTTP layer saw, by
  * the gateway's transaction id, so that tests can count first attempts, retries and replayed bodies at the provider,
  * and how many retries were at the provider at once.
  */
@@ -37,7 +38,12 @@ public final class FaultyProvider implements AutoCloseable {
     public enum Action {
         ANSWER, ANSWER_AND_CLOSE, DROP_AND_CLOSE, RESET, ANSWER_503,
         /** Takes the request and never answers (the connection stays open until the gateway closes it). */
-        HOLD
+        HOLD,
+        /**
+         * Sends the head and part of the body of its answer, then closes the connection (a FIN: a reset could make
+         * the kernel drop the partial answer before the gateway reads it, which would be a failure before the answer).
+         */
+        CLOSE_MID_BODY
     }
 
     /** Decides the action for a request: {@code answered} is how many the request's connection answered before. */
@@ -148,6 +154,14 @@ public final class FaultyProvider implements AutoCloseable {
                 switch (action) {
                     case HOLD -> {
                         closing = true; // nothing more is answered on this connection
+                    }
+                    case CLOSE_MID_BODY -> {
+                        closing = true;
+                        String part = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789";
+                        // Below the HTTP encoder: these bytes are the answer's start as they go on the wire.
+                        ctx.pipeline().firstContext().writeAndFlush(
+                                Unpooled.copiedBuffer(part, java.nio.charset.StandardCharsets.US_ASCII))
+                                .addListener(ChannelFutureListener.CLOSE);
                     }
                     case DROP_AND_CLOSE -> {
                         closing = true;
