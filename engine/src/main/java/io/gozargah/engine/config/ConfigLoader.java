@@ -70,6 +70,8 @@ public final class ConfigLoader {
     /** As nginx's send_timeout: an honest client keeps taking bytes. */
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration UPSTREAM_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** Requests queued per loop per endpoint for a busy pool; Envoy's max_pending_requests is 1024 per cluster. */
+    static final int MAX_PENDING_ACQUISITIONS_PER_LOOP = 256;
     private static final int MAX_CONNECTIONS_PER_LOOP = 64;
     private static final int MAX_WEIGHT = 1000;
 
@@ -582,7 +584,7 @@ public final class ConfigLoader {
         ConfigMap m = node.asMap("endpoints", "protocol", "trustedCas", "verifyHostname", "connectTimeout",
                 "responseTimeout", "maxConnectionsPerLoop", "idleTimeout", "maxInFlight", "services", "requestTimeout",
                 "sendTimeout", "maxResponseBytes", "title", "description", "owner", "docs", "tags", "outlierDetection",
-                "healthCheck");
+                "healthCheck", "maxPendingAcquisitionsPerLoop");
         UpstreamProtocol protocol = protocol(m.optional("protocol"));
         List<EndpointConfig> endpoints = new ArrayList<>();
         List<EndpointRole> roles = new ArrayList<>();
@@ -630,7 +632,8 @@ public final class ConfigLoader {
                 idleTimeout, maxInFlight, services, protocol, tls, m.duration("requestTimeout", REQUEST_TIMEOUT),
                 m.duration("sendTimeout", SEND_TIMEOUT), m.size("maxResponseBytes", Long.MAX_VALUE, 0, Long.MAX_VALUE),
                 ListingReader.read(node.file(), m), List.copyOf(roles), outlier(m.optional("outlierDetection")),
-                healthCheck(m.optional("healthCheck")));
+                healthCheck(m.optional("healthCheck")),
+                m.integer("maxPendingAcquisitionsPerLoop", MAX_PENDING_ACQUISITIONS_PER_LOOP, 0, 1_000_000));
     }
 
     private static OutlierConfig outlier(ConfigNode node) throws ConfigException {
@@ -778,7 +781,7 @@ public final class ConfigLoader {
     private static ServiceConfig service(String name, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("path", "methods", "responseTimeout", "maxInFlight", "journal", "passFields",
                 "requestTimeout", "sendTimeout", "subject", "maxResponseBytes", "title", "description", "owner", "docs",
-                "tags");
+                "tags", "retry");
         ConfigNode pathNode = m.required("path");
         String path = pathNode.asString();
         String problem = UpstreamPath.problem(path);
@@ -806,7 +809,53 @@ public final class ConfigLoader {
                 m.duration("requestTimeout", null), m.duration("sendTimeout", null),
                 subjectNode == null ? null : subject(subjectNode),
                 m.optional("maxResponseBytes") == null ? null : m.size("maxResponseBytes", 0, 0, Long.MAX_VALUE),
-                ListingReader.read(node.file(), m));
+                ListingReader.read(node.file(), m),
+                m.optional("retry") == null ? RetryConfig.DEFAULT : retry(m.optional("retry"), methods));
+    }
+
+    /**
+     * A service's {@code retry}; every key may be left out for its default ({@link RetryConfig#DEFAULT}). A method
+     * listed must be one the service allows, so that a typo cannot silently make nothing retryable.
+     */
+    private static RetryConfig retry(ConfigNode node, Set<String> serviceMethods) throws ConfigException {
+        ConfigMap m = node.asMap("on", "methods", "maxAttempts", "perTryTimeout", "backoff", "maxBodyBytes");
+        Set<RetryConfig.On> on = RetryConfig.DEFAULT_ON;
+        ConfigNode onNode = m.optional("on");
+        if (onNode != null) {
+            Set<RetryConfig.On> set = EnumSet.noneOf(RetryConfig.On.class);
+            for (ConfigNode item : onNode.asList()) {
+                RetryConfig.On o = RetryConfig.On.of(item.asString());
+                if (o == null) {
+                    throw item.error("unknown failure '" + item.asString() + "': expected one of "
+                            + String.join(", ", RetryConfig.On.names()));
+                }
+                if (!set.add(o)) {
+                    throw item.error("duplicate failure " + item.asString());
+                }
+            }
+            on = Collections.unmodifiableSet(set);
+        }
+        Set<String> methods = RetryConfig.DEFAULT_METHODS;
+        ConfigNode methodsNode = m.optional("methods");
+        if (methodsNode != null) {
+            methods = methodsNode.asList().isEmpty() ? Set.of() : methods(methodsNode);
+            for (ConfigNode item : methodsNode.asList()) {
+                if (!serviceMethods.contains(item.asString())) {
+                    throw item.error("method " + item.asString() + " is not among the service's methods "
+                            + serviceMethods);
+                }
+            }
+        }
+        int maxAttempts = m.integer("maxAttempts", RetryConfig.DEFAULT_MAX_ATTEMPTS, 1, 10);
+        ConfigNode perTryNode = m.optional("perTryTimeout");
+        Duration perTryTimeout = perTryNode == null ? null : perTryNode.asDuration();
+        ConfigNode backoffNode = m.optional("backoff");
+        Duration backoff = backoffNode == null ? RetryConfig.DEFAULT_BACKOFF : backoffNode.asDuration();
+        if (backoff.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw backoffNode.error("a backoff over 10s outlives any consumer's patience: expected at most 10s");
+        }
+        long maxBodyBytes = m.size("maxBodyBytes", RetryConfig.DEFAULT_MAX_BODY_BYTES, 0, 16L * 1024 * 1024);
+        return new RetryConfig(on, methods, maxAttempts, perTryTimeout, backoff, maxBodyBytes);
     }
 
     /**

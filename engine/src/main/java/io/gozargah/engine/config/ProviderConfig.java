@@ -25,11 +25,14 @@ import java.util.Map;
  * @param roles                 each endpoint's weight and whether it is a backup, in the order of {@code endpoints}
  * @param outlier               passive outlier ejection of the endpoints
  * @param healthCheck           active health checks of the endpoints, or null for none
+ * @param maxPendingAcquisitionsPerLoop requests that may wait for an upstream connection per event loop per
+ *                              endpoint when all {@code maxConnectionsPerLoop} are busy (503 overloaded at once past
+ *                              it, instead of queueing without bound behind a slow agency)
  */
 public record ProviderConfig(String name, List<EndpointConfig> endpoints, Duration connectTimeout,
                              Duration responseTimeout, int maxConnectionsPerLoop, Duration idleTimeout,
                              int maxInFlight, Map<String, ServiceConfig> services, UpstreamProtocol protocol,
                              UpstreamTlsConfig tls, Duration requestTimeout, Duration sendTimeout,
                              long maxResponseBytes, ListingConfig listing, List<EndpointRole> roles,
-                             OutlierConfig outlier, HealthCheckConfig healthCheck) {
+                             OutlierConfig outlier, HealthCheckConfig healthCheck, int maxPendingAcquisitionsPerLoop) {
 }

@@ -23,11 +23,12 @@ import java.util.Set;
  *                        none
  * @param maxResponseBytes overrides the provider's, or null to inherit it
  * @param listing          how the portal's catalogue presents the service
+ * @param retry            when and how a failed request is sent again ({@link RetryConfig#DEFAULT} when unset)
  */
 public record ServiceConfig(String name, String path, Set<String> methods, Duration responseTimeout, int maxInFlight,
                             JournalBodies journalBodies, Set<String> passFields, Duration requestTimeout,
                             Duration sendTimeout, SubjectConfig subject, Long maxResponseBytes,
-                            ListingConfig listing) {
+                            ListingConfig listing, RetryConfig retry) {
     /** What the journal keeps of a service's bodies. */
     public enum JournalBodies {
         /** Nothing but their sizes. */

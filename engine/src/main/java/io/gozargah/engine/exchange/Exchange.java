@@ -39,6 +39,7 @@ public final class Exchange {
     private HttpMethod method = HttpMethod.OTHER;
     private UpstreamEndpoint endpoint;
     private long upstreamStartNanos;
+    private int attempts;
     private long responseHeadNanos;
     private long endNanos;
     private long requestBodyBytes;
@@ -74,6 +75,7 @@ public final class Exchange {
         method = HttpMethod.OTHER;
         endpoint = null;
         upstreamStartNanos = 0;
+        attempts = 0;
         responseHeadNanos = 0;
         endNanos = 0;
         requestBodyBytes = 0;
@@ -175,6 +177,19 @@ public final class Exchange {
     }
 
     /** When the request head was handed to an upstream connection (nanoTime), 0 if never. */
+    /**
+     * How many times the request was sent upstream: 0 when it never went, 1 for a first send alone, more for each
+     * retry and each resend on a fresh connection after a reused one turned out closed.
+     */
+    public int attempts() {
+        return attempts;
+    }
+
+    /** One more send of the request upstream. */
+    public void countAttempt() {
+        attempts++;
+    }
+
     public long upstreamStartNanos() {
         return upstreamStartNanos;
     }

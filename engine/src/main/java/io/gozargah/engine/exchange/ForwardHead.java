@@ -120,6 +120,47 @@ public final class ForwardHead {
         return out;
     }
 
+    /**
+     * The HTTP/1.1 head {@code head}, rendered for {@code from}, as it reads for {@code to} (a retry on another
+     * endpoint of the provider, when the request head itself is long gone): the path prefix after the method and
+     * the request line's end with its {@code Host} field are the endpoint's, everything else stays byte for byte.
+     * {@code head} is left as it is; the result is a new buffer.
+     */
+    public static ByteBuf retarget(ByteBufAllocator alloc, ByteBuf head, UpstreamEndpoint from, UpstreamEndpoint to) {
+        int start = head.readerIndex();
+        int end = head.writerIndex();
+        int methodEnd = head.indexOf(start, end, (byte) ' ') + 1;
+        int pathStart = methodEnd + from.pathPrefix().length;
+        // The request-target holds no space (RFC 9112 §3.2), so the next space starts " HTTP/1.1\r\nHost: ...\r\n".
+        int lineEnd = head.indexOf(pathStart, end, (byte) ' ');
+        int rest = lineEnd + from.requestLineEnd().length;
+        ByteBuf out = alloc.ioBuffer(end - start - from.pathPrefix().length - from.requestLineEnd().length
+                + to.pathPrefix().length + to.requestLineEnd().length);
+        out.writeBytes(head, start, methodEnd - start);
+        out.writeBytes(to.pathPrefix());
+        out.writeBytes(head, pathStart, lineEnd - pathStart);
+        out.writeBytes(to.requestLineEnd());
+        out.writeBytes(head, rest, end - rest);
+        return out;
+    }
+
+    /** The HTTP/2 counterpart of {@link #retarget(ByteBufAllocator, ByteBuf, UpstreamEndpoint, UpstreamEndpoint)}. */
+    public static Http2Headers retarget(Http2Headers headers, UpstreamEndpoint from, UpstreamEndpoint to) {
+        Http2Headers out = new DefaultHttp2Headers(true, headers.size());
+        out.add(headers);
+        out.scheme(to.tls() ? HTTPS : HTTP);
+        out.authority(to.http2Authority());
+        CharSequence path = headers.path();
+        byte[] prefix = to.pathPrefix();
+        byte[] rest = path.subSequence(from.pathPrefix().length, path.length()).toString()
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] joined = new byte[prefix.length + rest.length];
+        System.arraycopy(prefix, 0, joined, 0, prefix.length);
+        System.arraycopy(rest, 0, joined, prefix.length, rest.length);
+        out.path(new AsciiString(joined, false));
+        return out;
+    }
+
     /** The endpoint's prefix, the service's path, the rest of the client's path and its query, as one value. */
     private static AsciiString path(ByteBuf target, RouteMatch match, ServiceRoute service, UpstreamEndpoint endpoint) {
         byte[] prefix = endpoint.pathPrefix();

@@ -10,8 +10,12 @@ import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.auth.ClientCertificate;
 import io.gozargah.engine.config.FailureKind;
+import io.gozargah.engine.config.RetryConfig;
 import io.gozargah.engine.deadline.Deadline;
 import io.gozargah.engine.deadline.DeadlineWheel;
+import io.gozargah.engine.retry.RetryCounters;
+import io.gozargah.engine.retry.RetryPolicy;
+import io.gozargah.engine.retry.RetryReason;
 import io.gozargah.engine.route.ServiceRoute;
 import io.gozargah.engine.subject.SubjectExtractor;
 import io.gozargah.engine.server.LoopResources;
@@ -19,6 +23,7 @@ import io.gozargah.engine.server.ServerContext;
 import io.gozargah.engine.trace.TraceParent;
 import io.gozargah.engine.upstream.AcquireCallback;
 import io.gozargah.engine.upstream.UpstreamConnection;
+import io.gozargah.engine.upstream.UpstreamEndpoint;
 import io.gozargah.engine.upstream.UpstreamListener;
 import io.gozargah.engine.upstream.UpstreamPool;
 import io.netty.buffer.ByteBuf;
@@ -34,14 +39,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One transaction through the gateway, whatever protocol the consumer speaks, from its request head to the
  * release of its upstream connection: start (transaction id, {@link Exchange#start}), gate (route, authorize,
  * admit), choose the pool, render the forward head (HTTP/1.1 bytes, or HTTP/2 HEADERS for an HTTP/2 provider,
- * {@link ForwardHead}), acquire, forward head and body (a bodiless safe request is
- * sent again once when its reused connection turns out closed), the response head, its content and end, then
+ * {@link ForwardHead}), acquire, forward head and body (sent again, within the service's retry settings and its
+ * provider's retry budget, when an attempt fails before any response byte: see {@link #retryElsewhere}, and at once
+ * on a fresh connection when a reused one turned out closed), the response head, its content and end, then
  * complete (the stages), withhold when a stage could not record it, and release the upstream connection (for
  * reuse only when the gateway framed the request and sent it whole). Every answer the gateway makes itself
  * (its {@link Outcome}, the problem detail, {@code Allow}, {@code Retry-After}) is decided here; the front end
@@ -61,8 +68,13 @@ import java.util.concurrent.TimeUnit;
 public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
 
-    /** The first send and the one resend after a stale pooled connection. */
-    private static final int MAX_ATTEMPTS = 2;
+    /**
+     * Resends on a fresh connection after a reused one turned out closed, per exchange: a fresh connection is never
+     * reused, so a second such failure is an HTTP/2 connection dying under its stream again, not a pool's stale age.
+     */
+    private static final int MAX_STALE_RESENDS = 2;
+    /** The most of a provider's answer to a retried attempt (a 5xx) read and dropped to keep its connection. */
+    private static final long RETRIED_ANSWER_DRAIN_BYTES = 64 * 1024;
     private static final long NANOS_PER_MILLI = 1_000_000;
     private static final AsciiString TX_NAME = AsciiString.cached("X-Gozargah-Transaction");
     private static final byte[] TX_HEADER_NAME = "X-Gozargah-Transaction: ".getBytes(StandardCharsets.US_ASCII);
@@ -88,6 +100,9 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private final Deadline responseDeadline = new Deadline(this::responseTimedOut);
     private final Deadline sendDeadline = new Deadline(this::sendTimedOut);
     private final Deadline discardDeadline = new Deadline(this::discardTimedOut);
+    /** The jittered wait before a retry ({@link #retryElsewhere}). */
+    private final Deadline backoffDeadline = new Deadline(this::backoffOver);
+    private final RetryCounters retryCounters;
     /** {@code X-Gozargah-Transaction: <id>CRLF} of the exchange in flight: rendered once, written twice. */
     private final byte[] transactionLine = new byte[TX_LINE_LENGTH];
     private final ClientForwarding forwarding;
@@ -125,6 +140,34 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** The {@code Allow} value of the answer being rendered, or null. */
     private String answerAllow;
 
+    // Retries of the exchange in flight (see "Retries" below).
+    /** The service's retry settings and its provider's budget; null until the exchange is routed. */
+    private RetryPolicy retryPolicy;
+    /**
+     * Whether the request can still be sent again: its method is one the service's retry settings name, no response
+     * byte came, and its body (if any) is whole in {@link #replayBody}, within {@code retry.maxBodyBytes}.
+     */
+    private boolean replayable;
+    /** The request body as received so far, kept for a replay while {@link #replayable}; pooled, else null. */
+    private ByteBuf replayBody;
+    /** Whether the request being resent was whole (SENT) when its attempt failed, or still streaming. */
+    private boolean resendWhole;
+    /** Whether the upstream connection of the attempt in flight had served an earlier exchange. */
+    private boolean upstreamReused;
+    /** Retries made (each counted against maxAttempts and the budget); resends on a fresh connection are not. */
+    private int retries;
+    private int staleResends;
+    /** Whether the exchange counts among its provider's active requests, for the retry budget's share. */
+    private boolean budgetCounted;
+    /** Whether the attempt in flight (or waiting out its backoff) holds a slot of the provider's retry budget. */
+    private boolean retryInFlight;
+    /** The service's responseTimeout over all attempts: from the request's first whole send; 0 before it. */
+    private long overallDeadlineNanos;
+    /** Whether the response deadline armed is the attempt's perTryTimeout, sooner than the overall one. */
+    private boolean perTryArmed;
+    /** Whether a retry was made or refused by the budget: the gateway's own error then carries Retry-After. */
+    private boolean retryAfterHint;
+
     /**
      * @param connection what the client connection's exchanges share
      * @param client     the front end this driver renders through
@@ -142,6 +185,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         this.exchange = new Exchange(loop);
         this.clock = loop.clock();
         this.deadlines = loop.deadlines();
+        this.retryCounters = server.retryCounters();
         if (forwarding.address() != null) {
             exchange.clientAddress(forwarding.address());
         }
@@ -178,6 +222,9 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             return;
         }
         service = exchange.service();
+        retryPolicy = service.retry();
+        replayable = retryPolicy.allows(method)
+                && (framing != BodyFraming.CONTENT_LENGTH || declaredLength <= retryPolicy.maxBodyBytes());
         pool = loop.pools().choose(service.endpoints());
         exchange.endpoint(pool.endpoint());
         multiplexed = pool.endpoint().protocol().multiplexed();
@@ -246,9 +293,18 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         exchange.protocol(head == null ? Exchange.Protocol.HTTP_1_1 : head.protocol());
         service = null;
         attempts = 0;
+        retries = 0;
+        staleResends = 0;
+        replayable = false;
+        overallDeadlineNanos = 0;
+        retryAfterHint = false;
     }
 
     private void acquire() {
+        if (!budgetCounted) {
+            budgetCounted = true;
+            retryPolicy.budget().requestStarted();
+        }
         pendingAcquires++;
         pool.acquire(this);
     }
@@ -261,19 +317,18 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             return;
         }
         upstream = connection;
+        upstreamReused = reused;
         connection.bind(this, method);
         connection.setClientWritable(client.clientWritable());
         attempts++;
-        Object head = takeForwardHead(safeToResend() && reused && attempts < MAX_ATTEMPTS);
+        exchange.countAttempt();
+        Object head = request == RequestPhase.RESENDING ? keptForwardHead() : takeForwardHead(replayable);
         if (exchange.upstreamStartNanos() == 0) {
             exchange.upstreamStartNanos(clock.nanoTime());
         }
         Channel up = connection.channel();
         if (request == RequestPhase.RESENDING) {
-            // The request (a head alone, see safeToResend) was whole the first time.
-            up.writeAndFlush(head, up.voidPromise());
-            moveRequest(RequestPhase.SENT);
-            armResponseDeadline();
+            resend(connection, head);
             return;
         }
         up.write(head, up.voidPromise());
@@ -286,7 +341,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         client.resumeReading();
     }
 
-    /** The forward head to write now, kept for one resend when {@code keep}. */
+    /** The forward head to write now, kept for a resend when {@code keep}. */
     private Object takeForwardHead(boolean keep) {
         if (multiplexed) {
             Object frame = new DefaultHttp2HeadersFrame(forwardHeaders, framing == BodyFraming.NONE);
@@ -295,15 +350,24 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             }
             return frame;
         }
-        ByteBuf head = forwardHead.readerIndex(0);
+        ByteBuf head = forwardHead;
         if (keep) {
-            // Kept for one resend: a failed write is released by its channel's close before the failure reaches
-            // us, so rewinding it then is safe (one loop, no race).
-            head.retain();
+            head.retain(); // kept for a resend: its bytes never change, only the indices the write moves
         } else {
             forwardHead = null;
         }
         return head;
+    }
+
+    /**
+     * The kept forward head for a resend: a duplicate from its first byte, whatever indices the first write left
+     * on the kept buffer (a duplicate made only on this rare path, so the first send allocates nothing for it).
+     */
+    private Object keptForwardHead() {
+        if (multiplexed) {
+            return new DefaultHttp2HeadersFrame(forwardHeaders, framing == BodyFraming.NONE);
+        }
+        return forwardHead.retainedDuplicate().readerIndex(0);
     }
 
     @Override
@@ -313,10 +377,19 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             return;
         }
         log.debug("{}: {}", service.qualifiedName(), detail);
+        endRetry();
+        if (!overloaded) {
+            endpointOutcome(FailureKind.CONNECT, 0);
+        }
+        // A request whose connection never opened never left: any method may go to another endpoint.
+        if (!overloaded && retryPolicy.on(RetryConfig.On.CONNECT_FAILURE)
+                && (request == RequestPhase.WAITING || canReplay()) && retryElsewhere(RetryReason.CONNECT_FAILURE)) {
+            return;
+        }
+        hintRetryAfter();
         if (overloaded) {
             answer(Outcome.OVERLOADED, "the provider " + service.provider() + " is at its connection limit", null);
         } else {
-            endpointOutcome(FailureKind.CONNECT, 0);
             answer(Outcome.UPSTREAM_UNAVAILABLE, "the provider " + service.provider() + " could not be reached", null);
         }
     }
@@ -327,13 +400,170 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // Retries
+    // ---------------------------------------------------------------------------------------------
+
+    /** Whether the request can be sent again now: replayable, and its head still kept. */
+    private boolean canReplay() {
+        return replayable && (forwardHead != null || forwardHeaders != null);
+    }
+
     /**
-     * A request with no body and a method that is safe to repeat may be sent again once on a fresh connection
-     * when a reused keep-alive connection turns out closed (the race every pooling proxy meets; RFC 9110 §9.2.2).
+     * Sends the request again on another endpoint of the provider (the same when it has one), after a jittered
+     * backoff on the loop's deadline wheel, if the service's maxAttempts, the service's overall deadline and the
+     * provider's retry budget all leave room. Returns whether it will; the caller answers the failure otherwise.
      */
-    private boolean safeToResend() {
-        return framing == BodyFraming.NONE
-                && (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS);
+    private boolean retryElsewhere(RetryReason reason) {
+        if (1 + retries >= retryPolicy.maxAttempts()) {
+            return false;
+        }
+        long now = clock.nanoTime();
+        long delay = retryPolicy.backoffNanos(retries + 1, ThreadLocalRandom.current().nextInt());
+        if (overallDeadlineNanos != 0 && now + delay >= overallDeadlineNanos) {
+            return false;
+        }
+        if (!retryPolicy.budget().tryStartRetry()) {
+            retryCounters.countBudgetExhausted();
+            retryAfterHint = true;
+            log.debug("{}: no retry after {}: the provider's retry budget is spent", service.qualifiedName(),
+                    reason.label());
+            return false;
+        }
+        retries++;
+        retryInFlight = true;
+        retryAfterHint = true;
+        retryCounters.retried(reason);
+        UpstreamEndpoint previous = pool.chosen();
+        pool.exchangeEnded(); // the failed attempt's endpoint no longer has this exchange outstanding
+        pool = loop.pools().choose(service.endpoints(), previous);
+        if (pool.chosen() != previous) {
+            retarget(previous, pool.chosen());
+        }
+        exchange.endpoint(pool.chosen());
+        log.debug("{}: retry {} on {} after {}", service.qualifiedName(), retries, pool.endpoint(), reason.label());
+        if (request != RequestPhase.WAITING && request != RequestPhase.RESENDING) {
+            beginResend();
+        }
+        deadlines.schedule(backoffDeadline, now + delay);
+        return true;
+    }
+
+    /** The backoff before a retry is over: the connection for it is asked of the (new) endpoint's pool. */
+    private void backoffOver(long now) {
+        if (request == RequestPhase.WAITING || request == RequestPhase.RESENDING) {
+            acquire();
+        }
+    }
+
+    /** The kept forward head, rendered for {@code from}, made to read for {@code to}. */
+    private void retarget(UpstreamEndpoint from, UpstreamEndpoint to) {
+        if (multiplexed) {
+            if (forwardHeaders != null) {
+                forwardHeaders = ForwardHead.retarget(forwardHeaders, from, to);
+            }
+        } else if (forwardHead != null) {
+            ByteBuf old = forwardHead;
+            forwardHead = ForwardHead.retarget(alloc, old.duplicate().readerIndex(0), from, to);
+            old.release();
+        }
+    }
+
+    /** The attempt that failed goes; the request waits for its next connection without reading more of its body. */
+    private void beginResend() {
+        resendWhole = request == RequestPhase.SENT;
+        if (request == RequestPhase.STREAMING) {
+            client.pauseReading();
+        }
+        moveRequest(RequestPhase.RESENDING);
+    }
+
+    /**
+     * Writes the request again on {@code connection}: the kept head and as much of the body as had come (all of it
+     * when the request was whole), framed as the first time; a request still streaming goes on streaming.
+     */
+    private void resend(UpstreamConnection connection, Object head) {
+        Channel up = connection.channel();
+        up.write(head, up.voidPromise());
+        boolean body = replayBody != null && replayBody.isReadable();
+        if (multiplexed) {
+            if (body) {
+                up.write(new DefaultHttp2DataFrame(replayBody.retainedDuplicate(), resendWhole), up.voidPromise());
+            } else if (resendWhole && framing != BodyFraming.NONE) {
+                up.write(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true), up.voidPromise());
+            }
+        } else if (framing == BodyFraming.CHUNKED) {
+            if (body) {
+                ByteBuf header = alloc.ioBuffer(12);
+                Http1Writer.writeChunkHeader(header, replayBody.readableBytes());
+                up.write(header, up.voidPromise());
+                up.write(replayBody.retainedDuplicate(), up.voidPromise());
+                ByteBuf crlf = alloc.ioBuffer(2);
+                Http1Writer.writeCrlf(crlf);
+                up.write(crlf, up.voidPromise());
+            }
+            if (resendWhole) {
+                // A request whose trailers came is never replayed (they are not kept): the last chunk is bare.
+                ByteBuf end = alloc.ioBuffer(8);
+                Http1Writer.writeLastChunk(end);
+                Http1Writer.writeCrlf(end);
+                up.write(end, up.voidPromise());
+            }
+        } else if (body) {
+            up.write(replayBody.retainedDuplicate(), up.voidPromise());
+        }
+        // The phase moves before the flush: a flush that fails at once reports the failure to a consistent exchange.
+        if (resendWhole) {
+            moveRequest(RequestPhase.SENT);
+            armResponseDeadline();
+            up.flush();
+        } else {
+            moveRequest(RequestPhase.STREAMING);
+            up.flush();
+            if (upstream == connection) {
+                client.resumeReading();
+            }
+        }
+    }
+
+    /** Keeps {@code length} bytes of request body at {@code index} of {@code in} for a replay, while it may be one. */
+    private void keepForReplay(ByteBuf in, int index, int length) {
+        if (!replayable) {
+            return;
+        }
+        long max = retryPolicy.maxBodyBytes();
+        if (exchange.requestBodyBytes() > max) {
+            replayable = false; // longer than the service keeps: this request is never sent again
+            releaseReplay();
+            return;
+        }
+        if (replayBody == null) {
+            int initial = framing == BodyFraming.CONTENT_LENGTH ? (int) declaredLength : Math.min(length, (int) max);
+            replayBody = alloc.buffer(Math.max(initial, 1), (int) max);
+        }
+        replayBody.writeBytes(in, index, length);
+    }
+
+    private void releaseReplay() {
+        if (replayBody != null) {
+            replayBody.release();
+            replayBody = null;
+        }
+    }
+
+    /** The attempt in flight ends: its slot of the provider's retry budget, if it held one, is given back. */
+    private void endRetry() {
+        if (retryInFlight) {
+            retryInFlight = false;
+            retryPolicy.budget().retryEnded();
+        }
+    }
+
+    /** Retries were made, or refused by the budget: the gateway's own error says when to come back. */
+    private void hintRetryAfter() {
+        if (retryAfterHint) {
+            exchange.retryAfterSeconds(1);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -368,6 +598,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             return;
         }
         stages.requestContent(exchange, in, in.readerIndex(), length);
+        keepForReplay(in, in.readerIndex(), length);
         Channel up = upstream.channel();
         ByteBuf content = in.readRetainedSlice(length);
         if (framing == BodyFraming.CHUNKED && !multiplexed) {
@@ -393,6 +624,10 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
         if (request != RequestPhase.STREAMING) {
             return;
+        }
+        if (trailers != null && !trailers.isEmpty()) {
+            replayable = false; // trailers are not kept, and a replay without them would be another request
+            releaseReplay();
         }
         if (multiplexed) {
             endHttp2Request(trailers);
@@ -477,11 +712,38 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             return;
         }
         deadlines.cancel(responseDeadline);
+        endRetry();
+        if (retryGatewayError(head)) {
+            return;
+        }
         releaseForwardHead();
+        releaseReplay();
+        replayable = false;
         moveResponse(ResponsePhase.STREAMING);
         exchange.responseHeadNanos(clock.nanoTime());
         exchange.status(head.status());
         client.sendResponseHead(head);
+    }
+
+    /**
+     * A 502, 503 or 504 to a request sent whole, when the service retries on {@code 5xx} and may replay the request:
+     * the answer is read and dropped (its connection kept when it ends cleanly) and the request goes to another
+     * endpoint. Returns whether it did; when retries run out the provider's own answer passes through.
+     */
+    private boolean retryGatewayError(ResponseHead head) {
+        int status = head.status();
+        if ((status != 502 && status != 503 && status != 504) || request != RequestPhase.SENT || !canReplay()
+                || !retryPolicy.on(RetryConfig.On.GATEWAY_ERROR)) {
+            return false;
+        }
+        UpstreamConnection c = upstream;
+        upstream = null;
+        if (!retryElsewhere(RetryReason.GATEWAY_ERROR)) {
+            upstream = c;
+            return false;
+        }
+        c.discardResponse(RETRIED_ANSWER_DRAIN_BYTES, service.responseTimeoutNanos());
+        return true;
     }
 
     @Override
@@ -536,17 +798,20 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     public void onUpstreamFailure(boolean started, String detail) {
         upstream = null;
         deadlines.cancel(responseDeadline);
-        if (!started && request == RequestPhase.SENT && (forwardHead != null || forwardHeaders != null)
-                && attempts < MAX_ATTEMPTS) {
-            log.debug("{}: sending again on a new connection after: {}", service.qualifiedName(), detail);
-            moveRequest(RequestPhase.RESENDING);
-            acquire();
+        endRetry();
+        if (!started && response == ResponsePhase.NONE && resendOnFreshConnection(detail)) {
+            return;
+        }
+        // The endpoint's failure counts (balancing, ejection) before a retry moves the exchange elsewhere.
+        endpointOutcome(FailureKind.RESET, 0);
+        if (!started && response == ResponsePhase.NONE && retryAfterFailure()) {
             return;
         }
         releaseForwardHead();
-        endpointOutcome(FailureKind.RESET, 0);
+        releaseReplay();
         if (response == ResponsePhase.NONE) {
             log.debug("{}: {}", service.qualifiedName(), detail);
+            hintRetryAfter();
             if (restComing()) {
                 declineRest(ClientSide.Abort.NO_ERROR);
             }
@@ -556,6 +821,42 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             log.debug("{}: response cut short: {}", service.qualifiedName(), detail);
             abortExchange(Outcome.UPSTREAM_ABORTED, ClientSide.Abort.INTERNAL_ERROR);
         }
+    }
+
+    /**
+     * The attempt's connection closed or was reset before any response byte. On a reused connection that is the
+     * keep-alive race (the provider closed it as the request went out), not the endpoint's failure: the request goes
+     * again at once on a fresh connection of the same endpoint, outside maxAttempts and the budget. Returns whether
+     * it does.
+     */
+    private boolean resendOnFreshConnection(String detail) {
+        if (!upstreamReused || staleResends >= MAX_STALE_RESENDS || !resendable()) {
+            return false;
+        }
+        staleResends++;
+        retryCounters.retried(RetryReason.STALE_CONNECTION);
+        log.debug("{}: sending again on a new connection after: {}", service.qualifiedName(), detail);
+        beginResend();
+        pendingAcquires++;
+        pool.acquireFresh(this);
+        return true;
+    }
+
+    private boolean resendable() {
+        return (request == RequestPhase.SENT || request == RequestPhase.STREAMING) && canReplay();
+    }
+
+    /**
+     * Any other failure before a response byte: a retry like any other ({@code reset}, or {@code refused-stream} for
+     * an HTTP/2 provider) when the service's settings allow it. Returns whether the request goes again.
+     */
+    private boolean retryAfterFailure() {
+        if (!resendable()) {
+            return false;
+        }
+        return multiplexed
+                ? retryPolicy.on(RetryConfig.On.REFUSED_STREAM) && retryElsewhere(RetryReason.REFUSED_STREAM)
+                : retryPolicy.on(RetryConfig.On.RESET) && retryElsewhere(RetryReason.RESET);
     }
 
     @Override
@@ -635,8 +936,18 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     // Deadlines
     // ---------------------------------------------------------------------------------------------
 
+    /**
+     * The response head's deadline for the attempt in flight: the service's responseTimeout from the request's first
+     * whole send, over all its attempts, or the retry settings' perTryTimeout from now when that is sooner.
+     */
     private void armResponseDeadline() {
-        deadlines.schedule(responseDeadline, clock.nanoTime() + service.responseTimeoutNanos());
+        long now = clock.nanoTime();
+        if (overallDeadlineNanos == 0) {
+            overallDeadlineNanos = now + service.responseTimeoutNanos();
+        }
+        long perTry = retryPolicy.perTryTimeoutNanos();
+        perTryArmed = perTry > 0 && now + perTry < overallDeadlineNanos;
+        deadlines.schedule(responseDeadline, perTryArmed ? now + perTry : overallDeadlineNanos);
     }
 
     /**
@@ -645,7 +956,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
      * mid-request its framing is not at a message boundary.
      */
     private void requestTimedOut(long now) {
-        if (request != RequestPhase.WAITING && request != RequestPhase.STREAMING) {
+        if (request != RequestPhase.WAITING && request != RequestPhase.STREAMING && request != RequestPhase.RESENDING) {
             return;
         }
         String detail = "the request did not arrive whole within "
@@ -666,8 +977,21 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             return;
         }
         endpointOutcome(FailureKind.TIMEOUT, 0);
+        endRetry();
+        if (perTryArmed && request == RequestPhase.SENT && canReplay() && retryPolicy.on(RetryConfig.On.TIMEOUT)) {
+            // Only a per-try timeout gets here: the attempt's connection is closed, its answer would have no taker.
+            UpstreamConnection c = upstream;
+            upstream = null;
+            if (retryElsewhere(RetryReason.TIMEOUT)) {
+                c.close();
+                return;
+            }
+            upstream = c;
+        }
+        hintRetryAfter();
+        long waited = perTryArmed ? retryPolicy.perTryTimeoutNanos() : service.responseTimeoutNanos();
         answer(Outcome.UPSTREAM_TIMEOUT, "the provider " + service.provider() + " did not answer within "
-                + TimeUnit.NANOSECONDS.toMillis(service.responseTimeoutNanos()) + " ms", null);
+                + TimeUnit.NANOSECONDS.toMillis(waited) + " ms", null);
         client.flush();
     }
 
@@ -754,7 +1078,8 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     }
 
     private boolean restComing() {
-        return request == RequestPhase.HEAD || request == RequestPhase.WAITING || request == RequestPhase.STREAMING;
+        return request == RequestPhase.HEAD || request == RequestPhase.WAITING || request == RequestPhase.STREAMING
+                || (request == RequestPhase.RESENDING && !resendWhole);
     }
 
     /**
@@ -807,7 +1132,15 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         deadlines.cancel(responseDeadline);
         deadlines.cancel(sendDeadline);
         deadlines.cancel(discardDeadline);
+        deadlines.cancel(backoffDeadline);
         releaseForwardHead();
+        releaseReplay();
+        endRetry();
+        if (budgetCounted) {
+            budgetCounted = false;
+            retryPolicy.budget().requestEnded();
+        }
+        retryPolicy = null;
         service = null;
         if (pool != null) {
             pool.exchangeEnded();
@@ -833,7 +1166,11 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** Drops the upstream side: the connection is closed, never reused; a pending acquisition is withdrawn. */
     private void abandonUpstream() {
         deadlines.cancel(responseDeadline);
+        deadlines.cancel(backoffDeadline);
         releaseForwardHead();
+        releaseReplay();
+        replayable = false;
+        endRetry();
         if (upstream != null) {
             UpstreamConnection c = upstream;
             upstream = null;
@@ -861,7 +1198,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** The one way the request phase moves: an illegal move throws (see {@link RequestPhase#to}). */
     private void moveRequest(RequestPhase next) {
         request = request.to(next);
-        if (next != RequestPhase.WAITING && next != RequestPhase.STREAMING) {
+        if (next != RequestPhase.WAITING && next != RequestPhase.STREAMING && next != RequestPhase.RESENDING) {
             deadlines.cancel(requestDeadline);
         }
         if (next != RequestPhase.DISCARDING) {
@@ -888,7 +1225,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     public boolean idle() {
         return request == RequestPhase.NONE && response == ResponsePhase.NONE && pendingAcquires == 0
                 && upstream == null && !requestDeadline.scheduled() && !responseDeadline.scheduled()
-                && !sendDeadline.scheduled() && !discardDeadline.scheduled();
+                && !sendDeadline.scheduled() && !discardDeadline.scheduled() && !backoffDeadline.scheduled();
     }
 
     public RequestPhase requestPhase() {

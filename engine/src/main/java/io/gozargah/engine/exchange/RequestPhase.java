@@ -7,9 +7,10 @@ package io.gozargah.engine.exchange;
  *
  * <pre>
  *   NONE ─► HEAD ─► WAITING ─► STREAMING ─► SENT ─► DONE ─► NONE
- *             │        │           │       │  ▲      ▲
- *             │        │           │       ▼  │      │
- *             │        │           │     RESENDING ──┤   (the one resend of a safe request, RFC 9110 §9.2.2)
+ *             │        │           │  ▲    │  ▲      ▲
+ *             │        │           ▼  │    ▼  │      │
+ *             │        │         RESENDING ◄──┘──────┤   (a resend or retry of a replayable request)
+ *             │        │           │                 │
  *             └────────┴───────────┴──► DISCARDING ──┘
  *   and HEAD, WAITING, STREAMING ─► DONE when the rest of the request is declined
  * </pre>
@@ -25,7 +26,11 @@ public enum RequestPhase {
     STREAMING,
     /** The request is upstream whole; waiting for the response to end. */
     SENT,
-    /** The request was whole but its reused connection turned out closed: waiting for a fresh one to send it again. */
+    /**
+     * An attempt failed before any response byte and the request goes again: waiting out the retry's backoff, or for
+     * the connection to send it on (a fresh one after a reused one turned out closed). Nothing of the body is read
+     * meanwhile; what had come is kept and sent again first.
+     */
     RESENDING,
     /** The gateway answered while the request was still coming: its rest is read and dropped. */
     DISCARDING,
@@ -49,11 +54,11 @@ public enum RequestPhase {
             case WAITING:
                 return next == STREAMING || next == DISCARDING || next == DONE;
             case STREAMING:
-                return next == SENT || next == DISCARDING || next == DONE;
+                return next == SENT || next == RESENDING || next == DISCARDING || next == DONE;
             case SENT:
                 return next == RESENDING || next == DONE;
             case RESENDING:
-                return next == SENT || next == DONE;
+                return next == SENT || next == STREAMING || next == DISCARDING || next == DONE;
             case DISCARDING:
                 return next == DONE;
             case DONE:

@@ -30,7 +30,8 @@ import java.security.NoSuchAlgorithmException;
  * head arrived (its time to answer, not the client's time to read the body), or until the exchange ended when
  * no head arrived (timeout, failure), or -1 when it never went upstream; request and response bytes are body
  * bytes (after de-chunking); status is what the consumer was answered (0: nothing); dictionary ids are 0 for
- * "none"; attempts is 1 when the request went upstream, else 0 (one attempt per exchange until retries come); the
+ * "none"; attempts is how many times the request was sent upstream (0: never; each retry, and each resend on a fresh
+ * connection after a reused one turned out closed, adds one); the
  * subject hash is the exchange's, when its service's extractor found one ({@link Exchange#hasSubject()}).
  *
  * <p>Per-exchange state (body digests, the flyweight, the client address rendered once) lives in
@@ -215,7 +216,7 @@ public final class JournalStage implements ExchangeStage {
                 .upstreamDurationNanos(upstreamStart == 0 ? -1 : upstreamEnd - upstreamStart)
                 .requestBytes(x.requestBodyBytes())
                 .responseBytes(x.responseBodyBytes())
-                .attempts(upstreamStart == 0 ? 0 : 1);
+                .attempts(Math.min(x.attempts(), 255));
         if (x.hasSubject()) {
             r.subjectHash(x.subjectHashHigh(), x.subjectHashLow());
         }

@@ -10,6 +10,8 @@ import io.gozargah.engine.config.GrantConfig;
 import io.gozargah.engine.config.ProviderConfig;
 import io.gozargah.engine.config.ServiceConfig;
 import io.gozargah.engine.journal.JournalDictionary;
+import io.gozargah.engine.retry.RetryBudgets;
+import io.gozargah.engine.retry.RetryPolicy;
 import io.gozargah.engine.subject.SubjectExtractor;
 import io.gozargah.engine.subject.SubjectKey;
 import io.gozargah.engine.upstream.EndpointHealthRegistry;
@@ -91,6 +93,15 @@ public final class RoutingSnapshot {
      */
     public static RoutingSnapshot build(GatewayConfig config, Admission admission, JournalDictionary dictionary,
                                         EndpointHealthRegistry health) {
+        return build(config, admission, dictionary, health, new RetryBudgets());
+    }
+
+    /**
+     * As {@link #build(GatewayConfig, Admission, JournalDictionary, EndpointHealthRegistry)}, with the providers'
+     * retry budgets taken from {@code budgets}, which outlive snapshots as endpoint health does.
+     */
+    public static RoutingSnapshot build(GatewayConfig config, Admission admission, JournalDictionary dictionary,
+                                        EndpointHealthRegistry health, RetryBudgets budgets) {
         List<ServiceRoute> services = new ArrayList<>();
         Map<String, ServiceRoute> byName = new HashMap<>();
         List<UpstreamGroup> groups = new ArrayList<>();
@@ -103,7 +114,8 @@ public final class RoutingSnapshot {
                 EndpointConfig e = p.endpoints().get(i);
                 endpoints[i] = new UpstreamEndpoint(e, (int) Math.min(Integer.MAX_VALUE, p.connectTimeout().toMillis()),
                         p.maxConnectionsPerLoop(), p.idleTimeout().toNanos(), p.protocol(), tls, p.tls().toString(),
-                        journalId(dictionary, DictionaryEntryFlyweight.KIND_ENDPOINT, e.toString()));
+                        journalId(dictionary, DictionaryEntryFlyweight.KIND_ENDPOINT, e.toString()),
+                        p.maxPendingAcquisitionsPerLoop());
                 healthKeys.add(EndpointHealthRegistry.key(p.name(), endpoints[i].toString()));
             }
             groups.add(UpstreamGroup.of(p.name(), endpoints, p.roles(), p.outlier(), p.healthCheck(), health));
@@ -117,7 +129,8 @@ public final class RoutingSnapshot {
                         endpoints,
                         journalId(dictionary, DictionaryEntryFlyweight.KIND_SERVICE, p.name() + "/" + s.name()),
                         s.journalBodies() == ServiceConfig.JournalBodies.HASH, s.passFields(),
-                        subjectExtractor(config, s), maxResponseBytes);
+                        subjectExtractor(config, s), maxResponseBytes,
+                        new RetryPolicy(s.retry(), budgets.of(p.name())));
                 services.add(route);
                 byName.put(route.qualifiedName(), route);
             }

@@ -2,6 +2,7 @@ package io.gozargah.engine.route;
 
 import io.gozargah.codec.http1.HttpMethod;
 import io.gozargah.codec.http1.KnownHeaders;
+import io.gozargah.engine.retry.RetryPolicy;
 import io.gozargah.engine.subject.SubjectExtractor;
 import io.gozargah.engine.upstream.UpstreamEndpoint;
 
@@ -29,6 +30,7 @@ public final class ServiceRoute {
     private final long passedClaims;
     private final SubjectExtractor subject;
     private final long maxResponseBytes;
+    private final RetryPolicy retry;
 
     ServiceRoute(int id, String provider, String name, String upstreamPath, List<String> methods,
                  long responseTimeoutNanos, long requestTimeoutNanos, long sendTimeoutNanos, UpstreamEndpoint[] endpoints,
@@ -42,7 +44,17 @@ public final class ServiceRoute {
                  long responseTimeoutNanos, long requestTimeoutNanos, long sendTimeoutNanos, UpstreamEndpoint[] endpoints,
                  int journalId, boolean journalBodyHashes,
                  Set<String> passFields, SubjectExtractor subject, long maxResponseBytes) {
+        this(id, provider, name, upstreamPath, methods, responseTimeoutNanos, requestTimeoutNanos, sendTimeoutNanos,
+                endpoints, journalId, journalBodyHashes, passFields, subject, maxResponseBytes,
+                RetryPolicy.defaults(provider));
+    }
+
+    ServiceRoute(int id, String provider, String name, String upstreamPath, List<String> methods,
+                 long responseTimeoutNanos, long requestTimeoutNanos, long sendTimeoutNanos, UpstreamEndpoint[] endpoints,
+                 int journalId, boolean journalBodyHashes,
+                 Set<String> passFields, SubjectExtractor subject, long maxResponseBytes, RetryPolicy retry) {
         this.id = id;
+        this.retry = retry;
         this.maxResponseBytes = maxResponseBytes;
         this.subject = subject;
         long passed = 0;
@@ -144,5 +156,10 @@ public final class ServiceRoute {
 
     public UpstreamEndpoint[] endpoints() {
         return endpoints;
+    }
+
+    /** When and how a failed request to this service is sent again, and its provider's retry budget. */
+    public RetryPolicy retry() {
+        return retry;
     }
 }

@@ -18,6 +18,7 @@ import io.gozargah.engine.metrics.AcceptFamily;
 import io.gozargah.engine.metrics.BuildInfo;
 import io.gozargah.engine.metrics.JvmMetricsFamily;
 import io.gozargah.engine.metrics.MetricsRegistry;
+import io.gozargah.engine.metrics.RetryFamily;
 import io.gozargah.engine.metrics.UpstreamEndpointFamily;
 import io.gozargah.engine.metrics.UpstreamPoolFamily;
 import io.gozargah.engine.route.RoutingSnapshot;
@@ -244,6 +245,7 @@ public final class Gateway implements AutoCloseable {
         metrics.register(new UpstreamPoolFamily(gateway::upstreamPoolStats));
         metrics.register(new UpstreamEndpointFamily(gateway::endpointStates));
         metrics.register(new AcceptFamily(limits::stats));
+        metrics.register(new RetryFamily(context.retryCounters()));
         AuthFailureThrottle authFailures = context.authFailures();
         metrics.counter("gozargah_auth_failures_throttled_total", "Failed authentications answered 429 rate-limited"
                 + " (and their connections closed) because their client address was past server.authFailures, or"
@@ -339,7 +341,7 @@ public final class Gateway implements AutoCloseable {
                     context.admission().config());
         }
         context.swap(RoutingSnapshot.build(config, context.admission(),
-                journal == null ? null : journal.dictionary(), context.endpointHealth()));
+                journal == null ? null : journal.dictionary(), context.endpointHealth(), context.retryBudgets()));
         healthChecks.apply(context.snapshot().upstreamGroups());
         // Certificate files are re-read for new handshakes; open connections keep the context they have.
         for (ListenerConfig l : config.server().listeners()) {

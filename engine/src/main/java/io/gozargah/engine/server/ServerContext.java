@@ -10,6 +10,8 @@ import io.gozargah.engine.config.Http2Config;
 import io.gozargah.engine.config.LimitsConfig;
 import io.gozargah.engine.exchange.ExchangeStages;
 import io.gozargah.engine.journal.JournalDictionary;
+import io.gozargah.engine.retry.RetryBudgets;
+import io.gozargah.engine.retry.RetryCounters;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -50,6 +52,8 @@ public final class ServerContext {
     private final AuthFailureThrottle authFailures;
     /** What is known of every provider endpoint, shared by the loops and kept across reloads. */
     private final EndpointHealthRegistry endpointHealth = new EndpointHealthRegistry();
+    private final RetryBudgets retryBudgets = new RetryBudgets();
+    private final RetryCounters retryCounters = new RetryCounters();
 
     ServerContext(GatewayConfig config, Transport transport, ExchangeStages stages, Admission admission,
                   JournalDictionary dictionary) {
@@ -64,7 +68,7 @@ public final class ServerContext {
     public ServerContext(GatewayConfig config, ChannelFactory<? extends Channel> upstreamChannels, ExchangeStages stages,
                          Admission admission, JournalDictionary dictionary, NanoClock clock) {
         this.admission = admission;
-        this.snapshot = RoutingSnapshot.build(config, admission, dictionary, endpointHealth);
+        this.snapshot = RoutingSnapshot.build(config, admission, dictionary, endpointHealth, retryBudgets);
         this.upstreamChannels = upstreamChannels;
         this.clock = clock;
         this.stages = stages;
@@ -81,6 +85,16 @@ public final class ServerContext {
         this.http2 = config.http2();
         this.shutdownGraceMillis = config.server().shutdownGrace().toMillis();
         this.authFailures = AuthFailureThrottle.of(config.server().authFailures());
+    }
+
+    /** The providers' retry budgets, for the life of the process (a reload keeps them). */
+    public RetryBudgets retryBudgets() {
+        return retryBudgets;
+    }
+
+    /** The gateway's retry counts, for its metrics. */
+    public RetryCounters retryCounters() {
+        return retryCounters;
     }
 
     /** The gateway's admission control: counters file and calendar, for the life of the process. */

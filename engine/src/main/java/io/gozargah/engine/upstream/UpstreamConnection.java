@@ -4,6 +4,7 @@ import io.gozargah.codec.http1.HeaderBlock;
 import io.gozargah.codec.http1.Http1Limits;
 import io.gozargah.codec.http1.HttpMethod;
 import io.gozargah.codec.http1.HttpResponseParser;
+import io.gozargah.codec.http1.KeepAliveParameters;
 import io.gozargah.codec.http1.ParseResult;
 import io.gozargah.codec.http1.ResponseHead;
 import io.netty.buffer.ByteBuf;
@@ -39,11 +40,19 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Why the HTTP/2 stream behind this connection ended early (null on HTTP/1.1): the failure's detail. */
     private String streamFailure;
     private long idleSinceNanos;
+    /**
+     * How long the connection may sit idle and still be reused: the endpoint's idleTimeout, shortened when the
+     * provider's {@code Keep-Alive: timeout=N} says it keeps idle connections for less.
+     */
+    private long idleLimitNanos;
+    /** Requests the provider's {@code Keep-Alive: max=M} still allows on this connection, or -1 for no limit. */
+    private int requestsLeft = -1;
     int exchanges;
 
     UpstreamConnection(UpstreamPool pool, Http1Limits limits) {
         this.pool = pool;
         this.parser = new HttpResponseParser(limits);
+        this.idleLimitNanos = pool.endpoint().idleTimeoutNanos();
     }
 
     public Channel channel() {
@@ -212,7 +221,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                         return;
                     case HEAD:
                         if (!parser.head().informational()) {
-                            keepAlive = parser.head().keepAlive();
+                            keepAlive = parser.head().keepAlive() && keepAliveParameters(parser.head());
                         }
                         listener.onResponseHead(parser.head());
                         break;
@@ -240,6 +249,31 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         } finally {
             inDelivery = false;
         }
+    }
+
+    /**
+     * Reads the provider's {@code Keep-Alive: timeout=N, max=M}: the connection is reused only while both leave room.
+     * A {@code max} of 1 or less ends reuse now, since the provider closes after the request it still takes and our
+     * next request could cross its close; an idle timeout {@code N} makes the connection unusable a safety margin
+     * before N seconds (a quarter of N, at most one second), so that it is never sent on as the provider drops it.
+     * Returns whether the connection may be reused after this response.
+     */
+    private boolean keepAliveParameters(ResponseHead head) {
+        KeepAliveParameters p = pool.keepAliveParameters().read(head.headers());
+        if (p.timeoutSeconds() >= 0) {
+            long timeout = TimeUnit.SECONDS.toNanos(p.timeoutSeconds());
+            long margin = Math.min(TimeUnit.SECONDS.toNanos(1), timeout / 4);
+            idleLimitNanos = Math.min(pool.endpoint().idleTimeoutNanos(), timeout - margin);
+        }
+        if (p.max() >= 0) {
+            requestsLeft = p.max();
+        }
+        return requestsLeft < 0 || requestsLeft > 1;
+    }
+
+    /** Whether the connection, idle since {@link #idleSinceNanos}, is still fit to be reused at {@code nowNanos}. */
+    boolean reusableAt(long nowNanos) {
+        return nowNanos - idleSinceNanos < idleLimitNanos && isActive();
     }
 
     private void compact() {

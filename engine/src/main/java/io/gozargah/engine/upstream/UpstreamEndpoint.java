@@ -22,6 +22,7 @@ public final class UpstreamEndpoint {
     private final byte[] pathPrefix;
     private final int connectTimeoutMillis;
     private final int maxConnections;
+    private final int maxPendingAcquisitions;
     private final long idleTimeoutNanos;
     private final UpstreamProtocol protocol;
     private final SslContext sslContext;
@@ -45,6 +46,18 @@ public final class UpstreamEndpoint {
      */
     public UpstreamEndpoint(EndpointConfig config, int connectTimeoutMillis, int maxConnections, long idleTimeoutNanos,
                             UpstreamProtocol protocol, SslContext sslContext, String tlsKey, int journalId) {
+        this(config, connectTimeoutMillis, maxConnections, idleTimeoutNanos, protocol, sslContext, tlsKey, journalId,
+                Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param maxPendingAcquisitions acquisitions that may wait per pool while all its connections are busy; one
+     *                               more fails at once as overloaded
+     */
+    public UpstreamEndpoint(EndpointConfig config, int connectTimeoutMillis, int maxConnections, long idleTimeoutNanos,
+                            UpstreamProtocol protocol, SslContext sslContext, String tlsKey, int journalId,
+                            int maxPendingAcquisitions) {
+        this.maxPendingAcquisitions = maxPendingAcquisitions;
         if (config.tls() && sslContext == null) {
             throw new IllegalArgumentException("an https endpoint needs a TLS context: " + config);
         }
@@ -60,7 +73,8 @@ public final class UpstreamEndpoint {
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.maxConnections = maxConnections;
         this.idleTimeoutNanos = idleTimeoutNanos;
-        this.key = config + "|" + connectTimeoutMillis + "|" + maxConnections + "|" + idleTimeoutNanos + "|"
+        this.key = config + "|" + connectTimeoutMillis + "|" + maxConnections + "|" + maxPendingAcquisitions + "|"
+                + idleTimeoutNanos + "|"
                 + protocol.configName() + (config.tls() ? "|" + tlsKey : "");
     }
 
@@ -146,6 +160,11 @@ public final class UpstreamEndpoint {
 
     public int maxConnections() {
         return maxConnections;
+    }
+
+    /** Acquisitions that may wait per pool while all its connections are busy. */
+    public int maxPendingAcquisitions() {
+        return maxPendingAcquisitions;
     }
 
     public long idleTimeoutNanos() {

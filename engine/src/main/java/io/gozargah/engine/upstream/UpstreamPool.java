@@ -1,6 +1,7 @@
 package io.gozargah.engine.upstream;
 
 import io.gozargah.codec.http1.Http1Limits;
+import io.gozargah.codec.http1.KeepAliveParameters;
 import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.config.FailureKind;
 import io.netty.bootstrap.Bootstrap;
@@ -17,6 +18,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +40,8 @@ public final class UpstreamPool {
     private final Http1Limits limits;
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** Reads the {@code Keep-Alive} parameters of this pool's responses; one per pool, as the pool is per loop. */
+    private final KeepAliveParameters keepAliveParameters = new KeepAliveParameters();
     /** The HTTP/2 connections when the endpoint speaks h2 or h2c, else null (the HTTP/1.1 pool below). */
     private final Http2UpstreamConnections multiplexed;
     private int open;
@@ -121,6 +125,11 @@ public final class UpstreamPool {
         return failures;
     }
 
+    /** The endpoint as the newest snapshot that chose this pool has it (the pool's own before any choice). */
+    public UpstreamEndpoint chosen() {
+        return chosen != null ? chosen : endpoint;
+    }
+
     /** An exchange chose this endpoint (see {@link UpstreamPools#choose}); it owes one {@link #exchangeEnded}. */
     void exchangeStarted(UpstreamEndpoint endpoint) {
         outstanding++;
@@ -173,17 +182,54 @@ public final class UpstreamPool {
             return;
         }
         UpstreamConnection c;
+        long now = clock.nanoTime();
         while ((c = idle.pollFirst()) != null) {
-            if (c.isActive()) {
+            if (c.reusableAt(now)) {
                 callback.acquired(c, true);
                 return;
             }
+            c.close(); // past the provider's Keep-Alive timeout or ours: it may be closing as we would send
         }
         if (open < endpoint.maxConnections()) {
             connect(callback);
             return;
         }
-        Waiter w = new Waiter(callback);
+        enqueue(callback, false);
+    }
+
+    /**
+     * Hands {@code callback} a new connection, never an idle one: for a request whose reused connection turned out
+     * closed before any response byte, which another idle connection of the same age could do again. At the
+     * connection limit the oldest idle connection is closed to make room; with none idle, the request waits as
+     * {@link #acquire} does, and the first connection released meanwhile is closed to make room for a new one. An
+     * HTTP/2 endpoint hands out a stream as {@link #acquire} does (a dead connection leaves its pool at once).
+     */
+    public void acquireFresh(AcquireCallback callback) {
+        assert loop.inEventLoop();
+        if (multiplexed != null) {
+            multiplexed.acquire(callback);
+            return;
+        }
+        if (open < endpoint.maxConnections()) {
+            connect(callback);
+            return;
+        }
+        UpstreamConnection oldest = idle.pollLast();
+        enqueue(callback, true);
+        if (oldest != null) {
+            oldest.close(); // its close frees the slot the waiter connects in (connectionClosed, serveWaiter)
+        }
+    }
+
+    private void enqueue(AcquireCallback callback, boolean fresh) {
+        if (waiters.size() >= endpoint.maxPendingAcquisitions()) {
+            // Circuit breaking: past the queue's cap a request is refused at once rather than wait its turn behind
+            // a provider that is not keeping up.
+            callback.acquireFailed(true, endpoint.maxPendingAcquisitions() + " requests already wait for one of the "
+                    + endpoint.maxConnections() + " connections to " + endpoint);
+            return;
+        }
+        Waiter w = new Waiter(callback, fresh);
         w.timeout = loop.schedule(() -> {
             if (waiters.remove(w)) {
                 callback.acquireFailed(true, "all " + endpoint.maxConnections() + " connections to " + endpoint
@@ -262,8 +308,13 @@ public final class UpstreamPool {
             connection.close();
             return;
         }
-        Waiter w = waiters.pollFirst();
+        Waiter w = waiters.peekFirst();
+        if (w != null && w.fresh) {
+            connection.close(); // the slot goes to a new connection for the waiter (connectionClosed, serveWaiter)
+            return;
+        }
         if (w != null) {
+            waiters.pollFirst();
             w.timeout.cancel(false);
             w.callback.acquired(connection, true);
             return;
@@ -298,11 +349,14 @@ public final class UpstreamPool {
 
     private void sweep() {
         long now = clock.nanoTime();
-        // Oldest idle connections sit at the tail (MRU is taken from the head).
-        UpstreamConnection c;
-        while ((c = idle.peekLast()) != null && now - c.idleSinceNanos() >= endpoint.idleTimeoutNanos()) {
-            idle.pollLast();
-            c.close();
+        // Each connection has its own limit (a provider's Keep-Alive timeout may shorten ours), so all are looked at.
+        Iterator<UpstreamConnection> it = idle.iterator();
+        while (it.hasNext()) {
+            UpstreamConnection c = it.next();
+            if (!c.reusableAt(now)) {
+                it.remove();
+                c.close();
+            }
         }
         if (idle.isEmpty() && sweeper != null) {
             sweeper.cancel(false);
@@ -328,12 +382,20 @@ public final class UpstreamPool {
         }
     }
 
+    /** What the pool's connections read their responses' {@code Keep-Alive} parameters with. */
+    KeepAliveParameters keepAliveParameters() {
+        return keepAliveParameters;
+    }
+
     private static final class Waiter {
         final AcquireCallback callback;
+        /** Waits for a new connection, not a released one ({@link #acquireFresh}). */
+        final boolean fresh;
         ScheduledFuture<?> timeout;
 
-        Waiter(AcquireCallback callback) {
+        Waiter(AcquireCallback callback, boolean fresh) {
             this.callback = callback;
+            this.fresh = fresh;
         }
     }
 }

@@ -69,6 +69,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(2), nocr.connectTimeout());
         assertEquals(Duration.ofSeconds(10), nocr.responseTimeout());
         assertEquals(64, nocr.maxConnectionsPerLoop());
+        assertEquals(256, nocr.maxPendingAcquisitionsPerLoop());
         assertEquals(Duration.ofSeconds(60), nocr.idleTimeout());
         ServiceConfig identity = nocr.services().get("identity");
         assertEquals(List.of("GET", "HEAD"), List.copyOf(identity.methods()));
@@ -145,6 +146,37 @@ class ConfigLoaderTest {
                 MINIMAL.replace("path: /api/v1/identity", "path: /api/v1/identity\n        maxResponseBytes: 10MB"))));
         assertTrue(e.getMessage().contains("gateway.yaml:") && e.getMessage().contains("maxResponseBytes"),
                 e.getMessage());
+    }
+
+    @Test
+    void shouldReadRetrySettingsAndDefaultThemToIdempotentMethodsAndProvenFailures() throws Exception {
+        GatewayConfig defaults = ConfigLoader.load(write(MINIMAL));
+        RetryConfig d = defaults.providers().get("nocr").services().get("identity").retry();
+        assertEquals(RetryConfig.DEFAULT, d);
+        assertEquals(Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE"), d.methods());
+        assertEquals(Set.of(RetryConfig.On.CONNECT_FAILURE, RetryConfig.On.REFUSED_STREAM, RetryConfig.On.RESET),
+                d.on());
+        assertEquals(2, d.maxAttempts());
+        assertNull(d.perTryTimeout());
+        assertEquals(64 * 1024, d.maxBodyBytes());
+
+        GatewayConfig config = ConfigLoader.load(write(MINIMAL.replace("path: /api/v1/identity",
+                "path: /api/v1/identity\n        methods: [ GET, POST ]\n        retry: { on: [ reset, 5xx, timeout ],"
+                        + " methods: [ POST ], maxAttempts: 3, perTryTimeout: 300ms, backoff: 10ms,"
+                        + " maxBodyBytes: 8KiB }")));
+        RetryConfig r = config.providers().get("nocr").services().get("identity").retry();
+        assertEquals(Set.of(RetryConfig.On.RESET, RetryConfig.On.GATEWAY_ERROR, RetryConfig.On.TIMEOUT), r.on());
+        assertEquals(Set.of("POST"), r.methods());
+        assertEquals(3, r.maxAttempts());
+        assertEquals(Duration.ofMillis(300), r.perTryTimeout());
+        assertEquals(Duration.ofMillis(10), r.backoff());
+        assertEquals(8192, r.maxBodyBytes());
+
+        GatewayConfig none = ConfigLoader.load(write(MINIMAL.replace("path: /api/v1/identity",
+                "path: /api/v1/identity\n        retry: { on: [], methods: [] }")));
+        RetryConfig n = none.providers().get("nocr").services().get("identity").retry();
+        assertTrue(n.on().isEmpty());
+        assertTrue(n.methods().isEmpty());
     }
 
     @Test
@@ -385,6 +417,7 @@ class ConfigLoaderTest {
                   moi:
                     endpoints: [ "http://10.0.0.5/", "HTTP://Registry.Example.IR:8081/v1/x", "http://[FE80::1]:81" ]
                     maxConnectionsPerLoop: 8
+                    maxPendingAcquisitionsPerLoop: 0
                     services:
                       root: { path: /, methods: [ OPTIONS, DELETE, PATCH, PUT ] }
                 consumers:
@@ -410,6 +443,7 @@ class ConfigLoaderTest {
                 new EndpointConfig("http", "fe80::1", 81, "")), moi.endpoints());
         assertEquals("http://[fe80::1]:81", moi.endpoints().get(2).toString());
         assertEquals(8, moi.maxConnectionsPerLoop());
+        assertEquals(0, moi.maxPendingAcquisitionsPerLoop(), "0: no request waits for a busy pool");
         assertEquals(List.of("OPTIONS", "DELETE", "PATCH", "PUT"), List.copyOf(moi.services().get("root").methods()));
         assertArrayEquals(ApiKeys.sha256("gzk_test_tapsi"), config.consumers().get("tapsi").apiKeyHashes().get(0));
         assertEquals(List.of(), config.consumers().get("tapsi").grants());

@@ -21,6 +21,10 @@ class ExchangePhasesTest {
     @Test
     void shouldAllowOneResendOfASentRequestAndDiscardingAfterARefusal() {
         assertEquals(RequestPhase.SENT, RequestPhase.SENT.to(RequestPhase.RESENDING).to(RequestPhase.SENT));
+        assertEquals(RequestPhase.SENT, RequestPhase.STREAMING.to(RequestPhase.RESENDING).to(RequestPhase.STREAMING)
+                .to(RequestPhase.SENT), "a request still streaming when its attempt failed is resent and goes on");
+        assertEquals(RequestPhase.DONE, RequestPhase.RESENDING.to(RequestPhase.DISCARDING).to(RequestPhase.DONE),
+                "answered while waiting to resend: the rest of its body is dropped");
         assertEquals(RequestPhase.DONE, RequestPhase.HEAD.to(RequestPhase.DISCARDING).to(RequestPhase.DONE));
         assertEquals(RequestPhase.DONE, RequestPhase.STREAMING.to(RequestPhase.DONE));
     }
@@ -35,8 +39,10 @@ class ExchangePhasesTest {
         assertThrows(IllegalStateException.class, () -> RequestPhase.SENT.to(RequestPhase.STREAMING));
         assertThrows(IllegalStateException.class, () -> RequestPhase.DISCARDING.to(RequestPhase.NONE),
                 "an exchange ends through DONE");
-        assertThrows(IllegalStateException.class, () -> RequestPhase.STREAMING.to(RequestPhase.RESENDING),
-                "only a request sent whole is sent again");
+        assertThrows(IllegalStateException.class, () -> RequestPhase.WAITING.to(RequestPhase.RESENDING),
+                "a request that never went out is not sent again: it waits for its connection");
+        assertThrows(IllegalStateException.class, () -> RequestPhase.DISCARDING.to(RequestPhase.RESENDING),
+                "an answered request is never sent again");
         assertThrows(IllegalStateException.class, () -> RequestPhase.DONE.to(RequestPhase.DISCARDING));
     }
 

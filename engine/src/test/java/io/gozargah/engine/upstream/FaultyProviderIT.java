@@ -58,9 +58,15 @@ class FaultyProviderIT {
         return setup.closeAfter(FaultyUpstream.start(name));
     }
 
-    /** The standard config with {@code endpoints} (YAML list items) and {@code extra} provider keys. */
+    /**
+     * The standard config with {@code endpoints} (YAML list items) and {@code extra} provider keys. Service svc
+     * retries nothing ({@code retry: { on: [] }}), so that each failed attempt is one consumer's answer and these
+     * tests count ejections one failure at a time (retries on top of ejection are RetryIT's).
+     */
     private static String yaml(String endpoints, String extra, int loops) {
         return GatewayFixture.standardYaml(0, extra, null)
+                .replace("        methods: [ GET, HEAD, POST, PUT ]\n",
+                        "        methods: [ GET, HEAD, POST, PUT ]\n        retry: { on: [] }\n")
                 .replace("    endpoints: [ \"http://127.0.0.1:0/base\" ]\n", "    endpoints:\n" + endpoints)
                 .replace("eventLoops: 2", "eventLoops: " + loops);
     }
@@ -141,6 +147,23 @@ class FaultyProviderIT {
         a.restart();
         awaitServing(c, a, "/prov/svc");
         assertEquals(0, state(a).ejectedForMillis());
+    }
+
+    @Test
+    void shouldHideARefusingEndpointFromConsumersByRetryingElsewhereWhileItIsEjected() throws Exception {
+        FaultyUpstream a = setup.closeAfter(FaultyUpstream.down("a"));
+        FaultyUpstream b = up("b");
+        // The service's default retry settings: a connect failure goes to the other endpoint.
+        start(GatewayFixture.standardYaml(0, OUTLIER, null)
+                .replace("    endpoints: [ \"http://127.0.0.1:0/base\" ]\n", "    endpoints:\n" + item(a) + item(b)));
+        RawHttpClient c = client();
+
+        assertEquals(Collections.nCopies(20, 200), statuses(c, "/prov/svc", 20),
+                "each refused connection was retried on b: no consumer saw it");
+        assertEquals(20, b.requests());
+        EndpointState ejected = state(a);
+        assertTrue(ejected.ejectedForMillis() > 0 && !ejected.usable(), "the failures still count: " + ejected);
+        assertEquals(3, ejected.failures());
     }
 
     @Test

@@ -32,6 +32,7 @@ class UpstreamConnectionTest {
     private static final long END_NANOS = 123_456_789L;
     private EmbeddedChannel channel;
     private UpstreamConnection connection;
+    private UpstreamPool pool;
     private final Listener listener = new Listener();
 
     /**
@@ -80,7 +81,7 @@ class UpstreamConnectionTest {
         channel = new EmbeddedChannel();
         UpstreamEndpoint endpoint = new UpstreamEndpoint(new EndpointConfig("http", "127.0.0.1", 9, ""),
                 1000, 4, 60_000_000_000L);
-        UpstreamPool pool = new UpstreamPool(channel.eventLoop(), endpoint, NioSocketChannel.class,
+        pool = new UpstreamPool(channel.eventLoop(), endpoint, NioSocketChannel.class,
                 Http1Limits.defaults(), WriteBufferWaterMark.DEFAULT, NanoClock.SYSTEM);
         connection = new UpstreamConnection(pool, Http1Limits.defaults());
         channel.pipeline().addLast(connection);
@@ -140,5 +141,46 @@ class UpstreamConnectionTest {
         assertTrue(channel.config().isAutoRead());
         receive("HTTP/1.1 204 No Content\r\n\r\n");
         assertEquals(List.of("flush", "head 204", "complete"), listener.events);
+    }
+
+    private static final long SECOND = 1_000_000_000L;
+
+    @Test
+    void shouldStopReusingAConnectionBeforeTheProvidersKeepAliveTimeout() {
+        receive("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nKeep-Alive: timeout=4, max=50\r\n\r\n");
+        assertEquals(List.of("head 200", "complete"), listener.events);
+        assertEquals(1, pool.idle(), "back in the pool");
+        // 4 s less a margin of 1 s: never sent on as the provider is about to drop it.
+        assertTrue(connection.reusableAt(END_NANOS + 3 * SECOND - 1));
+        assertFalse(connection.reusableAt(END_NANOS + 3 * SECOND));
+    }
+
+    @Test
+    void shouldKeepTheEndpointsIdleTimeoutWithoutAKeepAliveField() {
+        receive("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertTrue(connection.reusableAt(END_NANOS + 60 * SECOND - 1));
+        assertFalse(connection.reusableAt(END_NANOS + 60 * SECOND));
+    }
+
+    @Test
+    void shouldTakeAShortKeepAliveTimeoutWithAProportionateMargin() {
+        receive("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nKeep-Alive: timeout=1\r\n\r\n");
+        assertTrue(connection.reusableAt(END_NANOS + 750_000_000L - 1), "a quarter of 1 s as margin");
+        assertFalse(connection.reusableAt(END_NANOS + 750_000_000L));
+    }
+
+    @Test
+    void shouldCloseRatherThanReuseWhenTheProviderTakesNoMoreThanOneMoreRequest() {
+        receive("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nKeep-Alive: timeout=5, max=1\r\n\r\n");
+        assertEquals(List.of("head 200", "complete"), listener.events);
+        assertEquals(0, pool.idle(), "never pooled");
+        assertFalse(channel.isOpen(), "closed: the provider's last request is not one to race its close with");
+    }
+
+    @Test
+    void shouldReuseWhileTheProvidersMaxLeavesRoom() {
+        receive("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nKeep-Alive: max=2\r\n\r\n");
+        assertEquals(1, pool.idle());
+        assertTrue(channel.isOpen());
     }
 }

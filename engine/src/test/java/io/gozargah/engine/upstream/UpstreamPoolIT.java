@@ -118,6 +118,39 @@ class UpstreamPoolIT {
     }
 
     @Test
+    void shouldAnswerOverloadedAtOnceWhenThePendingQueueIsFull() throws Exception {
+        BlockingQueue<Held> held = holdingUpstream();
+        gateway = setup.start(setup.standardYaml("    maxConnectionsPerLoop: 1\n    maxPendingAcquisitionsPerLoop: 1\n",
+                null).replace("eventLoops: 2", "eventLoops: 1").replace("connectTimeout: 1s", "connectTimeout: 10s"));
+        try (RawHttpClient first = new RawHttpClient(gateway.port());
+             RawHttpClient second = new RawHttpClient(gateway.port());
+             RawHttpClient third = new RawHttpClient(gateway.port())) {
+            first.send(get("/prov/svc/first"));
+            Held h1 = held.poll(5, TimeUnit.SECONDS);
+            assertNotNull(h1);
+            second.send(get("/prov/svc/second"));
+            second.soTimeout(300);
+            assertThrows(SocketTimeoutException.class, second::read, "the second request waits: the queue has room");
+
+            // The queue is full: the third is refused now, not after the 10 s connect timeout.
+            third.soTimeout(5_000);
+            Response r3 = third.send(get("/prov/svc/third")).read();
+            assertEquals(503, r3.status(), r3.bodyText());
+            assertTrue(r3.bodyText().contains("urn:gozargah:error:overloaded"), r3.bodyText());
+            assertTrue(r3.bodyText().contains("prov"), "the answer names the provider: " + r3.bodyText());
+
+            h1.answer();
+            assertEquals(200, first.read().status());
+            Held h2 = held.poll(5, TimeUnit.SECONDS);
+            assertNotNull(h2, "the waiting request went out once the connection was released");
+            h2.answer();
+            second.soTimeout(10_000);
+            assertEquals(200, second.read().status());
+        }
+        assertEquals(2, upstream.requests(), "the refused request never reached the provider");
+    }
+
+    @Test
     void shouldAnswerOverloadedWhenTheConnectionStaysBusyPastConnectTimeout() throws Exception {
         BlockingQueue<Held> held = holdingUpstream();
         startGateway("300ms");

@@ -67,4 +67,19 @@ class UpstreamPoolsTest {
         p.exchangeEnded(); // one too many is ignored, never negative
         assertEquals(0, p.outstanding());
     }
+
+    @Test
+    void shouldChooseAnotherEndpointThanTheOneToAvoidWhenThereIsOne() {
+        UpstreamEndpoint[] endpoints = {endpoint(9001, 4), endpoint(9002, 4), endpoint(9003, 4)};
+        for (int i = 0; i < 9; i++) {
+            UpstreamEndpoint avoid = endpoints[i % 3];
+            assertNotSame(avoid, pools.choose(endpoints, avoid).endpoint(), "round " + i);
+        }
+        UpstreamEndpoint[] one = {endpoint(9004, 4)};
+        assertSame(one[0], pools.choose(one, one[0]).endpoint(), "the only endpoint, avoided or not");
+        UpstreamEndpoint[] two = {endpoint(9005, 4), endpoint(9006, 4)};
+        for (int i = 0; i < 4; i++) {
+            assertSame(two[1], pools.choose(two, two[0]).endpoint());
+        }
+    }
 }
