@@ -412,7 +412,8 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /**
      * Sends the request again on another endpoint of the provider (the same when it has one), after a jittered
      * backoff on the loop's deadline wheel, if the service's maxAttempts, the service's overall deadline and the
-     * provider's retry budget all leave room. Returns whether it will; the caller answers the failure otherwise.
+     * provider's retry budget all leave room (the budget only for a request the provider may have received).
+     * Returns whether it will; the caller answers the failure otherwise.
      */
     private boolean retryElsewhere(RetryReason reason) {
         if (1 + retries >= retryPolicy.maxAttempts()) {
@@ -423,7 +424,10 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         if (overallDeadlineNanos != 0 && now + delay >= overallDeadlineNanos) {
             return false;
         }
-        if (!retryPolicy.budget().tryStartRetry()) {
+        // A request the provider never received (no connection, or a stream it refused unprocessed) adds no load
+        // when sent elsewhere: only retries of requests it may have worked on are held to its budget.
+        boolean budgeted = reason != RetryReason.CONNECT_FAILURE && reason != RetryReason.REFUSED_STREAM;
+        if (budgeted && !retryPolicy.budget().tryStartRetry()) {
             retryCounters.countBudgetExhausted();
             retryAfterHint = true;
             log.debug("{}: no retry after {}: the provider's retry budget is spent", service.qualifiedName(),
@@ -431,7 +435,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             return false;
         }
         retries++;
-        retryInFlight = true;
+        retryInFlight = budgeted;
         retryAfterHint = true;
         retryCounters.retried(reason);
         UpstreamEndpoint previous = pool.chosen();

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * every request fails, retries add at most that share of load. Lock-free: the counts are atomics and a retry is
  * admitted by compare-and-set.
  *
- * <p>The resend of a request on a fresh connection after its reused one turned out closed is not a retry here: the
- * provider never saw that request.
+ * <p>The resend of a request on a fresh connection after its reused one turned out closed is not a retry here, nor
+ * is a retry after a connect failure or a refused HTTP/2 stream: the provider never worked on that request.
  */
 public final class RetryBudget {
     /** The default share of active requests that may be retries in flight (Envoy's and Finagle's 20%). */

@@ -61,6 +61,12 @@ class RetryIT {
 
     /** {@link #gateway(List, String)} with {@code sections} (top-level YAML) added. */
     private GatewayFixture gateway(List<Integer> ports, String extraRetry, String sections) throws Exception {
+        return gateway(ports, extraRetry, sections, "");
+    }
+
+    /** {@link #gateway(List, String, String)} with {@code providerKeys} (YAML lines of provider prov) added. */
+    private GatewayFixture gateway(List<Integer> ports, String extraRetry, String sections, String providerKeys)
+            throws Exception {
         StringBuilder endpoints = new StringBuilder();
         for (int port : ports) {
             endpoints.append(endpoints.length() == 0 ? "" : ", ").append("\"http://127.0.0.1:").append(port)
@@ -81,6 +87,7 @@ class RetryIT {
                 + "    endpoints: [ " + endpoints + " ]\n"
                 + "    connectTimeout: 1s\n"
                 + "    responseTimeout: 5s\n"
+                + providerKeys
                 + "    services:\n"
                 + "      replay:\n"
                 + "        path: /r\n"
@@ -326,6 +333,27 @@ class RetryIT {
         }
         assertEquals(20, provider.arrivals().size());
         assertTrue(retries(gw, "connect-failure") >= 1, "some requests went to the dead endpoint first");
+        awaitPoolsIdle(gw);
+    }
+
+    @Test
+    void shouldRetryConnectFailuresOutsideTheBudget() throws Exception {
+        // Ejection off, so the dead endpoint keeps drawing first attempts (it never has one outstanding): far more
+        // connect-failure retries at once than the budget's floor of 3. The provider never received those requests,
+        // so sending them elsewhere adds nothing to its load, and the budget does not hold them back.
+        FaultyProvider provider = setup.closeAfter(FaultyProvider.scripted((answered, arrival) -> Action.ANSWER));
+        GatewayFixture gw = gateway(List.of(freePort(), provider.port()), null, "",
+                "    outlierDetection: { consecutiveFailures: 0 }\n");
+        int perClient = 40;
+        Tally t = load(gw, "strict", perClient, 64);
+
+        assertEquals(List.of(), List.copyOf(t.problems));
+        assertEquals(CLIENTS * perClient / 2, t.getsOk.get(), "every GET answered");
+        assertEquals(CLIENTS * perClient / 2, t.postsOk.get(), "every POST answered: none had left the gateway");
+        assertEquals(CLIENTS * perClient, provider.arrivals().size(), "each request reached the provider once");
+        assertTrue(retries(gw, "connect-failure") > RetryBudget.DEFAULT_MIN_CONCURRENT,
+                "the dead endpoint drew first attempts: " + retries(gw, "connect-failure"));
+        assertEquals(0, metric(gw, "gozargah_upstream_retry_budget_exhausted_total", ""));
         awaitPoolsIdle(gw);
     }
 
