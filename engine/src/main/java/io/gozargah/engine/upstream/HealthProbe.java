@@ -22,8 +22,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The active health check of one endpoint: every {@code interval} (plus up to a tenth of it at random, so the
- * checks of many endpoints spread out) a GET of the check's path, after the endpoint's path prefix, over a
+ * The active health check of one endpoint: every {@code interval} (less up to a tenth of it at random, so the
+ * checks of many endpoints spread out and no gap exceeds the interval; half of that while an unhealthy endpoint
+ * is passing checks, so a recovered endpoint is back within {@code interval x healthy}) a GET of the check's
+ * path, after the endpoint's path prefix, over a
  * connection of the probe's own pool, in the protocol the provider speaks. At most one check is in flight: the
  * next is scheduled only when one has ended (answered, failed or timed out). Everything happens on the probe's
  * event loop, off every request's path; {@link #stop} ends it there and closes its connections.
@@ -223,7 +225,10 @@ final class HealthProbe implements AcquireCallback, UpstreamListener {
         }
         if (!stopped) {
             long interval = check.interval().toNanos();
-            next = loop.schedule(this::check, interval + ThreadLocalRandom.current().nextLong(interval / 10 + 1),
+            if (passes > 0 && !health.healthy()) {
+                interval /= 2; // recovering: the passes that confirm it come sooner
+            }
+            next = loop.schedule(this::check, interval - ThreadLocalRandom.current().nextLong(interval / 10 + 1),
                     TimeUnit.NANOSECONDS);
         }
     }
