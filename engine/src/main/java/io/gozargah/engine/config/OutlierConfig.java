@@ -19,4 +19,12 @@ public record OutlierConfig(int consecutiveFailures, Set<FailureKind> on, Durati
     public static final OutlierConfig DEFAULT = new OutlierConfig(5,
             Set.of(FailureKind.CONNECT, FailureKind.RESET, FailureKind.TIMEOUT, FailureKind.GATEWAY),
             Duration.ofSeconds(30), Duration.ofSeconds(300), 10, 50);
+
+    /**
+     * Whether a failure of {@code kind} counts towards an ejection: listed in {@code on}, or a gateway error (502,
+     * 503, 504) where {@code on} lists any 5xx.
+     */
+    public boolean counts(FailureKind kind) {
+        return on.contains(kind) || (kind == FailureKind.GATEWAY && on.contains(FailureKind.SERVER_ERROR));
+    }
 }

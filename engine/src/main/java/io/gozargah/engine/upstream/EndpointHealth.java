@@ -93,7 +93,7 @@ public final class EndpointHealth {
      */
     boolean failed(FailureKind kind, UpstreamGroup group, long nowNanos) {
         OutlierConfig policy = group.outlier();
-        if (!policy.on().contains(kind)) {
+        if (!policy.counts(kind)) {
             succeeded();
             return false;
         }

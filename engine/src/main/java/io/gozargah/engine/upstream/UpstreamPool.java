@@ -153,7 +153,7 @@ public final class UpstreamPool {
             return;
         }
         successes++;
-        (chosen != null ? chosen : endpoint).health().succeeded();
+        chosen().health().succeeded();
     }
 
     /**
@@ -162,16 +162,11 @@ public final class UpstreamPool {
      */
     public void failed(FailureKind kind) {
         failures++;
-        UpstreamEndpoint e = chosen != null ? chosen : endpoint;
+        UpstreamEndpoint e = chosen();
         UpstreamGroup group = e.group();
-        if (group == null) {
-            return;
+        if (group != null) {
+            e.health().failed(kind, group, clock.nanoTime());
         }
-        if (kind == FailureKind.GATEWAY && !group.outlier().on().contains(FailureKind.GATEWAY)
-                && group.outlier().on().contains(FailureKind.SERVER_ERROR)) {
-            kind = FailureKind.SERVER_ERROR; // every gateway error is also a 5xx
-        }
-        e.health().failed(kind, group, clock.nanoTime());
     }
 
     /** Hands a connection to {@code callback}: an idle one now, a new one once connected, or a released one later. */
