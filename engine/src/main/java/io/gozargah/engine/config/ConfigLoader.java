@@ -810,7 +810,7 @@ public final class ConfigLoader {
                 subjectNode == null ? null : subject(subjectNode),
                 m.optional("maxResponseBytes") == null ? null : m.size("maxResponseBytes", 0, 0, Long.MAX_VALUE),
                 ListingReader.read(node.file(), m),
-                m.optional("retry") == null ? RetryConfig.DEFAULT : retry(m.optional("retry"), methods));
+                m.optional("retry") == null ? RetryConfig.DEFAULT : retry(m.optional("retry"), methods), null);
     }
 
     /**

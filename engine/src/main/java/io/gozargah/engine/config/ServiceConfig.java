@@ -24,11 +24,12 @@ import java.util.Set;
  * @param maxResponseBytes overrides the provider's, or null to inherit it
  * @param listing          how the portal's catalogue presents the service
  * @param retry            when and how a failed request is sent again ({@link RetryConfig#DEFAULT} when unset)
+ * @param cache            how the service's answers are cached and identical inquiries coalesced; null: no cache
  */
 public record ServiceConfig(String name, String path, Set<String> methods, Duration responseTimeout, int maxInFlight,
                             JournalBodies journalBodies, Set<String> passFields, Duration requestTimeout,
                             Duration sendTimeout, SubjectConfig subject, Long maxResponseBytes,
-                            ListingConfig listing, RetryConfig retry) {
+                            ListingConfig listing, RetryConfig retry, CacheConfig cache) {
     /** What the journal keeps of a service's bodies. */
     public enum JournalBodies {
         /** Nothing but their sizes. */

@@ -2,6 +2,7 @@ package io.gozargah.engine.exchange;
 
 import io.gozargah.codec.http1.HttpMethod;
 import io.gozargah.engine.admission.AdmissionTicket;
+import io.gozargah.engine.cache.CacheResult;
 import io.gozargah.engine.route.Consumer;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.gozargah.engine.route.ServiceRoute;
@@ -56,6 +57,7 @@ public final class Exchange {
     private boolean subject;
     private long subjectHashHigh;
     private long subjectHashLow;
+    private CacheResult cacheResult;
     /** For the journal stage: its per-exchange-instance scratch, kept across exchanges (see JournalStage). */
     private Object journalState;
 
@@ -90,6 +92,7 @@ public final class Exchange {
         subject = false;
         subjectHashHigh = 0;
         subjectHashLow = 0;
+        cacheResult = null;
     }
 
     /** The event loop's own resources (pools, scratch space, per-loop state of stages). */
@@ -360,5 +363,14 @@ public final class Exchange {
     /** The subject hash's last 8 bytes, big-endian; 0 without a subject. */
     public long subjectHashLow() {
         return subjectHashLow;
+    }
+
+    /** What the service's cache did for this exchange, or null when it had no part in it. */
+    public CacheResult cacheResult() {
+        return cacheResult;
+    }
+
+    public void cacheResult(CacheResult r) {
+        this.cacheResult = r;
     }
 }
