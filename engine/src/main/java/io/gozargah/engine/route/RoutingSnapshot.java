@@ -11,6 +11,8 @@ import io.gozargah.engine.config.ProviderConfig;
 import io.gozargah.engine.config.ServiceConfig;
 import io.gozargah.engine.journal.JournalDictionary;
 import io.gozargah.engine.retry.RetryBudgets;
+import io.gozargah.engine.cache.InquiryCaches;
+import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.retry.RetryPolicy;
 import io.gozargah.engine.subject.SubjectExtractor;
 import io.gozargah.engine.subject.SubjectKey;
@@ -102,6 +104,16 @@ public final class RoutingSnapshot {
      */
     public static RoutingSnapshot build(GatewayConfig config, Admission admission, JournalDictionary dictionary,
                                         EndpointHealthRegistry health, RetryBudgets budgets) {
+        return build(config, admission, dictionary, health, budgets, new InquiryCaches(NanoClock.SYSTEM));
+    }
+
+    /**
+     * As {@link #build(GatewayConfig, Admission, JournalDictionary, EndpointHealthRegistry, RetryBudgets)}, with the
+     * services' inquiry caches taken from {@code caches}: a service whose cache settings did not change keeps its
+     * cache's entries.
+     */
+    public static RoutingSnapshot build(GatewayConfig config, Admission admission, JournalDictionary dictionary,
+                                        EndpointHealthRegistry health, RetryBudgets budgets, InquiryCaches caches) {
         List<ServiceRoute> services = new ArrayList<>();
         Map<String, ServiceRoute> byName = new HashMap<>();
         List<UpstreamGroup> groups = new ArrayList<>();
@@ -130,7 +142,8 @@ public final class RoutingSnapshot {
                         journalId(dictionary, DictionaryEntryFlyweight.KIND_SERVICE, p.name() + "/" + s.name()),
                         s.journalBodies() == ServiceConfig.JournalBodies.HASH, s.passFields(),
                         subjectExtractor(config, s), maxResponseBytes,
-                        new RetryPolicy(s.retry(), budgets.of(p.name())));
+                        new RetryPolicy(s.retry(), budgets.of(p.name())),
+                        caches.of(p.name() + "/" + s.name(), s.cache()));
                 services.add(route);
                 byName.put(route.qualifiedName(), route);
             }
@@ -193,6 +206,7 @@ public final class RoutingSnapshot {
             }
         }
         health.retain(healthKeys);
+        caches.retain(byName.keySet());
         return new RoutingSnapshot(config, List.copyOf(services), slots, keys, keyPrefixes, keyHashes, keyOwners,
                 Map.copyOf(consumers), plan, Map.copyOf(byCertificate), List.copyOf(groups));
     }

@@ -2,6 +2,7 @@ package io.gozargah.engine.route;
 
 import io.gozargah.codec.http1.HttpMethod;
 import io.gozargah.codec.http1.KnownHeaders;
+import io.gozargah.engine.cache.InquiryCache;
 import io.gozargah.engine.retry.RetryPolicy;
 import io.gozargah.engine.subject.SubjectExtractor;
 import io.gozargah.engine.upstream.UpstreamEndpoint;
@@ -31,6 +32,8 @@ public final class ServiceRoute {
     private final SubjectExtractor subject;
     private final long maxResponseBytes;
     private final RetryPolicy retry;
+    /** The service's inquiry cache, shared by the loops; null when the service is not cached. */
+    private final InquiryCache cache;
 
     ServiceRoute(int id, String provider, String name, String upstreamPath, List<String> methods,
                  long responseTimeoutNanos, long requestTimeoutNanos, long sendTimeoutNanos, UpstreamEndpoint[] endpoints,
@@ -53,7 +56,17 @@ public final class ServiceRoute {
                  long responseTimeoutNanos, long requestTimeoutNanos, long sendTimeoutNanos, UpstreamEndpoint[] endpoints,
                  int journalId, boolean journalBodyHashes,
                  Set<String> passFields, SubjectExtractor subject, long maxResponseBytes, RetryPolicy retry) {
+        this(id, provider, name, upstreamPath, methods, responseTimeoutNanos, requestTimeoutNanos, sendTimeoutNanos,
+                endpoints, journalId, journalBodyHashes, passFields, subject, maxResponseBytes, retry, null);
+    }
+
+    ServiceRoute(int id, String provider, String name, String upstreamPath, List<String> methods,
+                 long responseTimeoutNanos, long requestTimeoutNanos, long sendTimeoutNanos, UpstreamEndpoint[] endpoints,
+                 int journalId, boolean journalBodyHashes,
+                 Set<String> passFields, SubjectExtractor subject, long maxResponseBytes, RetryPolicy retry,
+                 InquiryCache cache) {
         this.id = id;
+        this.cache = cache;
         this.retry = retry;
         this.maxResponseBytes = maxResponseBytes;
         this.subject = subject;
@@ -161,5 +174,10 @@ public final class ServiceRoute {
     /** When and how a failed request to this service is sent again, and its provider's retry budget. */
     public RetryPolicy retry() {
         return retry;
+    }
+
+    /** The service's inquiry cache (shared by every loop, kept across reloads that leave its settings); or null. */
+    public InquiryCache cache() {
+        return cache;
     }
 }

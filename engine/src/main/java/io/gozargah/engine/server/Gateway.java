@@ -341,7 +341,8 @@ public final class Gateway implements AutoCloseable {
                     context.admission().config());
         }
         context.swap(RoutingSnapshot.build(config, context.admission(),
-                journal == null ? null : journal.dictionary(), context.endpointHealth(), context.retryBudgets()));
+                journal == null ? null : journal.dictionary(), context.endpointHealth(), context.retryBudgets(),
+                context.caches()));
         healthChecks.apply(context.snapshot().upstreamGroups());
         // Certificate files are re-read for new handshakes; open connections keep the context they have.
         for (ListenerConfig l : config.server().listeners()) {

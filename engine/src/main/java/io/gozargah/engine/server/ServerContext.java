@@ -11,6 +11,7 @@ import io.gozargah.engine.config.LimitsConfig;
 import io.gozargah.engine.exchange.ExchangeStages;
 import io.gozargah.engine.journal.JournalDictionary;
 import io.gozargah.engine.retry.RetryBudgets;
+import io.gozargah.engine.cache.InquiryCaches;
 import io.gozargah.engine.retry.RetryCounters;
 import io.gozargah.engine.route.RoutingSnapshot;
 import io.netty.channel.Channel;
@@ -53,6 +54,7 @@ public final class ServerContext {
     /** What is known of every provider endpoint, shared by the loops and kept across reloads. */
     private final EndpointHealthRegistry endpointHealth = new EndpointHealthRegistry();
     private final RetryBudgets retryBudgets = new RetryBudgets();
+    private final InquiryCaches caches;
     private final RetryCounters retryCounters = new RetryCounters();
 
     ServerContext(GatewayConfig config, Transport transport, ExchangeStages stages, Admission admission,
@@ -68,7 +70,8 @@ public final class ServerContext {
     public ServerContext(GatewayConfig config, ChannelFactory<? extends Channel> upstreamChannels, ExchangeStages stages,
                          Admission admission, JournalDictionary dictionary, NanoClock clock) {
         this.admission = admission;
-        this.snapshot = RoutingSnapshot.build(config, admission, dictionary, endpointHealth, retryBudgets);
+        this.caches = new InquiryCaches(clock);
+        this.snapshot = RoutingSnapshot.build(config, admission, dictionary, endpointHealth, retryBudgets, caches);
         this.upstreamChannels = upstreamChannels;
         this.clock = clock;
         this.stages = stages;
@@ -90,6 +93,11 @@ public final class ServerContext {
     /** The providers' retry budgets, for the life of the process (a reload keeps them). */
     public RetryBudgets retryBudgets() {
         return retryBudgets;
+    }
+
+    /** The services' inquiry caches, for the life of the process (a reload keeps those whose settings remain). */
+    public InquiryCaches caches() {
+        return caches;
     }
 
     /** The gateway's retry counts, for its metrics. */
