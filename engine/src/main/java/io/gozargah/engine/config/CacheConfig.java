@@ -1,6 +1,8 @@
 package io.gozargah.engine.config;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -36,6 +38,15 @@ public record CacheConfig(Duration ttl, long maxBytes, long maxEntryBytes, boole
     public static final long DEFAULT_MAX_BYTES = 256L * 1024 * 1024;
     public static final long DEFAULT_MAX_ENTRY_BYTES = 1024L * 1024;
     public static final Set<Integer> DEFAULT_STATUSES = Set.of(200, 404);
+    /** An entry is one array: far below Java's limit on one, and far above any inquiry's answer. */
+    public static final long MAX_ENTRY_BYTES = 1L << 30;
+    /**
+     * The statuses a cache may keep on its own judgement (RFC 9110 §15.1, "heuristically cacheable"), less 206: the
+     * cache builds no partial answers. Any other needs the provider's say on each answer, which a service's
+     * {@code statuses} cannot promise.
+     */
+    public static final Set<Integer> CACHEABLE_STATUSES = Collections.unmodifiableSet(new LinkedHashSet<>(
+            List.of(200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501)));
 
     /** Who may be served an answer kept for another consumer's inquiry. */
     public enum Scope {

@@ -781,7 +781,7 @@ public final class ConfigLoader {
     private static ServiceConfig service(String name, ConfigNode node) throws ConfigException {
         ConfigMap m = node.asMap("path", "methods", "responseTimeout", "maxInFlight", "journal", "passFields",
                 "requestTimeout", "sendTimeout", "subject", "maxResponseBytes", "title", "description", "owner", "docs",
-                "tags", "retry");
+                "tags", "retry", "cache");
         ConfigNode pathNode = m.required("path");
         String path = pathNode.asString();
         String problem = UpstreamPath.problem(path);
@@ -803,14 +803,141 @@ public final class ConfigLoader {
             }
         }
         ConfigNode passNode = m.optional("passFields");
+        Set<String> passFields = passNode == null ? Set.of() : passFields(passNode);
         ConfigNode subjectNode = m.optional("subject");
+        ConfigNode cacheNode = m.optional("cache");
         return new ServiceConfig(name, path, methods, m.duration("responseTimeout", null),
-                m.integer("maxInFlight", 0, 1, MAX_IN_FLIGHT), bodies, passNode == null ? Set.of() : passFields(passNode),
+                m.integer("maxInFlight", 0, 1, MAX_IN_FLIGHT), bodies, passFields,
                 m.duration("requestTimeout", null), m.duration("sendTimeout", null),
                 subjectNode == null ? null : subject(subjectNode),
                 m.optional("maxResponseBytes") == null ? null : m.size("maxResponseBytes", 0, 0, Long.MAX_VALUE),
                 ListingReader.read(node.file(), m),
-                m.optional("retry") == null ? RetryConfig.DEFAULT : retry(m.optional("retry"), methods), null);
+                m.optional("retry") == null ? RetryConfig.DEFAULT : retry(m.optional("retry"), methods),
+                cacheNode == null ? null : cache(cacheNode, methods, passFields));
+    }
+
+    /**
+     * A service's {@code cache}; every key may be left out for its default ({@code cache: {}} is a cache with all
+     * defaults). Only GET and HEAD are answered from a cache, so a service that allows neither cannot have one.
+     */
+    private static CacheConfig cache(ConfigNode node, Set<String> serviceMethods, Set<String> passFields)
+            throws ConfigException {
+        if (!serviceMethods.contains("GET") && !serviceMethods.contains("HEAD")) {
+            throw node.keyError("only GET and HEAD are answered from a cache, and the service allows neither (methods: "
+                    + serviceMethods + ")");
+        }
+        ConfigMap m = node.asMap("ttl", "maxBytes", "maxEntryBytes", "key", "varyHeaders", "scope", "statuses",
+                "staleIfError", "allowConsumerBypass");
+        Duration ttl = m.duration("ttl", CacheConfig.DEFAULT_TTL);
+        long maxBytes = m.size("maxBytes", CacheConfig.DEFAULT_MAX_BYTES, 1, Long.MAX_VALUE);
+        long maxEntryBytes = m.size("maxEntryBytes", Math.min(CacheConfig.DEFAULT_MAX_ENTRY_BYTES, maxBytes), 1,
+                CacheConfig.MAX_ENTRY_BYTES);
+        if (maxEntryBytes > maxBytes) {
+            throw m.required("maxEntryBytes").error("an entry cannot be larger than the whole cache: expected at most"
+                    + " maxBytes, " + maxBytes + " bytes, got " + maxEntryBytes);
+        }
+        boolean keyPath = true;
+        boolean keyQuery = true;
+        ConfigNode keyNode = m.optional("key");
+        if (keyNode != null) {
+            keyPath = false;
+            keyQuery = false;
+            for (ConfigNode item : nonEmptyList(keyNode, "key part")) {
+                String part = item.asString();
+                if (!part.equals("path") && !part.equals("query")) {
+                    throw item.error("expected path or query, got '" + part + "'");
+                }
+                if (part.equals("path") ? keyPath : keyQuery) {
+                    throw item.error("duplicate key part " + part);
+                }
+                keyPath |= part.equals("path");
+                keyQuery |= part.equals("query");
+            }
+        }
+        ConfigNode varyNode = m.optional("varyHeaders");
+        List<String> varyHeaders = varyNode == null ? List.of() : varyHeaders(varyNode, passFields);
+        CacheConfig.Scope scope = CacheConfig.Scope.SHARED;
+        ConfigNode scopeNode = m.optional("scope");
+        if (scopeNode != null) {
+            scope = switch (scopeNode.asString()) {
+                case "shared" -> CacheConfig.Scope.SHARED;
+                case "consumer" -> CacheConfig.Scope.CONSUMER;
+                default -> throw scopeNode.error("expected shared or consumer, got '" + scopeNode.asString() + "'");
+            };
+        }
+        Set<Integer> statuses = CacheConfig.DEFAULT_STATUSES;
+        ConfigNode statusesNode = m.optional("statuses");
+        if (statusesNode != null) {
+            Set<Integer> set = new LinkedHashSet<>();
+            for (ConfigNode item : nonEmptyList(statusesNode, "status")) {
+                int status = item.asInt(200, 599);
+                if (!CacheConfig.CACHEABLE_STATUSES.contains(status)) {
+                    throw item.error("status " + status + " is not one a cache may keep without being told (RFC 9111"
+                            + " §4.2.2, RFC 9110 §15.1): expected one of " + CacheConfig.CACHEABLE_STATUSES);
+                }
+                if (!set.add(status)) {
+                    throw item.error("duplicate status " + status);
+                }
+            }
+            statuses = Collections.unmodifiableSet(set);
+        }
+        ConfigNode staleNode = m.optional("staleIfError");
+        Duration staleIfError = staleNode == null ? Duration.ZERO : staleNode.asDurationOrZero();
+        return new CacheConfig(ttl, maxBytes, maxEntryBytes, keyPath, keyQuery, varyHeaders, scope, statuses,
+                staleIfError, m.bool("allowConsumerBypass", false));
+    }
+
+    /**
+     * A cache's {@code varyHeaders}: request fields whose values become part of the cache key, lower case. A field
+     * the provider never sees (one the gateway owns or strips), one that is hop-by-hop, or one whose presence sends
+     * the request past the cache is refused: varying on it would either split the cache for nothing or key it on a
+     * secret.
+     */
+    private static List<String> varyHeaders(ConfigNode node, Set<String> passFields) throws ConfigException {
+        Set<String> names = new LinkedHashSet<>();
+        for (ConfigNode item : node.asList()) {
+            String name = item.asString().toLowerCase(Locale.ROOT);
+            if (!HEADER_NAME.matcher(name).matches()) {
+                throw item.error("'" + item.asString() + "' is not a header field name");
+            }
+            String reason = unvaryable(name, passFields);
+            if (reason != null) {
+                throw item.error("cannot vary on '" + item.asString() + "': " + reason);
+            }
+            if (!names.add(name)) {
+                throw item.error("duplicate field '" + item.asString() + "'");
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /** Why a cache may not vary on the lower-case field {@code name}, or null when it may. */
+    private static String unvaryable(String name, Set<String> passFields) {
+        int id = KnownHeaders.idOfLowerCase(name);
+        if (id == KnownHeaders.X_GOZARGAH || id == KnownHeaders.X_FORWARDED_FOR || id == KnownHeaders.X_FORWARDED_PROTO
+                || id == KnownHeaders.TRACEPARENT || id == KnownHeaders.TRACESTATE || id == KnownHeaders.HOST) {
+            return "the gateway sets it for the provider";
+        }
+        if (id == KnownHeaders.X_API_KEY || id == KnownHeaders.PROXY_AUTHORIZATION) {
+            return "it carries a credential (use scope: consumer to keep consumers' answers apart)";
+        }
+        if (id == KnownHeaders.CONNECTION || id == KnownHeaders.KEEP_ALIVE || id == KnownHeaders.PROXY_CONNECTION
+                || id == KnownHeaders.TE || id == KnownHeaders.TRANSFER_ENCODING || id == KnownHeaders.UPGRADE
+                || id == KnownHeaders.TRAILER || id == KnownHeaders.CONTENT_LENGTH || id == KnownHeaders.EXPECT) {
+            return "it describes the connection or the message's framing, not the inquiry";
+        }
+        if (KnownHeaders.isClientClaim(id) && !passFields.contains(name)) {
+            return "the gateway strips it (list it in the service's passFields to send it to the provider)";
+        }
+        if (name.indexOf('_') >= 0) {
+            return "the gateway strips fields with '_' in their name";
+        }
+        return switch (name) {
+            case "authorization", "cookie" -> "requests carrying it are never answered from a shared cache";
+            case "range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range" ->
+                    "requests carrying it are passed to the provider, never answered from the cache";
+            default -> null;
+        };
     }
 
     /**

@@ -202,6 +202,25 @@ final class ConfigNode {
 
     /** An integer with a unit: {@code ms}, {@code s}, {@code m} or {@code h}; more than zero, at most 7 days. */
     Duration asDuration() throws ConfigException {
+        Duration duration = duration();
+        if (duration.isZero()) {
+            throw error("duration must be more than zero");
+        }
+        return duration;
+    }
+
+    /**
+     * As {@link #asDuration}, for options where zero means "never": {@code 0} (no unit needed) or zero in any unit
+     * is {@link Duration#ZERO}.
+     */
+    Duration asDurationOrZero() throws ConfigException {
+        if (node instanceof ScalarNode scalar && "0".equals(scalar.getValue())) {
+            return Duration.ZERO;
+        }
+        return duration();
+    }
+
+    private Duration duration() throws ConfigException {
         String text = scalarOr("a duration such as 250ms, 2s, 1m");
         Matcher m = DURATION.matcher(text);
         if (!m.matches()) {
@@ -214,9 +233,6 @@ final class ConfigNode {
             case "m" -> Duration.ofMinutes(amount);
             default -> Duration.ofHours(amount);
         };
-        if (duration.isZero()) {
-            throw error("duration must be more than zero");
-        }
         if (duration.compareTo(MAX_DURATION) > 0) {
             throw error("duration must be at most 7 days (168h), got " + text);
         }

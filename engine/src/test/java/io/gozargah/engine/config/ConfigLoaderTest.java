@@ -180,6 +180,67 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldHaveNoCacheUnlessAServiceAsksForOne() throws Exception {
+        GatewayConfig config = ConfigLoader.load(write(MINIMAL));
+        assertNull(config.providers().get("nocr").services().get("identity").cache());
+    }
+
+    @Test
+    void shouldReadAnEmptyCacheBlockAsAllDefaults() throws Exception {
+        GatewayConfig config = ConfigLoader.load(write(MINIMAL.replace("path: /api/v1/identity",
+                "path: /api/v1/identity\n        cache: {}")));
+        CacheConfig c = config.providers().get("nocr").services().get("identity").cache();
+        assertEquals(new CacheConfig(Duration.ofMinutes(10), 256L << 20, 1L << 20, true, true, List.of(),
+                CacheConfig.Scope.SHARED, Set.of(200, 404), Duration.ZERO, false), c);
+
+        GatewayConfig small = ConfigLoader.load(write(MINIMAL.replace("path: /api/v1/identity",
+                "path: /api/v1/identity\n        cache: { maxBytes: 64KiB }")));
+        assertEquals(64 * 1024, small.providers().get("nocr").services().get("identity").cache().maxEntryBytes(),
+                "an entry's default is the whole cache when that is smaller than 1MiB");
+    }
+
+    @Test
+    void shouldReadEveryCacheSetting() throws Exception {
+        GatewayConfig config = ConfigLoader.load(write(MINIMAL.replace("path: /api/v1/identity", """
+                path: /api/v1/identity
+                        methods: [ GET ]
+                        passFields: [ X-Real-IP ]
+                        cache:
+                          ttl: 90s
+                          maxBytes: 2GiB
+                          maxEntryBytes: 64KiB
+                          key: [ query ]
+                          varyHeaders: [ Accept-Language, accept, X-Real-IP ]
+                          scope: consumer
+                          statuses: [ 200, 203, 410 ]
+                          staleIfError: 1h
+                          allowConsumerBypass: true""")));
+        CacheConfig c = config.providers().get("nocr").services().get("identity").cache();
+        assertEquals(Duration.ofSeconds(90), c.ttl());
+        assertEquals(2L << 30, c.maxBytes());
+        assertEquals(64 * 1024, c.maxEntryBytes());
+        assertFalse(c.keyPath());
+        assertTrue(c.keyQuery());
+        assertEquals(List.of("accept-language", "accept", "x-real-ip"), c.varyHeaders());
+        assertEquals(CacheConfig.Scope.CONSUMER, c.scope());
+        assertEquals(Set.of(200, 203, 410), c.statuses());
+        assertTrue(c.keepsStatus(410));
+        assertFalse(c.keepsStatus(404));
+        assertEquals(Duration.ofHours(1), c.staleIfError());
+        assertTrue(c.allowConsumerBypass());
+    }
+
+    @Test
+    void shouldTakeZeroInAnyUnitAsNeverServingStale() throws Exception {
+        for (String zero : List.of("0", "0s", "0ms", "0m")) {
+            GatewayConfig config = ConfigLoader.load(write(MINIMAL.replace("path: /api/v1/identity",
+                    "path: /api/v1/identity\n        cache: { staleIfError: " + zero + " }")));
+            assertEquals(Duration.ZERO, config.providers().get("nocr").services().get("identity").cache()
+                    .staleIfError(), zero);
+        }
+    }
+
+    @Test
     void shouldHaveNoAdminListenerAndDefaultMetricsUnlessConfigured() throws Exception {
         GatewayConfig config = ConfigLoader.load(write(MINIMAL));
         assertNull(config.admin());
