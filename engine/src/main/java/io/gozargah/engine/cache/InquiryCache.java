@@ -196,6 +196,15 @@ public final class InquiryCache {
         return n[0];
     }
 
+    /** Exchanges waiting on fills now: for tests and the admin's view. */
+    public int waiting() {
+        int n = 0;
+        for (CacheFill f : fills.values()) {
+            n += f.waiting();
+        }
+        return n;
+    }
+
     /** Fills in flight: for tests. */
     public int fillsInFlight() {
         return fills.size();

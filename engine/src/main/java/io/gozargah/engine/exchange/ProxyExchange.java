@@ -4,11 +4,21 @@ import io.gozargah.codec.http1.BodyFraming;
 import io.gozargah.codec.http1.HeaderBlock;
 import io.gozargah.codec.http1.Http1Writer;
 import io.gozargah.codec.http1.HttpMethod;
+import io.gozargah.codec.http1.HttpResponseParser;
+import io.gozargah.codec.http1.ParseResult;
 import io.gozargah.codec.http1.KnownHeaders;
 import io.gozargah.codec.http1.ResponseHead;
 import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.auth.ApiKeyAuthenticator;
 import io.gozargah.engine.auth.ClientCertificate;
+import io.gozargah.engine.cache.CacheFill;
+import io.gozargah.engine.cache.CacheKey;
+import io.gozargah.engine.cache.CacheResult;
+import io.gozargah.engine.cache.CacheWaiter;
+import io.gozargah.engine.cache.CachedAnswer;
+import io.gozargah.engine.cache.Freshness;
+import io.gozargah.engine.cache.InquiryCache;
+import io.gozargah.engine.config.CacheConfig;
 import io.gozargah.engine.config.FailureKind;
 import io.gozargah.engine.config.RetryConfig;
 import io.gozargah.engine.deadline.Deadline;
@@ -39,6 +49,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -65,7 +76,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #onClientWritabilityChanged} and {@link #onClientGone}. While it has paused reading
  * ({@link ClientSide#pauseReading}) it delivers nothing of the request.
  */
-public final class ProxyExchange implements UpstreamListener, AcquireCallback {
+public final class ProxyExchange implements UpstreamListener, AcquireCallback, CacheWaiter {
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
 
     /**
@@ -84,6 +95,20 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private static final AsciiString RETRY_AFTER = AsciiString.cached("Retry-After");
     private static final int TX_LINE_LENGTH = TX_HEADER_NAME.length + TransactionIds.TEXT_LENGTH + 2;
     private static final int PROBLEM_BYTES = 256;
+    private static final AsciiString CACHE_NAME = AsciiString.cached("X-Gozargah-Cache");
+    private static final AsciiString AGE = AsciiString.cached("Age");
+    private static final AsciiString[] CACHE_VALUES = new AsciiString[CacheResult.values().length];
+
+    static {
+        for (CacheResult r : CacheResult.values()) {
+            CACHE_VALUES[r.ordinal()] = AsciiString.cached(r.headerValue());
+        }
+    }
+
+    private static final AsciiString LOWER_AGE = AsciiString.cached("age");
+    /** What of a provider's answer the cache keeps: what reaches consumers, less its length and age (its own). */
+    private static final Http1Writer.HeaderFilter KEPT_FIELDS = (h, i) -> ResponseFields.passed(h, i)
+            && h.id(i) != KnownHeaders.CONTENT_LENGTH && !h.nameEquals(i, LOWER_AGE);
 
     private final ServerContext server;
     private final LoopResources loop;
@@ -168,6 +193,35 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** Whether a retry was made or refused by the budget: the gateway's own error then carries Retry-After. */
     private boolean retryAfterHint;
 
+    // The inquiry cache of the exchange in flight (see "The cache" below); null, false, -1 when it has no part in it.
+    /** Bumped at each exchange's start: what a {@link CacheFill} tells a waiter is checked against it. */
+    private long cacheToken;
+    /** The service's cache, when it was consulted for this exchange. */
+    private InquiryCache cache;
+    /** The driver's lookup key, rebuilt for each request; made on the first cached request. */
+    private CacheKey cacheProbe;
+    /** The exchange's stored key, when its answer may be kept or it waits on or leads a fill. */
+    private CacheKey cacheKey;
+    /** The fill this exchange leads ({@link #leading}) or waits on. */
+    private CacheFill fill;
+    private boolean leading;
+    /** An answer past its freshness that may stand in if the provider fails (the service's staleIfError). */
+    private CachedAnswer staleAnswer;
+    /** The provider's answer as it is kept: head (without length) then body; null when it is not being kept. */
+    private ByteBuf capture;
+    private int captureHeadLength;
+    /** Whether {@link #capture} may go into the cache (else it is only shared with the fill's waiters). */
+    private boolean captureStorable;
+    private Freshness.Verdict verdict;
+    /** The {@code Age} of an answer served from the cache. */
+    private long cacheAgeSeconds = -1;
+    /** The endpoint a waiter's forward head was rendered for: it may be sent there, or retargeted, if it must go. */
+    private UpstreamEndpoint waiterEndpoint;
+    /** Reads kept answers' heads; made on the first one served. */
+    private HttpResponseParser keptHeadParser;
+    /** A waiter's wait for its fill: the service's responseTimeout from its request's start. */
+    private final Deadline fillDeadline = new Deadline(this::fillTimedOut);
+
     /**
      * @param connection what the client connection's exchanges share
      * @param client     the front end this driver renders through
@@ -225,6 +279,10 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         retryPolicy = service.retry();
         replayable = retryPolicy.allows(method)
                 && (framing != BodyFraming.CONTENT_LENGTH || declaredLength <= retryPolicy.maxBodyBytes());
+        if (service.cache() != null && framing == BodyFraming.NONE
+                && (method == HttpMethod.GET || method == HttpMethod.HEAD) && consultCache(head)) {
+            return; // served from the cache
+        }
         pool = loop.pools().choose(service.endpoints());
         exchange.endpoint(pool.endpoint());
         multiplexed = pool.endpoint().protocol().multiplexed();
@@ -240,6 +298,10 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             deadlines.schedule(requestDeadline, exchange.startNanos() + service.requestTimeoutNanos());
         }
         client.pauseReading();
+        if (fill != null && !leading) {
+            awaitFill();
+            return;
+        }
         if (!client.acquiresAfterRead()) {
             acquire();
         }
@@ -252,6 +314,13 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
      */
     public void dispatch(boolean go) {
         if (request != RequestPhase.WAITING || upstream != null) {
+            return;
+        }
+        if (fill != null && !leading) {
+            // A waiter goes on when its fill is over, not at the end of the read batch.
+            if (!go) {
+                onClientGone();
+            }
             return;
         }
         if (go) {
@@ -291,6 +360,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         expectContinue = head != null && head.expectContinue() && framing != BodyFraming.NONE;
         exchange.method(method);
         exchange.protocol(head == null ? Exchange.Protocol.HTTP_1_1 : head.protocol());
+        cacheToken++;
         service = null;
         attempts = 0;
         retries = 0;
@@ -723,6 +793,9 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         releaseForwardHead();
         releaseReplay();
         replayable = false;
+        if (cacheKey != null && keepOrStandIn(head)) {
+            return; // the provider failed, and a stale answer was served instead
+        }
         moveResponse(ResponsePhase.STREAMING);
         exchange.responseHeadNanos(clock.nanoTime());
         exchange.status(head.status());
@@ -767,6 +840,9 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
             abortExchange(Outcome.RESPONSE_TOO_LARGE, ClientSide.Abort.INTERNAL_ERROR);
             return;
         }
+        if (capture != null) {
+            captureContent(in, length);
+        }
         stages.responseContent(exchange, in, in.readerIndex(), length);
         exchange.addResponseBodyBytes(length);
         client.sendResponseContent(in, length);
@@ -780,6 +856,9 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         // deadline: all three happen within this call.
         long now = clock.nanoTime();
         complete(Outcome.PROXIED, ResponsePhase.ENDED, now);
+        if (capture != null) {
+            keepCapture(trailers);
+        }
         // The upstream connection is reusable only if the gateway knows exactly where the request it sent ended:
         // all of it went out, framed by the gateway (a fixed length that was sent in full, or its own chunks).
         boolean requestWhole = request == RequestPhase.SENT
@@ -870,6 +949,388 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // The cache
+    // ---------------------------------------------------------------------------------------------
+    //
+    // A GET or HEAD without a body to a cached service, once admitted, is looked up by its key: a fresh answer is
+    // served at once (hit). A GET that misses either joins the fill in flight for its key (it waits, without an
+    // upstream connection, and is served a copy of the leader's answer) or opens one and leads it: its exchange
+    // goes upstream as any other, its answer is captured as it passes to its own client, and at the end kept (when
+    // the provider allows) and given to the waiters. A HEAD that misses, or a request whose consumer asked to
+    // bypass the cache, goes upstream alone. A failure of the provider is answered from a stale entry when the
+    // service's staleIfError allows.
+
+    /**
+     * Looks the request up in its service's cache: serves a fresh answer (returns true), or prepares the exchange's
+     * part in the cache on its way upstream (leader, waiter, or alone) and returns false.
+     */
+    private boolean consultCache(RequestHeadView head) {
+        InquiryCache c = service.cache();
+        CacheConfig config = c.config();
+        Freshness.RequestDirective directive = Freshness.request(head.headerLookup(), config.allowConsumerBypass());
+        if (directive == Freshness.RequestDirective.PASS) {
+            return false; // not the cache's to answer (authorized, conditional, a range): as if there were none
+        }
+        cache = c;
+        CacheKey probe = buildKey(head, config);
+        long now = c.nanoTime();
+        if (directive == Freshness.RequestDirective.CACHEABLE) {
+            CachedAnswer kept = c.get(probe);
+            if (kept != null) {
+                if (kept.freshAt(now)) {
+                    serveCached(kept, CacheResult.HIT, now);
+                    return true;
+                }
+                if (kept.staleUsableAt(now)) {
+                    staleAnswer = kept;
+                }
+            }
+        }
+        if (method == HttpMethod.HEAD) {
+            goingUpstream(); // a HEAD's answer has no body to keep
+            return false;
+        }
+        cacheKey = probe.copy();
+        if (directive == Freshness.RequestDirective.CACHEABLE) {
+            return joinOrLead(now);
+        }
+        goingUpstream(); // the consumer asked for the provider's answer; it is still kept for the next one
+        return false;
+    }
+
+    /**
+     * Joins the fill for {@link #cacheKey} or leads a new one. Returns true when, between the lookup and the fill,
+     * an answer was kept and has been served.
+     */
+    private boolean joinOrLead(long now) {
+        fill = cache.joinOrLead(cacheKey, this, cacheToken);
+        leading = fill.ledBy(this, cacheToken);
+        if (!leading) {
+            return false;
+        }
+        // The previous fill for the key may have closed just after this exchange's lookup: look once more.
+        CachedAnswer kept = cache.get(cacheKey);
+        if (kept != null && kept.freshAt(now)) {
+            CacheFill f = fill;
+            fill = null;
+            leading = false;
+            cache.endFill(f, CacheFill.Kind.RETRY);
+            serveCached(kept, CacheResult.HIT, now);
+            return true;
+        }
+        goingUpstream();
+        return false;
+    }
+
+    /** The exchange asks the provider: counted as a miss. */
+    private void goingUpstream() {
+        exchange.cacheResult(CacheResult.MISS);
+        cache.count(CacheResult.MISS);
+    }
+
+    /** The request's key in the driver's probe: the parts its service's cache settings name. */
+    private CacheKey buildKey(RequestHeadView head, CacheConfig config) {
+        CacheKey probe = cacheProbe;
+        if (probe == null) {
+            probe = cacheProbe = new CacheKey();
+        }
+        probe.clear();
+        ByteBuf target = head.target();
+        int start = head.targetStart();
+        int length = head.targetLength();
+        int query = target.indexOf(start, start + length, (byte) '?');
+        int pathLength = query < 0 ? length : query - start;
+        if (config.keyPath()) {
+            probe.append(target, start, pathLength);
+        }
+        if (config.keyQuery() && query >= 0) {
+            probe.append(target, query, start + length - query);
+        }
+        probe.endPart();
+        if (config.scope() == CacheConfig.Scope.CONSUMER) {
+            probe.append(exchange.consumer().headerValue());
+        }
+        probe.endPart();
+        for (AsciiString name : cache.varyNames()) {
+            CharSequence value = head.headerLookup().value(name);
+            if (value != null) {
+                probe.append(value);
+            }
+            probe.endPart();
+        }
+        return probe.seal();
+    }
+
+    /** A waiter: its upstream side is released until its fill is over, with the service's responseTimeout. */
+    private void awaitFill() {
+        waiterEndpoint = pool.chosen();
+        pool.exchangeEnded();
+        pool = null;
+        exchange.endpoint(null);
+        deadlines.schedule(fillDeadline, exchange.startNanos() + service.responseTimeoutNanos());
+    }
+
+    @Override
+    public Executor executor() {
+        return loop.eventLoop();
+    }
+
+    @Override
+    public void filled(CacheFill f, long token) {
+        if (f != fill || token != cacheToken || leading || request != RequestPhase.WAITING) {
+            return; // the exchange that joined is over (timed out, its client gone)
+        }
+        fill = null;
+        switch (f.kind()) {
+            case ANSWER -> {
+                deadlines.cancel(fillDeadline);
+                serveCached(f.answer(), f.answerResult(), cache.nanoTime());
+            }
+            case FAILURE -> {
+                deadlines.cancel(fillDeadline);
+                if (!standsInFor(f.outcome())) {
+                    exchange.cacheResult(CacheResult.COALESCED);
+                    cache.count(CacheResult.COALESCED);
+                    if (f.retryAfterSeconds() >= 0) {
+                        exchange.retryAfterSeconds(f.retryAfterSeconds());
+                    }
+                    answer(f.outcome(), f.detail(), null);
+                }
+            }
+            case RETRY -> {
+                long now = cache.nanoTime();
+                CachedAnswer kept = cache.get(cacheKey);
+                if (kept != null && kept.freshAt(now)) {
+                    deadlines.cancel(fillDeadline);
+                    serveCached(kept, CacheResult.HIT, now);
+                } else if (!joinOrLead(now) && leading) {
+                    sendUpstream();
+                }
+            }
+            default -> {
+                goingUpstream();
+                sendUpstream();
+            }
+        }
+        client.flush();
+    }
+
+    /** A former waiter asks the provider itself: an endpoint is chosen again, its forward head retargeted. */
+    private void sendUpstream() {
+        deadlines.cancel(fillDeadline);
+        pool = loop.pools().choose(service.endpoints());
+        if (pool.chosen() != waiterEndpoint) {
+            retarget(waiterEndpoint, pool.chosen());
+        }
+        exchange.endpoint(pool.chosen());
+        acquire();
+    }
+
+    /** A waiter's fill took longer than the service's responseTimeout: it leaves, the others wait on. */
+    private void fillTimedOut(long now) {
+        if (fill == null || leading || request != RequestPhase.WAITING) {
+            return;
+        }
+        fill.leave(this, cacheToken);
+        fill = null;
+        exchange.cacheResult(CacheResult.COALESCED);
+        answer(Outcome.UPSTREAM_TIMEOUT, "the provider " + service.provider() + " did not answer within "
+                + TimeUnit.NANOSECONDS.toMillis(service.responseTimeoutNanos()) + " ms", null);
+        client.flush();
+    }
+
+    /**
+     * Serves a kept answer as the provider's: its head read as any provider's (so both protocols render it as they
+     * render a proxied one), its body unless the request is a HEAD, and the end. Mirrors {@link #answer}: the
+     * request (bodiless) may still have its end to come, which is then read and dropped.
+     */
+    private void serveCached(CachedAnswer kept, CacheResult result, long now) {
+        abandonUpstream();
+        if (restComing()) {
+            moveRequest(RequestPhase.DISCARDING);
+        }
+        cache.count(result);
+        exchange.cacheResult(result);
+        cacheAgeSeconds = kept.ageSeconds(now);
+        byte[] bytes = kept.bytes();
+        ByteBuf buf = alloc.heapBuffer(bytes.length);
+        buf.writeBytes(bytes);
+        HttpResponseParser parser = keptHeadParser;
+        if (parser == null) {
+            parser = keptHeadParser = new HttpResponseParser(server.responseLimits());
+        }
+        parser.reset();
+        parser.expectResponseTo(method);
+        if (parser.parse(buf) == ParseResult.ERROR) {
+            // Only a head kept near the response head limit could grow past it by its own Content-Length.
+            buf.release();
+            log.warn("{}: a kept answer's head could not be read again: {}", service.qualifiedName(), parser.error());
+            cache.purge();
+            answer(Outcome.UPSTREAM_UNAVAILABLE, "the gateway could not read a kept answer", null);
+            return;
+        }
+        exchange.responseHeadNanos(clock.nanoTime());
+        exchange.status(kept.status());
+        moveResponse(ResponsePhase.STREAMING);
+        client.sendResponseHead(parser.head());
+        int bodyLength = kept.bodyLength();
+        if (method != HttpMethod.HEAD && bodyLength > 0) {
+            buf.readerIndex(kept.headLength());
+            stages.responseContent(exchange, buf, kept.headLength(), bodyLength);
+            exchange.addResponseBodyBytes(bodyLength);
+            client.sendResponseContent(buf, bodyLength);
+        }
+        client.sendResponseEnd(parser.trailers());
+        buf.release();
+        long end = clock.nanoTime();
+        complete(Outcome.PROXIED, ResponsePhase.ENDED, end);
+        if (request == RequestPhase.SENT || request == RequestPhase.RESENDING) {
+            moveRequest(RequestPhase.DONE);
+        }
+        if (request == RequestPhase.DONE) {
+            finish(end);
+        } else {
+            client.resumeReading(); // DISCARDING: the request's end is still to come
+        }
+    }
+
+    /**
+     * The provider could not be reached or did not answer ({@code outcome}): a stale answer the service's staleIfError
+     * still allows is served instead, and given to the fill's waiters. Returns whether it was.
+     */
+    private boolean standsInFor(Outcome outcome) {
+        if (staleAnswer == null || (outcome != Outcome.UPSTREAM_UNAVAILABLE && outcome != Outcome.UPSTREAM_TIMEOUT
+                && outcome != Outcome.OVERLOADED)) {
+            return false;
+        }
+        long now = cache.nanoTime();
+        if (!staleAnswer.staleUsableAt(now)) {
+            return false;
+        }
+        CachedAnswer stale = staleAnswer;
+        if (fill != null && leading) {
+            CacheFill f = fill;
+            fill = null;
+            leading = false;
+            cache.fillWithAnswer(f, stale, false, CacheResult.STALE);
+        }
+        serveCached(stale, CacheResult.STALE, now);
+        return true;
+    }
+
+    /**
+     * The provider's answer to a request whose answer may be kept: a 5xx is replaced by a stale answer when there is
+     * one (returns true: the provider's answer is read and dropped on its connection); otherwise the answer is
+     * captured if it may be kept or shared with the fill's waiters, and the waiters sent upstream themselves if not.
+     */
+    private boolean keepOrStandIn(ResponseHead head) {
+        int status = head.status();
+        if (status >= 500 && staleAnswer != null && staleAnswer.staleUsableAt(cache.nanoTime())) {
+            UpstreamConnection c = upstream;
+            upstream = null;
+            c.discardResponse(RETRIED_ANSWER_DRAIN_BYTES, service.responseTimeoutNanos());
+            standsInFor(Outcome.UPSTREAM_UNAVAILABLE);
+            return true;
+        }
+        CacheConfig config = cache.config();
+        verdict = Freshness.response(head.headers(), status, config,
+                TimeUnit.NANOSECONDS.toMillis(loop.epochClock().epochNanos(clock.nanoTime())));
+        captureStorable = verdict.storable();
+        // A provider's error is shared with the waiters (they asked the same at the same time), not kept.
+        boolean shareable = captureStorable || (status >= 500 && InquiryCache.shareable(head.headers()));
+        long maxEntry = config.maxEntryBytes();
+        if (!shareable || head.headLength() + 64L > maxEntry
+                || (head.framing() == BodyFraming.CONTENT_LENGTH && head.headLength() + head.contentLength() > maxEntry)) {
+            bypassWaiters();
+            return false;
+        }
+        long expected = head.headLength() + 64L + Math.max(0, head.contentLength());
+        capture = alloc.heapBuffer((int) Math.min(expected, maxEntry));
+        Http1Writer.writeStatusLine(capture, head);
+        Http1Writer.copyHeaders(capture, head.headers(), KEPT_FIELDS);
+        captureHeadLength = capture.writerIndex();
+        return false;
+    }
+
+    /** Response content passing to the client, captured while the answer fits the service's maxEntryBytes. */
+    private void captureContent(ByteBuf in, int length) {
+        if (capture.writerIndex() + length > cache.config().maxEntryBytes()) {
+            dropCapture();
+            bypassWaiters();
+            return;
+        }
+        capture.writeBytes(in, in.readerIndex(), length);
+    }
+
+    /** The captured answer is whole: kept (when it may be) and given to the fill's waiters. */
+    private void keepCapture(HeaderBlock trailers) {
+        if (trailers.size() != 0) {
+            dropCapture(); // trailers are not kept: the answer would be another one without them
+            bypassWaiters();
+            return;
+        }
+        int bodyLength = capture.writerIndex() - captureHeadLength;
+        byte[] lengthLine = ("Content-Length: " + bodyLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] bytes = new byte[captureHeadLength + lengthLine.length + bodyLength];
+        capture.getBytes(0, bytes, 0, captureHeadLength);
+        System.arraycopy(lengthLine, 0, bytes, captureHeadLength, lengthLine.length);
+        capture.getBytes(captureHeadLength, bytes, captureHeadLength + lengthLine.length, bodyLength);
+        dropCapture();
+        long now = cache.nanoTime();
+        long freshUntil = now + (captureStorable ? verdict.freshNanos() : 0);
+        long staleUntil = freshUntil + (captureStorable ? verdict.staleIfErrorNanos() : 0);
+        CachedAnswer answer = new CachedAnswer(bytes, captureHeadLength + lengthLine.length, exchange.status(), now,
+                freshUntil, staleUntil, verdict.ageSeconds());
+        if (fill != null && leading) {
+            CacheFill f = fill;
+            fill = null;
+            leading = false;
+            cache.fillWithAnswer(f, answer, captureStorable, CacheResult.COALESCED);
+        } else if (captureStorable) {
+            cache.put(cacheKey, answer);
+        }
+    }
+
+    private void dropCapture() {
+        if (capture != null) {
+            capture.release();
+            capture = null;
+        }
+    }
+
+    /** The leader's answer is not to be shared: its waiters go to the provider themselves. */
+    private void bypassWaiters() {
+        if (fill != null && leading) {
+            CacheFill f = fill;
+            fill = null;
+            leading = false;
+            cache.endFill(f, CacheFill.Kind.BYPASS);
+        }
+    }
+
+    /** The exchange's part in the cache ends: a fill it leads without an answer lets its waiters ask again. */
+    private void endCache() {
+        dropCapture();
+        deadlines.cancel(fillDeadline);
+        if (fill != null) {
+            if (leading) {
+                cache.endFill(fill, CacheFill.Kind.RETRY);
+            } else {
+                fill.leave(this, cacheToken);
+            }
+            fill = null;
+        }
+        leading = false;
+        cache = null;
+        cacheKey = null;
+        staleAnswer = null;
+        verdict = null;
+        captureStorable = false;
+        cacheAgeSeconds = -1;
+        waiterEndpoint = null;
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Answers made by the gateway
     // ---------------------------------------------------------------------------------------------
 
@@ -880,6 +1341,16 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
      * never send its body, so it is always declined.
      */
     private void answer(Outcome outcome, String detail, String allow) {
+        if (cache != null && standsInFor(outcome)) {
+            return; // a stale answer was served instead
+        }
+        if (fill != null && leading) {
+            // The waiters fail as the leader did, each under its own transaction id.
+            CacheFill f = fill;
+            fill = null;
+            leading = false;
+            cache.fillWithFailure(f, outcome, detail, exchange.retryAfterSeconds());
+        }
         abandonUpstream();
         if (restComing()) {
             if (framing == BodyFraming.NONE) {
@@ -1067,6 +1538,17 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     /** The exchange cannot end normally: completed with {@code outcome} and ended by the front end. */
     private void abortExchange(Outcome outcome, ClientSide.Abort code) {
+        if (fill != null && leading) {
+            CacheFill f = fill;
+            fill = null;
+            leading = false;
+            if (outcome == Outcome.UPSTREAM_ABORTED) {
+                cache.fillWithFailure(f, Outcome.UPSTREAM_UNAVAILABLE, "the provider " + service.provider()
+                        + " failed before giving a complete response", -1);
+            } else {
+                cache.endFill(f, CacheFill.Kind.RETRY); // this client's own end: the waiters ask again
+            }
+        }
         abandonUpstream();
         complete(outcome, ResponsePhase.ABORTED);
         if (request != RequestPhase.DONE) {
@@ -1140,6 +1622,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         releaseForwardHead();
         releaseReplay();
         endRetry();
+        endCache();
         if (budgetCounted) {
             budgetCounted = false;
             retryPolicy.budget().requestEnded();
@@ -1229,7 +1712,8 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
     public boolean idle() {
         return request == RequestPhase.NONE && response == ResponsePhase.NONE && pendingAcquires == 0
                 && upstream == null && !requestDeadline.scheduled() && !responseDeadline.scheduled()
-                && !sendDeadline.scheduled() && !discardDeadline.scheduled() && !backoffDeadline.scheduled();
+                && !sendDeadline.scheduled() && !discardDeadline.scheduled() && !backoffDeadline.scheduled()
+                && !fillDeadline.scheduled();
     }
 
     public RequestPhase requestPhase() {
@@ -1252,7 +1736,19 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
      */
     public void writeResponseFields(HeaderSink sink) {
         sink.header(TX_NAME, transactionLine, TX_HEADER_NAME.length, TransactionIds.TEXT_LENGTH);
+        writeCacheFields(sink);
         writeTraceAndStageFields(sink);
+    }
+
+    /** {@code X-Gozargah-Cache} when the service's cache had a part in the exchange, and {@code Age} when it answered. */
+    private void writeCacheFields(HeaderSink sink) {
+        CacheResult result = exchange.cacheResult();
+        if (result != null) {
+            sink.header(CACHE_NAME, CACHE_VALUES[result.ordinal()]);
+            if (cacheAgeSeconds >= 0) {
+                sink.header(AGE, cacheAgeSeconds);
+            }
+        }
     }
 
     /**
@@ -1271,6 +1767,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback {
         if (retryAfterSeconds >= 0) {
             sink.header(RETRY_AFTER, retryAfterSeconds);
         }
+        writeCacheFields(sink);
         writeTraceAndStageFields(sink);
     }
 

@@ -303,6 +303,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     @Override
     public void sendResponseEnd(HeaderBlock trailers) {
         writer.end(trailers);
+        if (processing) {
+            // A response that ends while the request is parsed (an answer from the cache) goes out with the batch.
+            clientFlushPending = true;
+        }
     }
 
     @Override
