@@ -5,6 +5,7 @@ import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.config.ConfigLoader;
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.journal.JournalQueue;
+import io.gozargah.engine.journal.KnownCacheJournal;
 import io.gozargah.engine.journal.KnownCountsJournal;
 import io.gozargah.engine.journal.SyntheticJournal;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,6 +115,48 @@ class JournalCommandTest {
         assertTrue(json.contains("{\"name\":\"post\",\"transactions\":7,"), json);
         assertTrue(json.contains("{\"outcome\":\"rate-limited\",\"code\":10,\"transactions\":1}"), json);
         assertEquals(1, json.lines().count());
+    }
+
+    @Test
+    void shouldReportTheCacheHitRatioPerServiceAndMonth() {
+        KnownCacheJournal.write(dir);
+        CommandRun run = ok("journal", "report", "--by", "cache", "--journal", dir.toString());
+
+        assertLine(run.out(), "Service +Month +Miss +Cached +Coalesced +Stale +Hit ratio");
+        assertLine(run.out(), "nocr/identity +Farvardin 1404 +1 +3 +1 +0 +80\\.0%");
+        assertLine(run.out(), "nocr/identity +Ordibehesht 1404 +1 +0 +0 +1 +50\\.0%");
+        assertLine(run.out(), "post/address +Esfand 1403 +2 +0 +0 +0 +0\\.0%");
+        assertLine(run.out(), "Total +4 +3 +1 +1 +55\\.6%");
+        assertFalse(run.out().contains("sms/send"), "no result, or one this version cannot name, is left out:\n"
+                + run.out());
+        assertColumnsAligned(run.out(), "nocr/identity  Farvardin", "post/address");
+        assertLine(run.out(), "journal-unavailable +50 .*");
+
+        CommandRun gregorian = ok("journal", "report", "--by", "cache", "--calendar", "gregorian", "--to", "2025-04-01",
+                "--journal", dir.toString());
+        assertLine(gregorian.out(), "nocr/identity +March 2025 +1 +3 +1 +0 +80\\.0%");
+        assertFalse(gregorian.out().contains("April"), gregorian.out());
+    }
+
+    @Test
+    void shouldSayWhenNoTransactionWentThroughACache() {
+        CommandRun run = ok("journal", "report", "--by", "cache", "--journal", known);
+        assertLine(run.out(), "No transaction in this period went through a service's cache\\.");
+        assertLine(run.out(), "ok +15 +93\\.8%");
+    }
+
+    @Test
+    void shouldPutTheCacheTableInTheJsonReport() {
+        KnownCacheJournal.write(dir);
+        String json = ok("journal", "report", "--json", "--journal", dir.toString()).out();
+
+        assertTrue(json.contains(",\"cache\":[{\"service\":\"nocr/identity\",\"month\":\"1404-01\",\"label\":"
+                + "\"Farvardin 1404\",\"miss\":1,\"cached\":3,\"coalesced\":1,\"stale\":0,\"hit_ratio\":0.8000},"
+                + "{\"service\":\"nocr/identity\",\"month\":\"1404-02\",\"label\":\"Ordibehesht 1404\",\"miss\":1,"
+                + "\"cached\":0,\"coalesced\":0,\"stale\":1,\"hit_ratio\":0.5000},{\"service\":\"post/address\","
+                + "\"month\":\"1403-12\",\"label\":\"Esfand 1403\",\"miss\":2,\"cached\":0,\"coalesced\":0,"
+                + "\"stale\":0,\"hit_ratio\":0.0000}]}"), json);
+        assertTrue(ok("journal", "report", "--json", "--journal", known).out().endsWith(",\"cache\":[]}\n"));
     }
 
     @Test
