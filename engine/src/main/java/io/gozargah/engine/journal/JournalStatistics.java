@@ -169,11 +169,12 @@ public final class JournalStatistics implements JournalVisitor {
 
     /**
      * What one service's cache did in one month: transactions by cache result. Every one that was not a miss was
-     * answered without asking the provider for it ({@link #hits()}).
+     * answered with a kept or shared copy rather than with the provider's answer to its own request
+     * ({@link #hits()}); a stale one was sent to the provider first, which failed.
      */
     public record CacheRow(String service, int monthIndex, String label, long miss, long cached, long coalesced,
                            long stale) {
-        /** Transactions answered with a copy, not by asking the provider: cached, coalesced and stale. */
+        /** Transactions answered with a copy: cached, coalesced and stale. */
         public long hits() {
             return cached + coalesced + stale;
         }
