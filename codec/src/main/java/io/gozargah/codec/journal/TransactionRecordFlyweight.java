@@ -48,6 +48,18 @@ import org.agrona.MutableDirectBuffer;
  *  +---------------------------------------------------------------+
  * </pre>
  *
+ * <p>Flags (u16 at 2), bit 0 least significant:
+ * <pre>
+ *   bit 0     BODY_HASHES   the body hash block is present
+ *   bit 1     CLIENT_IPV6   the client address is IPv6 (clear: IPv4, stored IPv4-mapped)
+ *   bit 2     SUBJECT       the subject hash holds a subject's
+ *   bits 3-5  cache result  what the service's cache did, a 3-bit code: 0 none (no cache, or not consulted),
+ *                           1 miss, 2 cached, 3 coalesced, 4 stale; 5-7 unassigned
+ *   bits 6-15 zero
+ * </pre>
+ * The cache result lives in bits that any writer without it leaves zero, so such a record reads as "none" and the
+ * field needs no new schema version; a version 1 record reads as "none" whatever its flags.
+ *
  * <p>Sizes: {@value #LENGTH_WITHOUT_BODY_HASHES} bytes without body hashes, {@value #LENGTH_WITH_BODY_HASHES}
  * bytes with them ({@link #length(boolean)}). The body hashes are an optional trailing block because only
  * services that ask for them pay for them; the common record stays under the 160-byte target. A record
@@ -88,6 +100,12 @@ public final class TransactionRecordFlyweight {
     public static final int FLAG_CLIENT_IPV6 = 1 << 1;
     /** Flag: the subject hash holds a subject's (version 2); clear means the transaction named none. */
     public static final int FLAG_SUBJECT = 1 << 2;
+    /** Where the 3-bit cache result code sits in the flags: bits 3 to 5. */
+    public static final int CACHE_RESULT_SHIFT = 3;
+    /** The flags' cache result bits. */
+    public static final int CACHE_RESULT_MASK = 0b111 << CACHE_RESULT_SHIFT;
+    /** The largest cache result code the bits hold. */
+    public static final int MAX_CACHE_RESULT = 0b111;
 
     public static final int SCHEMA_VERSION_OFFSET = 0;
     public static final int FLAGS_OFFSET = 2;
@@ -302,6 +320,26 @@ public final class TransactionRecordFlyweight {
     /** The subject hash's last 8 bytes, big-endian; 0 when the record has no subject. */
     public long subjectHashLow() {
         return hasSubject() ? buffer.getLong(offset + SUBJECT_HASH_OFFSET + 8, ByteOrder.BIG_ENDIAN) : 0;
+    }
+
+    /**
+     * What the service's cache did for the transaction, as a code (0 none, 1 miss, 2 cached, 3 coalesced, 4 stale;
+     * the engine's {@code CacheResult} names them): 0 for records written before the field, and in every version 1
+     * record.
+     */
+    public int cacheResult() {
+        return fixedBlockLength == V1_FIXED_BLOCK_LENGTH ? 0 : (flags() & CACHE_RESULT_MASK) >>> CACHE_RESULT_SHIFT;
+    }
+
+    /** Sets the cache result code (0 to {@value #MAX_CACHE_RESULT}), keeping the other flags. */
+    public TransactionRecordFlyweight cacheResult(int code) {
+        requireVersion2("a cache result");
+        if (code < 0 || code > MAX_CACHE_RESULT) {
+            throw new IllegalArgumentException("cache result " + code + " does not fit in 3 bits");
+        }
+        int flags = flags() & ~CACHE_RESULT_MASK | code << CACHE_RESULT_SHIFT;
+        mutable().putShort(offset + FLAGS_OFFSET, (short) flags, ORDER);
+        return this;
     }
 
     public int clientPort() {

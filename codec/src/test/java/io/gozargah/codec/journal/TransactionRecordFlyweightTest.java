@@ -300,11 +300,12 @@ class TransactionRecordFlyweightTest {
                 .responseBodySha256(filled((byte) 0xB2))
                 .chainHash(filled((byte) 0xC3))
                 .attempts(1)
-                .subjectHash(0xD1D2D3D4D5D6D7D8L, 0xE1E2E3E4E5E6E7E8L);
+                .subjectHash(0xD1D2D3D4D5D6D7D8L, 0xE1E2E3E4E5E6E7E8L)
+                .cacheResult(2);
 
         String expected = ""
                 + "0200" // 0 schema version 2
-                + "0500" // 2 flags: body hashes, IPv4, subject
+                + "1500" // 2 flags: body hashes, IPv4, subject, cache result 2 (bits 3-5)
                 + "0302" // 4 outcome code 0x0203
                 + "c800" // 6 HTTP status 200
                 + "03" // 8 method POST
@@ -370,6 +371,78 @@ class TransactionRecordFlyweightTest {
         assertTrue(reader.hasSubject());
         assertEquals(-1L, reader.subjectHashHigh());
         assertEquals(42L, reader.subjectHashLow());
+    }
+
+    @Test
+    void shouldReadNoCacheResultFromARecordThatNeverSetOne() {
+        UnsafeBuffer buffer = new UnsafeBuffer(new byte[LENGTH_WITH_BODY_HASHES]);
+        writer.wrapForWrite(buffer, 0, true).subjectHash(1L, 2L)
+                .clientAddress(new byte[16]);
+
+        assertEquals(0, reader.wrapForRead(buffer, 0).cacheResult());
+    }
+
+    @Test
+    void shouldRoundTripEveryCacheResultCodeKeepingTheOtherFlags() {
+        UnsafeBuffer buffer = new UnsafeBuffer(new byte[LENGTH_WITH_BODY_HASHES]);
+        writer.wrapForWrite(buffer, 0, true).subjectHash(1L, 2L).clientAddress(new byte[16]);
+        int others = TransactionRecordFlyweight.FLAG_BODY_HASHES | TransactionRecordFlyweight.FLAG_CLIENT_IPV6
+                | TransactionRecordFlyweight.FLAG_SUBJECT;
+        for (int code = TransactionRecordFlyweight.MAX_CACHE_RESULT; code >= 0; code--) {
+            writer.cacheResult(code);
+
+            reader.wrapForRead(buffer, 0);
+            assertEquals(code, reader.cacheResult());
+            assertEquals(others | code << 3, reader.flags(), "cache result " + code + " sits in bits 3-5");
+            assertTrue(reader.hasBodyHashes());
+            assertTrue(reader.clientAddressIsIpv6());
+            assertTrue(reader.hasSubject());
+            assertEquals(LENGTH_WITH_BODY_HASHES, reader.length());
+        }
+    }
+
+    @Test
+    void shouldKeepTheCacheResultWhenOtherFlagsChange() {
+        UnsafeBuffer buffer = new UnsafeBuffer(new byte[LENGTH_WITHOUT_BODY_HASHES]);
+        writer.wrapForWrite(buffer, 0, false).cacheResult(3)
+                .clientAddress(new byte[16])
+                .subjectHash(5L, 6L)
+                .clientIpv4(0x0A000001);
+
+        reader.wrapForRead(buffer, 0);
+        assertEquals(3, reader.cacheResult());
+        assertFalse(reader.clientAddressIsIpv6());
+        assertTrue(reader.hasSubject());
+        assertFalse(reader.hasBodyHashes());
+    }
+
+    @Test
+    void shouldWriteTheCacheResultInFlagBits3To5() {
+        UnsafeBuffer buffer = new UnsafeBuffer(new byte[LENGTH_WITHOUT_BODY_HASHES]);
+        writer.wrapForWrite(buffer, 0, false).cacheResult(4).clientIpv4(0x0A000001);
+
+        // 4 << 3 = 0x20, IPv4 and no body hashes or subject: the other bits stay clear.
+        assertEquals("0200" + "2000", HEX.formatHex(buffer.byteArray(), 0, 4));
+    }
+
+    @Test
+    void shouldRejectACacheResultWiderThanThreeBits() {
+        writer.wrapForWrite(new UnsafeBuffer(new byte[LENGTH_WITHOUT_BODY_HASHES]), 0, false).cacheResult(2);
+        assertThrows(IllegalArgumentException.class, () -> writer.cacheResult(8));
+        assertThrows(IllegalArgumentException.class, () -> writer.cacheResult(-1));
+        assertEquals(2, writer.cacheResult(), "a rejected code leaves the stored one");
+        assertEquals(0, writer.flags() & ~TransactionRecordFlyweight.CACHE_RESULT_MASK);
+    }
+
+    @Test
+    void shouldReadNoCacheResultFromAVersion1RecordWhateverItsFlags() {
+        UnsafeBuffer buffer = new UnsafeBuffer(new byte[TransactionRecordFlyweight.V1_LENGTH_WITHOUT_BODY_HASHES]);
+        buffer.putShort(0, (short) 1, java.nio.ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(2, (short) TransactionRecordFlyweight.CACHE_RESULT_MASK, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+        reader.wrapForRead(buffer, 0);
+        assertEquals(0, reader.cacheResult());
+        assertThrows(IllegalStateException.class, () -> reader.cacheResult(1));
     }
 
     private static TransactionRecordFlyweight writeAll(TransactionRecordFlyweight f, Edge e) {

@@ -4,6 +4,7 @@ import io.gozargah.engine.calendar.BillingCalendar;
 import io.gozargah.engine.journal.JournalException;
 import io.gozargah.engine.journal.JournalReader;
 import io.gozargah.engine.journal.JournalStatistics;
+import io.gozargah.engine.journal.JournalStatistics.CacheRow;
 import io.gozargah.engine.journal.JournalStatistics.MonthRow;
 import io.gozargah.engine.journal.JournalStatistics.NameRow;
 import io.gozargah.engine.journal.JournalStatistics.OutcomeRow;
@@ -23,7 +24,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code gozargah journal report --by month|provider|consumer|service}: the bus's statistics from its journal,
+ * {@code gozargah journal report --by month|provider|consumer|service|cache}: the bus's statistics from its journal,
  * as fixed-width tables or, with {@code --json}, one JSON document with every table. One streaming pass
  * ({@link JournalStatistics}).
  *
@@ -33,17 +34,21 @@ import java.util.concurrent.Callable;
  *     are marked partial ({@link JournalStatistics#months()}).</li>
  * <li>{@code provider}, {@code consumer}, {@code service}: the busiest first, with their share and how many of
  *     the others they dealt with.</li>
+ * <li>{@code cache}: per service and month, the transactions its cache answered from a copy (cached, coalesced,
+ *     stale) or passed to the provider (miss), and the hit ratio, copies over all of them
+ *     ({@link JournalStatistics#cache()}). Transactions the cache had no part in are not in it.</li>
  * </ul>
  * Every table is followed by the outcome mix. The exchanges a refusal summary counts are transactions like any other
  * (each was answered with a transaction id), so every total is the number of answers; the header says how many of
  * them were summarized.
  */
 @Command(name = "report", description = {"Statistics from the journal: transactions per month (busiest and "
-        + "quietest marked), top providers, consumers or services by volume, active counts, outcome mix."},
+        + "quietest marked), top providers, consumers or services by volume, active counts, outcome mix, cache hit "
+        + "ratio per service and month."},
         usageHelpAutoWidth = true)
 final class JournalReportCommand implements Callable<Integer> {
     enum By {
-        month, provider, consumer, service
+        month, provider, consumer, service, cache
     }
 
     private final Map<String, String> environment;
@@ -57,8 +62,9 @@ final class JournalReportCommand implements Callable<Integer> {
     @Mixin
     private JournalPeriod period;
 
-    @Option(names = "--by", paramLabel = "month|provider|consumer|service", defaultValue = "month",
-            description = "The table: month (the default), provider, consumer or service.")
+    @Option(names = "--by", paramLabel = "month|provider|consumer|service|cache", defaultValue = "month",
+            description = "The table: month (the default), provider, consumer, service, or cache (hits and misses "
+                    + "of services' caches and their hit ratio, per service and month).")
     private By by;
 
     @Option(names = "--top", paramLabel = "N", defaultValue = "20",
@@ -128,6 +134,7 @@ final class JournalReportCommand implements Callable<Integer> {
             case provider -> names("Provider", statistics.providers(), statistics.transactions(), out);
             case consumer -> names("Consumer", statistics.consumers(), statistics.transactions(), out);
             case service -> names("Service", statistics.services(), statistics.transactions(), out);
+            case cache -> cache(statistics.cache(), out);
         }
         out.append('\n');
         outcomes(statistics, out);
@@ -167,6 +174,29 @@ final class JournalReportCommand implements Callable<Integer> {
         }
     }
 
+    private static void cache(List<CacheRow> rows, StringBuilder out) {
+        if (rows.isEmpty()) {
+            out.append("No transaction in this period went through a service's cache.\n");
+            return;
+        }
+        TextTable table = new TextTable("Service", "Month", ">Miss", ">Cached", ">Coalesced", ">Stale", ">Hit ratio");
+        long miss = 0;
+        long cached = 0;
+        long coalesced = 0;
+        long stale = 0;
+        for (CacheRow r : rows) {
+            table.row(r.service(), r.label(), count(r.miss()), count(r.cached()), count(r.coalesced()),
+                    count(r.stale()), share(r.hits(), r.total()));
+            miss += r.miss();
+            cached += r.cached();
+            coalesced += r.coalesced();
+            stale += r.stale();
+        }
+        table.footer("Total", "", count(miss), count(cached), count(coalesced), count(stale),
+                share(cached + coalesced + stale, cached + coalesced + stale + miss));
+        table.render(out);
+    }
+
     private static void outcomes(JournalStatistics statistics, StringBuilder out) {
         TextTable table = new TextTable("Outcome", ">Transactions", ">Share");
         for (OutcomeRow o : statistics.outcomes()) {
@@ -191,8 +221,7 @@ final class JournalReportCommand implements Callable<Integer> {
         for (int i = 0; i < months.size(); i++) {
             MonthRow m = months.get(i);
             out.append(i == 0 ? "" : ",").append("{\"month\":\"")
-                    .append(String.format(Locale.ROOT, "%04d-%02d", BillingCalendar.year(m.monthIndex()),
-                            BillingCalendar.month(m.monthIndex())))
+                    .append(month(m.monthIndex()))
                     .append("\",\"label\":");
             Json.writeString(out, m.label());
             out.append(",\"transactions\":").append(m.transactions())
@@ -217,7 +246,26 @@ final class JournalReportCommand implements Callable<Integer> {
             Json.writeString(out, TransactionText.outcome(o.code()));
             out.append(",\"code\":").append(o.code()).append(",\"transactions\":").append(o.transactions()).append('}');
         }
+        out.append("],\"cache\":[");
+        List<CacheRow> cache = statistics.cache();
+        for (int i = 0; i < cache.size(); i++) {
+            CacheRow r = cache.get(i);
+            out.append(i == 0 ? "" : ",").append("{\"service\":");
+            Json.writeString(out, r.service());
+            out.append(",\"month\":\"").append(month(r.monthIndex())).append("\",\"label\":");
+            Json.writeString(out, r.label());
+            out.append(",\"miss\":").append(r.miss())
+                    .append(",\"cached\":").append(r.cached())
+                    .append(",\"coalesced\":").append(r.coalesced())
+                    .append(",\"stale\":").append(r.stale())
+                    .append(",\"hit_ratio\":").append(String.format(Locale.ROOT, "%.4f", r.hitRatio())).append('}');
+        }
         out.append("]}\n");
+    }
+
+    /** A month index as {@code YYYY-MM} in the report's calendar. */
+    private static String month(int monthIndex) {
+        return String.format(Locale.ROOT, "%04d-%02d", BillingCalendar.year(monthIndex), BillingCalendar.month(monthIndex));
     }
 
     private static void jsonNames(List<NameRow> rows, StringBuilder out) {

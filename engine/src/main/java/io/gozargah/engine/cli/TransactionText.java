@@ -5,6 +5,7 @@ import io.gozargah.codec.journal.MethodCode;
 import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.SummaryReason;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
+import io.gozargah.engine.cache.CacheResult;
 import io.gozargah.engine.exchange.TransactionIds;
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.journal.JournalNames;
@@ -29,6 +30,10 @@ import java.util.HexFormat;
  * transaction has {@code transaction}, and its {@code count}, {@code summary_reason}, {@code last_transaction} and
  * {@code end} (the start of the last one counted), which are 1 and empty for a transaction.
  *
+ * <p>{@code cache} is what the service's cache did ({@code miss}, {@code cached}, {@code coalesced}, {@code stale}),
+ * empty or null when it had no part in the transaction and for a summary; it is the last column so that readers of
+ * the columns before it are not disturbed.
+ *
  * <p>Absent values: id 0 or an undefined id is {@code -} in a line and empty or null elsewhere; so are status 0
  * (nothing was answered) and negative durations or byte counts (the writer's "not measured").
  */
@@ -38,7 +43,7 @@ final class TransactionText {
         "index", "transaction", "start", "consumer", "service", "endpoint", "method", "status", "outcome",
         "total_ns", "upstream_ns", "request_bytes", "response_bytes", "client", "client_port",
         "request_body_sha256", "response_body_sha256", "chain_hash", "kind", "count", "summary_reason",
-        "last_transaction", "end"
+        "last_transaction", "end", "cache"
     };
     static final String KIND_TRANSACTION = "transaction";
     static final String KIND_SUMMARY = "refusal-summary";
@@ -70,7 +75,8 @@ final class TransactionText {
 
     /**
      * {@code 2025-03-21 12:00:00.123 +03:30  0195b3c2-...  snapp  GET nocr/identity  200 ok  12.345 ms (upstream
-     * 11.900 ms)  req 0 B  resp 1234 B  127.0.0.1:54321}; an IPv6 client is bracketed, {@code [::1]:54321}.
+     * 11.900 ms)  req 0 B  resp 1234 B  127.0.0.1:54321}; an IPv6 client is bracketed, {@code [::1]:54321}. When the
+     * service's cache had a part in it, {@code  cache cached} (or miss, coalesced, stale) follows.
      */
     void line(TransactionRecordFlyweight r, StringBuilder out) {
         out.append(lineTime.format(instant(r.startEpochNanos()))).append("  ")
@@ -86,6 +92,10 @@ final class TransactionText {
         out.append(")  req ").append(bytes(r.requestBytes())).append("  resp ").append(bytes(r.responseBytes()))
                 .append("  ").append(r.clientAddressIsIpv6() ? "[" + client(r) + "]" : client(r)).append(':')
                 .append(r.clientPort());
+        String cache = cache(r.cacheResult());
+        if (cache != null) {
+            out.append("  cache ").append(cache);
+        }
     }
 
     /**
@@ -188,7 +198,8 @@ final class TransactionText {
         values[i++] = "1";
         values[i++] = null;
         values[i++] = null;
-        values[i] = null;
+        values[i++] = null;
+        values[i] = cache(r.cacheResult());
     }
 
     private void fill(long index, RefusalSummaryFlyweight r) {
@@ -216,7 +227,8 @@ final class TransactionText {
         values[i++] = Long.toString(r.count());
         values[i++] = SummaryReason.name(r.reason());
         values[i++] = TransactionIds.toText(r.lastTxIdMsb(), r.lastTxIdLsb());
-        values[i] = instant(r.intervalEndEpochNanos()).toString();
+        values[i++] = instant(r.intervalEndEpochNanos()).toString();
+        values[i] = null;
     }
 
     private static boolean isNumber(int column) {
@@ -256,6 +268,18 @@ final class TransactionText {
     static String outcome(int code) {
         Outcome outcome = OutcomeCode.toOutcome(code);
         return outcome == null ? "unknown-" + code : outcome.code();
+    }
+
+    /**
+     * The cache result's journal name ({@code cached}, ...), null for 0 (none), {@code unknown-N} for a code a later
+     * version wrote and this one does not know.
+     */
+    static String cache(int code) {
+        if (code == 0) {
+            return null;
+        }
+        CacheResult result = CacheResult.ofCode(code);
+        return result == null ? "unknown-" + code : result.journalName();
     }
 
     private String name(int kind, int id) {

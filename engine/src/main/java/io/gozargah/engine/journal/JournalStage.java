@@ -3,6 +3,7 @@ package io.gozargah.engine.journal;
 import io.gozargah.codec.journal.MethodCode;
 import io.gozargah.codec.journal.SummaryReason;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
+import io.gozargah.engine.cache.CacheResult;
 import io.gozargah.engine.exchange.Exchange;
 import io.gozargah.engine.exchange.ExchangeStage;
 import io.gozargah.engine.exchange.Outcome;
@@ -32,7 +33,8 @@ import java.security.NoSuchAlgorithmException;
  * bytes (after de-chunking); status is what the consumer was answered (0: nothing); dictionary ids are 0 for
  * "none"; attempts is how many times the request was sent upstream (0: never; each retry, and each resend on a fresh
  * connection after a reused one turned out closed, adds one); the
- * subject hash is the exchange's, when its service's extractor found one ({@link Exchange#hasSubject()}).
+ * subject hash is the exchange's, when its service's extractor found one ({@link Exchange#hasSubject()}); the cache
+ * result is the code of {@link Exchange#cacheResult()}, 0 when the exchange has none.
  *
  * <p>Per-exchange state (body digests, the flyweight, the client address rendered once) lives in
  * {@link Exchange#journalState()}: one object per connection, reused by every exchange on it, so the hot path
@@ -219,6 +221,10 @@ public final class JournalStage implements ExchangeStage {
                 .attempts(Math.min(x.attempts(), 255));
         if (x.hasSubject()) {
             r.subjectHash(x.subjectHashHigh(), x.subjectHashLow());
+        }
+        CacheResult cacheResult = x.cacheResult();
+        if (cacheResult != null) {
+            r.cacheResult(cacheResult.code());
         }
         clientAddress(s, x.clientAddress(), r);
         if (hashes) {

@@ -3,11 +3,13 @@ package io.gozargah.engine.journal;
 import io.gozargah.codec.journal.DictionaryEntryFlyweight;
 import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.TransactionRecordFlyweight;
+import io.gozargah.engine.cache.CacheResult;
 import io.gozargah.engine.calendar.BillingCalendar;
 import io.gozargah.engine.calendar.BillingPeriod;
 import io.gozargah.engine.calendar.CurrentPeriod;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.Object2IntHashMap;
 
 import java.util.ArrayList;
@@ -18,7 +20,8 @@ import java.util.List;
 /**
  * The bus's statistics, aggregated in one pass over a journal: transactions per month of a
  * {@link BillingCalendar}, with the providers, services and consumers active in each; totals per provider,
- * service and consumer; the outcome mix. Only transactions that started within {@code [from, to)} count.
+ * service and consumer; the outcome mix; what services' caches did, per service and month ({@link #cache()}). Only
+ * transactions that started within {@code [from, to)} count.
  *
  * <p>Streaming, for journals of billions of records: a record updates a few counters and bits and is forgotten.
  * Memory grows with the number of distinct names × months, never with the number of records. A provider is the
@@ -27,6 +30,8 @@ import java.util.List;
 public final class JournalStatistics implements JournalVisitor {
     /** Where a record names no consumer, service or endpoint (id 0), or an id the dictionary does not define. */
     public static final String NONE = "-";
+    /** Cache result codes counted: 1 to this ({@link CacheResult}). */
+    private static final int CACHE_RESULTS = CacheResult.values().length;
 
     private final JournalNames dictionary;
     private final CurrentPeriod periods;
@@ -40,6 +45,8 @@ public final class JournalStatistics implements JournalVisitor {
     private final Int2IntHashMap providerOfService = new Int2IntHashMap(-1);
     private final Int2ObjectHashMap<Tally> months = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<long[]> outcomes = new Int2ObjectHashMap<>();
+    /** Per service and month (key: month index in the high 32 bits, dense service index in the low), counts by code. */
+    private final Long2ObjectHashMap<long[]> cache = new Long2ObjectHashMap<>();
     private Tally month;
     private int monthIndex;
     private long transactions;
@@ -62,7 +69,29 @@ public final class JournalStatistics implements JournalVisitor {
 
     @Override
     public void transaction(JournalPosition position, TransactionRecordFlyweight record) {
-        count(record.startEpochNanos(), record.consumerId(), record.serviceId(), record.outcomeCode(), 1);
+        if (count(record.startEpochNanos(), record.consumerId(), record.serviceId(), record.outcomeCode(), 1)) {
+            countCache(record.serviceId(), record.cacheResult());
+        }
+    }
+
+    /**
+     * Counts a counted transaction's cache result in its service and month ({@link #monthIndex}, which
+     * {@link #count} has just set). No result (0), and a code this version does not know, are not counted: the
+     * table is about what caches did, and a hit ratio needs to know whether each one was a hit.
+     */
+    private void countCache(int serviceId, int code) {
+        CacheResult result = CacheResult.ofCode(code);
+        if (result == null) {
+            return;
+        }
+        int service = services.index(serviceId, DictionaryEntryFlyweight.KIND_SERVICE);
+        long key = (long) monthIndex << 32 | service;
+        long[] counts = cache.get(key);
+        if (counts == null) {
+            counts = new long[CACHE_RESULTS];
+            cache.put(key, counts);
+        }
+        counts[result.code() - 1]++;
     }
 
     /**
@@ -139,6 +168,29 @@ public final class JournalStatistics implements JournalVisitor {
     }
 
     /**
+     * What one service's cache did in one month: transactions by cache result. Every one that was not a miss was
+     * answered with a kept or shared copy rather than with the provider's answer to its own request
+     * ({@link #hits()}); a stale one was sent to the provider first, which failed.
+     */
+    public record CacheRow(String service, int monthIndex, String label, long miss, long cached, long coalesced,
+                           long stale) {
+        /** Transactions answered with a copy: cached, coalesced and stale. */
+        public long hits() {
+            return cached + coalesced + stale;
+        }
+
+        /** Transactions the cache had a part in. */
+        public long total() {
+            return hits() + miss;
+        }
+
+        /** {@link #hits()} over {@link #total()}, 0 to 1. */
+        public double hitRatio() {
+            return (double) hits() / total();
+        }
+    }
+
+    /**
      * The months with transactions, oldest first. A month is partial when the counted period does not cover it
      * whole: the period runs from {@code from} (or the start of the day of the first transaction) to {@code to}
      * (or the end of the day of the last). The busiest and the quietest month are marked among the whole months,
@@ -202,6 +254,24 @@ public final class JournalStatistics implements JournalVisitor {
         outcomes.forEach((code, count) -> rows.add(new OutcomeRow(code, count[0])));
         rows.sort(Comparator.comparingLong(OutcomeRow::transactions).reversed()
                 .thenComparingInt(OutcomeRow::code));
+        return rows;
+    }
+
+    /**
+     * Per service and month, what its cache did, for transactions it had a part in (the others are not in it):
+     * ordered by service name, then month.
+     */
+    public List<CacheRow> cache() {
+        List<CacheRow> rows = new ArrayList<>(cache.size());
+        BillingCalendar calendar = periods.calendar();
+        cache.forEach((key, counts) -> {
+            int month = (int) (key >>> 32);
+            int service = (int) (key & 0xFFFF_FFFFL);
+            rows.add(new CacheRow(services.name(service), month, calendar.monthLabel(month),
+                    counts[CacheResult.MISS.code() - 1], counts[CacheResult.HIT.code() - 1],
+                    counts[CacheResult.COALESCED.code() - 1], counts[CacheResult.STALE.code() - 1]));
+        });
+        rows.sort(Comparator.comparing(CacheRow::service).thenComparingInt(CacheRow::monthIndex));
         return rows;
     }
 

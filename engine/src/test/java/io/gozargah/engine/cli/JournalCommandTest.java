@@ -5,6 +5,7 @@ import io.gozargah.codec.journal.TransactionRecordFlyweight;
 import io.gozargah.engine.config.ConfigLoader;
 import io.gozargah.engine.exchange.Outcome;
 import io.gozargah.engine.journal.JournalQueue;
+import io.gozargah.engine.journal.KnownCacheJournal;
 import io.gozargah.engine.journal.KnownCountsJournal;
 import io.gozargah.engine.journal.SyntheticJournal;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,6 +118,48 @@ class JournalCommandTest {
     }
 
     @Test
+    void shouldReportTheCacheHitRatioPerServiceAndMonth() {
+        KnownCacheJournal.write(dir);
+        CommandRun run = ok("journal", "report", "--by", "cache", "--journal", dir.toString());
+
+        assertLine(run.out(), "Service +Month +Miss +Cached +Coalesced +Stale +Hit ratio");
+        assertLine(run.out(), "nocr/identity +Farvardin 1404 +1 +3 +1 +0 +80\\.0%");
+        assertLine(run.out(), "nocr/identity +Ordibehesht 1404 +1 +0 +0 +1 +50\\.0%");
+        assertLine(run.out(), "post/address +Esfand 1403 +2 +0 +0 +0 +0\\.0%");
+        assertLine(run.out(), "Total +4 +3 +1 +1 +55\\.6%");
+        assertFalse(run.out().contains("sms/send"), "no result, or one this version cannot name, is left out:\n"
+                + run.out());
+        assertColumnsAligned(run.out(), "nocr/identity  Farvardin", "post/address");
+        assertLine(run.out(), "journal-unavailable +50 .*");
+
+        CommandRun gregorian = ok("journal", "report", "--by", "cache", "--calendar", "gregorian", "--to", "2025-04-01",
+                "--journal", dir.toString());
+        assertLine(gregorian.out(), "nocr/identity +March 2025 +1 +3 +1 +0 +80\\.0%");
+        assertFalse(gregorian.out().contains("April"), gregorian.out());
+    }
+
+    @Test
+    void shouldSayWhenNoTransactionWentThroughACache() {
+        CommandRun run = ok("journal", "report", "--by", "cache", "--journal", known);
+        assertLine(run.out(), "No transaction in this period went through a service's cache\\.");
+        assertLine(run.out(), "ok +15 +93\\.8%");
+    }
+
+    @Test
+    void shouldPutTheCacheTableInTheJsonReport() {
+        KnownCacheJournal.write(dir);
+        String json = ok("journal", "report", "--json", "--journal", dir.toString()).out();
+
+        assertTrue(json.contains(",\"cache\":[{\"service\":\"nocr/identity\",\"month\":\"1404-01\",\"label\":"
+                + "\"Farvardin 1404\",\"miss\":1,\"cached\":3,\"coalesced\":1,\"stale\":0,\"hit_ratio\":0.8000},"
+                + "{\"service\":\"nocr/identity\",\"month\":\"1404-02\",\"label\":\"Ordibehesht 1404\",\"miss\":1,"
+                + "\"cached\":0,\"coalesced\":0,\"stale\":1,\"hit_ratio\":0.5000},{\"service\":\"post/address\","
+                + "\"month\":\"1403-12\",\"label\":\"Esfand 1403\",\"miss\":2,\"cached\":0,\"coalesced\":0,"
+                + "\"stale\":0,\"hit_ratio\":0.0000}]}"), json);
+        assertTrue(ok("journal", "report", "--json", "--journal", known).out().endsWith(",\"cache\":[]}\n"));
+    }
+
+    @Test
     void shouldVerifyAnIntactJournal() {
         CommandRun run = ok("journal", "verify", "--journal", known);
         assertLine(run.out(), "journal .*known: intact: 16 transaction records chained from the journal's start, 7 "
@@ -212,7 +255,7 @@ class JournalCommandTest {
                 + "12345678,\"upstream_ns\":11000000,\"request_bytes\":0,\"response_bytes\":512,\"client\":\"127.0.0.1\","
                 + "\"client_port\":54321,\"request_body_sha256\":null,\"response_body_sha256\":null,\"chain_hash\":"
                 + "\"[0-9a-f]{64}\",\"kind\":\"transaction\",\"count\":1,\"summary_reason\":null,\"last_transaction\":null,"
-                + "\"end\":null}"), lines.get(2));
+                + "\"end\":null,\"cache\":null}"), lines.get(2));
     }
 
     @Test
@@ -262,9 +305,43 @@ class JournalCommandTest {
         assertTrue(rows[1].matches("\\d+,01950000-0000-7000-8000-000000000001,2025-03-25T08:30:00Z,"
                 + "\"شهرداری \"\"تهران\"\", منطقه ۱\",nocr/identity,http://127\\.0\\.0\\.1:9201,GET,200,ok,12345678,"
                 + "11000000,0,512,127\\.0\\.0\\.1,54321," + "ab".repeat(32) + "," + "01".repeat(32) + ",[0-9a-f]{64},"
-                + "transaction,1,,,"), rows[1]);
+                + "transaction,1,,,,"), rows[1]);
         assertTrue(rows[2].matches("\\d+,01950000-0000-7000-8000-000000000002,2025-03-25T08:30:00Z,,,,GET,200,ok,1000,,0,"
-                + "512,127\\.0\\.0\\.1,54321,,,[0-9a-f]{64},transaction,1,,,"), rows[2]);
+                + "512,127\\.0\\.0\\.1,54321,,,[0-9a-f]{64},transaction,1,,,,"), rows[2]);
+    }
+
+    @Test
+    void shouldShowWhatTheCacheDidLastInEveryFormatAndNothingWhereItHadNoPart() {
+        try (SyntheticJournal journal = SyntheticJournal.create(dir)) {
+            journal.transaction().cacheResult(2).append();
+            journal.transaction().append();
+            journal.transaction().cacheResult(3).append();
+            journal.transaction().cacheResult(7).append();
+        }
+        String journal = dir.toString();
+
+        List<String> tail = ok("journal", "tail", "--journal", journal).out().lines().toList();
+        assertEquals(4, tail.size());
+        assertTrue(tail.get(0).endsWith("  127.0.0.1:54321  cache cached"), tail.get(0));
+        assertTrue(tail.get(1).endsWith("  127.0.0.1:54321"), tail.get(1));
+        assertFalse(tail.get(1).contains("cache"), tail.get(1));
+        assertTrue(tail.get(2).endsWith("  cache coalesced"), tail.get(2));
+        assertTrue(tail.get(3).endsWith("  cache unknown-7"), "a code a later version wrote: " + tail.get(3));
+
+        String[] csv = ok("journal", "export", "--format", "csv", "--journal", journal).out().split("\r\n");
+        assertEquals(5, csv.length);
+        assertTrue(csv[0].endsWith(",last_transaction,end,cache"), "cache is the last column: " + csv[0]);
+        assertTrue(csv[1].endsWith(",transaction,1,,,,cached"), csv[1]);
+        assertTrue(csv[2].endsWith(",transaction,1,,,,"), csv[2]);
+        assertTrue(csv[3].endsWith(",transaction,1,,,,coalesced"), csv[3]);
+        for (String row : csv) {
+            assertEquals(TransactionText.COLUMNS.length, row.split(",", -1).length, row);
+        }
+
+        List<String> json = ok("journal", "export", "--format", "jsonl", "--journal", journal).out().lines().toList();
+        assertTrue(json.get(0).endsWith(",\"end\":null,\"cache\":\"cached\"}"), json.get(0));
+        assertTrue(json.get(1).endsWith(",\"end\":null,\"cache\":null}"), json.get(1));
+        assertTrue(json.get(2).endsWith(",\"cache\":\"coalesced\"}"), json.get(2));
     }
 
     /** A journal with a transaction, a refusal summary of 250 and another transaction. */
@@ -296,7 +373,7 @@ class JournalCommandTest {
         assertEquals(4, csv.length);
         assertTrue(csv[2].matches("\\d+,01950000-0000-7000-8000-000000000063,2025-03-25T08:31:00Z,snapp,nocr/identity,,,503,"
                 + "journal-unavailable,,,,,10\\.0\\.0\\.9,,,,[0-9a-f]{64},refusal-summary,250,journal-backlog,"
-                + "01950000-0000-70f9-8000-000000000063,2025-03-25T08:31:00\\.001Z"), csv[2]);
+                + "01950000-0000-70f9-8000-000000000063,2025-03-25T08:31:00\\.001Z,"), csv[2]);
 
         String report = ok("journal", "report", "--by", "consumer", "--journal", journal).out();
         assertTrue(report.contains("252 transactions, ") && report.contains("(250 of them answered without a record of"

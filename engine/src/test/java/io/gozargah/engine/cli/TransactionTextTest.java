@@ -4,6 +4,7 @@ import io.gozargah.engine.json.Json;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 class TransactionTextTest {
     @Test
@@ -28,6 +29,16 @@ class TransactionTextTest {
         assertEquals("journal-unavailable", TransactionText.outcome(15));
         assertEquals("unknown-0", TransactionText.outcome(0));
         assertEquals("unknown-999", TransactionText.outcome(999));
+    }
+
+    @Test
+    void shouldNameCacheResultsTheWayTheJournalCodesThem() {
+        assertNull(TransactionText.cache(0), "no cache result");
+        assertEquals("miss", TransactionText.cache(1));
+        assertEquals("cached", TransactionText.cache(2));
+        assertEquals("coalesced", TransactionText.cache(3));
+        assertEquals("stale", TransactionText.cache(4));
+        assertEquals("unknown-5", TransactionText.cache(5));
     }
 
     private static String csv(String value) {

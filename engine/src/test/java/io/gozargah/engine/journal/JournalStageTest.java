@@ -2,6 +2,7 @@ package io.gozargah.engine.journal;
 
 import io.gozargah.codec.journal.RefusalSummaryFlyweight;
 import io.gozargah.codec.journal.SummaryReason;
+import io.gozargah.engine.cache.CacheResult;
 import io.gozargah.engine.config.JournalConfig;
 import io.gozargah.engine.exchange.Exchange;
 import io.gozargah.engine.exchange.ExchangeStages;
@@ -94,6 +95,35 @@ class JournalStageTest {
             assertTrue(c.find(id) != null ^ c.summarizes(id), id + " has a record or is in a summary's range");
         }
         assertEquals(-1, c.firstBrokenLink);
+    }
+
+    @Test
+    void shouldRecordWhatTheCacheDidAndNothingForAnExchangeItHadNoPartIn() {
+        Journal journal = start();
+        ExchangeStages stages = new ExchangeStages(List.of(journal.stage()));
+        Exchange x = new Exchange(null);
+        CacheResult[] results = {CacheResult.MISS, CacheResult.HIT, CacheResult.COALESCED, CacheResult.STALE, null};
+        for (int n = 0; n < results.length; n++) {
+            long now = System.nanoTime();
+            x.start(MSB + n, LSB, now, System.currentTimeMillis() * 1_000_000L);
+            assertNull(stages.admit(x));
+            x.cacheResult(results[n]);
+            stages.complete(x, Outcome.PROXIED, now + 1000);
+        }
+        // The exchange is reused: a later exchange on the connection the cache had no part in records none.
+        long now = System.nanoTime();
+        x.start(MSB + results.length, LSB, now, System.currentTimeMillis() * 1_000_000L);
+        assertNull(stages.admit(x));
+        stages.complete(x, Outcome.PROXIED, now + 1000);
+        journal.close();
+
+        JournalContents c = JournalContents.read(dir);
+        int[] codes = {1, 2, 3, 4, 0, 0};
+        for (int n = 0; n < codes.length; n++) {
+            assertEquals(codes[n], c.find(TransactionIds.toText(MSB + n, LSB)).flyweight().cacheResult(),
+                    "exchange " + n);
+        }
+        assertEquals(-1, c.firstBrokenLink, "the flags are covered by the chain like every other byte");
     }
 
     @Test

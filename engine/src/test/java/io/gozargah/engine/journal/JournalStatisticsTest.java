@@ -2,6 +2,7 @@ package io.gozargah.engine.journal;
 
 import io.gozargah.engine.calendar.BillingCalendar;
 import io.gozargah.engine.exchange.Outcome;
+import io.gozargah.engine.journal.JournalStatistics.CacheRow;
 import io.gozargah.engine.journal.JournalStatistics.MonthRow;
 import io.gozargah.engine.journal.JournalStatistics.NameRow;
 import io.gozargah.engine.journal.JournalStatistics.OutcomeRow;
@@ -118,8 +119,49 @@ class JournalStatisticsTest {
                 "each summary in the month of its interval's start");
     }
 
+    @Test
+    void shouldCountCacheResultsPerServiceAndMonthLeavingOutTransactionsWithout(@TempDir Path other) {
+        KnownCacheJournal.write(other);
+        JournalStatistics s = statistics(other, BillingCalendar.persian(), Long.MIN_VALUE, Long.MAX_VALUE);
+
+        assertEquals(List.of(
+                new CacheRow("nocr/identity", 1404 * 12, "Farvardin 1404", 1, 3, 1, 0),
+                new CacheRow("nocr/identity", 1404 * 12 + 1, "Ordibehesht 1404", 1, 0, 0, 1),
+                new CacheRow("post/address", 1403 * 12 + 11, "Esfand 1403", 2, 0, 0, 0)), s.cache());
+        assertEquals(0.8, s.cache().get(0).hitRatio(), 1e-9, "cached and coalesced are hits: 4 of 5");
+        assertEquals(0.5, s.cache().get(1).hitRatio(), 1e-9, "stale is a hit: answered with a kept copy");
+        assertEquals(0.0, s.cache().get(2).hitRatio());
+        assertEquals(63, s.transactions(), "the transactions without a cache result still count everywhere else");
+    }
+
+    @Test
+    void shouldCountCacheResultsOnlyInThePeriodAndInTheCalendarsMonths(@TempDir Path other) {
+        KnownCacheJournal.write(other);
+        BillingCalendar persian = BillingCalendar.persian();
+        long from = persian.startOfDayMillis(persian.monthStartDay(1404 * 12));
+        long to = persian.startOfDayMillis(persian.monthStartDay(1404 * 12 + 1));
+
+        assertEquals(List.of(new CacheRow("nocr/identity", 1404 * 12, "Farvardin 1404", 1, 3, 1, 0)),
+                statistics(other, persian, from, to).cache());
+        assertEquals(List.of(
+                new CacheRow("nocr/identity", 2025 * 12 + 2, "March 2025", 1, 3, 1, 0),
+                new CacheRow("nocr/identity", 2025 * 12 + 3, "April 2025", 1, 0, 0, 1),
+                new CacheRow("post/address", 2025 * 12 + 2, "March 2025", 2, 0, 0, 0)),
+                statistics(other, BillingCalendar.gregorian(BillingCalendar.TEHRAN), Long.MIN_VALUE, Long.MAX_VALUE)
+                        .cache());
+    }
+
+    @Test
+    void shouldHaveNoCacheRowsForAJournalWithoutCacheResults() {
+        assertEquals(List.of(), statistics(BillingCalendar.persian(), Long.MIN_VALUE, Long.MAX_VALUE).cache());
+    }
+
     private static JournalStatistics statistics(BillingCalendar calendar, long from, long to) {
-        try (JournalReader reader = JournalReader.open(dir)) {
+        return statistics(dir, calendar, from, to);
+    }
+
+    private static JournalStatistics statistics(Path journal, BillingCalendar calendar, long from, long to) {
+        try (JournalReader reader = JournalReader.open(journal)) {
             JournalStatistics s = new JournalStatistics(reader.names(), calendar, from, to);
             reader.readAvailable(s);
             return s;

@@ -228,6 +228,7 @@ public final class SyntheticJournal implements AutoCloseable {
         private long responseBytes = 512;
         private byte[] client = {127, 0, 0, 1};
         private byte[] subjectHash;
+        private int cacheResult;
         private boolean version1;
 
         public Tx consumer(String name) {
@@ -296,6 +297,12 @@ public final class SyntheticJournal implements AutoCloseable {
             return this;
         }
 
+        /** The cache result code, as {@code CacheResult.code()} gives it (0: none). */
+        public Tx cacheResult(int code) {
+            cacheResult = code;
+            return this;
+        }
+
         /** Written as schema version 1, as journals before subjects hold it (no subject, no attempt count). */
         public Tx version1() {
             version1 = true;
@@ -331,6 +338,9 @@ public final class SyntheticJournal implements AutoCloseable {
             }
             if (subjectHash != null) {
                 r.subjectHash(bigEndian(subjectHash, 0), bigEndian(subjectHash, 8));
+            }
+            if (cacheResult != 0) {
+                r.cacheResult(cacheResult);
             }
             if (version1) {
                 bytes = toVersion1(bytes, hashes);
