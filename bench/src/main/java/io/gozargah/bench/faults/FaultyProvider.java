@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -37,9 +38,11 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Options: {@code --port N} (on 127.0.0.1), {@code --status S} (the status of every answer, 200 by default),
  * {@code --close-after N} (close each connection after its Nth answer, without {@code Connection: close}, as
  * some agency middleware does), {@code --delay-ms D} (answer after D ms), {@code --health-path P} (requests for P
- * are the gateway's health checks: answered 200 at once and counted apart). It prints one line of counts when it
- * stops (SIGTERM) and, with {@code --first-request-line}, a line with the wall-clock time of its first request
- * that is not a health check.
+ * are the gateway's health checks: answered 200 at once and counted apart), {@code --count-path P} (a GET of P,
+ * sent straight to the provider, is answered at once with {@code requests=N}, the count so far, and is not counted
+ * itself: a script reads the count while the provider runs). It prints one line of counts when it stops (SIGTERM)
+ * and, with {@code --first-request-line}, a line with the wall-clock time of its first request that is not a health
+ * check.
  */
 public final class FaultyProvider {
     private static final byte[] BODY =
@@ -53,6 +56,7 @@ public final class FaultyProvider {
     private final LongAdder connections = new LongAdder();
     private final LongAdder checks = new LongAdder();
     private String healthPath;
+    private String countPath;
     private final AtomicLong firstRequestMillis = new AtomicLong();
 
     private FaultyProvider() {
@@ -65,6 +69,7 @@ public final class FaultyProvider {
         long delayMillis = 0;
         boolean firstLine = false;
         String healthPath = null;
+        String countPath = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[++i]);
@@ -73,10 +78,11 @@ public final class FaultyProvider {
                 case "--delay-ms" -> delayMillis = Long.parseLong(args[++i]);
                 case "--first-request-line" -> firstLine = true;
                 case "--health-path" -> healthPath = args[++i];
+                case "--count-path" -> countPath = args[++i];
                 default -> {
                     System.err.println("FaultyProvider: unknown option " + args[i]
                             + "; options: --port N --status S --close-after N --delay-ms D --health-path P"
-                            + " --first-request-line");
+                            + " --count-path P --first-request-line");
                     System.exit(2);
                 }
             }
@@ -87,13 +93,14 @@ public final class FaultyProvider {
         }
         FaultyProvider provider = new FaultyProvider();
         provider.healthPath = healthPath;
+        provider.countPath = countPath;
         provider.run(port, HttpResponseStatus.valueOf(status), closeAfter, delayMillis, firstLine);
     }
 
     private void run(int port, HttpResponseStatus status, int closeAfter, long delayMillis, boolean firstLine)
             throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        ChannelFuture bound = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -105,7 +112,14 @@ public final class FaultyProvider {
                                 new Answerer(status, closeAfter, delayMillis, firstLine));
                     }
                 })
-                .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
+                .bind(new InetSocketAddress("127.0.0.1", port)).await();
+        if (!bound.isSuccess()) {
+            // Exit rather than leave the event loop's thread holding the JVM up: a script waiting for the port
+            // would otherwise find whoever holds it and count that process's requests.
+            System.err.println("FaultyProvider: cannot listen on 127.0.0.1:" + port + ": " + bound.cause());
+            System.exit(1);
+        }
+        Channel server = bound.channel();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("provider port=" + port + " requests=" + requests.sum() + " GET=" + gets.sum()
                     + " POST=" + posts.sum() + " bodyBytes=" + bodyBytes.sum() + " connections=" + connections.sum()
@@ -140,6 +154,15 @@ public final class FaultyProvider {
                 FullHttpResponse ok = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
                 ok.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                         .setInt(HttpHeaderNames.CONTENT_LENGTH, BODY.length);
+                ctx.writeAndFlush(ok);
+                return;
+            }
+            if (countPath != null && request.uri().equals(countPath)) {
+                byte[] count = ("requests=" + requests.sum() + "\n").getBytes(StandardCharsets.US_ASCII);
+                FullHttpResponse ok = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.wrappedBuffer(count));
+                ok.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain")
+                        .setInt(HttpHeaderNames.CONTENT_LENGTH, count.length);
                 ctx.writeAndFlush(ok);
                 return;
             }
