@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gozargah.engine.auth.ApiKeys;
 import io.gozargah.engine.config.ConfigLoader;
+import io.gozargah.engine.journal.JournalContents;
 import io.gozargah.engine.route.ServiceRoute;
 import io.gozargah.engine.testing.Await;
 import io.gozargah.engine.testing.GatewayFixture;
@@ -119,8 +120,10 @@ class CacheIT {
     @Test
     void shouldFoldAHundredConcurrentIdenticalMissesIntoOneProviderCall() throws Exception {
         TestUpstream provider = heldProvider();
-        GatewayFixture gw = setup.start(yaml(provider.port(), "{ ttl: 60s }"));
+        GatewayFixture gw = setup.start(yaml(provider.port(), "{ ttl: 60s }")
+                + "journal:\n  dir: " + dir.resolve("journal") + "\n");
         InquiryCache cache = cache(gw);
+        java.util.Map<String, String> resultByTx = new java.util.HashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(CONCURRENT);
         try {
             List<RawHttpClient> clients = new ArrayList<>();
@@ -144,6 +147,7 @@ class CacheIT {
                 assertEquals("{\"asked\":\"/base/api/svc/0012345679?full=1\"}", r.bodyText());
                 transactions.add(r.header("X-Gozargah-Transaction"));
                 String result = r.header("X-Gozargah-Cache");
+                resultByTx.put(r.header("X-Gozargah-Transaction"), result);
                 if ("miss".equals(result)) {
                     misses++;
                 } else if ("coalesced".equals(result)) {
@@ -160,8 +164,16 @@ class CacheIT {
             RawHttpClient.Response hit = clients.get(0).send(get("/prov/svc/0012345679?full=1")).read();
             assertEquals("hit", hit.header("X-Gozargah-Cache"));
             assertEquals(1, provider.requests());
+            resultByTx.put(hit.header("X-Gozargah-Transaction"), "hit");
         } finally {
             pool.shutdownNow();
+        }
+        gw.close();
+        JournalContents journal = JournalContents.read(dir.resolve("journal"));
+        for (java.util.Map.Entry<String, String> e : resultByTx.entrySet()) {
+            CacheResult recorded = CacheResult.ofCode(journal.find(e.getKey()).flyweight().cacheResult());
+            assertEquals(e.getValue(), recorded == null ? null : recorded.headerValue(),
+                    "the journal records what the answer said of " + e.getKey());
         }
     }
 
