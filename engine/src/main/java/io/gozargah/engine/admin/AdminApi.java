@@ -1,14 +1,19 @@
 package io.gozargah.engine.admin;
 
+import io.gozargah.engine.cache.InquiryCache;
 import io.gozargah.engine.config.ConsumerConfig;
 import io.gozargah.engine.config.GrantConfig;
 import io.gozargah.engine.config.ProviderConfig;
 import io.gozargah.engine.config.ServiceConfig;
 import io.gozargah.engine.metrics.PrometheusText;
 import io.gozargah.engine.route.RoutingSnapshot;
+import io.gozargah.engine.route.ServiceRoute;
 import io.gozargah.engine.server.ConfigReloader;
 import io.gozargah.engine.server.Gateway;
 import io.gozargah.engine.upstream.EndpointState;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,8 +29,10 @@ import java.util.concurrent.CompletableFuture;
  * {@code Allow}, missing or wrong token 401 with {@code WWW-Authenticate: Bearer} (RFC 6750 §3).
  */
 final class AdminApi {
+    private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
     private static final String BEARER = "Bearer ";
     private static final String CONSUMERS = "/admin/consumers/";
+    private static final String CACHE = "/admin/cache/";
 
     private final Gateway gateway;
     private final ConfigReloader reloader;
@@ -54,11 +61,12 @@ final class AdminApi {
         }
         boolean known = path.equals("/metrics") || path.equals("/admin/services") || path.equals("/admin/reload")
                 || path.equals("/admin/drain") || (path.startsWith(CONSUMERS) && path.length() > CONSUMERS.length())
-                || path.startsWith(AdminSubjects.PREFIX);
+                || path.startsWith(AdminSubjects.PREFIX) || (path.startsWith(CACHE) && path.length() > CACHE.length());
         if (!known) {
             return done(AdminReply.problem(404, "not-found", "Not found", "no admin endpoint at " + path
                     + "; see GET /metrics, /health, /ready, /admin/services, /admin/consumers/{name},"
-                    + " /admin/subjects/{kind}/{value}, POST /admin/reload, /admin/drain"));
+                    + " /admin/subjects/{kind}/{value}, POST /admin/reload, /admin/drain,"
+                    + " DELETE /admin/cache/{provider}/{service}"));
         }
         if (!authorized(r.authorization())) {
             return done(AdminReply.problem(401, "unauthenticated", "Unauthenticated",
@@ -77,6 +85,10 @@ final class AdminApi {
             case "/admin/drain":
                 return post(r) ? drain() : done(notAllowed("POST"));
             default:
+                if (path.startsWith(CACHE)) {
+                    return done(r.method().equals("DELETE") ? purge(path.substring(CACHE.length()), r.query())
+                            : notAllowed("DELETE"));
+                }
                 if (path.startsWith(AdminSubjects.PREFIX)) {
                     return get(r) ? subjects.handle(path.substring(AdminSubjects.PREFIX.length()), r.query())
                             : done(notAllowed("GET"));
@@ -193,6 +205,50 @@ final class AdminApi {
         doc.put("apiKeys", c.apiKeyHashes().size());
         doc.put("grants", c.grants().stream().map(g -> g.provider() + "/" + g.service()).toList());
         doc.put("usage", gateway.metrics().usage(c.name()));
+        return AdminReply.json(200, doc);
+    }
+
+    /**
+     * Drops the kept answers of the service {@code name} ({@code provider/service}): all of them, or with
+     * {@code ?key=} those of one request path and query (as consumers send them, percent-encoded once more in the
+     * admin's URL), whatever consumer or varied field they were kept for.
+     */
+    private AdminReply purge(String name, String query) {
+        InquiryCache cache = null;
+        boolean known = false;
+        for (ServiceRoute s : gateway.snapshot().services()) {
+            if (s.qualifiedName().equals(name)) {
+                known = true;
+                cache = s.cache();
+            }
+        }
+        if (!known) {
+            return AdminReply.problem(404, "unknown-service", "Unknown service", "no service named " + name
+                    + " (provider/service)");
+        }
+        if (cache == null) {
+            return AdminReply.problem(404, "not-cached", "Not cached", "the service " + name + " has no cache");
+        }
+        String key = null;
+        if (query != null && !query.isEmpty()) {
+            if (!query.startsWith("key=") || query.indexOf('&') >= 0) {
+                return AdminReply.problem(400, "bad-request", "Bad request",
+                        "the query takes key=<path and query, percent-encoded> only");
+            }
+            key = AdminSubjects.percentDecoded(query.substring("key=".length()));
+            if (key == null || key.isEmpty() || key.indexOf('\0') >= 0) {
+                return AdminReply.problem(400, "bad-request", "Bad request",
+                        "key is not a percent-encoded request path and query");
+            }
+        }
+        long purged = key == null ? cache.purge() : cache.purge(key);
+        log.info("admin: purged {} cached answer(s) of {}{}", purged, name, key == null ? "" : " for " + key);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("service", name);
+        if (key != null) {
+            doc.put("key", key);
+        }
+        doc.put("purged", purged);
         return AdminReply.json(200, doc);
     }
 

@@ -194,7 +194,7 @@ final class AdminSubjects {
     }
 
     /** {@code text} percent-decoded as UTF-8 ('+' is itself: a path segment); null when malformed. */
-    private static String percentDecoded(String text) {
+    static String percentDecoded(String text) {
         if (text.indexOf('%') < 0) {
             return text;
         }

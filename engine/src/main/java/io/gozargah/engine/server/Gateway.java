@@ -19,6 +19,7 @@ import io.gozargah.engine.metrics.BuildInfo;
 import io.gozargah.engine.metrics.JvmMetricsFamily;
 import io.gozargah.engine.metrics.MetricsRegistry;
 import io.gozargah.engine.metrics.RetryFamily;
+import io.gozargah.engine.metrics.CacheFamily;
 import io.gozargah.engine.metrics.UpstreamEndpointFamily;
 import io.gozargah.engine.metrics.UpstreamPoolFamily;
 import io.gozargah.engine.route.RoutingSnapshot;
@@ -246,6 +247,7 @@ public final class Gateway implements AutoCloseable {
         metrics.register(new UpstreamEndpointFamily(gateway::endpointStates));
         metrics.register(new AcceptFamily(limits::stats));
         metrics.register(new RetryFamily(context.retryCounters()));
+        metrics.register(new CacheFamily(context.caches()));
         AuthFailureThrottle authFailures = context.authFailures();
         metrics.counter("gozargah_auth_failures_throttled_total", "Failed authentications answered 429 rate-limited"
                 + " (and their connections closed) because their client address was past server.authFailures, or"
