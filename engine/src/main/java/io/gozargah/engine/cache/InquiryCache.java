@@ -144,6 +144,20 @@ public final class InquiryCache {
         fill.close(how);
     }
 
+    /**
+     * Holds the cache to {@code bytes} instead of its configured maxBytes (never more than that): the gateway's
+     * share of the heap for caches, when their settings together ask for more ({@link InquiryCaches}).
+     */
+    void limit(long bytes) {
+        long bound = Math.max(1, Math.min(bytes, config.maxBytes()));
+        answers.policy().eviction().ifPresent(e -> e.setMaximum(bound));
+    }
+
+    /** The bound in force: maxBytes, or less when the heap cannot hold every cache's. */
+    public long maxBytes() {
+        return answers.policy().eviction().map(e -> e.getMaximum()).orElse(config.maxBytes());
+    }
+
     /** Counts what the cache did for one exchange. */
     public void count(CacheResult result) {
         results[result.ordinal()].increment();

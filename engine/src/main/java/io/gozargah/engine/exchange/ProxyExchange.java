@@ -1152,9 +1152,8 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback, C
         cache.count(result);
         exchange.cacheResult(result);
         cacheAgeSeconds = kept.ageSeconds(now);
-        byte[] bytes = kept.bytes();
-        ByteBuf buf = alloc.heapBuffer(bytes.length);
-        buf.writeBytes(bytes);
+        // Wrapped, not copied: the array is never written, and the front ends copy or slice what they send.
+        ByteBuf buf = Unpooled.wrappedBuffer(kept.bytes());
         HttpResponseParser parser = keptHeadParser;
         if (parser == null) {
             parser = keptHeadParser = new HttpResponseParser(server.responseLimits());

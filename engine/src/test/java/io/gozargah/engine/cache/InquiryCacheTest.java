@@ -198,4 +198,27 @@ class InquiryCacheTest {
         assertEquals(List.of(CacheFill.Kind.ANSWER), a.told, "an answer not kept is still shared with the waiters");
         assertNull(cache.get(key("/p/s/1", "")));
     }
+
+    @Test
+    void shouldHoldTheCachesToTheirShareOfTheHeapWhenTheirSettingsAskForMore() {
+        InquiryCaches caches = new InquiryCaches(() -> now, 10L << 20);
+        InquiryCache a = caches.of("p/a", config(1 << 20));
+        caches.retain(Set.of("p/a"));
+        assertEquals(1 << 20, a.maxBytes(), "within 40% of the heap: as configured");
+
+        InquiryCache b = caches.of("p/b", config(3L << 20));
+        InquiryCache c = caches.of("p/c", config(4L << 20));
+        caches.retain(Set.of("p/a", "p/b", "p/c"));
+        long budget = (long) ((10L << 20) * 0.4);
+        assertTrue(a.maxBytes() + b.maxBytes() + c.maxBytes() <= budget, "together within the share");
+        assertEquals(3 * a.maxBytes(), b.maxBytes(), 3, "in proportion to their maxBytes");
+        for (int i = 0; i < 5000; i++) {
+            c.put(key("/p/c/" + i, ""), answer(1000, 60, 0));
+        }
+        assertTrue(c.weightedBytes() <= c.maxBytes(), "the lowered bound holds: " + c.weightedBytes());
+
+        caches.retain(Set.of("p/a"));
+        assertEquals(1 << 20, a.maxBytes(), "back to its own once the others are gone");
+        assertSame(a, caches.of("p/a", config(1 << 20)), "same settings, same cache");
+    }
 }
