@@ -13,6 +13,7 @@ import io.gozargah.engine.testing.GatewayFixture;
 import io.gozargah.engine.testing.GatewayUnderTest;
 import io.gozargah.engine.testing.H2Client;
 import io.gozargah.engine.testing.RawHttpClient;
+import io.gozargah.engine.testing.TestH2Upstream;
 import io.gozargah.engine.testing.TestUpstream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -298,5 +299,33 @@ class CacheIT {
         gw.gateway().reload(ConfigLoader.load(changed));
         assertEquals("miss", c.send(get("/prov/svc/1")).read().header("X-Gozargah-Cache"), "new settings, new cache");
         assertEquals(2, provider.requests());
+    }
+
+    @Test
+    void shouldFoldAndKeepAnHttp2ProvidersAnswersAsAnHttp11Ones() throws Exception {
+        ConcurrentLinkedQueue<TestH2Upstream.Request> asked = new ConcurrentLinkedQueue<>();
+        TestH2Upstream provider = setup.provider(TestH2Upstream.h2c(
+                io.netty.handler.codec.http2.Http2Settings.defaultSettings().maxConcurrentStreams(100), asked::add));
+        GatewayFixture gw = setup.start(yaml(provider.port(), "{ ttl: 60s }").replace(
+                "    responseTimeout: 10s\n", "    responseTimeout: 10s\n    protocol: h2c\n"));
+        InquiryCache cache = cache(gw);
+        List<RawHttpClient> clients = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            RawHttpClient c = setup.closeAfter(new RawHttpClient(gw.port()).soTimeout(10_000));
+            clients.add(c);
+            c.send(get("/prov/svc/h2"));
+        }
+        Await.until(() -> cache.waiting() == 9 && asked.size() == 1, "nine waiting on one HTTP/2 call");
+        asked.peek().respond(200, "from h2");
+        for (RawHttpClient c : clients) {
+            RawHttpClient.Response r = c.read();
+            assertEquals(200, r.status());
+            assertEquals("from h2", r.bodyText());
+        }
+        RawHttpClient.Response hit = clients.get(0).send(get("/prov/svc/h2")).read();
+        assertEquals("hit", hit.header("X-Gozargah-Cache"));
+        assertEquals("from h2", hit.bodyText());
+        assertEquals("text/plain", hit.header("Content-Type"));
+        assertEquals(1, asked.size());
     }
 }
