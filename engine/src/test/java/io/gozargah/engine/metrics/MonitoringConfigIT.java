@@ -83,12 +83,14 @@ class MonitoringConfigIT {
         return exprs;
     }
 
-    /** What a gateway with a journal, a quota and traffic serves on /metrics: the families by name. */
+    /** What a gateway with a journal, a quota, a cached service and traffic serves on /metrics: the families by name. */
     private Set<String> servedFamilies() throws Exception {
         TestUpstream upstream = TestUpstream.http((ctx, req) -> ctx.writeAndFlush(new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER)));
         try (AdminFixture fixture = AdminFixture.start(GatewayFixture.standardYaml(upstream.port(), null, null)
                 .replace("      - service: prov/svc\n", "      - { service: prov/svc, quotaDay: 5 }\n")
+                .replaceFirst("        methods: \\[ GET, HEAD, POST, PUT \\]\n",
+                        "        methods: [ GET, HEAD, POST, PUT ]\n        cache: { ttl: 60s }\n")
                 + "journal:\n  dir: " + dir.resolve("journal") + "\n", Duration.ofSeconds(2))) {
             PrometheusTextParser.Exposition e = PrometheusTextParser.parse(fixture.call("GET", "/metrics").bodyText());
             return e.types().keySet();
