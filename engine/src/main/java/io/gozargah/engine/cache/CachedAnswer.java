@@ -76,7 +76,10 @@ public final class CachedAnswer {
         return staleUntilNanos;
     }
 
-    /** Its {@code Age} at {@code nowNanos}: as it arrived, plus the whole seconds it has been kept (RFC 9111 §4.2.3). */
+    /**
+     * Its {@code Age} at {@code nowNanos}: as it arrived, plus the whole seconds it has been kept (RFC 9111
+     * §4.2.3).
+     */
     public long ageSeconds(long nowNanos) {
         return initialAgeSeconds + Math.max(0, nowNanos - storedNanos) / 1_000_000_000L;
     }

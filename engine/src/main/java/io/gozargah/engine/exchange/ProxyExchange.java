@@ -1239,7 +1239,8 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback, C
         boolean shareable = captureStorable || (status >= 500 && InquiryCache.shareable(head.headers()));
         long maxEntry = config.maxEntryBytes();
         if (!shareable || head.headLength() + 64L > maxEntry
-                || (head.framing() == BodyFraming.CONTENT_LENGTH && head.headLength() + head.contentLength() > maxEntry)) {
+                || (head.framing() == BodyFraming.CONTENT_LENGTH
+                        && head.headLength() + head.contentLength() > maxEntry)) {
             bypassWaiters();
             return false;
         }
@@ -1739,7 +1740,10 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback, C
         writeTraceAndStageFields(sink);
     }
 
-    /** {@code X-Gozargah-Cache} when the service's cache had a part in the exchange, and {@code Age} when it answered. */
+    /**
+     * {@code X-Gozargah-Cache} when the service's cache had a part in the exchange, and {@code Age} when it
+     * answered.
+     */
     private void writeCacheFields(HeaderSink sink) {
         CacheResult result = exchange.cacheResult();
         if (result != null) {

@@ -115,6 +115,12 @@ enum Language {
             Map.entry("top-providers", new String[] {"دستگاه‌های پرکار", "Top providers"}),
             Map.entry("top-consumers", new String[] {"مصرف‌کنندگان پرکار", "Top consumers"}),
             Map.entry("top-services", new String[] {"خدمات پرکار", "Top services"}),
+            Map.entry("cache", new String[] {"پاسخ از حافظهٔ نهان", "Answers from the cache"}),
+            Map.entry("cache-miss", new String[] {"از ارائه‌دهنده", "Miss"}),
+            Map.entry("cache-cached", new String[] {"از حافظه", "Cached"}),
+            Map.entry("cache-coalesced", new String[] {"هم‌زمان", "Coalesced"}),
+            Map.entry("cache-stale", new String[] {"کهنه", "Stale"}),
+            Map.entry("hit-ratio", new String[] {"نسبت پاسخ از حافظه", "Hit ratio"}),
             Map.entry("name", new String[] {"نام", "Name"}),
             Map.entry("computed", new String[] {"محاسبه شده در", "Computed at"}),
             Map.entry("not-computed", new String[] {"آمار هنوز محاسبه نشده است.", "The statistics are not computed"

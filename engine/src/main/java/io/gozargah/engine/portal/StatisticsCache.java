@@ -24,7 +24,8 @@ final class StatisticsCache {
     record Result(long computedAtMillis, BillingCalendar calendar, long transactions, long summarized,
                   long firstMillis, long lastMillis, List<JournalStatistics.MonthRow> months,
                   List<JournalStatistics.NameRow> providers, List<JournalStatistics.NameRow> services,
-                  List<JournalStatistics.NameRow> consumers, String problem) {
+                  List<JournalStatistics.NameRow> consumers, List<JournalStatistics.CacheRow> cache,
+                  String problem) {
     }
 
     private final Supplier<GatewayConfig> config;
@@ -60,7 +61,7 @@ final class StatisticsCache {
                 JournalStatistics s = new JournalStatistics(reader.names(), calendar, Long.MIN_VALUE, Long.MAX_VALUE);
                 reader.readAvailable(s);
                 last = new Result(now, calendar, s.transactions(), s.summarized(), s.firstMillis(), s.lastMillis(),
-                        s.months(), s.providers(), s.services(), s.consumers(), null);
+                        s.months(), s.providers(), s.services(), s.consumers(), s.cache(), null);
             }
         } catch (RuntimeException e) { // JournalException among them: a journal that cannot be read now
             log.warn("portal statistics not computed: {}", e.toString());
@@ -72,6 +73,7 @@ final class StatisticsCache {
     }
 
     private static Result empty(long now, BillingCalendar calendar, String problem) {
-        return new Result(now, calendar, 0, 0, 0, 0, List.of(), List.of(), List.of(), List.of(), problem);
+        return new Result(now, calendar, 0, 0, 0, 0, List.of(), List.of(), List.of(), List.of(), List.of(),
+                problem);
     }
 }

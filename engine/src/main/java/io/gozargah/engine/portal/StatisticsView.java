@@ -85,6 +85,7 @@ final class StatisticsView {
         names(out, lang, "top-providers", "top-providers", r.providers(), r.transactions());
         names(out, lang, "top-consumers", "top-consumers", r.consumers(), r.transactions());
         names(out, lang, "top-services", "top-services", r.services(), r.transactions());
+        cache(out, lang, r);
         return Page.close(out, UPLOT_SCRIPT);
     }
 
@@ -115,6 +116,32 @@ final class StatisticsView {
         out.append("</tbody>\n</table>\n");
     }
 
+    /** The cached services' answers by month: what the providers were spared (none without a cached service). */
+    private static void cache(StringBuilder out, Language lang, StatisticsCache.Result r) {
+        if (r.cache().isEmpty()) {
+            return;
+        }
+        out.append("<h2>");
+        Html.text(out, lang.word("cache")).append("</h2>\n<table id=\"cache\">\n<thead><tr>");
+        for (String key : new String[] {"service", "month-name", "cache-miss", "cache-cached", "cache-coalesced",
+                "cache-stale", "hit-ratio"}) {
+            th(out, lang, key);
+        }
+        out.append("</tr></thead>\n<tbody>\n");
+        for (JournalStatistics.CacheRow row : r.cache()) {
+            out.append("<tr><td><code>");
+            Html.text(out, row.service()).append("</code></td><td>");
+            Html.text(out, monthLabel(r.calendar(), row.monthIndex(), row.label(), lang)).append("</td>");
+            num(out, count(row.miss()));
+            num(out, count(row.cached()));
+            num(out, count(row.coalesced()));
+            num(out, count(row.stale()));
+            num(out, share(row.hits(), row.total()));
+            out.append("</tr>\n");
+        }
+        out.append("</tbody>\n</table>\n");
+    }
+
     private static void th(StringBuilder out, Language lang, String key) {
         out.append("<th>");
         Html.text(out, lang.word(key)).append("</th>");
@@ -127,9 +154,13 @@ final class StatisticsView {
 
     /** {@code فروردین ۱۴۰۴} style in Persian (the month's own name), {@code Farvardin 1404} in English. */
     static String monthLabel(BillingCalendar calendar, MonthRow m, Language lang) {
-        int month = BillingCalendar.month(m.monthIndex());
-        int year = BillingCalendar.year(m.monthIndex());
-        return lang == Language.FA ? calendar.nativeMonthName(month) + " " + year : m.label();
+        return monthLabel(calendar, m.monthIndex(), m.label(), lang);
+    }
+
+    private static String monthLabel(BillingCalendar calendar, int monthIndex, String label, Language lang) {
+        int month = BillingCalendar.month(monthIndex);
+        int year = BillingCalendar.year(monthIndex);
+        return lang == Language.FA ? calendar.nativeMonthName(month) + " " + year : label;
     }
 
     private static int active(List<NameRow> rows) {
@@ -176,6 +207,21 @@ final class StatisticsView {
         doc.put("providers", names(r.providers()));
         doc.put("consumers", names(r.consumers()));
         doc.put("services", names(r.services()));
+        List<Object> cache = new ArrayList<>();
+        for (JournalStatistics.CacheRow row : r.cache()) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("service", row.service());
+            c.put("month", String.format(Locale.ROOT, "%04d-%02d", BillingCalendar.year(row.monthIndex()),
+                    BillingCalendar.month(row.monthIndex())));
+            c.put("label", row.label());
+            c.put("miss", row.miss());
+            c.put("cached", row.cached());
+            c.put("coalesced", row.coalesced());
+            c.put("stale", row.stale());
+            c.put("hitRatio", Math.round(row.hitRatio() * 10_000) / 10_000.0);
+            cache.add(c);
+        }
+        doc.put("cache", cache);
         return doc;
     }
 

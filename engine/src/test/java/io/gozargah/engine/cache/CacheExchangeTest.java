@@ -128,7 +128,8 @@ class CacheExchangeTest {
     @Test
     void shouldAskTheProviderOnceAndServeTheSameAnswerFromTheCacheWithItsOwnTransaction() {
         EmbeddedChannel alice = client();
-        String first = exchange(alice, get("/prov/shared/123", ALICE_KEY), "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        String first = exchange(alice, get("/prov/shared/123", ALICE_KEY),
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 12\r\n\r\n{\"name\":\"x\"}");
         assertTrue(first.startsWith("HTTP/1.1 200 OK\r\n"), first);
         assertEquals("miss", header(first, "X-Gozargah-Cache"), first);
@@ -146,9 +147,11 @@ class CacheExchangeTest {
         assertNotEquals(tx(first), tx(second), "each answer has its own transaction id");
         assertEquals(List.of("PROXIED/miss", "PROXIED/hit"), results);
 
-        String other = exchange(alice, get("/prov/shared/124", ALICE_KEY), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb");
+        String other = exchange(alice, get("/prov/shared/124", ALICE_KEY),
+                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb");
         assertEquals("miss", header(other, "X-Gozargah-Cache"), "another path is another key");
-        String query = exchange(alice, get("/prov/shared/123?x=1", ALICE_KEY), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nc");
+        String query = exchange(alice, get("/prov/shared/123?x=1", ALICE_KEY),
+                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nc");
         assertEquals("miss", header(query, "X-Gozargah-Cache"), "another query is another key");
         assertEquals(3, providerRequests());
     }
@@ -171,7 +174,8 @@ class CacheExchangeTest {
         now += 59 * SECOND;
         assertEquals("hit", header(send(alice, get("/prov/shared/1", ALICE_KEY)), "X-Gozargah-Cache"));
         now += 2 * SECOND;
-        String again = exchange(alice, get("/prov/shared/1", ALICE_KEY), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb");
+        String again = exchange(alice, get("/prov/shared/1", ALICE_KEY),
+                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb");
         assertEquals("miss", header(again, "X-Gozargah-Cache"));
         assertTrue(again.endsWith("b"));
         assertEquals(2, providerRequests());
@@ -181,7 +185,8 @@ class CacheExchangeTest {
     @Test
     void shouldKeepAnAnswerForItsMaxAgeWhenShorterThanTheTtl() {
         EmbeddedChannel alice = client();
-        exchange(alice, get("/prov/shared/1", ALICE_KEY), "HTTP/1.1 200 OK\r\nCache-Control: max-age=5\r\nContent-Length: 1\r\n\r\na");
+        exchange(alice, get("/prov/shared/1", ALICE_KEY),
+                "HTTP/1.1 200 OK\r\nCache-Control: max-age=5\r\nContent-Length: 1\r\n\r\na");
         now += 4 * SECOND;
         assertEquals("hit", header(send(alice, get("/prov/shared/1", ALICE_KEY)), "X-Gozargah-Cache"));
         now += 2 * SECOND;
@@ -192,7 +197,8 @@ class CacheExchangeTest {
     @Test
     void shouldCapAMaxAgeLongerThanTheTtl() {
         EmbeddedChannel alice = client();
-        exchange(alice, get("/prov/shared/1", ALICE_KEY), "HTTP/1.1 200 OK\r\nCache-Control: max-age=3600\r\nContent-Length: 1\r\n\r\na");
+        exchange(alice, get("/prov/shared/1", ALICE_KEY),
+                "HTTP/1.1 200 OK\r\nCache-Control: max-age=3600\r\nContent-Length: 1\r\n\r\na");
         now += 59 * SECOND;
         assertEquals("hit", header(send(alice, get("/prov/shared/1", ALICE_KEY)), "X-Gozargah-Cache"));
         now += 2 * SECOND;
@@ -249,7 +255,8 @@ class CacheExchangeTest {
         String bypass = exchange(alice, "GET /prov/plain/1 HTTP/1.1\r\nHost: gw\r\nX-Api-Key: " + ALICE_KEY
                 + "\r\nCache-Control: no-cache\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb");
         assertEquals("miss", header(bypass, "X-Gozargah-Cache"));
-        assertTrue(send(alice, get("/prov/plain/1", ALICE_KEY)).endsWith("b"), "the fresh answer replaced the kept one");
+        assertTrue(send(alice, get("/prov/plain/1", ALICE_KEY)).endsWith("b"),
+                "the fresh answer replaced the kept one");
 
         exchange(alice, get("/prov/shared/1", ALICE_KEY), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na");
         String ignored = send(alice, "GET /prov/shared/1 HTTP/1.1\r\nHost: gw\r\nX-Api-Key: " + ALICE_KEY
@@ -271,7 +278,8 @@ class CacheExchangeTest {
         assertEquals(1, providerRequests());
 
         exchange(alice, get("/prov/mine/1", ALICE_KEY), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA");
-        String carols = exchange(carol, get("/prov/mine/1", CAROL_KEY), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nC");
+        String carols = exchange(carol, get("/prov/mine/1", CAROL_KEY),
+                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nC");
         assertEquals("miss", header(carols, "X-Gozargah-Cache"), "scope consumer: alice's answer is hers");
         assertTrue(carols.endsWith("C"));
         assertTrue(send(alice, get("/prov/mine/1", ALICE_KEY)).endsWith("A"));

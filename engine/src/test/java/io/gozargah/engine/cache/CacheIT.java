@@ -17,6 +17,7 @@ import io.gozargah.engine.testing.TestH2Upstream;
 import io.gozargah.engine.testing.TestUpstream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -234,7 +235,7 @@ class CacheIT {
 
     @Test
     void shouldFailEveryWaiterWithTheSameProblemWhenTheProviderFails() throws Exception {
-        TestUpstream provider = setup.provider(TestUpstream.raw(() -> new io.netty.channel.ChannelInboundHandlerAdapter() {
+        TestUpstream provider = setup.provider(TestUpstream.raw(() -> new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 TestUpstream.release(msg);

@@ -60,7 +60,8 @@ class PortalIT {
                         + "        title: { fa: استعلام آزمایشی, en: Test inquiry }\n"
                         + "        description: \"" + HOSTILE_DESCRIPTION.replace("\"", "\\\"") + "\"\n"
                         + "        docs: svc.yaml\n"
-                        + "        tags: [ identity, citizens ]\n")
+                        + "        tags: [ identity, citizens ]\n"
+                        + "        cache: { ttl: 60s }\n")
                 .replace("      - service: prov/svc\n", "      - { service: prov/svc, rate: 100, quotaDay: 50 }\n")
                 + "journal:\n  dir: journal\n  ringBytes: 64KiB\n";
         Path file = Files.writeString(dir.resolve("gateway.yaml"), yaml);
@@ -339,16 +340,20 @@ class PortalIT {
         start();
         Await.until(portal::statisticsReady, "the statistics computed at start");
         assertEquals(200, call(ALICE_KEY));
+        assertEquals(200, call(ALICE_KEY)); // from the service's cache
         assertEquals(403, call(BOB_KEY));
 
         Await.until(() -> {
             portal.refreshStatistics();
-            return statistics().contains("\"transactions\":2,");
-        }, "the statistics count both transactions");
+            return statistics().contains("\"transactions\":3,");
+        }, "the statistics count the three transactions");
         String json = statistics();
         assertTrue(json.contains("\"calendar\":\"persian\""), json);
         assertTrue(json.matches("(?s).*\"months\":\\[\\{\"month\":\"14\\d\\d-\\d\\d\",.*"), json);
-        assertTrue(json.contains("\"consumers\":[{\"name\":\"alice\",\"transactions\":1"), json);
+        assertTrue(json.contains("\"consumers\":[{\"name\":\"alice\",\"transactions\":2"), json);
+        assertTrue(json.matches("(?s).*\"cache\":\\[\\{\"service\":\"prov/svc\","
+                + "\"month\":\"14\\d\\d-\\d\\d\",\"label\":\"[^\"]+\","
+                + "\"miss\":1,\"cached\":1,\"coalesced\":0,\"stale\":0,\"hitRatio\":0.5}].*"), json);
 
         String page = get("/statistics").body();
         assertTrue(page.contains("<table id=\"months\">"));
@@ -356,6 +361,7 @@ class PortalIT {
         assertTrue(page.contains("<script src=\"/assets/uplot/uPlot.iife.min.js\"></script>"));
         assertTrue(page.contains("<link rel=\"stylesheet\" href=\"/assets/uplot/uPlot.min.css\">"));
         assertTrue(page.contains("<code>prov/svc</code>") && page.contains("<code>alice</code>"));
+        assertTrue(page.contains("<table id=\"cache\">") && page.contains("<td class=\"num\">50.0%</td>"), page);
     }
 
     private String statistics() {
