@@ -97,7 +97,7 @@ class CacheIT {
                 + "    services:\n"
                 + "      svc:\n"
                 + "        path: /api/svc\n"
-                + "        methods: [ GET ]\n"
+                + "        methods: [ GET, HEAD ]\n"
                 + "        cache: " + cache + "\n"
                 + serviceLines
                 + "consumers:\n"
@@ -185,8 +185,9 @@ class CacheIT {
         GatewayFixture gw = setup.start(yaml(provider.port(), "{ ttl: 60s }"));
         InquiryCache cache = cache(gw);
         List<CompletableFuture<H2Client.Response>> answers = new ArrayList<>();
+        H2Client h2 = null;
         for (int c = 0; c < 4; c++) {
-            H2Client h2 = setup.closeAfter(new H2Client(gw.port()));
+            h2 = setup.closeAfter(new H2Client(gw.port()));
             for (int i = 0; i < CONCURRENT / 4; i++) {
                 answers.add(h2.open(H2Client.request("GET", "/prov/svc/42", "x-api-key", ALICE_KEY), true).response);
             }
@@ -204,6 +205,17 @@ class CacheIT {
         }
         assertEquals(CONCURRENT - 1, coalesced);
         assertEquals(CONCURRENT, transactions.size());
+        assertEquals(1, provider.requests());
+
+        H2Client.Response hit = h2.open(H2Client.request("GET", "/prov/svc/42", "x-api-key", ALICE_KEY), true)
+                .response.get(10, TimeUnit.SECONDS);
+        assertEquals("hit", hit.header("x-gozargah-cache"));
+        assertEquals("0", hit.header("age"));
+        assertEquals("{\"asked\":\"/base/api/svc/42\"}", hit.bodyText());
+        H2Client.Response head = h2.open(H2Client.request("HEAD", "/prov/svc/42", "x-api-key", ALICE_KEY), true)
+                .response.get(10, TimeUnit.SECONDS);
+        assertEquals("hit", head.header("x-gozargah-cache"));
+        assertEquals("", head.bodyText(), "a HEAD's answer from the cache has no body");
         assertEquals(1, provider.requests());
     }
 
