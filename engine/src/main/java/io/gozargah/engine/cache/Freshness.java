@@ -193,6 +193,24 @@ public final class Freshness {
         return new Verdict(true, freshNanos, ageSeconds, staleIfErrorNanos(cc, config));
     }
 
+    /**
+     * Whether an answer that is not kept may still be given to the waiters of its fill (a provider's error: they
+     * asked the same question at the same moment): not when it is for its consumer alone ({@code private}, or it
+     * sets a cookie) or may not be held at all ({@code no-store}).
+     */
+    public static boolean shareable(HeaderBlock head) {
+        CacheDirectives cc = new CacheDirectives();
+        for (int i = 0; i < head.size(); i++) {
+            if (head.nameEquals(i, SET_COOKIE)) {
+                return false;
+            }
+            if (head.nameEquals(i, CACHE_CONTROL)) {
+                cc.parse(head.buffer(), head.valueStart(i), head.valueStart(i) + head.valueLength(i));
+            }
+        }
+        return (cc.flags() & (CacheDirectives.PRIVATE | CacheDirectives.NO_STORE)) == 0;
+    }
+
     private static long staleIfErrorNanos(CacheDirectives cc, CacheConfig config) {
         long configured = config.staleIfError().toNanos();
         if (configured == 0 || (cc.flags() & NEVER_STALE) != 0) {

@@ -8,11 +8,9 @@ import io.gozargah.engine.admission.NanoClock;
 import io.gozargah.engine.config.CacheConfig;
 import io.gozargah.engine.exchange.Outcome;
 
-import io.gozargah.codec.http1.HeaderBlock;
 import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -26,9 +24,6 @@ import java.util.concurrent.atomic.LongAdder;
  * clock is the gateway's {@link NanoClock}, so tests drive expiry without waiting.
  */
 public final class InquiryCache {
-    private static final AsciiString SET_COOKIE = AsciiString.cached("set-cookie");
-    private static final AsciiString CACHE_CONTROL = AsciiString.cached("cache-control");
-
     private final String service;
     private final CacheConfig config;
     private final NanoClock clock;
@@ -76,26 +71,6 @@ public final class InquiryCache {
     /** The request fields (lower case) whose values are part of the key, in the config's order. */
     public AsciiString[] varyNames() {
         return varyNames;
-    }
-
-    /**
-     * Whether an answer that is not kept may still be given to the waiters of its fill (a provider's error: they
-     * asked the same question at the same moment): not when it is for its consumer alone ({@code private}, or it
-     * sets a cookie) or may not be held at all ({@code no-store}).
-     */
-    public static boolean shareable(HeaderBlock head) {
-        for (int i = 0; i < head.size(); i++) {
-            if (head.nameEquals(i, SET_COOKIE)) {
-                return false;
-            }
-            if (head.nameEquals(i, CACHE_CONTROL)) {
-                String v = head.value(i).toLowerCase(Locale.ROOT);
-                if (v.contains("private") || v.contains("no-store")) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     /** A reading of the cache's clock. */

@@ -1236,7 +1236,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback, C
                 TimeUnit.NANOSECONDS.toMillis(loop.epochClock().epochNanos(clock.nanoTime())));
         captureStorable = verdict.storable();
         // A provider's error is shared with the waiters (they asked the same at the same time), not kept.
-        boolean shareable = captureStorable || (status >= 500 && InquiryCache.shareable(head.headers()));
+        boolean shareable = captureStorable || (status >= 500 && Freshness.shareable(head.headers()));
         long maxEntry = config.maxEntryBytes();
         if (!shareable || head.headLength() + 64L > maxEntry
                 || (head.framing() == BodyFraming.CONTENT_LENGTH

@@ -453,6 +453,24 @@ class CacheExchangeTest {
     }
 
     @Test
+    void shouldShareAProvidersErrorWithTheWaitersWithoutKeepingIt() {
+        EmbeddedChannel leader = client();
+        EmbeddedChannel waiter = client();
+        send(leader, get("/prov/mine/9", ALICE_KEY));
+        send(waiter, get("/prov/mine/9", ALICE_KEY));
+        String led = respond(leader, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\ndown");
+        assertTrue(led.startsWith("HTTP/1.1 503 "), led);
+        waiter.runPendingTasks();
+        String got = readText(waiter);
+        assertTrue(got.startsWith("HTTP/1.1 503 ") && got.endsWith("\r\n\r\ndown"), got);
+        assertEquals("coalesced", header(got, "X-Gozargah-Cache"));
+        assertEquals(1, providerRequests(), "the waiter did not ask a failing provider again");
+
+        String next = exchange(leader, get("/prov/mine/9", ALICE_KEY), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nu");
+        assertEquals("miss", header(next, "X-Gozargah-Cache"), "the error was not kept");
+    }
+
+    @Test
     void shouldSendWaitersUpstreamThemselvesWhenTheAnswerIsPrivate() {
         EmbeddedChannel leader = client();
         EmbeddedChannel waiter = client();

@@ -279,4 +279,28 @@ class FreshnessTest {
         assertEquals(RequestDirective.CACHEABLE,
                 request(Map.of("pragma", "no-cache", "cache-control", "max-age=60"), true));
     }
+
+    /** Whether an answer with {@code fields} (each ending CRLF) may be given to a fill's waiters. */
+    private static boolean shareable(String fields) {
+        HttpResponseParser parser = new HttpResponseParser(Http1Limits.defaults());
+        parser.expectResponseTo(HttpMethod.GET);
+        ByteBuf in = Unpooled.copiedBuffer("HTTP/1.1 503 X\r\nContent-Length: 0\r\n" + fields + "\r\n",
+                StandardCharsets.ISO_8859_1);
+        try {
+            assertEquals(ParseResult.HEAD, parser.parse(in));
+            return Freshness.shareable(parser.head().headers());
+        } finally {
+            in.release();
+        }
+    }
+
+    @Test
+    void shouldShareAnErrorWithWaitersUnlessItIsPrivateUnstorableOrSetsACookie() {
+        assertTrue(shareable(""));
+        assertTrue(shareable("Cache-Control: no-cache, max-age=0\r\n"), "no-cache forbids keeping, not sharing");
+        assertTrue(shareable("Cache-Control: foo=\"private\"\r\n"), "a quoted value is not a directive");
+        assertFalse(shareable("Cache-Control: Private\r\n"));
+        assertFalse(shareable("Cache-Control: max-age=5\r\nCache-Control: no-store\r\n"), "fields accumulate");
+        assertFalse(shareable("Set-Cookie: s=1\r\n"));
+    }
 }
