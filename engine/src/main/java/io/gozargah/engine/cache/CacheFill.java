@@ -30,8 +30,7 @@ public final class CacheFill {
     private final CacheKey key;
     private final CacheWaiter leader;
     private final long leaderToken;
-    private final List<CacheWaiter> waiters = new ArrayList<>();
-    private final List<Long> tokens = new ArrayList<>();
+    private final List<Waiting> waiters = new ArrayList<>();
     private volatile Kind kind = Kind.PENDING;
     private CachedAnswer answer;
     private CacheResult answerResult;
@@ -60,20 +59,13 @@ public final class CacheFill {
         if (kind != Kind.PENDING) {
             return false;
         }
-        waiters.add(waiter);
-        tokens.add(token);
+        waiters.add(new Waiting(waiter, token));
         return true;
     }
 
     /** The waiter no longer waits (it timed out, or its client left): the others are not disturbed. */
     public synchronized void leave(CacheWaiter waiter, long token) {
-        for (int i = waiters.size() - 1; i >= 0; i--) {
-            if (waiters.get(i) == waiter && tokens.get(i) == token) {
-                waiters.remove(i);
-                tokens.remove(i);
-                return;
-            }
-        }
+        waiters.remove(new Waiting(waiter, token));
     }
 
     /** Waiters now: for tests and metrics. */
@@ -127,29 +119,25 @@ public final class CacheFill {
     }
 
     void close(Kind how) {
-        CacheWaiter[] ws;
-        long[] ts;
+        Waiting[] told;
         synchronized (this) {
             if (kind != Kind.PENDING) {
                 return;
             }
             kind = how;
-            ws = waiters.toArray(new CacheWaiter[0]);
-            ts = new long[ws.length];
-            for (int i = 0; i < ts.length; i++) {
-                ts[i] = tokens.get(i);
-            }
+            told = waiters.toArray(new Waiting[0]);
             waiters.clear();
-            tokens.clear();
         }
-        for (int i = 0; i < ws.length; i++) {
-            CacheWaiter w = ws[i];
-            long token = ts[i];
+        for (Waiting w : told) {
             try {
-                w.executor().execute(() -> w.filled(this, token));
+                w.waiter().executor().execute(() -> w.waiter().filled(this, w.token()));
             } catch (RuntimeException e) {
                 // The waiter's loop is shutting down: its exchange ends with its connection.
             }
         }
+    }
+
+    /** A waiter and the token of the exchange that joined (a record: equal when both are, for {@link #leave}). */
+    private record Waiting(CacheWaiter waiter, long token) {
     }
 }

@@ -210,8 +210,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback, C
     /** The provider's answer as it is kept: head (without length) then body; null when it is not being kept. */
     private ByteBuf capture;
     private int captureHeadLength;
-    /** Whether {@link #capture} may go into the cache (else it is only shared with the fill's waiters). */
-    private boolean captureStorable;
+    /** What the provider's answer allows; set while it is captured (when not storable, only shared with waiters). */
     private Freshness.Verdict verdict;
     /** The {@code Age} of an answer served from the cache. */
     private long cacheAgeSeconds = -1;
@@ -1011,10 +1010,7 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback, C
         // The previous fill for the key may have closed just after this exchange's lookup: look once more.
         CachedAnswer kept = cache.get(cacheKey);
         if (kept != null && kept.freshAt(now)) {
-            CacheFill f = fill;
-            fill = null;
-            leading = false;
-            cache.endFill(f, CacheFill.Kind.RETRY);
+            cache.endFill(releaseLead(), CacheFill.Kind.RETRY);
             serveCached(kept, CacheResult.HIT, now);
             return true;
         }
@@ -1207,11 +1203,9 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback, C
             return false;
         }
         CachedAnswer stale = staleAnswer;
-        if (fill != null && leading) {
-            CacheFill f = fill;
-            fill = null;
-            leading = false;
-            cache.fillWithAnswer(f, stale, false, CacheResult.STALE);
+        CacheFill led = releaseLead();
+        if (led != null) {
+            cache.fillWithAnswer(led, stale, false, CacheResult.STALE);
         }
         serveCached(stale, CacheResult.STALE, now);
         return true;
@@ -1234,9 +1228,8 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback, C
         CacheConfig config = cache.config();
         verdict = Freshness.response(head.headers(), status, config,
                 TimeUnit.NANOSECONDS.toMillis(loop.epochClock().epochNanos(clock.nanoTime())));
-        captureStorable = verdict.storable();
         // A provider's error is shared with the waiters (they asked the same at the same time), not kept.
-        boolean shareable = captureStorable || (status >= 500 && Freshness.shareable(head.headers()));
+        boolean shareable = verdict.storable() || (status >= 500 && Freshness.shareable(head.headers()));
         long maxEntry = config.maxEntryBytes();
         if (!shareable || head.headLength() + 64L > maxEntry
                 || (head.framing() == BodyFraming.CONTENT_LENGTH
@@ -1276,17 +1269,16 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback, C
         System.arraycopy(lengthLine, 0, bytes, captureHeadLength, lengthLine.length);
         capture.getBytes(captureHeadLength, bytes, captureHeadLength + lengthLine.length, bodyLength);
         dropCapture();
+        boolean storable = verdict.storable();
         long now = cache.nanoTime();
-        long freshUntil = now + (captureStorable ? verdict.freshNanos() : 0);
-        long staleUntil = freshUntil + (captureStorable ? verdict.staleIfErrorNanos() : 0);
+        long freshUntil = now + (storable ? verdict.freshNanos() : 0);
+        long staleUntil = freshUntil + (storable ? verdict.staleIfErrorNanos() : 0);
         CachedAnswer answer = new CachedAnswer(bytes, captureHeadLength + lengthLine.length, exchange.status(), now,
                 freshUntil, staleUntil, verdict.ageSeconds());
-        if (fill != null && leading) {
-            CacheFill f = fill;
-            fill = null;
-            leading = false;
-            cache.fillWithAnswer(f, answer, captureStorable, CacheResult.COALESCED);
-        } else if (captureStorable) {
+        CacheFill led = releaseLead();
+        if (led != null) {
+            cache.fillWithAnswer(led, answer, storable, CacheResult.COALESCED);
+        } else if (storable) {
             cache.put(cacheKey, answer);
         }
     }
@@ -1300,12 +1292,21 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback, C
 
     /** The leader's answer is not to be shared: its waiters go to the provider themselves. */
     private void bypassWaiters() {
-        if (fill != null && leading) {
-            CacheFill f = fill;
-            fill = null;
-            leading = false;
-            cache.endFill(f, CacheFill.Kind.BYPASS);
+        CacheFill led = releaseLead();
+        if (led != null) {
+            cache.endFill(led, CacheFill.Kind.BYPASS);
         }
+    }
+
+    /** The fill this exchange leads, to be closed by the caller (null when it leads none): it leads it no more. */
+    private CacheFill releaseLead() {
+        if (fill == null || !leading) {
+            return null;
+        }
+        CacheFill led = fill;
+        fill = null;
+        leading = false;
+        return led;
     }
 
     /** The exchange's part in the cache ends: a fill it leads without an answer lets its waiters ask again. */
@@ -1325,7 +1326,6 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback, C
         cacheKey = null;
         staleAnswer = null;
         verdict = null;
-        captureStorable = false;
         cacheAgeSeconds = -1;
         waiterEndpoint = null;
     }
@@ -1344,12 +1344,10 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback, C
         if (cache != null && standsInFor(outcome)) {
             return; // a stale answer was served instead
         }
-        if (fill != null && leading) {
+        CacheFill led = releaseLead();
+        if (led != null) {
             // The waiters fail as the leader did, each under its own transaction id.
-            CacheFill f = fill;
-            fill = null;
-            leading = false;
-            cache.fillWithFailure(f, outcome, detail, exchange.retryAfterSeconds());
+            cache.fillWithFailure(led, outcome, detail, exchange.retryAfterSeconds());
         }
         abandonUpstream();
         if (restComing()) {
@@ -1538,15 +1536,13 @@ public final class ProxyExchange implements UpstreamListener, AcquireCallback, C
 
     /** The exchange cannot end normally: completed with {@code outcome} and ended by the front end. */
     private void abortExchange(Outcome outcome, ClientSide.Abort code) {
-        if (fill != null && leading) {
-            CacheFill f = fill;
-            fill = null;
-            leading = false;
+        CacheFill led = releaseLead();
+        if (led != null) {
             if (outcome == Outcome.UPSTREAM_ABORTED) {
-                cache.fillWithFailure(f, Outcome.UPSTREAM_UNAVAILABLE, "the provider " + service.provider()
+                cache.fillWithFailure(led, Outcome.UPSTREAM_UNAVAILABLE, "the provider " + service.provider()
                         + " failed before giving a complete response", -1);
             } else {
-                cache.endFill(f, CacheFill.Kind.RETRY); // this client's own end: the waiters ask again
+                cache.endFill(led, CacheFill.Kind.RETRY); // this client's own end: the waiters ask again
             }
         }
         abandonUpstream();
